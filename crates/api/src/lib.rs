@@ -1,0 +1,177 @@
+//! Wire types between the Codat Connect web app and its proxy.
+//!
+//! The proxy exposes one small JSON endpoint per step of the flow (`/api/*`); these types are
+//! the bodies of those endpoints. They depend on serde only, so the same definitions compile
+//! into the wasm app and the native server and the two can never drift apart.
+
+use serde::{Deserialize, Serialize};
+
+/// Paths of the proxy's JSON API, so the app and the server name them once.
+pub mod paths {
+    /// `POST`: sign up (creates the merchant, its Codat company and a session).
+    pub const SIGN_UP: &str = "/api/signup";
+    /// `GET`: the signed-in merchant.
+    pub const SESSION: &str = "/api/session";
+    /// `GET`: the integration grid (`?sourceType=Accounting`).
+    pub const INTEGRATIONS: &str = "/api/integrations";
+    /// `GET`: the merchant's connections; `POST`: start a new one.
+    pub const CONNECTIONS: &str = "/api/connections";
+}
+
+/// Name of the header every state-changing request carries; a cross-site form cannot set it.
+pub const CSRF_HEADER: &str = "x-codat-connect";
+
+/// Body of `POST /api/signup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignUpRequest {
+    /// The business's trading name, shown back to the owner.
+    pub business_name: String,
+    /// Where the lender can reach the owner.
+    pub email: String,
+}
+
+/// The merchant a session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// The lender's identifier for the merchant; also the Codat company's name.
+    pub merchant_id: String,
+    /// The business's trading name.
+    pub business_name: String,
+    /// The Codat company created for the merchant.
+    pub company_id: String,
+}
+
+/// The kind of platform an integration connects to, as Codat names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SourceType {
+    /// Accounting software (Xero, QuickBooks, ...). A company has at most one.
+    Accounting,
+    /// Bank feeds (Plaid, TrueLayer).
+    Banking,
+    /// Commerce platforms (Shopify, Stripe, ...).
+    Commerce,
+    /// Anything Codat adds later; shown, never rejected.
+    #[serde(other)]
+    Other,
+}
+
+impl SourceType {
+    /// Codat's spelling, as used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accounting => "Accounting",
+            Self::Banking => "Banking",
+            Self::Commerce => "Commerce",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// One card of the integration grid: a platform with its branding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationCard {
+    /// Codat's four-letter platform key, e.g. `gbol` for Xero.
+    pub platform_key: String,
+    /// Display name.
+    pub name: String,
+    /// What kind of platform it is.
+    pub source_type: SourceType,
+    /// Square logo.
+    pub logo_url: String,
+    /// Alternative text for the logo.
+    pub logo_alt: String,
+    /// The platform's own connect button, where it has one.
+    pub button_url: Option<String>,
+    /// The button's hover state (required by Intuit for QuickBooks).
+    pub button_hover_url: Option<String>,
+    /// Codat marks the integration as beta.
+    pub is_beta: bool,
+}
+
+/// Body of `POST /api/connections`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectRequest {
+    /// The platform to connect.
+    pub platform_key: String,
+}
+
+/// Authorization state of a connection, as Codat reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConnectionStatus {
+    /// Created; the owner has not finished authorizing.
+    PendingAuth,
+    /// Authorized: data can be read.
+    Linked,
+    /// Severed by the lender; data kept.
+    Unlinked,
+    /// Access lost at the platform's side; data kept, must be re-linked.
+    Deauthorized,
+    /// A status Codat adds later.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A connection as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// Codat's connection id.
+    pub id: String,
+    /// Platform key, when Codat reports it.
+    pub platform_key: Option<String>,
+    /// Display name of the platform.
+    pub platform_name: String,
+    /// Kind of platform.
+    pub source_type: SourceType,
+    /// Authorization state.
+    pub status: ConnectionStatus,
+    /// When it was created (ISO 8601 as Codat sent it).
+    pub created: String,
+    /// When data was last synced, if ever.
+    pub last_sync: Option<String>,
+}
+
+/// Answer to `POST /api/connections`: where to send the owner to authorize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectStarted {
+    /// The new connection, `PendingAuth`.
+    pub connection: Connection,
+    /// The authorization page; the browser navigates here.
+    pub link_url: String,
+}
+
+/// Every error the proxy answers with, whatever the status code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// A stable machine-readable code, e.g. `not_signed_in`, `codat_unavailable`.
+    pub code: String,
+    /// A sentence a person can read.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_source_type_and_status_deserialize_to_catch_all() {
+        let json = r#"{"id":"c1","platformKey":null,"platformName":"New","sourceType":"Payroll",
+            "status":"Archived","created":"2024-01-01T00:00:00Z","lastSync":null}"#;
+        let connection: Connection = serde_json::from_str(json).unwrap();
+        assert_eq!(connection.source_type, SourceType::Other);
+        assert_eq!(connection.status, ConnectionStatus::Unknown);
+    }
+
+    #[test]
+    fn sign_up_request_uses_camel_case_on_the_wire() {
+        let body = SignUpRequest { business_name: "Acme".into(), email: "a@b.c".into() };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["businessName"], "Acme");
+    }
+}

@@ -1,0 +1,13 @@
+//! Codat's Platform API: typed models and an async client.
+//!
+//! The models follow Codat's published OpenAPI description (`shared/codat/Codat-Platform.yaml`):
+//! field names as the spec spells them, unknown fields ignored, unknown enum values kept as
+//! `Unknown` rather than failing a whole response, and every field the spec leaves optional
+//! optional here too. The client speaks to real Codat or to anything Codat-compatible, such as
+//! the `codat-emulator` crate.
+
+mod client;
+mod models;
+
+pub use client::{ApiKey, CodatClient, CodatError};
+pub use models::*;

@@ -1,0 +1,98 @@
+//! The platforms the emulator offers, from Codat's published platform list.
+
+use codat::SourceType;
+
+/// The platform list shipped with the emulator (key, name, source type, set-up note).
+const PLATFORMS_TSV: &str = include_str!("../data/platforms.tsv");
+
+/// One platform the emulator can connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    /// Codat's four-letter key.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Kind of platform.
+    pub source_type: SourceType,
+    /// The extra step the platform asks for during authorization, if any.
+    pub setup_note: Option<String>,
+    /// Offered to the client's customers.
+    pub enabled: bool,
+    /// Marked beta.
+    pub is_beta: bool,
+    /// Stable id of the integration, derived from the key.
+    pub integration_id: String,
+    /// Stable id of the data source, derived from the key.
+    pub source_id: String,
+}
+
+/// Every platform in the shipped list, all enabled.
+pub fn platforms() -> Vec<Platform> {
+    PLATFORMS_TSV
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .filter_map(parse_line)
+        .collect()
+}
+
+fn parse_line(line: &str) -> Option<Platform> {
+    let mut fields = line.split('\t');
+    let key = fields.next()?.trim().to_owned();
+    let name = fields.next()?.trim().to_owned();
+    let source_type = match fields.next()?.trim() {
+        "Accounting" => SourceType::Accounting,
+        "Banking" => SourceType::Banking,
+        "Commerce" => SourceType::Commerce,
+        _ => SourceType::Other,
+    };
+    let setup_note = fields.next().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    Some(Platform {
+        integration_id: stable_uuid("integration", &key),
+        source_id: stable_uuid("source", &key),
+        is_beta: matches!(key.as_str(), "rvam" | "ldgh"),
+        enabled: true,
+        key,
+        name,
+        source_type,
+        setup_note,
+    })
+}
+
+/// A UUID that is the same for the same inputs on every run, so ids survive restarts.
+fn stable_uuid(kind: &str, key: &str) -> String {
+    let mut bytes = [0u8; 16];
+    for (i, b) in format!("{kind}:{key}").bytes().enumerate() {
+        let slot = &mut bytes[i % 16];
+        *slot = slot.wrapping_mul(31).wrapping_add(b);
+    }
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_list_has_every_platform_with_four_letter_keys() {
+        let platforms = platforms();
+        assert_eq!(platforms.len(), 31);
+        assert!(platforms.iter().all(|p| p.key.len() == 4 && p.key.chars().all(|c| c.is_ascii_lowercase())));
+    }
+
+    #[test]
+    fn xero_is_accounting_with_its_company_name_step() {
+        let xero = platforms().into_iter().find(|p| p.key == "gbol").unwrap();
+        assert_eq!(xero.name, "Xero");
+        assert_eq!(xero.source_type, SourceType::Accounting);
+        assert!(xero.setup_note.unwrap().contains("company name"));
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct_per_platform() {
+        let a = platforms();
+        let b = platforms();
+        assert_eq!(a[0].integration_id, b[0].integration_id);
+        assert_ne!(a[0].integration_id, a[1].integration_id);
+    }
+}

@@ -1,0 +1,60 @@
+//! The proxy's settings, each from a flag or the environment variable of the same name.
+
+use clap::Parser;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Settings of a Codat Connect server. With none given it serves the embedded emulator and
+/// keeps its data in a SQLite file in the working directory.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "codat-connect", version, about)]
+pub struct Config {
+    /// Address to serve on.
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Origin users reach the server at; the redirect URL is built from it.
+    /// Defaults to `http://` and the address actually bound.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Codat API key. Unset: the embedded emulator stands in for Codat.
+    #[arg(long, env = "CODAT_API_KEY", hide_env_values = true)]
+    pub codat_api_key: Option<String>,
+    /// Base URL of Codat's API, or of any Codat-compatible server.
+    #[arg(long, env = "CODAT_BASE_URL", default_value = "https://api.codat.io")]
+    pub codat_base_url: String,
+    /// `sqlite://...` database URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
+    pub database_url: String,
+    /// Directory holding the built web app (trunk's output).
+    #[arg(long, env = "DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
+}
+
+impl Config {
+    /// Settings for tests and embedding: the emulator, the given database, nothing from the
+    /// process's arguments or environment.
+    pub fn local(database_url: impl Into<String>, dist_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: ([127, 0, 0, 1], 0).into(),
+            public_url: None,
+            codat_api_key: None,
+            codat_base_url: "https://api.codat.io".into(),
+            database_url: database_url.into(),
+            dist_dir: dist_dir.into(),
+        }
+    }
+
+    /// A one-line description for the start-up log, with secrets masked.
+    pub fn summary(&self) -> String {
+        let codat = match &self.codat_api_key {
+            Some(_) => format!("{} (API key ****)", self.codat_base_url),
+            None => "embedded emulator".into(),
+        };
+        format!(
+            "listen={} public_url={} codat={codat} database={} dist={}",
+            self.listen,
+            self.public_url.as_deref().unwrap_or("(from the bound address)"),
+            self.database_url,
+            self.dist_dir.display()
+        )
+    }
+}

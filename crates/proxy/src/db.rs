@@ -1,0 +1,157 @@
+//! Durable storage: merchants, their Codat company, and sessions.
+
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Row, SqlitePool,
+};
+use std::{str::FromStr, time::Duration};
+
+/// The database, behind a connection pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+/// A merchant row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    /// Our id for the merchant; also the Codat company's name.
+    pub id: String,
+    /// Trading name.
+    pub business_name: String,
+    /// Contact address.
+    pub email: String,
+    /// The Codat company, once created.
+    pub company_id: Option<String>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Records a new merchant without a company yet.
+    pub async fn insert_merchant(&self, merchant: &Merchant) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&merchant.id)
+            .bind(&merchant.business_name)
+            .bind(&merchant.email)
+            .bind(&merchant.company_id)
+            .bind(unix_now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the Codat company created for a merchant; a merchant's company is set once.
+    pub async fn set_company(&self, merchant_id: &str, company_id: &str) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query("UPDATE merchants SET company_id = ? WHERE id = ? AND company_id IS NULL")
+            .bind(company_id)
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The merchant with this id.
+    pub async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, sqlx::Error> {
+        let row = sqlx::query("SELECT id, business_name, email, company_id FROM merchants WHERE id = ?")
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| Merchant {
+            id: row.get("id"),
+            business_name: row.get("business_name"),
+            email: row.get("email"),
+            company_id: row.get("company_id"),
+        }))
+    }
+
+    /// Starts a session for a merchant, valid for `lifetime`.
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        merchant_id: &str,
+        lifetime: Duration,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO sessions (token_hash, merchant_id, expires_at) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(merchant_id)
+            .bind(unix_now() + lifetime.as_secs() as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The merchant of an unexpired session.
+    pub async fn session_merchant(&self, token_hash: &str) -> Result<Option<Merchant>, sqlx::Error> {
+        let row = sqlx::query("SELECT merchant_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
+            .bind(token_hash)
+            .bind(unix_now())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => self.merchant(row.get::<String, _>("merchant_id").as_str()).await,
+            None => Ok(None),
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        (Db::connect(&url).await.unwrap(), dir)
+    }
+
+    fn merchant(id: &str) -> Merchant {
+        Merchant { id: id.into(), business_name: "Acme".into(), email: "a@acme.test".into(), company_id: None }
+    }
+
+    #[tokio::test]
+    async fn a_merchant_company_is_set_only_once() {
+        let (db, _dir) = db().await;
+        db.insert_merchant(&merchant("m1")).await.unwrap();
+        assert!(db.set_company("m1", "c1").await.unwrap());
+        assert!(!db.set_company("m1", "c2").await.unwrap());
+        assert_eq!(db.merchant("m1").await.unwrap().unwrap().company_id.as_deref(), Some("c1"));
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_has_no_merchant() {
+        let (db, _dir) = db().await;
+        db.insert_merchant(&merchant("m1")).await.unwrap();
+        db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
+        db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
+        assert!(db.session_merchant("live").await.unwrap().is_some());
+        assert!(db.session_merchant("dead").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn data_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Db::connect(&url).await.unwrap().insert_merchant(&merchant("m1")).await.unwrap();
+        let reopened = Db::connect(&url).await.unwrap();
+        assert!(reopened.merchant("m1").await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,99 @@
+//! The one error type of the proxy's handlers, answered as `ApiError` JSON.
+
+use axum::{
+    extract::rejection::JsonRejection,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use codat::CodatError;
+use codat_connect_api::ApiError;
+
+/// Everything a handler can fail with. 5xx details are logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed or fails validation.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid session.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Missing CSRF proof on a state-changing request.
+    #[error("cross-site request refused")]
+    CrossSite,
+    /// The resource does not exist (or belongs to another merchant).
+    #[error("{0}")]
+    NotFound(String),
+    /// Codat answered with an error or could not be reached.
+    #[error(transparent)]
+    Codat(#[from] CodatError),
+    /// Codat answered something unsafe to pass on (e.g. a link to an unknown host).
+    #[error("{0}")]
+    UntrustedUpstream(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::BadRequest(format!("The request body is not valid JSON for this endpoint: {}", rejection.body_text()))
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
+            Self::NotSignedIn => (StatusCode::UNAUTHORIZED, "not_signed_in", "Please sign up or sign in first.".into()),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site_request",
+                "This request did not come from the Codat Connect page.".into(),
+            ),
+            Self::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            Self::Codat(error) => codat_parts(error),
+            Self::UntrustedUpstream(_) => (
+                StatusCode::BAD_GATEWAY,
+                "codat_bad_answer",
+                "Codat gave an answer we could not use. Please try again.".into(),
+            ),
+            Self::Database(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side. Please try again.".into(),
+            ),
+        }
+    }
+}
+
+fn codat_parts(error: &CodatError) -> (StatusCode, &'static str, String) {
+    match error.status() {
+        Some(StatusCode::NOT_FOUND) => (StatusCode::NOT_FOUND, "not_found", "Codat does not know that item.".into()),
+        Some(StatusCode::TOO_MANY_REQUESTS) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "codat_busy",
+            "Codat is busy right now. Please try again in a minute.".into(),
+        ),
+        _ if error.is_timeout() => (
+            StatusCode::GATEWAY_TIMEOUT,
+            "codat_timeout",
+            "Codat took too long to answer. Please try again.".into(),
+        ),
+        _ => (
+            StatusCode::BAD_GATEWAY,
+            "codat_unavailable",
+            "Codat could not complete the request. Please try again.".into(),
+        ),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, code, "request failed");
+        }
+        (status, Json(ApiError { code: code.into(), message })).into_response()
+    }
+}

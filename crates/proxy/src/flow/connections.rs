@@ -1,0 +1,76 @@
+//! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
+
+use crate::{error::AppError, session::CurrentMerchant, AppState};
+use axum::{
+    extract::{rejection::JsonRejection, Path, State},
+    Json,
+};
+use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, ConnectionStatus, SourceType};
+
+/// `POST /api/connections`: creates a connection and answers its Link URL.
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    body: Result<Json<ConnectRequest>, JsonRejection>,
+) -> Result<Json<ConnectStarted>, AppError> {
+    let Json(request) = body?;
+    let key = request.platform_key.trim();
+    if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
+    }
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    let connection = state.codat().create_connection(&company_id, key).await?;
+    if !state.is_trusted_link(&connection.link_url) {
+        tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
+        return Err(AppError::UntrustedUpstream("link host not allowed".into()));
+    }
+    Ok(Json(ConnectStarted { link_url: connection.link_url.clone(), connection: summary(connection) }))
+}
+
+/// `GET /api/connections`
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<Json<Vec<Connection>>, AppError> {
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    let connections = state.codat().list_connections(&company_id).await?;
+    Ok(Json(connections.into_iter().map(summary).collect()))
+}
+
+/// `GET /api/connections/{id}`: the connection's status as Codat reports it now.
+pub async fn get(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(connection_id): Path<String>,
+) -> Result<Json<Connection>, AppError> {
+    if uuid::Uuid::parse_str(&connection_id).is_err() {
+        return Err(AppError::NotFound("There is no such connection.".into()));
+    }
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    // The lookup is scoped to the merchant's own company, so another merchant's id is unknown.
+    let connection = state.codat().get_connection(&company_id, &connection_id).await?;
+    Ok(Json(summary(connection)))
+}
+
+fn summary(connection: codat::Connection) -> Connection {
+    Connection {
+        id: connection.id,
+        platform_key: connection.integration_key,
+        platform_name: connection.platform_name,
+        source_type: match connection.source_type {
+            codat::SourceType::Accounting => SourceType::Accounting,
+            codat::SourceType::Banking => SourceType::Banking,
+            codat::SourceType::Commerce => SourceType::Commerce,
+            _ => SourceType::Other,
+        },
+        status: match connection.status {
+            codat::ConnectionStatus::PendingAuth => ConnectionStatus::PendingAuth,
+            codat::ConnectionStatus::Linked => ConnectionStatus::Linked,
+            codat::ConnectionStatus::Unlinked => ConnectionStatus::Unlinked,
+            codat::ConnectionStatus::Deauthorized => ConnectionStatus::Deauthorized,
+            codat::ConnectionStatus::Unknown => ConnectionStatus::Unknown,
+        },
+        created: connection.created,
+        last_sync: connection.last_sync,
+    }
+}

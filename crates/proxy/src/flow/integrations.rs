@@ -1,0 +1,115 @@
+//! Step 2: the integration grid, with each platform's branding, cached server-side.
+
+use crate::{error::AppError, AppState};
+use axum::{
+    extract::{Query, State},
+    Json,
+};
+use codat::{Branding, CodatClient, Integration, SourceType as CodatSourceType};
+use codat_connect_api::{IntegrationCard, SourceType};
+use serde::Deserialize;
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tokio::sync::{RwLock, Semaphore};
+
+/// How long a fetched grid is served before Codat is asked again.
+const CACHE_TTL: Duration = Duration::from_secs(10 * 60);
+/// Branding requests in flight at once (Codat allows 10 per company; stay below).
+const BRANDING_CONCURRENCY: usize = 8;
+
+/// Query of `GET /api/integrations`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GridQuery {
+    source_type: Option<String>,
+}
+
+/// The grid per source type, with when it was fetched.
+#[derive(Debug, Default)]
+pub struct IntegrationCache {
+    grids: RwLock<HashMap<SourceType, (Instant, Arc<Vec<IntegrationCard>>)>>,
+}
+
+/// `GET /api/integrations?sourceType=Accounting`
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<GridQuery>,
+) -> Result<Json<Arc<Vec<IntegrationCard>>>, AppError> {
+    let source_type = match query.source_type.as_deref().unwrap_or("Accounting") {
+        "Accounting" => SourceType::Accounting,
+        "Banking" => SourceType::Banking,
+        "Commerce" => SourceType::Commerce,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "Unknown source type '{other}': use Accounting, Banking or Commerce."
+            )))
+        }
+    };
+    Ok(Json(state.integrations().grid(state.codat(), source_type).await?))
+}
+
+impl IntegrationCache {
+    /// The grid for a source type, from the cache while it is fresh.
+    pub async fn grid(
+        &self,
+        codat: &CodatClient,
+        source_type: SourceType,
+    ) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
+        if let Some((fetched, grid)) = self.grids.read().await.get(&source_type) {
+            if fetched.elapsed() < CACHE_TTL {
+                return Ok(grid.clone());
+            }
+        }
+        let grid = Arc::new(fetch_grid(codat, source_type).await?);
+        self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
+        Ok(grid)
+    }
+}
+
+async fn fetch_grid(codat: &CodatClient, source_type: SourceType) -> Result<Vec<IntegrationCard>, AppError> {
+    let query = format!("sourceType={}&&enabled=true", source_type.as_str());
+    let integrations = codat.list_integrations(&query).await?;
+    let limit = Arc::new(Semaphore::new(BRANDING_CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, integration) in integrations.into_iter().enumerate() {
+        let (codat, limit) = (codat.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            // A platform without branding still gets a card, with its plain logo.
+            let branding = codat.integration_branding(&integration.key).await.unwrap_or_default();
+            (index, card(integration, branding))
+        });
+    }
+    let mut cards = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(card) = joined {
+            cards.push(card);
+        }
+    }
+    cards.sort_by_key(|(index, _)| *index);
+    Ok(cards.into_iter().map(|(_, card)| card).collect())
+}
+
+fn card(integration: Integration, branding: Branding) -> IntegrationCard {
+    let image = |img: Option<&codat::BrandingImage>| img.and_then(|i| i.image()).and_then(|i| i.src.clone());
+    let square = branding.logo.as_ref().and_then(|l| l.square.as_ref());
+    let button = branding.button.as_ref();
+    IntegrationCard {
+        logo_url: image(square).unwrap_or_else(|| integration.logo_url.clone()),
+        logo_alt: format!("{} logo", integration.name),
+        button_url: image(button.and_then(|b| b.default.as_ref())),
+        button_hover_url: image(button.and_then(|b| b.hover.as_ref())),
+        is_beta: integration.is_beta.unwrap_or(false),
+        source_type: match integration.source_type {
+            Some(CodatSourceType::Accounting) => SourceType::Accounting,
+            Some(CodatSourceType::Banking) => SourceType::Banking,
+            Some(CodatSourceType::Commerce) => SourceType::Commerce,
+            _ => SourceType::Other,
+        },
+        platform_key: integration.key,
+        name: integration.name,
+    }
+}

@@ -1,0 +1,92 @@
+//! Step 1: sign-up creates the merchant, its Codat company and a session.
+
+use crate::{
+    db::Merchant,
+    error::AppError,
+    session::{self, CurrentMerchant},
+    AppState,
+};
+use axum::{extract::State, Json};
+use axum_extra::extract::cookie::CookieJar;
+use codat::CompanyRequestBody;
+use codat_connect_api::{Session, SignUpRequest};
+
+/// Longest business name accepted.
+const MAX_NAME: usize = 200;
+/// Longest email address accepted (RFC 5321).
+const MAX_EMAIL: usize = 254;
+
+/// `POST /api/signup`
+pub async fn sign_up(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: Result<Json<SignUpRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(CookieJar, Json<Session>), AppError> {
+    let Json(request) = body?;
+    let (business_name, email) = validate(&request)?;
+    let merchant_id = format!("m_{}", uuid::Uuid::new_v4().simple());
+    let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
+    state.db().insert_merchant(&merchant).await?;
+    let company = state
+        .codat()
+        .create_company(&CompanyRequestBody {
+            name: merchant_id.clone(),
+            description: Some(merchant.business_name.clone()),
+            tags: None,
+        })
+        .await?;
+    state.db().set_company(&merchant_id, &company.id).await?;
+    let cookie = session::start(&state, &merchant_id).await?;
+    tracing::info!(merchant = %merchant_id, company = %company.id, "merchant signed up");
+    let body = Session { merchant_id, business_name: merchant.business_name, company_id: company.id };
+    Ok((jar.add(cookie), Json(body)))
+}
+
+/// `GET /api/session`
+pub async fn current(CurrentMerchant(merchant): CurrentMerchant) -> Result<Json<Session>, AppError> {
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    Ok(Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id }))
+}
+
+fn validate(request: &SignUpRequest) -> Result<(String, String), AppError> {
+    let name = request.business_name.trim();
+    let email = request.email.trim();
+    if name.is_empty() {
+        return Err(AppError::BadRequest("Enter your business's name.".into()));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::BadRequest(format!("A business name has at most {MAX_NAME} characters.")));
+    }
+    let plausible = email.len() <= MAX_EMAIL
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if !plausible {
+        return Err(AppError::BadRequest("Enter an email address such as name@business.com.".into()));
+    }
+    Ok((name.to_owned(), email.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(name: &str, email: &str) -> SignUpRequest {
+        SignUpRequest { business_name: name.into(), email: email.into() }
+    }
+
+    #[test]
+    fn names_and_emails_are_trimmed() {
+        let (name, email) = validate(&request("  Acme Ltd ", " owner@acme.test ")).unwrap();
+        assert_eq!((name.as_str(), email.as_str()), ("Acme Ltd", "owner@acme.test"));
+    }
+
+    #[test]
+    fn empty_names_and_implausible_emails_are_refused() {
+        assert!(validate(&request(" ", "owner@acme.test")).is_err());
+        for email in ["", "owner", "owner@", "@acme.test", "owner@acme", "own er@acme.test", "o@.test"] {
+            assert!(validate(&request("Acme", email)).is_err(), "{email}");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The Codat Connect server, a backend-for-frontend: it serves the built web app, answers the
+//! flow's small JSON API (`/api/*`), keeps the Codat API key to itself, stores merchants and
+//! sessions, and, when no Codat key is configured, runs the Codat emulator under `/emulator`.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod flow;
+pub mod security;
+pub mod session;
+pub mod spa;
+
+use anyhow::Context as _;
+use axum::{
+    http::StatusCode,
+    middleware,
+    routing::get,
+    Json, Router,
+};
+use codat::{ApiKey, CodatClient};
+use codat_connect_api::{paths, ApiError};
+use codat_emulator::{Emulator, EmulatorConfig};
+use config::Config;
+use db::Db;
+use flow::integrations::IntegrationCache;
+use std::{net::SocketAddr, sync::Arc};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tower_http::{services::ServeDir, trace::TraceLayer};
+
+/// Hosts whose `linkUrl`s the browser may be sent to, besides the emulator's own origin.
+const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    db: Db,
+    codat: CodatClient,
+    integrations: IntegrationCache,
+    link_origins: Vec<String>,
+    secure_cookies: bool,
+    index_html: Option<String>,
+    dist_dir: std::path::PathBuf,
+    emulator: Option<Arc<Emulator>>,
+}
+
+impl AppState {
+    /// Storage.
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    /// The Codat client.
+    pub fn codat(&self) -> &CodatClient {
+        &self.0.codat
+    }
+
+    /// The cached integration grids.
+    pub fn integrations(&self) -> &IntegrationCache {
+        &self.0.integrations
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.0.secure_cookies
+    }
+
+    /// The session cookie's name; `__Host-` bound to the exact origin when served over https.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.0.secure_cookies { "__Host-cc_session" } else { "cc_session" }
+    }
+
+    /// The built app's `index.html`, if the app has been built.
+    pub fn index_html(&self) -> Option<&str> {
+        self.0.index_html.as_deref()
+    }
+
+    /// Whether `link_url` points at Codat's Link (or the emulator's) and may be followed.
+    pub fn is_trusted_link(&self, link_url: &str) -> bool {
+        let Ok(url) = url::Url::parse(link_url) else { return false };
+        let origin = url.origin().ascii_serialization();
+        self.0.link_origins.iter().any(|allowed| *allowed == origin)
+    }
+}
+
+/// The redirect URL template registered with Codat: the app's callback route with every
+/// placeholder the callback page reads.
+pub fn redirect_template(public_url: &str) -> String {
+    format!(
+        "{}/callback?statusCode={{statusCode}}&statusText={{statusText}}&errorMessage={{errorMessage}}\
+         &companyId={{companyId}}&connectionId={{connectionId}}&platform={{platform}}\
+         &platformName={{platformName}}&sourceType={{sourceType}}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// Every route of the server.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(paths::SIGN_UP, axum::routing::post(flow::signup::sign_up))
+        .route(paths::SESSION, get(flow::signup::current))
+        .route(paths::INTEGRATIONS, get(flow::integrations::list))
+        .route(paths::CONNECTIONS, get(flow::connections::list).post(flow::connections::create))
+        .route("/api/connections/{id}", get(flow::connections::get))
+        .route("/api/{*rest}", axum::routing::any(unknown_api))
+        .layer(middleware::from_fn(security::require_same_site));
+    let mut router = Router::new()
+        .merge(api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(spa::index))
+        .route("/index.html", get(spa::index));
+    if let Some(emulator) = &state.0.emulator {
+        router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
+    }
+    let spa_fallback = axum::handler::Handler::with_state(spa::index, state.clone());
+    // Hashed assets are files in the dist directory; any other path is an app route.
+    let router = router.fallback_service(
+        ServeDir::new(&state.0.dist_dir)
+            .append_index_html_on_directories(false)
+            .not_found_service(spa_fallback),
+    );
+    router
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn unknown_api() -> (StatusCode, Json<ApiError>) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(ApiError { code: "not_found".into(), message: "There is no such API endpoint.".into() }),
+    )
+}
+
+/// A server started by [`start`].
+#[derive(Debug)]
+pub struct RunningProxy {
+    /// The address it is bound to.
+    pub addr: SocketAddr,
+    /// The origin browsers use.
+    pub public_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningProxy {
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.task).await.context("server task failed")?.context("server error")
+    }
+
+    /// Waits until the server ends (after a shutdown signal).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task failed")?.context("server error")
+    }
+
+    /// Ends the server when `signal` completes.
+    pub fn stop_on(&mut self, signal: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let Some(shutdown) = self.shutdown.take() {
+            tokio::spawn(async move {
+                signal.await;
+                let _ = shutdown.send(());
+            });
+        }
+    }
+}
+
+/// Binds, opens storage, connects to Codat (or starts the emulator) and serves.
+pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = public_url.trim_end_matches('/').to_owned();
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url))?;
+    let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
+    let (codat, emulator) = match &config.codat_api_key {
+        Some(key) => (CodatClient::new(&config.codat_base_url, &ApiKey::new(key.clone()))?, None),
+        None => {
+            let key = uuid::Uuid::new_v4().simple().to_string();
+            let emulator = Emulator::new(EmulatorConfig {
+                public_url: format!("{public_url}/emulator"),
+                api_keys: vec![key.clone()],
+                redirect_url: redirect_template(&public_url),
+            });
+            let loopback = loopback(addr);
+            link_origins.push(url::Url::parse(&public_url)?.origin().ascii_serialization());
+            (CodatClient::new(&format!("http://{loopback}/emulator"), &ApiKey::new(key))?, Some(emulator))
+        }
+    };
+    let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
+    if index_html.is_none() {
+        tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
+    }
+    let state = AppState(Arc::new(Inner {
+        db,
+        codat,
+        integrations: IntegrationCache::default(),
+        link_origins,
+        secure_cookies: public_url.starts_with("https://"),
+        index_html,
+        dist_dir: config.dist_dir.clone(),
+        emulator,
+    }));
+    let (shutdown, on_shutdown) = oneshot::channel::<()>();
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        let _ = on_shutdown.await;
+    });
+    let task = tokio::spawn(async move { server.await });
+    Ok(RunningProxy { addr, public_url, shutdown: Some(shutdown), task })
+}
+
+/// The address to call ourselves on: an unspecified bind address becomes loopback.
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    addr
+}

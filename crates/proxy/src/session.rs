@@ -1,0 +1,72 @@
+//! Browser sessions: an opaque random token in an HttpOnly cookie, stored hashed.
+
+use crate::{db::Merchant, error::AppError, AppState};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// The signed-in merchant, extracted from the session cookie.
+#[derive(Debug, Clone)]
+pub struct CurrentMerchant(pub Merchant);
+
+impl FromRequestParts<AppState> for CurrentMerchant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(state.cookie_name()).map(|c| c.value().to_owned()).ok_or(AppError::NotSignedIn)?;
+        state.db().session_merchant(&hash(&token)).await?.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
+    }
+}
+
+/// Starts a session for `merchant_id` and returns the cookie that carries it.
+pub async fn start(state: &AppState, merchant_id: &str) -> Result<Cookie<'static>, AppError> {
+    let token = new_token();
+    state.db().insert_session(&hash(&token), merchant_id, SESSION_LIFETIME).await?;
+    let mut cookie = Cookie::new(state.cookie_name().to_owned(), token);
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_path("/");
+    cookie.set_secure(state.secure_cookies());
+    cookie.set_max_age(Some(time_duration(SESSION_LIFETIME)));
+    Ok(cookie)
+}
+
+fn time_duration(duration: Duration) -> time::Duration {
+    time::Duration::seconds(duration.as_secs() as i64)
+}
+
+/// 256 random bits, URL-safe.
+fn new_token() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_stored_hash_is_not_the_token() {
+        let token = new_token();
+        assert_ne!(hash(&token), token);
+        assert_eq!(hash(&token), hash(&token));
+    }
+}
