@@ -1,1 +1,6 @@
-fn main() {}
+//! Mounts the Codat Connect app on the page.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(codat_connect::App);
+}

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf};
 /// Settings of a Codat Connect server. With none given it serves the embedded emulator and
 /// keeps its data in a SQLite file in the working directory.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "codat-connect", version, about)]
+#[command(name = "codat-connect-server", version, about)]
 pub struct Config {
     /// Address to serve on.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]

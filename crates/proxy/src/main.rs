@@ -1,4 +1,4 @@
-//! `codat-connect`: the server a lender deploys.
+//! `codat-connect-server`: the server a lender deploys.
 
 use clap::Parser as _;
 use codat_connect_proxy::{config::Config, start};

@@ -1,0 +1,104 @@
+//! Typed calls to the proxy's JSON API.
+
+use codat_connect_api::{
+    paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpRequest,
+    SourceType, CSRF_HEADER,
+};
+use gloo_net::http::{Request, Response};
+use serde::{de::DeserializeOwned, Serialize};
+use std::fmt;
+
+/// A failed call, with a message a person can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFailure {
+    /// HTTP status, or 0 when the proxy could not be reached.
+    pub status: u16,
+    /// The proxy's machine-readable code.
+    pub code: String,
+    /// What to show.
+    pub message: String,
+}
+
+impl ApiFailure {
+    /// True when the visitor has no session and should sign up first.
+    pub fn is_not_signed_in(&self) -> bool {
+        self.status == 401
+    }
+}
+
+impl fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiFailure {}
+
+/// The result of every call.
+pub type ApiResult<T> = Result<T, ApiFailure>;
+
+/// Signs up: creates the merchant and its Codat company, and starts a session.
+pub async fn sign_up(request: &SignUpRequest) -> ApiResult<Session> {
+    post(paths::SIGN_UP, request).await
+}
+
+/// The signed-in merchant.
+pub async fn session() -> ApiResult<Session> {
+    get(paths::SESSION).await
+}
+
+/// The integration grid for one source type.
+pub async fn integrations(source_type: SourceType) -> ApiResult<Vec<IntegrationCard>> {
+    get(&format!("{}?sourceType={}", paths::INTEGRATIONS, source_type.as_str())).await
+}
+
+/// Starts a connection and answers where to authorize it.
+pub async fn connect(platform_key: &str) -> ApiResult<ConnectStarted> {
+    post(paths::CONNECTIONS, &ConnectRequest { platform_key: platform_key.to_owned() }).await
+}
+
+/// The merchant's connections.
+pub async fn connections() -> ApiResult<Vec<Connection>> {
+    get(paths::CONNECTIONS).await
+}
+
+/// One connection, as Codat reports it now.
+pub async fn connection(id: &str) -> ApiResult<Connection> {
+    let id: String = id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect();
+    get(&format!("{}/{id}", paths::CONNECTIONS)).await
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    read(Request::get(path).send().await).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let request = Request::post(path).header(CSRF_HEADER, "1").json(body).map_err(|e| unreachable_failure(&e))?;
+    read(request.send().await).await
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+    let response = sent.map_err(|e| unreachable_failure(&e))?;
+    let status = response.status();
+    if response.ok() {
+        return response.json().await.map_err(|_| ApiFailure {
+            status,
+            code: "bad_answer".into(),
+            message: "The server's answer could not be read. Please try again.".into(),
+        });
+    }
+    let error: ApiError = response.json().await.unwrap_or(ApiError {
+        code: "unknown".into(),
+        message: format!("The server answered {status}. Please try again."),
+    });
+    Err(ApiFailure { status, code: error.code, message: error.message })
+}
+
+fn unreachable_failure(error: &gloo_net::Error) -> ApiFailure {
+    leptos::logging::warn!("request failed: {error}");
+    ApiFailure {
+        status: 0,
+        code: "unreachable".into(),
+        message: "We could not reach the server. Check your connection and try again.".into(),
+    }
+}

@@ -1,0 +1,47 @@
+//! One platform in the integration grid: its logo, name and branded connect button.
+
+use codat_connect_api::IntegrationCard as Card;
+use leptos::prelude::*;
+
+/// A card that starts connecting its platform when chosen. The platform's own button image
+/// swaps to its hover image on hover and keyboard focus (pure CSS, so strict CSPs hold).
+#[component]
+pub fn IntegrationCard(
+    /// The platform.
+    card: Card,
+    /// Called with the platform key when the card is chosen.
+    #[prop(into)]
+    on_connect: Callback<String>,
+    /// True while any connection is being started, to prevent double starts.
+    #[prop(into)]
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let key = card.platform_key.clone();
+    let label = format!("Connect {}", card.name);
+    let button_images = card.button_url.clone().map(|default| {
+        let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
+        view! {
+            <span class="brand-button">
+                <img class="brand-button-default" src=default alt="" height="36"/>
+                <img class="brand-button-hover" src=hover alt="" height="36"/>
+            </span>
+        }
+    });
+    view! {
+        <li class="integration-card">
+            <button
+                type="button"
+                class="integration-button"
+                aria-label=label
+                data-platform=card.platform_key.clone()
+                disabled=move || busy.get()
+                on:click=move |_| on_connect.run(key.clone())
+            >
+                <img class="integration-logo" src=card.logo_url alt="" width="48" height="48"/>
+                <span class="integration-name">{card.name}</span>
+                {card.is_beta.then(|| view! { <span class="beta-badge">"Beta"</span> })}
+                {button_images}
+            </button>
+        </li>
+    }
+}

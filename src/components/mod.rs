@@ -1,0 +1,6 @@
+//! Building blocks shared by the pages.
+
+pub mod integration_card;
+pub mod notice;
+pub mod shell;
+pub mod status_badge;

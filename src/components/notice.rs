@@ -1,0 +1,43 @@
+//! Messages in the page: errors with a way forward, and loading placeholders.
+
+use crate::api::ApiFailure;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// An error from the proxy, with a retry button, or a sign-up link when there is no session.
+#[component]
+pub fn ErrorNotice(
+    /// What went wrong.
+    failure: ApiFailure,
+    /// Called by the retry button.
+    #[prop(into)]
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    if failure.is_not_signed_in() {
+        return view! {
+            <div class="notice" role="alert">
+                <p>"Start by telling us about your business."</p>
+                <A href="/" attr:class="button primary">"Sign up"</A>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="notice notice-error" role="alert">
+            <p>{failure.message}</p>
+            <button type="button" class="button" on:click=move |_| on_retry.run(())>"Try again"</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Grey placeholders in the shape of the integration grid, shown while it loads.
+#[component]
+pub fn SkeletonGrid() -> impl IntoView {
+    view! {
+        <ul class="integration-grid" aria-hidden="true">
+            {(0..8).map(|_| view! { <li class="integration-card skeleton"></li> }).collect_view()}
+        </ul>
+        <p class="visually-hidden" role="status">"Loading platforms…"</p>
+    }
+}

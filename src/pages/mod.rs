@@ -1,0 +1,7 @@
+//! One routed page per file.
+
+pub mod callback;
+pub mod connect;
+pub mod connections;
+pub mod not_found;
+pub mod sign_up;

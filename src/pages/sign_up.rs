@@ -1,0 +1,71 @@
+//! Step 1: the business signs up; the proxy creates its Codat company.
+
+use crate::api;
+use codat_connect_api::SignUpRequest;
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_navigate};
+
+/// The sign-up form, or a welcome back for a visitor who already has a session.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let navigate = use_navigate();
+    let business_name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let existing = LocalResource::new(api::session);
+    let sign_up = Action::new_local(|request: &SignUpRequest| {
+        let request = request.clone();
+        async move { api::sign_up(&request).await }
+    });
+    let pending = sign_up.pending();
+    let failure = move || sign_up.value().get().and_then(Result::err);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_up.value().get() {
+            navigate("/connect", Default::default());
+        }
+    });
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        sign_up.dispatch(SignUpRequest { business_name: business_name.get_untracked(), email: email.get_untracked() });
+    };
+    let form = move || {
+        view! {
+            <form class="form" on:submit=on_submit novalidate>
+                <div class="field">
+                    <label for="business-name">"Business name"</label>
+                    <input id="business-name" name="business-name" type="text" autocomplete="organization"
+                        required bind:value=business_name/>
+                </div>
+                <div class="field">
+                    <label for="email">"Work email"</label>
+                    <input id="email" name="email" type="email" autocomplete="email" required bind:value=email/>
+                </div>
+                {move || failure().map(|f| view! { <p class="field-error" role="alert">{f.message}</p> })}
+                <button type="submit" class="button primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Setting up…" } else { "Continue" }}
+                </button>
+            </form>
+        }
+    };
+    view! {
+        <section class="panel narrow">
+            <h1>"Share your business's financial data"</h1>
+            <p class="lead">
+                "Connect your accounting, banking and commerce platforms so we can assess your application "
+                "quickly. You choose what to connect, and you can disconnect at any time."
+            </p>
+            <Transition fallback=move || view! { <p role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match existing.await {
+                        Ok(session) => view! {
+                            <div class="notice">
+                                <p>{format!("Welcome back, {}.", session.business_name)}</p>
+                                <A href="/connect" attr:class="button primary">"Continue"</A>
+                            </div>
+                        }.into_any(),
+                        Err(_) => form().into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,63 @@
+//! The whole flow in a real browser: sign up, pick a platform, authorize or cancel on the
+//! emulator's Link page, come back, and see the outcome confirmed.
+
+mod support;
+
+use support::Harness;
+
+async fn sign_up(harness: &Harness, business: &str) {
+    harness.open("/").await;
+    harness.heading("Share your business's financial data").await;
+    harness.fill("Business name", business).await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.screenshot("01-sign-up").await;
+    harness.button("Continue").await.click().await.expect("submit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizing_a_platform_shows_it_connected_and_listed() {
+    let harness = Harness::start("authorize").await;
+    sign_up(&harness, "Acme Bakery").await;
+
+    harness.heading("Connect your accounting software").await;
+    let sandbox = harness.button("Connect Sandbox").await;
+    harness.screenshot("02-integration-grid").await;
+    sandbox.click().await.expect("choose Sandbox");
+
+    harness.heading("Connect Sandbox").await;
+    harness.screenshot("03-link-page").await;
+    harness.button("Authorize").await.click().await.expect("authorize");
+
+    let heading = harness.heading("is connected").await;
+    assert_eq!(heading, "Sandbox is connected");
+    harness.screenshot("04-callback-connected").await;
+
+    harness.link("View your connections").await.click().await.expect("open connections");
+    harness.heading("Your connections").await;
+    let row = harness.find("//li[contains(@class,'connection-row')]").await;
+    let text = row.text().await.expect("row text");
+    assert!(text.contains("Sandbox") && text.contains("Connected"), "row: {text}");
+    harness.screenshot("05-connections").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_on_the_link_page_says_so_and_offers_to_try_again() {
+    let harness = Harness::start("cancel").await;
+    sign_up(&harness, "Brightside Florists").await;
+
+    harness.button("Connect Xero").await.click().await.expect("choose Xero");
+    harness.heading("Connect Xero").await;
+    // Xero's extra step from the platform list is shown before authorizing.
+    harness.find("//*[contains(., 'confirms the company name')]").await;
+    harness.button("Cancel").await.click().await.expect("cancel");
+
+    let heading = harness.heading("You cancelled").await;
+    assert_eq!(heading, "You cancelled connecting Xero");
+    harness.screenshot("callback-cancelled").await;
+
+    harness.link("Try again").await.click().await.expect("try again");
+    harness.heading("Connect your accounting software").await;
+    harness.button("Connect Xero").await;
+    harness.finish().await;
+}

@@ -1,0 +1,169 @@
+//! The end-to-end harness: the real proxy (with its embedded emulator and a fresh SQLite file)
+//! serving the built app, and headless Chromium driven through chromedriver.
+
+use codat_connect_proxy::{config::Config, start, RunningProxy};
+use fantoccini::{elements::Element, wd::Capabilities, Client, ClientBuilder, Locator};
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// How long any one expectation may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A proxy and a browser pointed at it; both end when this is dropped.
+pub struct Harness {
+    pub proxy: Option<RunningProxy>,
+    pub browser: Client,
+    chromedriver: Child,
+    _data: tempfile::TempDir,
+    shots: PathBuf,
+}
+
+impl Harness {
+    /// Starts the proxy on a free port and a fresh headless Chromium.
+    pub async fn start(name: &str) -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dist = root.join("dist");
+        assert!(
+            dist.join("index.html").exists(),
+            "the web app is not built in {}: `cargo xtask test` builds it before the tests",
+            dist.display()
+        );
+        let data = tempfile::tempdir().expect("temporary directory");
+        let database = format!("sqlite://{}", data.path().join("connect.db").display());
+        let proxy = start(Config::local(database, dist)).await.expect("the proxy starts");
+        let (chromedriver, port) = start_chromedriver().await;
+        let browser = connect_browser(port, data.path().join("profile")).await;
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+        let shots = target.join("e2e-screenshots").join(name);
+        std::fs::create_dir_all(&shots).expect("screenshot directory");
+        Self { proxy: Some(proxy), browser, chromedriver, _data: data, shots }
+    }
+
+    /// The absolute URL of an app path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.proxy.as_ref().expect("running").public_url)
+    }
+
+    /// Opens an app path.
+    pub async fn open(&self, path: &str) {
+        self.browser.goto(&self.url(path)).await.expect("navigation");
+    }
+
+    /// Waits for an element matching the XPath expression.
+    pub async fn find(&self, xpath: &str) -> Element {
+        self.browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no element {xpath} within {PATIENCE:?}: {e}"))
+    }
+
+    /// Waits for a button with this accessible name (its text or `aria-label`).
+    pub async fn button(&self, name: &str) -> Element {
+        self.find(&format!("//button[normalize-space()='{name}' or @aria-label='{name}']")).await
+    }
+
+    /// Waits for a link with this text.
+    pub async fn link(&self, name: &str) -> Element {
+        self.find(&format!("//a[normalize-space()='{name}']")).await
+    }
+
+    /// Waits for the page's main heading to contain `text`, and returns the heading.
+    pub async fn heading(&self, text: &str) -> String {
+        let element = self.find(&format!("//h1[contains(normalize-space(), \"{text}\")]")).await;
+        element.text().await.expect("heading text")
+    }
+
+    /// Types into the input whose label says `label`.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let label = self.find(&format!("//label[normalize-space()='{label}']")).await;
+        let id = label.attr("for").await.expect("label attribute").expect("label has a for");
+        let input = self.find(&format!("//*[@id='{id}']")).await;
+        input.send_keys(value).await.expect("typing");
+    }
+
+    /// Polls `condition` until it holds, failing after the harness's patience.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut condition: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        while !condition().await {
+            assert!(Instant::now() < deadline, "{what} did not happen within {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a screenshot of the page under the target directory.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.browser.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("saving the screenshot");
+    }
+
+    /// Closes the browser and stops the proxy.
+    pub async fn finish(mut self) {
+        let _ = self.browser.clone().close().await;
+        if let Some(proxy) = self.proxy.take() {
+            proxy.stop().await.expect("the proxy stops cleanly");
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+async fn start_chromedriver() -> (Child, u16) {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let child = Command::new(chromedriver_path())
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts (cargo xtask test installs it)");
+    let deadline = Instant::now() + PATIENCE;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, port)
+}
+
+async fn connect_browser(port: u16, profile: PathBuf) -> Client {
+    let mut capabilities = Capabilities::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium_path(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+fn chromium_path() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn chromedriver_path() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
