@@ -73,7 +73,8 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let request = Request::post(path).header(CSRF_HEADER, "1").json(body).map_err(|e| unreachable_failure(&e))?;
+    let request =
+        Request::post(path).header(CSRF_HEADER, "1").json(body).map_err(|e| unreachable_failure(&e))?;
     read(request.send().await).await
 }
 

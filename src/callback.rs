@@ -48,7 +48,11 @@ pub enum NextStep {
 
 impl CallbackOutcome {
     /// Reads the outcome from the redirect's query parameters.
-    pub fn from_query(status_code: Option<&str>, error_message: Option<&str>, connection_id: Option<&str>) -> Self {
+    pub fn from_query(
+        status_code: Option<&str>,
+        error_message: Option<&str>,
+        connection_id: Option<&str>,
+    ) -> Self {
         let message = error_message.map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned);
         let connection_id = connection_id.map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned);
         match status_code.map(str::trim) {

@@ -49,7 +49,7 @@ async fn cancelling_on_the_link_page_says_so_and_offers_to_try_again() {
     harness.button("Connect Xero").await.click().await.expect("choose Xero");
     harness.heading("Connect Xero").await;
     // Xero's extra step from the platform list is shown before authorizing.
-    harness.find("//*[contains(., 'confirms the company name')]").await;
+    harness.find("//h2[normalize-space()='Confirm your company name']").await;
     harness.button("Cancel").await.click().await.expect("cancel");
 
     let heading = harness.heading("You cancelled").await;

@@ -23,7 +23,11 @@ pub fn CallbackPage() -> impl IntoView {
         )
     });
     let platform = Memo::new(move |_| {
-        query.read().get("platformName").filter(|name| !name.trim().is_empty()).unwrap_or_else(|| "your platform".into())
+        query
+            .read()
+            .get("platformName")
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| "your platform".into())
     });
     view! {
         <section class="panel narrow">

@@ -19,7 +19,8 @@ pub fn ConnectPage() -> impl IntoView {
         let platform_key = platform_key.clone();
         async move { api::connect(&platform_key).await }
     });
-    let busy = Signal::derive(move || connect.pending().get() || matches!(connect.value().get(), Some(Ok(_))));
+    let busy =
+        Signal::derive(move || connect.pending().get() || matches!(connect.value().get(), Some(Ok(_))));
     Effect::new(move |_| {
         if let Some(Ok(started)) = connect.value().get() {
             // A fresh, one-time link: follow it at once rather than keep it.

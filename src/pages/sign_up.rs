@@ -25,7 +25,10 @@ pub fn SignUpPage() -> impl IntoView {
     });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        sign_up.dispatch(SignUpRequest { business_name: business_name.get_untracked(), email: email.get_untracked() });
+        sign_up.dispatch(SignUpRequest {
+            business_name: business_name.get_untracked(),
+            email: email.get_untracked(),
+        });
     };
     let form = move || {
         view! {

@@ -37,7 +37,8 @@ impl Harness {
         let proxy = start(Config::local(database, dist)).await.expect("the proxy starts");
         let (chromedriver, port) = start_chromedriver().await;
         let browser = connect_browser(port, data.path().join("profile")).await;
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
         let shots = target.join("e2e-screenshots").join(name);
         std::fs::create_dir_all(&shots).expect("screenshot directory");
         Self { proxy: Some(proxy), browser, chromedriver, _data: data, shots }
@@ -85,19 +86,6 @@ impl Harness {
         let id = label.attr("for").await.expect("label attribute").expect("label has a for");
         let input = self.find(&format!("//*[@id='{id}']")).await;
         input.send_keys(value).await.expect("typing");
-    }
-
-    /// Polls `condition` until it holds, failing after the harness's patience.
-    pub async fn eventually<F, Fut>(&self, what: &str, mut condition: F)
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = bool>,
-    {
-        let deadline = Instant::now() + PATIENCE;
-        while !condition().await {
-            assert!(Instant::now() < deadline, "{what} did not happen within {PATIENCE:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     /// Saves a screenshot of the page under the target directory.

@@ -1,1 +1,31 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `run`: install what is missing, build the web app, serve it with the embedded emulator;
+//! - `test`: every check: formatting, clippy, unit, integration and browser tests.
+
+mod command;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test>";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.skip_while(|a| a == "--").collect();
+    let outcome = match task.as_deref() {
+        Some("run") => run::run(&rest),
+        Some("test") => test::test(),
+        _ => Err(USAGE.to_owned()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

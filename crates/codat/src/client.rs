@@ -1,8 +1,8 @@
 //! An async client for the Codat operations the auth flow needs.
 
 use crate::models::{
-    Branding, Company, CompanyRequestBody, Connection, CreateConnectionRequest, ErrorMessage,
-    Integration, Page, Profile,
+    Branding, Company, CompanyRequestBody, Connection, CreateConnectionRequest, ErrorMessage, Integration,
+    Page, Profile,
 };
 use base64::Engine as _;
 use reqwest::{header, Method, StatusCode};
@@ -49,7 +49,7 @@ pub enum CodatError {
         /// The HTTP status.
         status: StatusCode,
         /// Codat's error body; empty when the body was not Codat's JSON.
-        body: ErrorMessage,
+        body: Box<ErrorMessage>,
     },
     /// No answer: connection refused, reset, or timed out.
     #[error("Codat could not be reached: {0}")]
@@ -144,11 +144,7 @@ impl CodatClient {
         company_id: &str,
         connection_id: &str,
     ) -> Result<Connection, CodatError> {
-        let path = format!(
-            "/companies/{}/connections/{}",
-            segment(company_id),
-            segment(connection_id)
-        );
+        let path = format!("/companies/{}/connections/{}", segment(company_id), segment(connection_id));
         self.send(Method::GET, path, None::<&()>).await
     }
 
@@ -232,7 +228,7 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, C
         serde_json::from_slice(&bytes).map_err(|e| CodatError::Decode(e.to_string()))
     } else {
         let body = serde_json::from_slice(&bytes).unwrap_or_default();
-        Err(CodatError::Api { status, body })
+        Err(CodatError::Api { status, body: Box::new(body) })
     }
 }
 
@@ -243,14 +239,7 @@ fn is_retryable_status(status: StatusCode) -> bool {
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    let seconds: u64 = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
     Some(Duration::from_secs(seconds).min(MAX_BACKOFF))
 }
 

@@ -90,7 +90,10 @@ pub async fn get_branding(
 ) -> ApiResult<Json<Branding>> {
     let platform = emulator.catalog.get(&platform_key).ok_or_else(|| integration_not_found(&platform_key))?;
     let image = |artwork: Artwork, alt: String| BrandingImage {
-        image: Some(ImageReference { src: Some(emulator.artwork_url(&platform.key, artwork)), alt: Some(alt) }),
+        image: Some(ImageReference {
+            src: Some(emulator.artwork_url(&platform.key, artwork)),
+            alt: Some(alt),
+        }),
     };
     let lower = platform.name.to_lowercase();
     Ok(Json(Branding {
@@ -169,7 +172,8 @@ pub async fn list_connections(
     Path(company_id): Path<String>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Response> {
-    let connections = emulator.store.connections(&company_id).ok_or_else(|| company_not_found(&company_id))?;
+    let connections =
+        emulator.store.connections(&company_id).ok_or_else(|| company_not_found(&company_id))?;
     let path = format!("/companies/{company_id}/connections");
     Ok(Json(paginate(&connections, &params, &path)?).into_response())
 }

@@ -53,12 +53,21 @@ pub fn svg(platform: &Platform, artwork: Artwork) -> String {
         ),
         Artwork::Button | Artwork::ButtonHover => {
             let lightness = if artwork == Artwork::Button { 42 } else { 30 };
+            // Long names do not fit a button: those say "Connect" beside the platform's mark.
+            let label = if platform.name.chars().count() <= BUTTON_NAME_LIMIT {
+                format!("Connect to {name}")
+            } else {
+                "Connect".to_owned()
+            };
             format!(
-                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 44" role="img" aria-label="Connect to {name}"><rect width="240" height="44" rx="22" fill="hsl({hue},62%,{lightness}%)"/><text x="120" y="28" font-family="system-ui,sans-serif" font-size="15" font-weight="600" text-anchor="middle" fill="#fff">Connect to {name}</text></svg>"##
+                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 44" role="img" aria-label="Connect to {name}"><rect width="240" height="44" rx="22" fill="hsl({hue},62%,{lightness}%)"/><text x="120" y="28" font-family="system-ui,sans-serif" font-size="15" font-weight="600" text-anchor="middle" fill="#fff">{label}</text></svg>"##
             )
         }
     }
 }
+
+/// Longest platform name written out on a button.
+const BUTTON_NAME_LIMIT: usize = 14;
 
 /// A hue derived from the key, so each platform keeps its own colour.
 fn hue(key: &str) -> u32 {
@@ -99,6 +108,15 @@ mod tests {
     fn hover_button_differs_from_the_resting_one() {
         let platform = &platforms()[0];
         assert_ne!(svg(platform, Artwork::Button), svg(platform, Artwork::ButtonHover));
+    }
+
+    #[test]
+    fn long_names_are_not_written_on_buttons() {
+        let platforms = platforms();
+        let xero = platforms.iter().find(|p| p.key == "gbol").unwrap();
+        let netsuite = platforms.iter().find(|p| p.key == "rqwd").unwrap();
+        assert!(svg(xero, Artwork::Button).contains(">Connect to Xero<"));
+        assert!(svg(netsuite, Artwork::Button).contains(">Connect<"));
     }
 
     #[test]

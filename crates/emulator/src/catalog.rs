@@ -28,12 +28,7 @@ pub struct Platform {
 
 /// Every platform in the shipped list, all enabled.
 pub fn platforms() -> Vec<Platform> {
-    PLATFORMS_TSV
-        .lines()
-        .skip(1)
-        .filter(|line| !line.trim().is_empty())
-        .filter_map(parse_line)
-        .collect()
+    PLATFORMS_TSV.lines().skip(1).filter(|line| !line.trim().is_empty()).filter_map(parse_line).collect()
 }
 
 fn parse_line(line: &str) -> Option<Platform> {

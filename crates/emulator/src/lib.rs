@@ -84,16 +84,16 @@ impl Emulator {
             source_id: Some(platform.source_id.clone()),
             source_type: Some(platform.source_type),
             integration_id: Some(platform.integration_id.clone()),
-            is_offline_connector: Some(platform.setup_note.as_deref().is_some_and(|n| n.contains("on-premise"))),
+            is_offline_connector: Some(
+                platform.setup_note.as_deref().is_some_and(|n| n.contains("on-premise")),
+            ),
             is_beta: Some(platform.is_beta),
             data_provided_by: Some("Codat".into()),
         }
     }
 
     fn accepts(&self, authorization: Option<&str>) -> bool {
-        authorization
-            .and_then(decode_basic)
-            .is_some_and(|key| self.config.api_keys.iter().any(|k| *k == key))
+        authorization.and_then(decode_basic).is_some_and(|key| self.config.api_keys.contains(&key))
     }
 }
 
@@ -102,10 +102,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     let api = Router::new()
         .route("/companies", get(api::list_companies).post(api::create_company))
         .route("/companies/{company_id}", get(api::get_company))
-        .route(
-            "/companies/{company_id}/connections",
-            get(api::list_connections).post(api::create_connection),
-        )
+        .route("/companies/{company_id}/connections", get(api::list_connections).post(api::create_connection))
         .route("/companies/{company_id}/connections/{connection_id}", get(api::get_connection))
         .route("/integrations", get(api::list_integrations))
         .route("/integrations/{platform_key}", get(api::get_integration))

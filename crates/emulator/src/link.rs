@@ -1,7 +1,7 @@
 //! The emulator's Link pages: where a business owner "authorizes" a connection, then is sent
 //! back to the client's redirect URL with Codat's placeholders filled.
 
-use crate::{branding::escape, state::now, Emulator};
+use crate::{branding::escape, catalog::Platform, state::now, Emulator};
 use axum::{
     extract::{Form, Path, Query, State},
     http::{header, StatusCode},
@@ -40,14 +40,20 @@ pub async fn start(
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Some(connection) = emulator.store.connection(&company_id, &connection_id) else {
-        return page(StatusCode::NOT_FOUND, "Link not found", "<p>This link is not valid or has expired.</p>");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Link not found",
+            "<p>This link is not valid or has expired.</p>",
+        );
     };
     let key = connection.integration_key.clone().unwrap_or_default();
     let setup = emulator
         .catalog
         .get(&key)
-        .and_then(|p| p.setup_note.clone())
-        .map(|note| format!(r#"<div class="setup"><h2>Before you continue</h2><p>{}</p></div>"#, escape(&capitalise(&note))))
+        .and_then(setup_step)
+        .map(|(title, text)| {
+            format!(r#"<div class="setup"><h2>{}</h2><p>{}</p></div>"#, escape(title), escape(&text))
+        })
         .unwrap_or_default();
     let hidden: String = params
         .iter()
@@ -82,7 +88,11 @@ pub async fn complete(
         return page(StatusCode::BAD_REQUEST, "Unknown choice", "<p>Choose Authorize or Cancel.</p>");
     };
     let Some(before) = emulator.store.connection(&company_id, &connection_id) else {
-        return page(StatusCode::NOT_FOUND, "Link not found", "<p>This link is not valid or has expired.</p>");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Link not found",
+            "<p>This link is not valid or has expired.</p>",
+        );
     };
     let (connection, status_code, status_text, error_message) = match outcome {
         Outcome::Authorize if before.status == ConnectionStatus::Linked => (before, "201", "No content", ""),
@@ -94,13 +104,27 @@ pub async fn complete(
             (linked, "200", "OK", "")
         }
         Outcome::Cancel => {
-            let failed = record_error(&emulator, &company_id, &connection_id, "403", "User cancelled linking", "User cancelled")
-                .unwrap_or(before);
+            let failed = record_error(
+                &emulator,
+                &company_id,
+                &connection_id,
+                "403",
+                "User cancelled linking",
+                "User cancelled",
+            )
+            .unwrap_or(before);
             (failed, "403", "User cancelled linking", "User cancelled.")
         }
         Outcome::Fail => {
-            let failed = record_error(&emulator, &company_id, &connection_id, "500", "Platform error", "Unknown error occurred")
-                .unwrap_or(before);
+            let failed = record_error(
+                &emulator,
+                &company_id,
+                &connection_id,
+                "500",
+                "Platform error",
+                "Unknown error occurred",
+            )
+            .unwrap_or(before);
             (failed, "500", "Platform error", "Unknown error occurred.")
         }
     };
@@ -170,9 +194,35 @@ pub fn fill_template(
     out
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// The extra set-up step a platform asks of the owner before authorizing, from the note in
+/// the platform list (Business Central's package, NetSuite's and Sage Intacct's permissions,
+/// Xero's company-name confirmation, on-premise connectors).
+fn setup_step(platform: &Platform) -> Option<(&'static str, String)> {
+    let note = platform.setup_note.as_deref()?;
+    let name = &platform.name;
+    if note.contains("package") {
+        Some((
+            "Install the Codat package",
+            format!("Install the Codat extension package in {name}, then come back here and continue."),
+        ))
+    } else if note.contains("permissions") {
+        Some((
+            "Set up permissions",
+            format!("Create the Codat integration role with read permissions in {name}, then continue."),
+        ))
+    } else if note.contains("company name") {
+        Some((
+            "Confirm your company name",
+            format!("Check that the company you are connecting is the one you use in {name}."),
+        ))
+    } else if note.contains("on-premise") {
+        Some((
+            "Install the desktop connector",
+            format!("Install and run Codat's connector on the computer where {name} runs."),
+        ))
+    } else {
+        None
+    }
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -203,6 +253,18 @@ mod tests {
             &custom,
         );
         assert_eq!(url, "https://x.test/cb?s=403&m=User%20cancelled%2E&state=a%20b%26c&other=");
+    }
+
+    #[test]
+    fn platforms_with_an_extra_step_name_it_and_others_have_none() {
+        let platforms = crate::catalog::platforms();
+        let step = |key: &str| setup_step(platforms.iter().find(|p| p.key == key).unwrap()).map(|s| s.0);
+        assert_eq!(step("gbol"), Some("Confirm your company name"));
+        assert_eq!(step("akxx"), Some("Set up permissions"));
+        assert_eq!(step("trji"), Some("Install the Codat package"));
+        assert_eq!(step("hbql"), Some("Install the desktop connector"));
+        assert_eq!(step("mqjo"), None);
+        assert_eq!(step("qhyg"), None);
     }
 
     #[test]

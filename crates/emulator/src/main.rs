@@ -3,7 +3,8 @@
 use codat_emulator::{router, Emulator, EmulatorConfig};
 use std::net::SocketAddr;
 
-const USAGE: &str = "usage: codat-emulator [--listen ADDR] [--api-key KEY] [--public-url URL] [--redirect-url TEMPLATE]";
+const USAGE: &str =
+    "usage: codat-emulator [--listen ADDR] [--api-key KEY] [--public-url URL] [--redirect-url TEMPLATE]";
 
 #[tokio::main]
 async fn main() {
@@ -15,7 +16,11 @@ async fn main() {
     while let Some(flag) = args.next() {
         let Some(value) = args.next() else { exit_with(USAGE) };
         match flag.as_str() {
-            "--listen" => listen = value.parse().unwrap_or_else(|_| exit_with("--listen takes an address such as 127.0.0.1:4010")),
+            "--listen" => {
+                listen = value
+                    .parse()
+                    .unwrap_or_else(|_| exit_with("--listen takes an address such as 127.0.0.1:4010"))
+            }
             "--api-key" => api_key = value,
             "--public-url" => public_url = Some(value),
             "--redirect-url" => redirect_url = value,

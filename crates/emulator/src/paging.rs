@@ -42,7 +42,11 @@ pub fn paginate<T: Serialize>(
         };
         matching.sort_by(|a, b| {
             let ordering = sort_key(a, field).cmp(&sort_key(b, field));
-            if descending { ordering.reverse() } else { ordering }
+            if descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
         });
     }
     let total = matching.len() as u64;

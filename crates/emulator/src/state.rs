@@ -98,8 +98,7 @@ impl Store {
         change: impl FnOnce(&mut Connection),
     ) -> Option<Connection> {
         let mut inner = self.lock();
-        let connection =
-            inner.connections.get_mut(company_id)?.iter_mut().find(|c| c.id == connection_id)?;
+        let connection = inner.connections.get_mut(company_id)?.iter_mut().find(|c| c.id == connection_id)?;
         change(connection);
         Some(connection.clone())
     }

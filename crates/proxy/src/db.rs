@@ -41,14 +41,16 @@ impl Db {
 
     /// Records a new merchant without a company yet.
     pub async fn insert_merchant(&self, merchant: &Merchant) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&merchant.id)
-            .bind(&merchant.business_name)
-            .bind(&merchant.email)
-            .bind(&merchant.company_id)
-            .bind(unix_now())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&merchant.id)
+        .bind(&merchant.business_name)
+        .bind(&merchant.email)
+        .bind(&merchant.company_id)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -124,7 +126,12 @@ mod tests {
     }
 
     fn merchant(id: &str) -> Merchant {
-        Merchant { id: id.into(), business_name: "Acme".into(), email: "a@acme.test".into(), company_id: None }
+        Merchant {
+            id: id.into(),
+            business_name: "Acme".into(),
+            email: "a@acme.test".into(),
+            company_id: None,
+        }
     }
 
     #[tokio::test]

@@ -37,7 +37,10 @@ pub enum AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
-        Self::BadRequest(format!("The request body is not valid JSON for this endpoint: {}", rejection.body_text()))
+        Self::BadRequest(format!(
+            "The request body is not valid JSON for this endpoint: {}",
+            rejection.body_text()
+        ))
     }
 }
 
@@ -45,7 +48,9 @@ impl AppError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
-            Self::NotSignedIn => (StatusCode::UNAUTHORIZED, "not_signed_in", "Please sign up or sign in first.".into()),
+            Self::NotSignedIn => {
+                (StatusCode::UNAUTHORIZED, "not_signed_in", "Please sign up or sign in first.".into())
+            }
             Self::CrossSite => (
                 StatusCode::FORBIDDEN,
                 "cross_site_request",
@@ -69,7 +74,9 @@ impl AppError {
 
 fn codat_parts(error: &CodatError) -> (StatusCode, &'static str, String) {
     match error.status() {
-        Some(StatusCode::NOT_FOUND) => (StatusCode::NOT_FOUND, "not_found", "Codat does not know that item.".into()),
+        Some(StatusCode::NOT_FOUND) => {
+            (StatusCode::NOT_FOUND, "not_found", "Codat does not know that item.".into())
+        }
         Some(StatusCode::TOO_MANY_REQUESTS) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "codat_busy",

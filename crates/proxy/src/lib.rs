@@ -11,12 +11,7 @@ pub mod session;
 pub mod spa;
 
 use anyhow::Context as _;
-use axum::{
-    http::StatusCode,
-    middleware,
-    routing::get,
-    Json, Router,
-};
+use axum::{http::StatusCode, middleware, routing::get, Json, Router};
 use codat::{ApiKey, CodatClient};
 use codat_connect_api::{paths, ApiError};
 use codat_emulator::{Emulator, EmulatorConfig};
@@ -69,7 +64,11 @@ impl AppState {
 
     /// The session cookie's name; `__Host-` bound to the exact origin when served over https.
     pub fn cookie_name(&self) -> &'static str {
-        if self.0.secure_cookies { "__Host-cc_session" } else { "cc_session" }
+        if self.0.secure_cookies {
+            "__Host-cc_session"
+        } else {
+            "cc_session"
+        }
     }
 
     /// The built app's `index.html`, if the app has been built.
@@ -81,7 +80,7 @@ impl AppState {
     pub fn is_trusted_link(&self, link_url: &str) -> bool {
         let Ok(url) = url::Url::parse(link_url) else { return false };
         let origin = url.origin().ascii_serialization();
-        self.0.link_origins.iter().any(|allowed| *allowed == origin)
+        self.0.link_origins.contains(&origin)
     }
 }
 
@@ -178,38 +177,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
-    let db = Db::connect(&config.database_url)
-        .await
-        .with_context(|| format!("cannot open the database {}", config.database_url))?;
-    let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
-    let (codat, emulator) = match &config.codat_api_key {
-        Some(key) => (CodatClient::new(&config.codat_base_url, &ApiKey::new(key.clone()))?, None),
-        None => {
-            let key = uuid::Uuid::new_v4().simple().to_string();
-            let emulator = Emulator::new(EmulatorConfig {
-                public_url: format!("{public_url}/emulator"),
-                api_keys: vec![key.clone()],
-                redirect_url: redirect_template(&public_url),
-            });
-            let loopback = loopback(addr);
-            link_origins.push(url::Url::parse(&public_url)?.origin().ascii_serialization());
-            (CodatClient::new(&format!("http://{loopback}/emulator"), &ApiKey::new(key))?, Some(emulator))
-        }
-    };
-    let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
-    if index_html.is_none() {
-        tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
-    }
-    let state = AppState(Arc::new(Inner {
-        db,
-        codat,
-        integrations: IntegrationCache::default(),
-        link_origins,
-        secure_cookies: public_url.starts_with("https://"),
-        index_html,
-        dist_dir: config.dist_dir.clone(),
-        emulator,
-    }));
+    let state = build_state(&config, &public_url, addr).await?;
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
         let _ = on_shutdown.await;
@@ -218,11 +186,61 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     Ok(RunningProxy { addr, public_url, shutdown: Some(shutdown), task })
 }
 
+/// Opens storage and sets up the Codat client for a server reached at `public_url` and bound
+/// to `bound`. Without an API key the emulator is created, to be served under `/emulator`.
+pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url))?;
+    let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
+    let (codat, emulator) = match &config.codat_api_key {
+        Some(key) => {
+            // A Codat-compatible server the operator configured (a standalone emulator, say)
+            // serves its own Link pages.
+            link_origins.push(origin_of(&config.codat_base_url)?);
+            (CodatClient::new(&config.codat_base_url, &ApiKey::new(key.clone()))?, None)
+        }
+        None => {
+            let key = uuid::Uuid::new_v4().simple().to_string();
+            let emulator = Emulator::new(EmulatorConfig {
+                public_url: format!("{public_url}/emulator"),
+                api_keys: vec![key.clone()],
+                redirect_url: redirect_template(public_url),
+            });
+            link_origins.push(origin_of(public_url)?);
+            let base = format!("http://{}/emulator", loopback(bound));
+            (CodatClient::new(&base, &ApiKey::new(key))?, Some(emulator))
+        }
+    };
+    let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
+    if index_html.is_none() {
+        tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
+    }
+    Ok(AppState(Arc::new(Inner {
+        db,
+        codat,
+        integrations: IntegrationCache::default(),
+        link_origins,
+        secure_cookies: public_url.starts_with("https://"),
+        index_html,
+        dist_dir: config.dist_dir.clone(),
+        emulator,
+    })))
+}
+
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    Ok(url::Url::parse(url).with_context(|| format!("{url} is not a URL"))?.origin().ascii_serialization())
+}
+
 /// The address to call ourselves on: an unspecified bind address becomes loopback.
 fn loopback(addr: SocketAddr) -> SocketAddr {
     let mut addr = addr;
     if addr.ip().is_unspecified() {
-        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+        addr.set_ip(if addr.is_ipv4() {
+            [127, 0, 0, 1].into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
     }
     addr
 }

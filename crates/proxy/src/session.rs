@@ -18,7 +18,8 @@ impl FromRequestParts<AppState> for CurrentMerchant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(state.cookie_name()).map(|c| c.value().to_owned()).ok_or(AppError::NotSignedIn)?;
+        let token =
+            jar.get(state.cookie_name()).map(|c| c.value().to_owned()).ok_or(AppError::NotSignedIn)?;
         state.db().session_merchant(&hash(&token)).await?.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
     }
 }

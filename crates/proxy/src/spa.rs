@@ -1,7 +1,6 @@
 //! Serves the built web app: hashed assets as files, every other path as `index.html` with a
 //! fresh CSP nonce on its scripts.
 
-
 use crate::{security::CspNonce, AppState};
 use axum::{
     extract::State,
@@ -14,7 +13,10 @@ use axum::{
 pub const NONCE_PLACEHOLDER: &str = "__CSP_NONCE__";
 
 /// The page for every app route (`/`, `/connect`, `/callback`, ...).
-pub async fn index(State(state): State<AppState>, Extension(CspNonce(nonce)): Extension<CspNonce>) -> Response {
+pub async fn index(
+    State(state): State<AppState>,
+    Extension(CspNonce(nonce)): Extension<CspNonce>,
+) -> Response {
     match state.index_html() {
         Some(html) => (
             [(header::CACHE_CONTROL, "no-store")],

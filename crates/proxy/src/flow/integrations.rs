@@ -27,10 +27,13 @@ pub struct GridQuery {
     source_type: Option<String>,
 }
 
+/// A grid and when it was fetched from Codat.
+type CachedGrid = (Instant, Arc<Vec<IntegrationCard>>);
+
 /// The grid per source type, with when it was fetched.
 #[derive(Debug, Default)]
 pub struct IntegrationCache {
-    grids: RwLock<HashMap<SourceType, (Instant, Arc<Vec<IntegrationCard>>)>>,
+    grids: RwLock<HashMap<SourceType, CachedGrid>>,
 }
 
 /// `GET /api/integrations?sourceType=Accounting`

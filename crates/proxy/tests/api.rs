@@ -1,0 +1,202 @@
+//! The proxy's JSON API through its router (`oneshot`), against a standalone emulator on a
+//! real socket standing in for Codat.
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use codat_connect_proxy::{app, build_state, config::Config};
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+const KEY: &str = "test-api-key";
+
+struct Setup {
+    app: Router,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
+    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig {
+        public_url: emulator_url.clone(),
+        api_keys: vec![KEY.into()],
+        redirect_url: "http://app.test/callback?statusCode={statusCode}".into(),
+    });
+    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), r#"<script nonce="__CSP_NONCE__" type="module"></script>"#)
+        .unwrap();
+    let mut config = Config::local(format!("sqlite://{}", dir.path().join("db").display()), dist);
+    config.codat_api_key = Some(KEY.into());
+    config.codat_base_url = emulator_url;
+    let state = build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap()).await.unwrap();
+    Setup { app: app(state), _dir: dir }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    text: String,
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/json").header("x-codat-connect", "1");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// Signs up and returns the session cookie (`name=value`).
+async fn sign_up(app: &Router, business: &str) -> String {
+    let body = json!({"businessName": business, "email": "owner@example.com"}).to_string();
+    let reply = send(app, post("/api/signup", &body, None)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn sign_up_creates_a_company_and_an_http_only_session() {
+    let setup = setup().await;
+    let body = json!({"businessName": "Acme", "email": "owner@acme.test"}).to_string();
+    let reply = send(&setup.app, post("/api/signup", &body, None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(reply.body["companyId"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()));
+
+    let cookie = set_cookie.split(';').next().unwrap();
+    let session = send(&setup.app, get("/api/session", Some(cookie))).await;
+    assert_eq!(session.status, StatusCode::OK);
+    assert_eq!(session.body["businessName"], "Acme");
+    assert_eq!(session.body["companyId"], reply.body["companyId"]);
+}
+
+#[tokio::test]
+async fn a_state_changing_request_without_the_csrf_header_is_refused() {
+    let setup = setup().await;
+    let request = Request::post("/api/signup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"businessName": "Acme", "email": "a@acme.test"}).to_string()))
+        .unwrap();
+    let reply = send(&setup.app, request).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body["code"], "cross_site_request");
+}
+
+#[tokio::test]
+async fn malformed_and_invalid_bodies_get_json_errors() {
+    let setup = setup().await;
+    for body in ["{not json", r#"{"businessName": 5}"#, r#"{"businessName":"Acme","email":"nope"}"#] {
+        let reply = send(&setup.app, post("/api/signup", body, None)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.body["code"], "bad_request", "{body}: {}", reply.text);
+        assert!(reply.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn the_grid_lists_only_enabled_accounting_platforms_with_branding() {
+    let setup = setup().await;
+    let reply = send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let cards = reply.body.as_array().unwrap();
+    assert_eq!(cards.len(), 19);
+    for card in cards {
+        assert_eq!(card["sourceType"], "Accounting");
+        assert!(card["buttonHoverUrl"].as_str().is_some_and(|u| u.ends_with("button-hover.svg")), "{card}");
+    }
+    let unknown = send(&setup.app, get("/api/integrations?sourceType=Payroll", None)).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn connecting_answers_a_link_on_the_allow_listed_host() {
+    let setup = setup().await;
+    let cookie = sign_up(&setup.app, "Acme").await;
+    let reply = send(&setup.app, post("/api/connections", r#"{"platformKey":"gbol"}"#, Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["connection"]["status"], "PendingAuth");
+    assert!(reply.body["linkUrl"].as_str().unwrap().contains("/link-api/companies/"));
+
+    let bad_key =
+        send(&setup.app, post("/api/connections", r#"{"platformKey":"../x"}"#, Some(&cookie))).await;
+    assert_eq!(bad_key.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_flow_needs_a_session() {
+    let setup = setup().await;
+    let reply = send(&setup.app, post("/api/connections", r#"{"platformKey":"gbol"}"#, None)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body["code"], "not_signed_in");
+    let forged = send(&setup.app, get("/api/connections", Some("cc_session=forged"))).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn another_merchants_connection_is_not_found() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let bob = sign_up(&setup.app, "Bob's Bikes").await;
+    let started = send(&setup.app, post("/api/connections", r#"{"platformKey":"mqjo"}"#, Some(&alice))).await;
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+
+    let own = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&alice))).await;
+    assert_eq!(own.status, StatusCode::OK);
+    let other = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&bob))).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let listed = send(&setup.app, get("/api/connections", Some(&bob))).await;
+    assert_eq!(listed.body, json!([]));
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_json_404() {
+    let setup = setup().await;
+    let reply = send(&setup.app, get("/api/nope", None)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn every_page_gets_a_fresh_nonce_matching_its_csp() {
+    let setup = setup().await;
+    let first = send(&setup.app, get("/connect", None)).await;
+    let second = send(&setup.app, get("/connect", None)).await;
+    let nonce_of = |reply: &Reply| {
+        let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_owned();
+        assert!(!csp.contains("unsafe-inline") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        let start = csp.find("'nonce-").unwrap() + "'nonce-".len();
+        csp[start..start + csp[start..].find('\'').unwrap()].to_owned()
+    };
+    let (a, b) = (nonce_of(&first), nonce_of(&second));
+    assert_ne!(a, b);
+    assert!(first.text.contains(&format!("nonce=\"{a}\"")), "{}", first.text);
+    assert!(!first.text.contains("__CSP_NONCE__"));
+}

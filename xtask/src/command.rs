@@ -1,0 +1,58 @@
+//! Running commands from the project root with progress shown, and the paths they need.
+
+use std::{
+    env,
+    ffi::OsString,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+/// The repository root (where the workspace `Cargo.toml` is).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+}
+
+/// Where `cargo install` puts binaries.
+pub fn cargo_bin_dir() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// `PATH` with cargo's bin directory first, so freshly installed tools are found.
+fn path_with_cargo_bin() -> OsString {
+    let mut paths = vec![cargo_bin_dir()];
+    if let Some(path) = env::var_os("PATH") {
+        paths.extend(env::split_paths(&path));
+    }
+    env::join_paths(paths).unwrap_or_default()
+}
+
+/// A command run in the project root with cargo's bin directory on `PATH`.
+pub fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(project_root()).env("PATH", path_with_cargo_bin());
+    command
+}
+
+/// Runs a command with its output shown; an error names the step that failed.
+pub fn run_step(title: &str, mut command: Command) -> Result<(), String> {
+    println!("\n==> {title}");
+    let status = command.status().map_err(|e| format!("{title}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{title} failed ({status})"))
+    }
+}
+
+/// The first line a command prints, if it runs and succeeds.
+pub fn output_line(program: &str, args: &[&str]) -> Option<String> {
+    let output = cmd(program, args).stderr(Stdio::null()).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout).lines().next().map(|l| l.trim().to_owned())
+}

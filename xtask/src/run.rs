@@ -1,0 +1,21 @@
+//! `cargo xtask run`: build everything and serve the app with the embedded emulator.
+
+use crate::{
+    command::{cmd, run_step},
+    tools,
+};
+
+/// Installs missing tools, builds the web app and the server in release mode, and serves.
+pub fn run(server_args: &[String]) -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    build_web_app()?;
+    let mut args =
+        vec!["run", "--release", "--package", "codat-connect-proxy", "--bin", "codat-connect-server", "--"];
+    args.extend(server_args.iter().map(String::as_str));
+    run_step("building and starting the server (Ctrl-C stops it)", cmd("cargo", &args))
+}
+
+/// `trunk build --release` into dist/.
+pub fn build_web_app() -> Result<(), String> {
+    run_step("building the web app (trunk, release)", cmd("trunk", &["build", "--release"]))
+}

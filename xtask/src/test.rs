@@ -1,0 +1,22 @@
+//! `cargo xtask test`: every check the project has, failing on the first that fails.
+
+use crate::{
+    command::{cmd, run_step},
+    run::build_web_app,
+    tools,
+};
+
+/// Formatting, clippy, the web app build, then every unit, integration and browser test.
+pub fn test() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    run_step("checking formatting", cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
+    run_step(
+        "clippy",
+        cmd("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+    )?;
+    build_web_app()?;
+    run_step("unit, integration and browser tests", cmd("cargo", &["test", "--workspace", "--locked"]))?;
+    println!("\nxtask test: every check passed");
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Installs the tools the build needs, at pinned versions, only when they are missing.
+
+use crate::command::{cmd, output_line, project_root, run_step};
+use std::path::Path;
+
+/// trunk 0.22 needs a newer rustc than these machines have.
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// Everything `cargo xtask run` needs to build the web app.
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_rust_components()?;
+    ensure_wasm_target()?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    Ok(())
+}
+
+/// Headless Chromium and its WebDriver, for the browser tests.
+pub fn ensure_browser() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"], "the browser tests")
+}
+
+fn ensure_rust_components() -> Result<(), String> {
+    let installed = output_line("rustup", &["component", "list", "--installed"]).is_some()
+        && cmd("cargo", &["fmt", "--version"]).output().is_ok_and(|o| o.status.success())
+        && cmd("cargo", &["clippy", "--version"]).output().is_ok_and(|o| o.status.success());
+    if installed {
+        return Ok(());
+    }
+    run_step("installing rustfmt and clippy", cmd("rustup", &["component", "add", "rustfmt", "clippy"]))
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let output = cmd("rustup", &["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup is needed to add the wasm32 target: {e}"))?;
+    if String::from_utf8_lossy(&output.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    run_step(
+        "adding the wasm32-unknown-unknown target",
+        cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+fn ensure_trunk() -> Result<(), String> {
+    if output_line("trunk", &["--version"]).is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
+        return Ok(());
+    }
+    let mut install = cmd("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION]);
+    fast_release_build(&mut install);
+    run_step(
+        &format!("installing trunk {TRUNK_VERSION} (first run only; several minutes on two cores)"),
+        install,
+    )
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let version = locked_version("wasm-bindgen")?;
+    if output_line("wasm-bindgen", &["--version"]).is_some_and(|v| v == format!("wasm-bindgen {version}")) {
+        return Ok(());
+    }
+    // Not --locked: wasm-bindgen-cli's own lockfile names a yanked crate.
+    let mut install = cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version]);
+    fast_release_build(&mut install);
+    run_step(
+        &format!("installing wasm-bindgen-cli {version} (the version in Cargo.lock; first run only)"),
+        install,
+    )
+}
+
+/// Tool installs need no link-time optimisation; without it they build several times faster.
+fn fast_release_build(command: &mut std::process::Command) {
+    command.env("CARGO_PROFILE_RELEASE_LTO", "off").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
+}
+
+/// The version of `package` that Cargo.lock pins.
+pub fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
+    Ok(lock[start..start + end].to_owned())
+}
+
+fn apt_install(packages: &[&str], purpose: &str) -> Result<(), String> {
+    let is_root = output_line("id", &["-u"]).is_some_and(|uid| uid == "0");
+    if !is_root {
+        return Err(format!(
+            "{purpose} need Debian's {list}; install them with `sudo apt-get install {list}` and run again",
+            list = packages.join(" ")
+        ));
+    }
+    run_step("updating Debian's package lists", cmd("apt-get", &["update", "-q"]))?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    let mut install = cmd("apt-get", &args);
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    run_step(&format!("installing {} for {purpose}", packages.join(" ")), install)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locked_wasm_bindgen_matches_trunk_toml() {
+        let version = locked_version("wasm-bindgen").unwrap();
+        let trunk_toml = std::fs::read_to_string(project_root().join("Trunk.toml")).unwrap();
+        assert!(
+            trunk_toml.contains(&format!("wasm_bindgen = \"{version}\"")),
+            "Trunk.toml must name wasm-bindgen {version}, the version in Cargo.lock"
+        );
+    }
+}
