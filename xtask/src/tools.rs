@@ -5,6 +5,11 @@ use std::path::Path;
 
 /// trunk 0.22 needs a newer rustc than these machines have.
 const TRUNK_VERSION: &str = "0.21.14";
+/// The `wasm-opt` crate builds binaryen from source. Debian's binaryen 108 corrupts the
+/// reference-types tables that current wasm-bindgen emits (the app fails to start); 116 does not.
+const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
+/// What that build reports as its version, as Trunk.toml names it.
+const WASM_OPT_VERSION: &str = "version_116";
 
 /// Everything `cargo xtask run` needs to build the web app.
 pub fn ensure_build_tools() -> Result<(), String> {
@@ -12,6 +17,7 @@ pub fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
+    ensure_wasm_opt()?;
     Ok(())
 }
 
@@ -72,6 +78,18 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
     )
 }
 
+fn ensure_wasm_opt() -> Result<(), String> {
+    if output_line("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("({WASM_OPT_VERSION})"))) {
+        return Ok(());
+    }
+    let mut install = cmd("cargo", &["install", "--locked", "wasm-opt", "--version", WASM_OPT_CRATE_VERSION]);
+    fast_release_build(&mut install);
+    run_step(
+        &format!("installing wasm-opt {WASM_OPT_CRATE_VERSION} (builds binaryen from source; first run only, about ten minutes)"),
+        install,
+    )
+}
+
 /// Tool installs need no link-time optimisation; without it they build several times faster.
 fn fast_release_build(command: &mut std::process::Command) {
     command.env("CARGO_PROFILE_RELEASE_LTO", "off").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
@@ -115,5 +133,11 @@ mod tests {
             trunk_toml.contains(&format!("wasm_bindgen = \"{version}\"")),
             "Trunk.toml must name wasm-bindgen {version}, the version in Cargo.lock"
         );
+    }
+
+    #[test]
+    fn trunk_toml_names_the_wasm_opt_that_is_installed() {
+        let trunk_toml = std::fs::read_to_string(project_root().join("Trunk.toml")).unwrap();
+        assert!(trunk_toml.contains(&format!("wasm_opt = \"{WASM_OPT_VERSION}\"")));
     }
 }

@@ -8,8 +8,11 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 use codat::{Connection, ConnectionStatus, DataConnectionError};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::{collections::BTreeMap, sync::Arc};
+
+/// Everything but RFC 3986's unreserved characters is encoded in filled placeholders.
+const PLACEHOLDER_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// What the owner chose on the Link page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +190,7 @@ pub fn fill_template(
         out.push_str(&rest[..open]);
         let name = &rest[open + 1..close];
         let value = reserved.get(name).or_else(|| custom.get(name)).map(String::as_str).unwrap_or("");
-        out.extend(utf8_percent_encode(value, NON_ALPHANUMERIC));
+        out.extend(utf8_percent_encode(value, PLACEHOLDER_VALUE));
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
@@ -252,7 +255,7 @@ mod tests {
             &reserved,
             &custom,
         );
-        assert_eq!(url, "https://x.test/cb?s=403&m=User%20cancelled%2E&state=a%20b%26c&other=");
+        assert_eq!(url, "https://x.test/cb?s=403&m=User%20cancelled.&state=a%20b%26c&other=");
     }
 
     #[test]

@@ -1,0 +1,134 @@
+//! The emulator through its router: auth, Codat's error body, paging, queries, and the Link
+//! page's redirect with placeholders filled.
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use codat_emulator::{router, Emulator, EmulatorConfig};
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+const BASIC: &str = "Basic a2V5"; // base64("key")
+
+fn emulator() -> Router {
+    router(Emulator::new(EmulatorConfig {
+        public_url: "http://emulator.test".into(),
+        api_keys: vec!["key".into()],
+        redirect_url:
+            "https://app.test/cb?code={statusCode}&id={connectionId}&msg={errorMessage}&state={state}".into(),
+    }))
+}
+
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, header::HeaderMap) {
+    let mut request = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, BASIC);
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let body = body.map(|b| Body::from(b.to_string())).unwrap_or_default();
+    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), headers)
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_key_is_401_with_codats_error_body() {
+    let app = emulator();
+    for auth in [None, Some("Basic d3Jvbmc="), Some("Bearer key")] {
+        let mut request = Request::get("/companies");
+        if let Some(auth) = auth {
+            request = request.header(header::AUTHORIZATION, auth);
+        }
+        let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["statusCode"], 401);
+        assert_eq!(body["canBeRetried"], "Unknown");
+    }
+}
+
+#[tokio::test]
+async fn integrations_page_and_filter_with_the_query_language() {
+    let app = emulator();
+    let query = "/integrations?page=1&pageSize=5&query=sourceType%3DAccounting%26%26enabled%3Dtrue";
+    let (status, page, _) = call(&app, "GET", query, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["totalResults"], 19);
+    assert_eq!(page["results"].as_array().unwrap().len(), 5);
+    assert_eq!(page["_links"]["self"]["href"], "/integrations");
+    let next = page["_links"]["next"]["href"].as_str().unwrap();
+    assert!(next.starts_with("/integrations?page=2&pageSize=5&query="), "{next}");
+
+    let (status, error, _) = call(&app, "GET", "/integrations?query=sourceType%3D", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["error"].as_str().unwrap().starts_with("Error parsing query"));
+}
+
+#[tokio::test]
+async fn unknown_companies_and_bad_bodies_get_codats_errors() {
+    let app = emulator();
+    let (status, body, _) = call(&app, "GET", "/companies/8a1b7f5c-0000-4000-8000-000000000000", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["statusCode"], 404);
+    let (status, body, _) = call(&app, "POST", "/companies", Some(json!({"name": 7}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["statusCode"], 400);
+    let (status, _, _) = call(&app, "POST", "/companies", Some(json!({"name": "  "}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn authorizing_on_the_link_page_links_and_redirects_with_placeholders() {
+    let app = emulator();
+    let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_1"}))).await;
+    let company_id = company["id"].as_str().unwrap();
+    let path = format!("/companies/{company_id}/connections");
+    let (status, connection, _) = call(&app, "POST", &path, Some(json!({"platformKey": "gbol"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(connection["status"], "PendingAuth");
+    let id = connection["id"].as_str().unwrap();
+    let link = connection["linkUrl"].as_str().unwrap();
+    assert_eq!(link, format!("http://emulator.test/link-api/companies/{company_id}/connections/{id}/start"));
+
+    let complete = format!("/link-api/companies/{company_id}/connections/{id}/complete");
+    let request = Request::post(&complete)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("outcome=authorize&state=xyz"))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, format!("https://app.test/cb?code=200&id={id}&msg=&state=xyz"));
+
+    let (_, linked, _) = call(&app, "GET", &format!("{path}/{id}"), None).await;
+    assert_eq!(linked["status"], "Linked");
+}
+
+#[tokio::test]
+async fn cancelling_redirects_with_403_and_leaves_the_connection_pending() {
+    let app = emulator();
+    let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_2"}))).await;
+    let company_id = company["id"].as_str().unwrap();
+    let path = format!("/companies/{company_id}/connections");
+    let (_, connection, _) = call(&app, "POST", &path, Some(json!({"platformKey": "mqjo"}))).await;
+    let id = connection["id"].as_str().unwrap();
+    let request = Request::post(format!("/link-api/companies/{company_id}/connections/{id}/complete"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("outcome=cancel"))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.contains("code=403") && location.contains("msg=User%20cancelled."), "{location}");
+    let (_, after, _) = call(&app, "GET", &format!("{path}/{id}"), None).await;
+    assert_eq!(after["status"], "PendingAuth");
+    assert_eq!(after["dataConnectionErrors"][0]["statusCode"], "403");
+}
