@@ -56,11 +56,15 @@ fn parse_line(line: &str) -> Option<Platform> {
 
 /// A UUID that is the same for the same inputs on every run, so ids survive restarts.
 fn stable_uuid(kind: &str, key: &str) -> String {
+    // Two FNV-1a hashes with different offsets make the 128 bits.
+    let fnv = |offset: u64| {
+        format!("{kind}:{key}")
+            .bytes()
+            .fold(offset, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    };
     let mut bytes = [0u8; 16];
-    for (i, b) in format!("{kind}:{key}").bytes().enumerate() {
-        let slot = &mut bytes[i % 16];
-        *slot = slot.wrapping_mul(31).wrapping_add(b);
-    }
+    bytes[..8].copy_from_slice(&fnv(0xcbf2_9ce4_8422_2325).to_be_bytes());
+    bytes[8..].copy_from_slice(&fnv(0x84222325_cbf29ce4).to_be_bytes());
     uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }
 

@@ -18,9 +18,15 @@ impl FromRequestParts<AppState> for CurrentMerchant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token =
-            jar.get(state.cookie_name()).map(|c| c.value().to_owned()).ok_or(AppError::NotSignedIn)?;
-        state.db().session_merchant(&hash(&token)).await?.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
+        merchant_of(state, &jar).await?.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
+    }
+}
+
+/// The merchant of the session cookie in `jar`, if it names a live session.
+pub async fn merchant_of(state: &AppState, jar: &CookieJar) -> Result<Option<Merchant>, AppError> {
+    match jar.get(state.cookie_name()) {
+        Some(cookie) => Ok(state.db().session_merchant(&hash(cookie.value())).await?),
+        None => Ok(None),
     }
 }
 

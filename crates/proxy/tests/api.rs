@@ -99,6 +99,18 @@ async fn sign_up_creates_a_company_and_an_http_only_session() {
 }
 
 #[tokio::test]
+async fn signing_up_again_with_a_session_keeps_the_same_company() {
+    let setup = setup().await;
+    let cookie = sign_up(&setup.app, "Acme").await;
+    let first = send(&setup.app, get("/api/session", Some(&cookie))).await;
+    let body = json!({"businessName": "Acme", "email": "owner@example.com"}).to_string();
+    let again = send(&setup.app, post("/api/signup", &body, Some(&cookie))).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["companyId"], first.body["companyId"]);
+    assert_eq!(again.body["merchantId"], first.body["merchantId"]);
+}
+
+#[tokio::test]
 async fn a_state_changing_request_without_the_csrf_header_is_refused() {
     let setup = setup().await;
     let request = Request::post("/api/signup")

@@ -24,6 +24,15 @@ pub async fn sign_up(
 ) -> Result<(CookieJar, Json<Session>), AppError> {
     let Json(request) = body?;
     let (business_name, email) = validate(&request)?;
+    // A second submit (double click, retry, back button) from a signed-up browser answers the
+    // same merchant instead of creating another Codat company.
+    if let Some(merchant) = session::merchant_of(&state, &jar).await? {
+        if let Some(company_id) = merchant.company_id {
+            let body =
+                Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id };
+            return Ok((jar, Json(body)));
+        }
+    }
     let merchant_id = format!("m_{}", uuid::Uuid::new_v4().simple());
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
     state.db().insert_merchant(&merchant).await?;
