@@ -7,7 +7,15 @@
 //! the `codat-emulator` crate.
 
 mod client;
+mod dates;
 mod models;
+mod signature;
+mod sync;
+mod webhooks;
 
 pub use client::{ApiKey, CodatClient, CodatError};
+pub use dates::parse_date_time;
 pub use models::*;
+pub use signature::{BadSecret, WebhookSecret};
+pub use sync::*;
+pub use webhooks::*;

@@ -1,36 +1,52 @@
 //! An offline, stateful emulator of Codat's Platform API.
 //!
 //! It answers the paths, bodies, status codes, paging envelope, query language, error body and
-//! Basic auth of Codat's published spec, and serves its own Link pages where a business owner
+//! Basic auth of Codat's published spec; serves its own Link pages where a business owner
 //! authorizes (or cancels, or fails) a connection before being redirected with Codat's
-//! placeholders filled. It runs inside the Codat Connect proxy by default, and alone as the
-//! `codat-emulator` binary, like `stripe-mock` for Stripe.
+//! placeholders filled; runs a first data sync that progresses over time; sends signed webhooks
+//! at least once; and injects faults on demand. It runs inside the Codat Connect proxy by
+//! default, and alone as the `codat-emulator` binary, like `stripe-mock` for Stripe.
 
+pub mod admin;
 pub mod api;
 pub mod branding;
 pub mod catalog;
 pub mod error;
+pub mod faults;
 pub mod link;
 pub mod paging;
 pub mod query;
 pub mod state;
+pub mod sync;
+pub mod webhooks;
 
 use axum::{
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::header,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post, put},
     Router,
 };
 use branding::Artwork;
 use catalog::Platform;
-use codat::Integration;
+use codat::{Connection, ConnectionWebhookPayload, Integration, ReadCompletedPayload, WebhookSecret};
+use faults::Faults;
 use state::{Catalog, Store};
-use std::sync::Arc;
+use std::{
+    collections::{BTreeMap, HashMap},
+    path::PathBuf,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+use sync::PullRecord;
+use webhooks::WebhookDispatcher;
 
 /// The `clientId` the emulator reports in redirects.
 pub const CLIENT_ID: &str = "00000000-0000-4000-8000-00000000c0da";
+
+/// How long a one-time Link URL stays valid.
+const ONE_TIME_LINK_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 /// How an emulator is set up.
 #[derive(Debug, Clone)]
@@ -41,23 +57,79 @@ pub struct EmulatorConfig {
     pub api_keys: Vec<String>,
     /// The profile's redirect URL template until a client changes it with `PUT /profile`.
     pub redirect_url: String,
+    /// The `whsec_...` secret webhooks are signed with.
+    pub webhook_secret: String,
+    /// Consumers registered from the start (besides those added with `POST /webhooks`).
+    pub webhook_consumers: Vec<codat::WebhookConsumer>,
+    /// Waits between delivery attempts after the first; Codat's schedule by default.
+    pub webhook_retry_delays: Vec<Duration>,
+    /// How long a first sync (or a refresh) takes from queued to complete.
+    pub sync_duration: Duration,
+    /// Link URLs carry a single-use `otp`, as Codat's do when one-time links are enabled.
+    pub one_time_links: bool,
+    /// Platform keys offered but disabled.
+    pub disabled_platforms: Vec<String>,
+    /// Where to keep state across restarts; in memory only when absent.
+    pub state_file: Option<PathBuf>,
+}
+
+impl EmulatorConfig {
+    /// Defaults for an emulator reached at `public_url` with one API key.
+    pub fn new(
+        public_url: impl Into<String>,
+        api_key: impl Into<String>,
+        redirect_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            public_url: public_url.into(),
+            api_keys: vec![api_key.into()],
+            redirect_url: redirect_url.into(),
+            webhook_secret: WebhookSecret::generate(),
+            webhook_consumers: Vec::new(),
+            webhook_retry_delays: webhooks::CODAT_RETRY_DELAYS.to_vec(),
+            sync_duration: Duration::from_secs(8),
+            one_time_links: false,
+            disabled_platforms: Vec::new(),
+            state_file: None,
+        }
+    }
 }
 
 /// A running emulator's state.
 #[derive(Debug)]
 pub struct Emulator {
     config: EmulatorConfig,
-    /// Companies, connections and the profile.
+    /// Companies, connections, pulls and the profile.
     pub store: Store,
     /// The platforms on offer.
     pub catalog: Catalog,
+    /// Webhook consumers and delivery.
+    pub webhooks: WebhookDispatcher,
+    /// Faults in force.
+    pub faults: Arc<Faults>,
+    requests: Mutex<BTreeMap<String, u64>>,
+    one_time_links: Mutex<HashMap<String, (String, i64)>>,
 }
 
 impl Emulator {
-    /// A fresh emulator with the shipped catalog and no companies.
+    /// A fresh emulator with the shipped catalog (state from the state file, if any).
     pub fn new(config: EmulatorConfig) -> Arc<Self> {
-        let store = Store::new(config.redirect_url.clone());
-        Arc::new(Self { config, store, catalog: Catalog::shipped() })
+        let secret = WebhookSecret::parse(&config.webhook_secret).unwrap_or_else(|_| {
+            WebhookSecret::parse(&WebhookSecret::generate()).expect("a generated secret parses")
+        });
+        Arc::new(Self {
+            store: Store::new(config.redirect_url.clone(), config.state_file.clone()),
+            catalog: Catalog::shipped(&config.disabled_platforms),
+            webhooks: WebhookDispatcher::new(
+                secret,
+                config.webhook_retry_delays.clone(),
+                config.webhook_consumers.clone(),
+            ),
+            faults: Arc::new(Faults::default()),
+            requests: Mutex::new(BTreeMap::new()),
+            one_time_links: Mutex::new(HashMap::new()),
+            config,
+        })
     }
 
     /// The URL at which browsers reach the emulator.
@@ -65,14 +137,52 @@ impl Emulator {
         self.config.public_url.trim_end_matches('/')
     }
 
+    /// The secret webhooks are signed with.
+    pub fn webhook_secret(&self) -> &str {
+        &self.config.webhook_secret
+    }
+
     /// The Link URL of a connection, shaped like Codat's `link-api` one.
     pub fn link_url(&self, company_id: &str, connection_id: &str) -> String {
         format!("{}/link-api/companies/{company_id}/connections/{connection_id}/start", self.public_url())
     }
 
+    /// `connection` with a Link URL that works once, when one-time links are on.
+    pub fn with_fresh_link(&self, company_id: &str, mut connection: Connection) -> Connection {
+        connection.link_url = self.link_url(company_id, &connection.id);
+        if self.config.one_time_links {
+            let otp = uuid::Uuid::new_v4().simple().to_string();
+            let expires = sync::now_ms() + ONE_TIME_LINK_LIFETIME_MS;
+            self.one_time_links
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(otp.clone(), (connection.id.clone(), expires));
+            connection.link_url = format!("{}?otp={otp}", connection.link_url);
+        }
+        connection
+    }
+
+    /// Whether the Link page for `connection_id` may open with this `otp` (and uses it up).
+    pub fn redeem_link(&self, connection_id: &str, otp: Option<&str>) -> bool {
+        if !self.config.one_time_links {
+            return true;
+        }
+        let Some(otp) = otp else { return false };
+        let mut links = self.one_time_links.lock().unwrap_or_else(PoisonError::into_inner);
+        match links.remove(otp) {
+            Some((id, expires)) => id == connection_id && expires > sync::now_ms(),
+            None => false,
+        }
+    }
+
     /// Where one of a platform's branding images is served.
     pub fn artwork_url(&self, platform_key: &str, artwork: Artwork) -> String {
         format!("{}/static/{platform_key}/{}.svg", self.public_url(), artwork.slug())
+    }
+
+    /// How many API requests each operation has answered, e.g. `POST /companies`.
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     fn integration(&self, platform: &Platform) -> Integration {
@@ -92,32 +202,144 @@ impl Emulator {
         }
     }
 
+    /// Sends a `connection.*` event about `connection`.
+    pub fn emit_connection(&self, event_type: &str, company_id: &str, connection: &Connection) {
+        let Some(company) = self.store.company(company_id) else { return };
+        let payload = ConnectionWebhookPayload {
+            reference_company: codat::CompanyReference::of(&company),
+            connection: connection.clone(),
+        };
+        self.webhooks.emit(event_type, &payload, &company.tags);
+    }
+
+    /// Queues a read of every data type the connection's platform offers on linking, and sends
+    /// `read.completed.initial` (or `read.completed`) when the last one completes.
+    pub fn start_sync(self: &Arc<Self>, company_id: &str, connection: &Connection, initial: bool) {
+        let now = sync::now_ms();
+        let duration = self.config.sync_duration.as_millis() as i64;
+        let data_types = sync::first_sync_data_types(connection.source_type);
+        let records =
+            sync::schedule(company_id, &connection.id, connection.source_type, data_types, now, duration);
+        self.store.insert_pulls(company_id, records.clone());
+        self.finish_later(company_id, &connection.id, records, initial);
+    }
+
+    /// Queues a read of one data type.
+    pub fn queue_pull(
+        self: &Arc<Self>,
+        company_id: &str,
+        connection: &Connection,
+        data_type: &str,
+    ) -> PullRecord {
+        let duration = self.config.sync_duration.as_millis() as i64;
+        let records = sync::schedule(
+            company_id,
+            &connection.id,
+            connection.source_type,
+            &[data_type],
+            sync::now_ms(),
+            duration,
+        );
+        self.store.insert_pulls(company_id, records.clone());
+        self.finish_later(company_id, &connection.id, records.clone(), false);
+        records.into_iter().next().expect("one data type makes one record")
+    }
+
+    fn finish_later(
+        self: &Arc<Self>,
+        company_id: &str,
+        connection_id: &str,
+        records: Vec<PullRecord>,
+        initial: bool,
+    ) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (emulator, company_id, connection_id) =
+            (self.clone(), company_id.to_owned(), connection_id.to_owned());
+        let end = records.iter().map(|r| r.end_ms).max().unwrap_or_default();
+        runtime.spawn(async move {
+            let wait = (end - sync::now_ms()).max(0) as u64;
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            emulator.complete_sync(&company_id, &connection_id, &records, initial);
+        });
+    }
+
+    fn complete_sync(&self, company_id: &str, connection_id: &str, records: &[PullRecord], initial: bool) {
+        let completed = sync::iso(records.iter().map(|r| r.end_ms).max().unwrap_or_default());
+        self.store.update_connection(company_id, connection_id, |c| c.last_sync = Some(completed.clone()));
+        let Some(company) = self.store.update_company(company_id, |c| c.last_sync = Some(completed.clone()))
+        else {
+            return;
+        };
+        let now = sync::now_ms();
+        let payload = ReadCompletedPayload {
+            reference_company: codat::CompanyReference::of(&company),
+            modified_from_date: None,
+            data_types: records
+                .iter()
+                .map(|r| codat::DataTypeReadSummary {
+                    connection_id: r.connection_id.clone(),
+                    data_type: r.data_type.clone(),
+                    records_modified: true,
+                    status: r.status_at(now).0,
+                    issues: None,
+                })
+                .collect(),
+        };
+        let event_type = if initial { "read.completed.initial" } else { "read.completed" };
+        self.webhooks.emit(event_type, &payload, &company.tags);
+    }
+
     fn accepts(&self, authorization: Option<&str>) -> bool {
         authorization.and_then(decode_basic).is_some_and(|key| self.config.api_keys.contains(&key))
     }
 }
 
-/// The emulator's routes: the Codat API (Basic auth), Link pages and branding images (public).
+/// The emulator's routes: the Codat API and the `/_emulator` controls (Basic auth), Link pages
+/// and branding images (public).
 pub fn router(emulator: Arc<Emulator>) -> Router {
     let api = Router::new()
-        .route("/companies", get(api::list_companies).post(api::create_company))
-        .route("/companies/{company_id}", get(api::get_company))
-        .route("/companies/{company_id}/connections", get(api::list_connections).post(api::create_connection))
-        .route("/companies/{company_id}/connections/{connection_id}", get(api::get_connection))
-        .route("/integrations", get(api::list_integrations))
-        .route("/integrations/{platform_key}", get(api::get_integration))
-        .route("/integrations/{platform_key}/branding", get(api::get_branding))
-        .route("/profile", get(api::get_profile).put(api::put_profile))
+        .route("/companies", get(api::companies::list).post(api::companies::create))
+        .route(
+            "/companies/{company_id}",
+            get(api::companies::get)
+                .patch(api::companies::update)
+                .put(api::companies::replace)
+                .delete(api::companies::delete),
+        )
+        .route(
+            "/companies/{company_id}/connections",
+            get(api::connections::list).post(api::connections::create),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}",
+            get(api::connections::get).patch(api::connections::unlink).delete(api::connections::delete),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/authorization",
+            put(api::connections::update_authorization),
+        )
+        .route("/companies/{company_id}/dataStatus", get(api::data::status))
+        .route("/companies/{company_id}/data/all", post(api::data::refresh_all))
+        .route("/companies/{company_id}/data/queue/{data_type}", post(api::data::refresh_data_type))
+        .route("/companies/{company_id}/data/history", get(api::data::history))
+        .route("/companies/{company_id}/data/history/{dataset_id}", get(api::data::history_item))
+        .route("/companies/{company_id}/accessToken", get(api::data::access_token))
+        .route("/integrations", get(api::integrations::list))
+        .route("/integrations/{platform_key}", get(api::integrations::get))
+        .route("/integrations/{platform_key}/branding", get(api::integrations::branding))
+        .route("/webhooks", get(api::consumers::list).post(api::consumers::create))
+        .route("/webhooks/{webhook_id}", axum::routing::delete(api::consumers::delete))
+        .route("/profile", get(api::profile::get).put(api::profile::put))
+        .route_layer(middleware::from_fn_with_state(emulator.faults.clone(), faults::apply))
+        .route_layer(middleware::from_fn_with_state(emulator.clone(), count_request))
+        .merge(admin::router())
         .fallback(api::unknown_route)
         .route_layer(middleware::from_fn_with_state(emulator.clone(), require_api_key));
     let public = Router::new()
-        .route("/static/{platform_key}/{file}", get(api::artwork))
+        .route("/static/{platform_key}/{file}", get(api::integrations::artwork))
         .route("/link-api/link.css", get(link::stylesheet))
         .route("/link-api/companies/{company_id}/connections/{connection_id}/start", get(link::start))
-        .route(
-            "/link-api/companies/{company_id}/connections/{connection_id}/complete",
-            axum::routing::post(link::complete),
-        );
+        .route("/link-api/companies/{company_id}/connections/{connection_id}/complete", post(link::complete));
     public.merge(api).with_state(emulator)
 }
 
@@ -128,6 +350,13 @@ async fn require_api_key(State(emulator): State<Arc<Emulator>>, request: Request
     } else {
         error::CodatErrorResponse::unauthorized().into_response()
     }
+}
+
+async fn count_request(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
+    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let key = format!("{} {path}", request.method());
+    *emulator.requests.lock().unwrap_or_else(PoisonError::into_inner).entry(key).or_default() += 1;
+    next.run(request).await
 }
 
 /// The API key inside a Basic `Authorization` value.

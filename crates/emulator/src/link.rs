@@ -23,6 +23,8 @@ pub enum Outcome {
     Cancel,
     /// The platform failed.
     Fail,
+    /// The platform is not supported for this client.
+    Unsupported,
 }
 
 impl Outcome {
@@ -31,6 +33,7 @@ impl Outcome {
             "authorize" => Some(Self::Authorize),
             "cancel" => Some(Self::Cancel),
             "fail" => Some(Self::Fail),
+            "unsupported" => Some(Self::Unsupported),
             _ => None,
         }
     }
@@ -53,6 +56,7 @@ pub async fn start(
     let setup = emulator
         .catalog
         .get(&key)
+        .as_ref()
         .and_then(setup_step)
         .map(|(title, text)| {
             format!(r#"<div class="setup"><h2>{}</h2><p>{}</p></div>"#, escape(title), escape(&text))
@@ -60,7 +64,7 @@ pub async fn start(
         .unwrap_or_default();
     let hidden: String = params
         .iter()
-        .filter(|(name, _)| name.as_str() != "outcome")
+        .filter(|(name, _)| !matches!(name.as_str(), "outcome" | "otp"))
         .map(|(name, value)| {
             format!(r#"<input type="hidden" name="{}" value="{}">"#, escape(name), escape(value))
         })
@@ -76,6 +80,7 @@ pub async fn start(
 <button class="primary" type="submit" name="outcome" value="authorize">Authorize</button>
 <button type="submit" name="outcome" value="cancel">Cancel</button>
 <button class="quiet" type="submit" name="outcome" value="fail">Simulate a platform error</button>
+<button class="quiet" type="submit" name="outcome" value="unsupported">Simulate an unsupported platform</button>
 </form>"#
     );
     page(StatusCode::OK, &format!("Connect {}", connection.platform_name), &body)
@@ -103,7 +108,14 @@ pub async fn complete(
             let linked = emulator
                 .store
                 .set_connection_status(&company_id, &connection_id, ConnectionStatus::Linked)
-                .unwrap_or(before);
+                .unwrap_or(before.clone());
+            if before.status == ConnectionStatus::PendingAuth {
+                emulator.emit_connection("connection.connected", &company_id, &linked);
+                emulator.start_sync(&company_id, &linked, true);
+            } else {
+                emulator.emit_connection("connection.reconnected", &company_id, &linked);
+                emulator.start_sync(&company_id, &linked, false);
+            }
             (linked, "200", "OK", "")
         }
         Outcome::Cancel => {
@@ -116,6 +128,7 @@ pub async fn complete(
                 "User cancelled",
             )
             .unwrap_or(before);
+            emulator.emit_connection("connection.failed", &company_id, &failed);
             (failed, "403", "User cancelled linking", "User cancelled.")
         }
         Outcome::Fail => {
@@ -128,8 +141,10 @@ pub async fn complete(
                 "Unknown error occurred",
             )
             .unwrap_or(before);
+            emulator.emit_connection("connection.failed", &company_id, &failed);
             (failed, "500", "Platform error", "Unknown error occurred.")
         }
+        Outcome::Unsupported => (before, "501", "Not supported", "Not supported."),
     };
     let mut values = placeholders(&connection, &company_id);
     values.insert("statusCode".into(), status_code.into());

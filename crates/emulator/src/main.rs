@@ -1,44 +1,97 @@
 //! `codat-emulator`: the emulator alone, as an offline Codat for a lender's own tests.
 
+use clap::Parser;
 use codat_emulator::{router, Emulator, EmulatorConfig};
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-const USAGE: &str =
-    "usage: codat-emulator [--listen ADDR] [--api-key KEY] [--public-url URL] [--redirect-url TEMPLATE]";
+/// An offline, stateful Codat Platform API.
+#[derive(Debug, Parser)]
+#[command(name = "codat-emulator", version, about)]
+struct Args {
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    listen: SocketAddr,
+    /// API key accepted in the Basic `Authorization` header (repeatable).
+    #[arg(long = "api-key", default_value = "emulator-key")]
+    api_keys: Vec<String>,
+    /// URL browsers reach the emulator at; defaults to `http://` and the listen address.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// The profile's redirect URL template, with Codat's `{placeholders}`.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8080/callback?statusCode={statusCode}&connectionId={connectionId}&errorMessage={errorMessage}"
+    )]
+    redirect_url: String,
+    /// A webhook consumer to send every event to (repeatable).
+    #[arg(long = "webhook-url")]
+    webhook_urls: Vec<String>,
+    /// The `whsec_...` secret to sign webhooks with; generated and printed when absent.
+    #[arg(long)]
+    webhook_secret: Option<String>,
+    /// Seconds a first sync takes.
+    #[arg(long, default_value_t = 8)]
+    sync_seconds: u64,
+    /// Issue single-use Link URLs (`?otp=`), as Codat does when one-time links are on.
+    #[arg(long)]
+    one_time_links: bool,
+    /// A platform key to offer disabled (repeatable).
+    #[arg(long = "disable")]
+    disabled_platforms: Vec<String>,
+    /// Keep state in this file across restarts.
+    #[arg(long)]
+    state_file: Option<PathBuf>,
+}
+
+const EVENT_TYPES: [&str; 9] = [
+    "company.created",
+    "connection.created",
+    "connection.connected",
+    "connection.failed",
+    "connection.disconnected",
+    "connection.reconnected",
+    "connection.deleted",
+    "read.completed.initial",
+    "read.completed",
+];
 
 #[tokio::main]
 async fn main() {
-    let mut listen: SocketAddr = ([127, 0, 0, 1], 4010).into();
-    let mut api_key = "emulator-key".to_owned();
-    let mut public_url = None;
-    let mut redirect_url = "http://127.0.0.1:8080/callback?statusCode={statusCode}&connectionId={connectionId}&errorMessage={errorMessage}".to_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let Some(value) = args.next() else { exit_with(USAGE) };
-        match flag.as_str() {
-            "--listen" => {
-                listen = value
-                    .parse()
-                    .unwrap_or_else(|_| exit_with("--listen takes an address such as 127.0.0.1:4010"))
-            }
-            "--api-key" => api_key = value,
-            "--public-url" => public_url = Some(value),
-            "--redirect-url" => redirect_url = value,
-            _ => exit_with(USAGE),
+    let args = Args::parse();
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {}: {error}", args.listen);
+            std::process::exit(2);
         }
+    };
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.listen));
+    let mut config = EmulatorConfig::new(public_url.clone(), "", args.redirect_url);
+    config.api_keys = args.api_keys;
+    if let Some(secret) = args.webhook_secret {
+        config.webhook_secret = secret;
     }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .unwrap_or_else(|e| exit_with(&format!("cannot listen on {listen}: {e}")));
-    let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
-    println!("Codat emulator on {public_url} (API key: {api_key})");
-    let emulator = Emulator::new(EmulatorConfig { public_url, api_keys: vec![api_key], redirect_url });
-    if let Err(e) = axum::serve(listener, router(emulator)).await {
-        exit_with(&format!("server error: {e}"));
+    config.webhook_consumers = args
+        .webhook_urls
+        .into_iter()
+        .map(|url| codat::WebhookConsumer {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            url,
+            disabled: Some(false),
+            event_types: EVENT_TYPES.iter().map(|t| t.to_string()).collect(),
+            company_tags: None,
+        })
+        .collect();
+    config.sync_duration = Duration::from_secs(args.sync_seconds);
+    config.one_time_links = args.one_time_links;
+    config.disabled_platforms = args.disabled_platforms;
+    config.state_file = args.state_file;
+    println!("Codat emulator on {public_url}");
+    println!("  API keys: {}", config.api_keys.join(", "));
+    println!("  webhook secret: {}", config.webhook_secret);
+    let emulator = Emulator::new(config);
+    if let Err(error) = axum::serve(listener, router(emulator)).await {
+        eprintln!("server error: {error}");
+        std::process::exit(1);
     }
-}
-
-fn exit_with(message: &str) -> ! {
-    eprintln!("{message}");
-    std::process::exit(2)
 }

@@ -1,83 +1,129 @@
-//! The emulator's in-memory state: companies, connections, the profile and the catalog.
+//! The emulator's state: companies, connections, pull operations, the profile and the catalog.
+//! In memory by default; with a state file, every change is written through so a restart keeps it.
 
-use crate::catalog::{self, Platform};
+use crate::{
+    catalog::{self, Platform},
+    sync::PullRecord,
+};
 use codat::{Company, Connection, ConnectionStatus, Profile};
-use std::{collections::HashMap, sync::Mutex};
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{Mutex, MutexGuard, PoisonError},
+};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
-/// Everything the emulator remembers. One lock: the emulator is a test double, not a database.
+/// Everything the emulator remembers, behind one lock: it is a test double, not a database.
 #[derive(Debug)]
 pub struct Store {
     inner: Mutex<Inner>,
+    file: Option<PathBuf>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Inner {
     companies: Vec<Company>,
     connections: HashMap<String, Vec<Connection>>,
-    profile: Profile,
+    pulls: HashMap<String, Vec<PullRecord>>,
+    profile: Option<Profile>,
 }
 
 impl Store {
-    /// An empty store whose Link pages redirect to `redirect_url` until the profile changes.
-    pub fn new(redirect_url: String) -> Self {
-        Self {
-            inner: Mutex::new(Inner {
-                companies: Vec::new(),
-                connections: HashMap::new(),
-                profile: Profile {
-                    name: "Codat emulator".into(),
-                    logo_url: None,
-                    icon_url: None,
-                    redirect_url,
-                    white_list_urls: Some(Vec::new()),
-                    confirm_company_name: Some(false),
-                },
-            }),
-        }
+    /// A store whose Link pages redirect to `redirect_url` until the profile changes; with
+    /// `file`, loaded from it when it exists and written to on every change.
+    pub fn new(redirect_url: String, file: Option<PathBuf>) -> Self {
+        let mut inner: Inner = file
+            .as_ref()
+            .and_then(|path| std::fs::read(path).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        inner.profile.get_or_insert_with(|| Profile {
+            name: "Codat emulator".into(),
+            logo_url: None,
+            icon_url: None,
+            redirect_url,
+            white_list_urls: Some(Vec::new()),
+            confirm_company_name: Some(false),
+        });
+        Self { inner: Mutex::new(inner), file }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn read(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `change` under the lock and writes the state file afterwards.
+    fn write<T>(&self, change: impl FnOnce(&mut Inner) -> T) -> T {
+        let mut inner = self.read();
+        let result = change(&mut inner);
+        if let Some(path) = &self.file {
+            if let Err(error) = save(path, &inner) {
+                tracing::warn!(path = %path.display(), %error, "emulator state not saved");
+            }
+        }
+        result
     }
 
     /// Adds a company and returns it.
     pub fn insert_company(&self, company: Company) -> Company {
-        let mut inner = self.lock();
-        inner.connections.insert(company.id.clone(), Vec::new());
-        inner.companies.push(company.clone());
+        self.write(|inner| {
+            inner.connections.insert(company.id.clone(), Vec::new());
+            inner.companies.push(company.clone());
+        });
         company
     }
 
     /// All companies, oldest first, with their connections.
     pub fn companies(&self) -> Vec<Company> {
-        let inner = self.lock();
+        let inner = self.read();
         inner.companies.iter().map(|c| with_connections(&inner, c)).collect()
     }
 
     /// One company with its connections.
     pub fn company(&self, company_id: &str) -> Option<Company> {
-        let inner = self.lock();
+        let inner = self.read();
         inner.companies.iter().find(|c| c.id == company_id).map(|c| with_connections(&inner, c))
+    }
+
+    /// Applies `change` to a company and returns it updated.
+    pub fn update_company(&self, company_id: &str, change: impl FnOnce(&mut Company)) -> Option<Company> {
+        self.write(|inner| {
+            let company = inner.companies.iter_mut().find(|c| c.id == company_id)?;
+            change(company);
+            let company = company.clone();
+            Some(with_connections(inner, &company))
+        })
+    }
+
+    /// Deletes a company with its connections and pulls; the deleted company, if it existed.
+    pub fn delete_company(&self, company_id: &str) -> Option<Company> {
+        self.write(|inner| {
+            let index = inner.companies.iter().position(|c| c.id == company_id)?;
+            let company = inner.companies.remove(index);
+            inner.connections.remove(company_id);
+            inner.pulls.remove(company_id);
+            Some(company)
+        })
     }
 
     /// Adds a connection to a company; `None` when the company does not exist.
     pub fn insert_connection(&self, company_id: &str, connection: Connection) -> Option<Connection> {
-        let mut inner = self.lock();
-        let list = inner.connections.get_mut(company_id)?;
-        list.push(connection.clone());
-        Some(connection)
+        self.write(|inner| {
+            inner.connections.get_mut(company_id)?.push(connection.clone());
+            Some(connection)
+        })
     }
 
     /// A company's connections; `None` when the company does not exist.
     pub fn connections(&self, company_id: &str) -> Option<Vec<Connection>> {
-        self.lock().connections.get(company_id).cloned()
+        self.read().connections.get(company_id).cloned()
     }
 
     /// One connection of a company.
     pub fn connection(&self, company_id: &str, connection_id: &str) -> Option<Connection> {
-        self.lock().connections.get(company_id)?.iter().find(|c| c.id == connection_id).cloned()
+        self.read().connections.get(company_id)?.iter().find(|c| c.id == connection_id).cloned()
     }
 
     /// Changes a connection's status and returns the updated connection.
@@ -97,20 +143,48 @@ impl Store {
         connection_id: &str,
         change: impl FnOnce(&mut Connection),
     ) -> Option<Connection> {
-        let mut inner = self.lock();
-        let connection = inner.connections.get_mut(company_id)?.iter_mut().find(|c| c.id == connection_id)?;
-        change(connection);
-        Some(connection.clone())
+        self.write(|inner| {
+            let connection =
+                inner.connections.get_mut(company_id)?.iter_mut().find(|c| c.id == connection_id)?;
+            change(connection);
+            Some(connection.clone())
+        })
+    }
+
+    /// Removes a connection; the removed connection, if it existed.
+    pub fn delete_connection(&self, company_id: &str, connection_id: &str) -> Option<Connection> {
+        self.write(|inner| {
+            let list = inner.connections.get_mut(company_id)?;
+            let index = list.iter().position(|c| c.id == connection_id)?;
+            Some(list.remove(index))
+        })
+    }
+
+    /// Records pull operations for a company.
+    pub fn insert_pulls(&self, company_id: &str, records: Vec<PullRecord>) {
+        self.write(|inner| inner.pulls.entry(company_id.to_owned()).or_default().extend(records));
+    }
+
+    /// A company's pull operations, oldest first.
+    pub fn pulls(&self, company_id: &str) -> Vec<PullRecord> {
+        self.read().pulls.get(company_id).cloned().unwrap_or_default()
     }
 
     /// The client's profile.
     pub fn profile(&self) -> Profile {
-        self.lock().profile.clone()
+        self.read().profile.clone().unwrap_or_else(|| Profile {
+            name: String::new(),
+            logo_url: None,
+            icon_url: None,
+            redirect_url: String::new(),
+            white_list_urls: None,
+            confirm_company_name: None,
+        })
     }
 
     /// Replaces the client's profile.
     pub fn set_profile(&self, profile: Profile) -> Profile {
-        self.lock().profile = profile.clone();
+        self.write(|inner| inner.profile = Some(profile.clone()));
         profile
     }
 }
@@ -121,30 +195,94 @@ fn with_connections(inner: &Inner, company: &Company) -> Company {
     company
 }
 
-/// The platforms the emulator offers.
-#[derive(Debug, Clone)]
+/// Writes the state to a temporary file and renames it over the old one, so a crash mid-write
+/// never leaves a torn file.
+fn save(path: &std::path::Path, inner: &Inner) -> std::io::Result<()> {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, serde_json::to_vec(inner)?)?;
+    std::fs::rename(temporary, path)
+}
+
+/// The platforms the emulator offers, each enabled or not.
+#[derive(Debug)]
 pub struct Catalog {
-    platforms: Vec<Platform>,
+    platforms: Mutex<Vec<Platform>>,
 }
 
 impl Catalog {
-    /// The shipped platform list.
-    pub fn shipped() -> Self {
-        Self { platforms: catalog::platforms() }
+    /// The shipped platform list, all enabled but those in `disabled`.
+    pub fn shipped(disabled: &[String]) -> Self {
+        let mut platforms = catalog::platforms();
+        for platform in &mut platforms {
+            platform.enabled = !disabled.contains(&platform.key);
+        }
+        Self { platforms: Mutex::new(platforms) }
     }
 
     /// Every platform, in list order.
-    pub fn all(&self) -> &[Platform] {
-        &self.platforms
+    pub fn all(&self) -> Vec<Platform> {
+        self.platforms.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The platform with this key.
-    pub fn get(&self, key: &str) -> Option<&Platform> {
-        self.platforms.iter().find(|p| p.key == key)
+    pub fn get(&self, key: &str) -> Option<Platform> {
+        self.platforms.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|p| p.key == key).cloned()
+    }
+
+    /// Enables or disables a platform; false when the key is unknown.
+    pub fn set_enabled(&self, key: &str, enabled: bool) -> bool {
+        let mut platforms = self.platforms.lock().unwrap_or_else(PoisonError::into_inner);
+        match platforms.iter_mut().find(|p| p.key == key) {
+            Some(platform) => {
+                platform.enabled = enabled;
+                true
+            }
+            None => false,
+        }
     }
 }
 
 /// Now, in the ISO-8601 form Codat uses.
 pub fn now() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company(id: &str) -> Company {
+        Company {
+            id: id.into(),
+            name: "m_1".into(),
+            description: None,
+            redirect: "https://x.test".into(),
+            last_sync: None,
+            created: None,
+            created_by_user_name: None,
+            products: Vec::new(),
+            tags: Default::default(),
+            data_connections: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_state_file_keeps_companies_across_restarts() {
+        let dir = std::env::temp_dir().join(format!("emulator-state-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("state.json");
+        Store::new("https://r.test".into(), Some(file.clone())).insert_company(company("c1"));
+        let reopened = Store::new("https://r.test".into(), Some(file));
+        assert!(reopened.company("c1").is_some());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn deleting_a_company_removes_its_connections() {
+        let store = Store::new("https://r.test".into(), None);
+        store.insert_company(company("c1"));
+        assert!(store.delete_company("c1").is_some());
+        assert!(store.connections("c1").is_none());
+        assert!(store.delete_company("c1").is_none());
+    }
 }

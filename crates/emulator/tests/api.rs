@@ -13,13 +13,16 @@ use tower::ServiceExt as _;
 
 const BASIC: &str = "Basic a2V5"; // base64("key")
 
+fn config() -> EmulatorConfig {
+    EmulatorConfig::new(
+        "http://emulator.test",
+        "key",
+        "https://app.test/cb?code={statusCode}&id={connectionId}&msg={errorMessage}&state={state}",
+    )
+}
+
 fn emulator() -> Router {
-    router(Emulator::new(EmulatorConfig {
-        public_url: "http://emulator.test".into(),
-        api_keys: vec!["key".into()],
-        redirect_url:
-            "https://app.test/cb?code={statusCode}&id={connectionId}&msg={errorMessage}&state={state}".into(),
-    }))
+    router(Emulator::new(config()))
 }
 
 async fn call(

@@ -202,11 +202,11 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         }
         None => {
             let key = uuid::Uuid::new_v4().simple().to_string();
-            let emulator = Emulator::new(EmulatorConfig {
-                public_url: format!("{public_url}/emulator"),
-                api_keys: vec![key.clone()],
-                redirect_url: redirect_template(public_url),
-            });
+            let emulator = Emulator::new(EmulatorConfig::new(
+                format!("{public_url}/emulator"),
+                key.clone(),
+                redirect_template(public_url),
+            ));
             link_origins.push(origin_of(public_url)?);
             let base = format!("http://{}/emulator", loopback(bound));
             (CodatClient::new(&base, &ApiKey::new(key))?, Some(emulator))

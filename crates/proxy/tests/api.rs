@@ -21,11 +21,11 @@ struct Setup {
 async fn setup() -> Setup {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig {
-        public_url: emulator_url.clone(),
-        api_keys: vec![KEY.into()],
-        redirect_url: "http://app.test/callback?statusCode={statusCode}".into(),
-    });
+    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
+        emulator_url.clone(),
+        KEY,
+        "http://app.test/callback?statusCode={statusCode}",
+    ));
     tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");

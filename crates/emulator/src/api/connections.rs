@@ -1,0 +1,149 @@
+//! `/companies/{companyId}/connections`: create, list, get, unlink, delete, update authorization.
+
+use super::{bad_body, company_not_found, connection_not_found, ApiResult};
+use crate::{
+    error::CodatErrorResponse,
+    paging::{paginate, ListParams},
+    state::now,
+    Emulator,
+};
+use axum::{
+    extract::{rejection::JsonRejection, Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use codat::{Connection, ConnectionStatus, CreateConnectionRequest, UpdateConnectionStatus};
+use std::{collections::BTreeMap, sync::Arc};
+
+/// `POST /companies/{companyId}/connections`
+pub async fn create(
+    State(emulator): State<Arc<Emulator>>,
+    Path(company_id): Path<String>,
+    body: Result<Json<CreateConnectionRequest>, JsonRejection>,
+) -> ApiResult<Json<Connection>> {
+    let Json(body) = body.map_err(bad_body)?;
+    if emulator.store.company(&company_id).is_none() {
+        return Err(company_not_found(&company_id));
+    }
+    let platform = emulator.catalog.get(&body.platform_key).ok_or_else(|| {
+        CodatErrorResponse::bad_request(format!("Integration with key '{}' not found.", body.platform_key))
+    })?;
+    if !platform.enabled {
+        return Err(CodatErrorResponse::bad_request(format!(
+            "Integration '{}' is not enabled.",
+            platform.key
+        )));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let connection = Connection {
+        link_url: emulator.link_url(&company_id, &id),
+        id,
+        integration_id: platform.integration_id.clone(),
+        integration_key: Some(platform.key.clone()),
+        source_id: platform.source_id.clone(),
+        source_type: platform.source_type,
+        platform_name: platform.name.clone(),
+        status: ConnectionStatus::PendingAuth,
+        last_sync: None,
+        created: now(),
+        data_connection_errors: None,
+        connection_info: None,
+    };
+    let connection = emulator
+        .store
+        .insert_connection(&company_id, connection)
+        .ok_or_else(|| company_not_found(&company_id))?;
+    emulator.emit_connection("connection.created", &company_id, &connection);
+    Ok(Json(emulator.with_fresh_link(&company_id, connection)))
+}
+
+/// `GET /companies/{companyId}/connections`
+pub async fn list(
+    State(emulator): State<Arc<Emulator>>,
+    Path(company_id): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Response> {
+    let connections =
+        emulator.store.connections(&company_id).ok_or_else(|| company_not_found(&company_id))?;
+    let connections: Vec<Connection> =
+        connections.into_iter().map(|c| emulator.with_fresh_link(&company_id, c)).collect();
+    let path = format!("/companies/{company_id}/connections");
+    Ok(Json(paginate(&connections, &params, &path)?).into_response())
+}
+
+/// `GET /companies/{companyId}/connections/{connectionId}`
+pub async fn get(
+    State(emulator): State<Arc<Emulator>>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+) -> ApiResult<Json<Connection>> {
+    let connection = existing(&emulator, &company_id, &connection_id)?;
+    Ok(Json(emulator.with_fresh_link(&company_id, connection)))
+}
+
+/// `PATCH /companies/{companyId}/connections/{connectionId}`: unlink (stop syncing, keep data).
+pub async fn unlink(
+    State(emulator): State<Arc<Emulator>>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+    body: Result<Json<UpdateConnectionStatus>, JsonRejection>,
+) -> ApiResult<Json<Connection>> {
+    let Json(body) = body.map_err(bad_body)?;
+    let current = existing(&emulator, &company_id, &connection_id)?;
+    match body.status {
+        Some(ConnectionStatus::Unlinked) => {}
+        _ => {
+            return Err(CodatErrorResponse::bad_request(
+                "The only status a connection can be set to is Unlinked.",
+            ))
+        }
+    }
+    if current.status != ConnectionStatus::Linked {
+        return Err(CodatErrorResponse::bad_request("Only Linked data connections can be unlinked."));
+    }
+    let unlinked = emulator
+        .store
+        .set_connection_status(&company_id, &connection_id, ConnectionStatus::Unlinked)
+        .ok_or_else(|| connection_not_found(&connection_id))?;
+    emulator.emit_connection("connection.disconnected", &company_id, &unlinked);
+    Ok(Json(unlinked))
+}
+
+/// `DELETE /companies/{companyId}/connections/{connectionId}`: 200 with no body.
+pub async fn delete(
+    State(emulator): State<Arc<Emulator>>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    if emulator.store.company(&company_id).is_none() {
+        return Err(company_not_found(&company_id));
+    }
+    let deleted = emulator
+        .store
+        .delete_connection(&company_id, &connection_id)
+        .ok_or_else(|| connection_not_found(&connection_id))?;
+    emulator.emit_connection("connection.deleted", &company_id, &deleted);
+    Ok(StatusCode::OK)
+}
+
+/// `PUT /companies/{companyId}/connections/{connectionId}/authorization`
+pub async fn update_authorization(
+    State(emulator): State<Arc<Emulator>>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+    body: Result<Json<BTreeMap<String, String>>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(body) = body.map_err(bad_body)?;
+    existing(&emulator, &company_id, &connection_id)?;
+    let info: serde_json::Map<String, serde_json::Value> =
+        body.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    let updated = emulator
+        .store
+        .update_connection(&company_id, &connection_id, |c| c.connection_info = Some(info))
+        .ok_or_else(|| connection_not_found(&connection_id))?;
+    Ok(Json(updated).into_response())
+}
+
+fn existing(emulator: &Emulator, company_id: &str, connection_id: &str) -> ApiResult<Connection> {
+    if emulator.store.company(company_id).is_none() {
+        return Err(company_not_found(company_id));
+    }
+    emulator.store.connection(company_id, connection_id).ok_or_else(|| connection_not_found(connection_id))
+}
