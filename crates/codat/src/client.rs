@@ -5,12 +5,21 @@ use crate::models::{
     Page, Profile,
 };
 use base64::Engine as _;
+use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 use serde::{de::DeserializeOwned, Serialize};
-use std::{fmt, time::Duration};
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+use tokio::sync::Semaphore;
 
-/// Attempts made for a request that is safe to repeat.
-const MAX_ATTEMPTS: u32 = 3;
+/// Attempts made for a request that is safe to repeat, unless set otherwise.
+const MAX_ATTEMPTS: u32 = 4;
+/// Codat allows at most this many requests in flight per company.
+pub const MAX_CONCURRENT_PER_COMPANY: usize = 10;
 /// Longest wait between attempts, whatever `Retry-After` asks for.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
@@ -48,7 +57,8 @@ pub enum CodatError {
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// Codat's error body; empty when the body was not Codat's JSON.
+        /// Codat's error body; empty when the body was not Codat's JSON. Its `correlationId` is
+        /// what Codat's support asks for.
         body: Box<ErrorMessage>,
     },
     /// No answer: connection refused, reset, or timed out.
@@ -68,6 +78,14 @@ impl CodatError {
         }
     }
 
+    /// The id Codat gave the failed request, to quote to Codat's support.
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { body, .. } => body.correlation_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// True when the request timed out rather than being refused.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Transport(e) if e.is_timeout())
@@ -80,6 +98,8 @@ pub struct CodatClient {
     http: reqwest::Client,
     base_url: String,
     authorization: header::HeaderValue,
+    max_attempts: u32,
+    company_limits: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl CodatClient {
@@ -95,7 +115,15 @@ impl CodatClient {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             authorization: api_key.authorization(),
+            max_attempts: MAX_ATTEMPTS,
+            company_limits: Arc::default(),
         })
+    }
+
+    /// The same client making at most `attempts` tries of a repeatable request.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
     }
 
     /// `POST /companies`.
@@ -148,6 +176,63 @@ impl CodatClient {
         self.send(Method::GET, path, None::<&()>).await
     }
 
+    /// `PATCH /companies/{companyId}/connections/{connectionId}` to `Unlinked`: no more syncs,
+    /// data kept.
+    pub async fn unlink_connection(
+        &self,
+        company_id: &str,
+        connection_id: &str,
+    ) -> Result<Connection, CodatError> {
+        let path = format!("/companies/{}/connections/{}", segment(company_id), segment(connection_id));
+        let body = crate::UpdateConnectionStatus { status: Some(crate::ConnectionStatus::Unlinked) };
+        self.send(Method::PATCH, path, Some(&body)).await
+    }
+
+    /// `DELETE /companies/{companyId}/connections/{connectionId}`: revoked, data gone.
+    pub async fn delete_connection(&self, company_id: &str, connection_id: &str) -> Result<(), CodatError> {
+        let path = format!("/companies/{}/connections/{}", segment(company_id), segment(connection_id));
+        self.send_no_content(Method::DELETE, path, None::<&()>).await
+    }
+
+    /// `DELETE /companies/{companyId}`: the company and everything of it, permanently.
+    pub async fn delete_company(&self, company_id: &str) -> Result<(), CodatError> {
+        let path = format!("/companies/{}", segment(company_id));
+        self.send_no_content(Method::DELETE, path, None::<&()>).await
+    }
+
+    /// `GET /companies/{companyId}/dataStatus`.
+    pub async fn data_status(&self, company_id: &str) -> Result<crate::DataStatuses, CodatError> {
+        let path = format!("/companies/{}/dataStatus", segment(company_id));
+        self.send(Method::GET, path, None::<&()>).await
+    }
+
+    /// `POST /companies/{companyId}/data/all`: queue a read of everything.
+    pub async fn refresh_all(&self, company_id: &str) -> Result<(), CodatError> {
+        let path = format!("/companies/{}/data/all", segment(company_id));
+        self.send_no_content(Method::POST, path, None::<&()>).await
+    }
+
+    /// `GET /companies/{companyId}/data/history`, every page.
+    pub async fn pull_operations(&self, company_id: &str) -> Result<Vec<crate::PullOperation>, CodatError> {
+        let first = format!("/companies/{}/data/history?page=1&pageSize=100", segment(company_id));
+        self.all_pages(first).await
+    }
+
+    /// `GET /webhooks`.
+    pub async fn webhook_consumers(&self) -> Result<Vec<crate::WebhookConsumer>, CodatError> {
+        let consumers: crate::WebhookConsumers =
+            self.send(Method::GET, "/webhooks".into(), None::<&()>).await?;
+        Ok(consumers.results)
+    }
+
+    /// `POST /webhooks`.
+    pub async fn create_webhook_consumer(
+        &self,
+        consumer: &crate::WebhookConsumer,
+    ) -> Result<crate::WebhookConsumer, CodatError> {
+        self.send(Method::POST, "/webhooks".into(), Some(consumer)).await
+    }
+
     /// `GET /profile`.
     pub async fn get_profile(&self) -> Result<Profile, CodatError> {
         self.send(Method::GET, "/profile".into(), None::<&()>).await
@@ -180,10 +265,48 @@ impl CodatClient {
         path_and_query: String,
         body: Option<&B>,
     ) -> Result<T, CodatError> {
+        let (status, bytes) = self.exchange(method, path_and_query, body).await?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|e| CodatError::Decode(e.to_string()))
+        } else {
+            Err(api_error(status, &bytes))
+        }
+    }
+
+    /// Like `send` for operations that answer no body (204, or Codat's empty 200).
+    async fn send_no_content<B: Serialize>(
+        &self,
+        method: Method,
+        path_and_query: String,
+        body: Option<&B>,
+    ) -> Result<(), CodatError> {
+        let (status, bytes) = self.exchange(method, path_and_query, body).await?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(api_error(status, &bytes))
+        }
+    }
+
+    /// One request and its whole answer, retried on 408, 429, 5xx and broken connections when
+    /// the method is safe to repeat, at most [`MAX_CONCURRENT_PER_COMPANY`] at once per company.
+    async fn exchange<B: Serialize>(
+        &self,
+        method: Method,
+        path_and_query: String,
+        body: Option<&B>,
+    ) -> Result<(StatusCode, Bytes), CodatError> {
         let url = self.url(&path_and_query);
-        let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
+        let limit = self.company_limit(&path_and_query);
         let mut attempt = 1;
         loop {
+            let permit = match &limit {
+                Some(limit) => Some(
+                    limit.clone().acquire_owned().await.map_err(|_| CodatError::Decode("closed".into()))?,
+                ),
+                None => None,
+            };
             let mut request = self
                 .http
                 .request(method.clone(), &url)
@@ -192,24 +315,51 @@ impl CodatClient {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let outcome = request.send().await;
+            let outcome = async {
+                let response = request.send().await?;
+                let status = response.status();
+                let wait = retry_after(&response);
+                let bytes = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, wait, bytes))
+            }
+            .await;
+            drop(permit);
             let retry_in = match &outcome {
-                Ok(response) if is_retryable_status(response.status()) => {
-                    Some(retry_after(response).unwrap_or_else(|| backoff(attempt)))
+                Ok((status, wait, _)) if is_retryable_status(*status) => {
+                    Some(wait.unwrap_or_else(|| backoff(attempt)))
                 }
                 Err(_) => Some(backoff(attempt)),
                 Ok(_) => None,
             };
-            if repeatable && attempt < MAX_ATTEMPTS {
-                if let Some(wait) = retry_in {
+            match retry_in {
+                Some(wait) if repeatable && attempt < self.max_attempts => {
                     tracing::debug!(%method, path = %path_and_query, attempt, ?wait, "retrying Codat request");
-                    tokio_sleep(wait).await;
+                    tokio::time::sleep(wait).await;
                     attempt += 1;
-                    continue;
+                }
+                _ => {
+                    let (status, _, bytes) = outcome.map_err(CodatError::Transport)?;
+                    return Ok((status, bytes));
                 }
             }
-            return decode(outcome.map_err(CodatError::Transport)?).await;
         }
+    }
+
+    /// The concurrency limit of the company a path belongs to, if it names one.
+    fn company_limit(&self, path_and_query: &str) -> Option<Arc<Semaphore>> {
+        let rest = path_and_query.split("/companies/").nth(1)?;
+        let company_id = rest.split(['/', '?']).next().filter(|id| !id.is_empty())?;
+        let mut limits = self.company_limits.lock().unwrap_or_else(PoisonError::into_inner);
+        if limits.len() > 10_000 {
+            // Idle companies' limits are dropped rather than kept forever.
+            limits.retain(|_, limit| Arc::strong_count(limit) > 1);
+        }
+        Some(
+            limits
+                .entry(company_id.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(MAX_CONCURRENT_PER_COMPANY)))
+                .clone(),
+        )
     }
 
     fn url(&self, path_and_query: &str) -> String {
@@ -221,15 +371,9 @@ impl CodatClient {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, CodatError> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(CodatError::Transport)?;
-    if status.is_success() {
-        serde_json::from_slice(&bytes).map_err(|e| CodatError::Decode(e.to_string()))
-    } else {
-        let body = serde_json::from_slice(&bytes).unwrap_or_default();
-        Err(CodatError::Api { status, body: Box::new(body) })
-    }
+fn api_error(status: StatusCode, bytes: &[u8]) -> CodatError {
+    let body = serde_json::from_slice(bytes).unwrap_or_default();
+    CodatError::Api { status, body: Box::new(body) }
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {
@@ -243,14 +387,13 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     Some(Duration::from_secs(seconds).min(MAX_BACKOFF))
 }
 
-/// 500 ms, then 750 ms, growing by 1.5 as Codat's own SDKs do.
+/// 500 ms, then 750 ms, growing by 1.5 as Codat's own SDKs do, less up to a fifth at random so
+/// that many clients do not retry in step.
 fn backoff(attempt: u32) -> Duration {
     let millis = 500.0 * 1.5f64.powi(attempt.saturating_sub(1) as i32);
-    Duration::from_millis(millis as u64).min(MAX_BACKOFF)
-}
-
-async fn tokio_sleep(duration: Duration) {
-    tokio::time::sleep(duration).await;
+    let mut byte = [0u8; 1];
+    let jitter = if getrandom::fill(&mut byte).is_ok() { f64::from(byte[0]) / 255.0 * 0.2 } else { 0.0 };
+    Duration::from_millis((millis * (1.0 - jitter)) as u64).min(MAX_BACKOFF)
 }
 
 /// Percent-encodes a query value (Codat's query language uses `=`, `&&`, `||`, braces).
@@ -295,9 +438,28 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_millis(500));
-        assert_eq!(backoff(2), Duration::from_millis(750));
+    fn backoff_grows_with_jitter_and_is_capped() {
+        for _ in 0..20 {
+            let first = backoff(1);
+            assert!((Duration::from_millis(400)..=Duration::from_millis(500)).contains(&first), "{first:?}");
+            let second = backoff(2);
+            assert!(
+                (Duration::from_millis(600)..=Duration::from_millis(750)).contains(&second),
+                "{second:?}"
+            );
+        }
         assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn requests_about_one_company_share_one_limit() {
+        let client = CodatClient::new("http://codat.test", &ApiKey::new("k")).unwrap();
+        let a = client.company_limit("/companies/abc/connections?page=1").unwrap();
+        let b = client.company_limit("/companies/abc").unwrap();
+        let other = client.company_limit("/companies/xyz/dataStatus").unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &other));
+        assert_eq!(a.available_permits(), MAX_CONCURRENT_PER_COMPANY);
+        assert!(client.company_limit("/integrations").is_none());
     }
 }

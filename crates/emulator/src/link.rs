@@ -52,6 +52,13 @@ pub async fn start(
             "<p>This link is not valid or has expired.</p>",
         );
     };
+    if !emulator.redeem_link(&connection_id, params.get("otp").map(String::as_str)) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "Link expired",
+            "<p>This link has already been used or has expired. Go back and start again.</p>",
+        );
+    }
     let key = connection.integration_key.clone().unwrap_or_default();
     let setup = emulator
         .catalog
