@@ -108,9 +108,12 @@ async fn unlinking_and_deleting_a_connection() {
     assert!(gone.correlation_id().is_some());
 }
 
+/// One webhook delivery: its headers and raw body.
+type Delivery = (HeaderMap, Vec<u8>);
+
 #[derive(Clone, Default)]
 struct Received {
-    deliveries: Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>,
+    deliveries: Arc<Mutex<Vec<Delivery>>>,
     refuse_first: Arc<Mutex<bool>>,
 }
 
