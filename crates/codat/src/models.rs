@@ -77,18 +77,18 @@ pub struct Company {
     /// Name given at creation.
     pub name: String,
     /// Free text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Hosted Link URL for the company.
     pub redirect: String,
     /// Last successful sync.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync: Option<String>,
     /// Creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// Who created it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_user_name: Option<String>,
     /// Codat products enabled for the company.
     #[serde(default)]
@@ -123,15 +123,15 @@ pub struct Connection {
     /// Authorization state.
     pub status: ConnectionStatus,
     /// Last successful sync.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync: Option<String>,
     /// Creation time.
     pub created: String,
     /// Errors reported by the platform.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_connection_errors: Option<Vec<DataConnectionError>>,
     /// Platform-specific details.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_info: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

@@ -113,10 +113,10 @@ pub struct PullOperation {
     /// Where it stands.
     pub status: PullStatus,
     /// More about the status.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_description: Option<String>,
     /// The error, if it failed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// When it was asked for.
     pub requested: String,

@@ -14,13 +14,13 @@ pub struct WebhookConsumer {
     /// Where events are sent.
     pub url: String,
     /// No events are sent while `true`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// The event types it receives.
     #[serde(default)]
     pub event_types: Vec<String>,
     /// Only companies with one of these `key:value` tags.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_tags: Option<Vec<String>>,
 }
 
@@ -54,7 +54,7 @@ pub struct CompanyReference {
     /// Its name.
     pub name: String,
     /// Its description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Links to the company in Codat's portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,7 +103,7 @@ pub struct ReadCompletedPayload {
     /// The company.
     pub reference_company: CompanyReference,
     /// Records modified since this time were read.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_from_date: Option<String>,
     /// One entry per data type read.
     pub data_types: Vec<DataTypeReadSummary>,
@@ -122,6 +122,6 @@ pub struct DataTypeReadSummary {
     /// How the read ended.
     pub status: PullStatus,
     /// Problems found, if any.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Vec<serde_json::Value>>,
 }

@@ -43,7 +43,7 @@ impl IntoResponse for CodatErrorResponse {
             service: Some("PublicApi".into()),
             error: Some(self.message),
             correlation_id: Some(uuid::Uuid::new_v4().simple().to_string()),
-            validation: Some(serde_json::Value::Null),
+            validation: None,
             can_be_retried: Some("Unknown".into()),
             detailed_error_code: Some(0),
         };
