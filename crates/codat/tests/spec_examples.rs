@@ -17,8 +17,11 @@ fn parses<T: DeserializeOwned>(value: &Value) -> Result<(), String> {
     serde_json::from_value::<T>(value.clone()).map(drop).map_err(|e| e.to_string())
 }
 
+/// Parses a JSON value into one of the crate's models.
+type Parser = fn(&Value) -> Result<(), String>;
+
 /// The model for a schema, by the `$ref` the spec uses for it.
-fn parser(schema_ref: &str) -> Option<fn(&Value) -> Result<(), String>> {
+fn parser(schema_ref: &str) -> Option<Parser> {
     let name = schema_ref.strip_prefix("#/components/schemas/")?;
     Some(match name {
         "Company" => parses::<Company>,
