@@ -68,7 +68,9 @@ impl Query {
             Self::All(parts) => parts.iter().all(|q| q.matches(item)),
             Self::Any(parts) => parts.iter().any(|q| q.matches(item)),
             Self::Condition { property, op, value } => {
-                lookup(item, property).is_some_and(|found| compare(found, *op, value))
+                let mut found = Vec::new();
+                lookup(item, &property.split('.').collect::<Vec<_>>(), &mut found);
+                found.into_iter().any(|found| compare(found, *op, value))
             }
         }
     }
@@ -164,10 +166,19 @@ impl Parser<'_> {
     }
 }
 
-fn lookup<'v>(item: &'v Value, dotted: &str) -> Option<&'v Value> {
-    dotted.split('.').try_fold(item, |value, key| {
-        value.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
-    })
+/// Every value at a dotted path; an array on the way stands for each of its elements, so
+/// `dataConnections.status=PendingAuth` finds a company with any pending connection.
+fn lookup<'v>(item: &'v Value, path: &[&str], found: &mut Vec<&'v Value>) {
+    match (item, path.split_first()) {
+        (Value::Array(elements), _) => elements.iter().for_each(|element| lookup(element, path, found)),
+        (_, None) => found.push(item),
+        (Value::Object(object), Some((key, rest))) => {
+            if let Some((_, value)) = object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                lookup(value, rest, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn compare(found: &Value, op: Op, literal: &str) -> bool {
@@ -222,6 +233,13 @@ mod tests {
     fn dotted_properties_and_numeric_comparisons() {
         assert!(Query::parse("ref.id>=61").unwrap().matches(&xero()));
         assert!(!Query::parse("ref.id>61").unwrap().matches(&xero()));
+    }
+
+    #[test]
+    fn a_dotted_path_through_an_array_matches_any_element() {
+        let company = json!({"dataConnections": [{"status": "Linked"}, {"status": "PendingAuth"}]});
+        assert!(Query::parse("dataConnections.status=PendingAuth").unwrap().matches(&company));
+        assert!(!Query::parse("dataConnections.status=Deauthorized").unwrap().matches(&company));
     }
 
     #[test]

@@ -135,3 +135,62 @@ async fn cancelling_redirects_with_403_and_leaves_the_connection_pending() {
     assert_eq!(after["status"], "PendingAuth");
     assert_eq!(after["dataConnectionErrors"][0]["statusCode"], "403");
 }
+
+#[tokio::test]
+async fn bad_input_gets_codats_error_body_with_the_right_status() {
+    let app = emulator();
+    let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_3"}))).await;
+    let company_id = company["id"].as_str().unwrap().to_owned();
+    let unknown = "8a1b7f5c-0000-4000-8000-000000000000";
+    let cases: Vec<(&str, String, Option<Value>, StatusCode)> = vec![
+        (
+            "POST",
+            format!("/companies/{company_id}/connections"),
+            Some(json!({"platformKey": "zzzz"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("/companies/{company_id}/connections"),
+            Some(json!({"platformKey": 4})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("/companies/{unknown}/connections"),
+            Some(json!({"platformKey": "gbol"})),
+            StatusCode::NOT_FOUND,
+        ),
+        ("GET", format!("/companies/{company_id}/connections/{unknown}"), None, StatusCode::NOT_FOUND),
+        (
+            "PATCH",
+            format!("/companies/{company_id}/connections/{unknown}"),
+            Some(json!({"status": "Unlinked"})),
+            StatusCode::NOT_FOUND,
+        ),
+        ("GET", "/companies?pageSize=0".to_owned(), None, StatusCode::BAD_REQUEST),
+        ("GET", "/companies?page=abc".to_owned(), None, StatusCode::BAD_REQUEST),
+        ("GET", "/companies?query=name%3D%3D".to_owned(), None, StatusCode::OK),
+        ("GET", "/integrations?query=%7D".to_owned(), None, StatusCode::BAD_REQUEST),
+        ("GET", "/integrations/toolong".to_owned(), None, StatusCode::NOT_FOUND),
+        ("POST", format!("/companies/{company_id}/data/queue/notAType"), None, StatusCode::BAD_REQUEST),
+        ("PUT", "/profile".to_owned(), Some(json!({"name": "x"})), StatusCode::BAD_REQUEST),
+        (
+            "POST",
+            "/webhooks".to_owned(),
+            Some(json!({"url": "not a url", "eventTypes": []})),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("DELETE", format!("/webhooks/{unknown}"), None, StatusCode::NOT_FOUND),
+        ("GET", "/nothing/here".to_owned(), None, StatusCode::NOT_FOUND),
+    ];
+    for (method, path, body, expected) in cases {
+        let (status, error, _) = call(&app, method, &path, body.clone()).await;
+        assert_eq!(status, expected, "{method} {path} {body:?}");
+        if !status.is_success() {
+            assert_eq!(error["statusCode"], expected.as_u16(), "{method} {path}");
+            assert!(error["error"].as_str().is_some_and(|e| !e.is_empty()), "{method} {path}: {error}");
+            assert!(error["correlationId"].is_string());
+        }
+    }
+}
