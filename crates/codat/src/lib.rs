@@ -11,6 +11,7 @@ mod dates;
 mod models;
 mod signature;
 mod sync;
+mod transport;
 mod webhooks;
 
 pub use client::{ApiKey, CodatClient, CodatError};
@@ -18,4 +19,5 @@ pub use dates::parse_date_time;
 pub use models::*;
 pub use signature::{BadSecret, WebhookSecret};
 pub use sync::*;
+pub use transport::MAX_CONCURRENT_PER_COMPANY;
 pub use webhooks::*;
