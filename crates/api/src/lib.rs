@@ -16,6 +16,10 @@ pub mod paths {
     pub const INTEGRATIONS: &str = "/api/integrations";
     /// `GET`: the merchant's connections; `POST`: start a new one.
     pub const CONNECTIONS: &str = "/api/connections";
+    /// `GET`: the first data sync's progress, per data type.
+    pub const SYNC: &str = "/api/sync";
+    /// `GET`: server-sent events about the merchant's connections and syncs.
+    pub const EVENTS: &str = "/api/events";
 }
 
 /// Name of the header every state-changing request carries; a cross-site form cannot set it.
@@ -145,6 +149,69 @@ pub struct ConnectStarted {
     pub link_url: String,
 }
 
+/// Where the read of one data type stands, simplified from Codat's many statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SyncState {
+    /// Waiting to start.
+    Queued,
+    /// Being read.
+    Fetching,
+    /// Read.
+    Complete,
+    /// The read failed.
+    Failed,
+    /// The platform does not offer this data.
+    NotSupported,
+}
+
+impl SyncState {
+    /// The read has ended, well or badly.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Complete | Self::Failed | Self::NotSupported)
+    }
+}
+
+/// The read of one data type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataTypeProgress {
+    /// Codat's name, e.g. `invoices` or `banking-accounts`.
+    pub data_type: String,
+    /// Where it stands.
+    pub state: SyncState,
+}
+
+/// Something that happened to the merchant's connections, pushed to the page as a server-sent
+/// event (`event:` is the variant name, `data:` the JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum LiveEvent {
+    /// A connection was created, linked, failed, disconnected, reconnected or deleted.
+    ConnectionChanged {
+        /// The connection as it now is.
+        connection: Connection,
+        /// Codat's event type, e.g. `connection.connected`.
+        event_type: String,
+    },
+    /// A read of the merchant's data finished (the first one after linking, or a later one).
+    SyncCompleted {
+        /// The connection read from.
+        connection_id: String,
+        /// True for the first read after linking.
+        initial: bool,
+    },
+}
+
+impl LiveEvent {
+    /// The SSE `event:` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ConnectionChanged { .. } => "connectionChanged",
+            Self::SyncCompleted { .. } => "syncCompleted",
+        }
+    }
+}
+
 /// Every error the proxy answers with, whatever the status code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -166,6 +233,14 @@ mod tests {
         let connection: Connection = serde_json::from_str(json).unwrap();
         assert_eq!(connection.source_type, SourceType::Other);
         assert_eq!(connection.status, ConnectionStatus::Unknown);
+    }
+
+    #[test]
+    fn live_events_are_tagged_and_camel_cased() {
+        let event = LiveEvent::SyncCompleted { connection_id: "c1".into(), initial: true };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "syncCompleted", "connectionId": "c1", "initial": true}));
+        assert_eq!(event.name(), "syncCompleted");
     }
 
     #[test]

@@ -21,6 +21,13 @@ pub struct Config {
     /// Base URL of Codat's API, or of any Codat-compatible server.
     #[arg(long, env = "CODAT_BASE_URL", default_value = "https://api.codat.io")]
     pub codat_base_url: String,
+    /// The `whsec_...` secret Codat signs webhooks with (Portal: Monitor > Webhooks > endpoint).
+    /// Generated for the embedded emulator when unset.
+    #[arg(long, env = "CODAT_WEBHOOK_SECRET", hide_env_values = true)]
+    pub codat_webhook_secret: Option<String>,
+    /// How long the embedded emulator's first data sync takes, in seconds.
+    #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
+    pub emulator_sync_seconds: u64,
     /// `sqlite://...` database URL.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
     pub database_url: String,
@@ -38,6 +45,8 @@ impl Config {
             public_url: None,
             codat_api_key: None,
             codat_base_url: "https://api.codat.io".into(),
+            codat_webhook_secret: None,
+            emulator_sync_seconds: 8,
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
         }
@@ -49,8 +58,10 @@ impl Config {
             Some(_) => format!("{} (API key ****)", self.codat_base_url),
             None => "embedded emulator".into(),
         };
+        let webhooks =
+            if self.codat_webhook_secret.is_some() { "verified (secret ****)" } else { "generated secret" };
         format!(
-            "listen={} public_url={} codat={codat} database={} dist={}",
+            "listen={} public_url={} codat={codat} webhooks={webhooks} database={} dist={}",
             self.listen,
             self.public_url.as_deref().unwrap_or("(from the bound address)"),
             self.database_url,

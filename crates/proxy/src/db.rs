@@ -106,6 +106,57 @@ impl Db {
             None => Ok(None),
         }
     }
+
+    /// Stores a received webhook; false when one with this id was stored before.
+    pub async fn insert_webhook_event(
+        &self,
+        id: &str,
+        event_type: &str,
+        body: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO webhook_events (id, event_type, body, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(event_type)
+        .bind(body)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Marks a stored webhook as processed.
+    pub async fn mark_webhook_processed(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE webhook_events SET processed_at = ? WHERE id = ?")
+            .bind(unix_now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Webhooks stored but not yet processed (left by a crash), oldest first: `(id, body)`.
+    pub async fn unprocessed_webhook_events(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, body FROM webhook_events WHERE processed_at IS NULL ORDER BY received_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|row| (row.get("id"), row.get("body"))).collect())
+    }
+
+    /// The merchant owning a Codat company.
+    pub async fn merchant_by_company(&self, company_id: &str) -> Result<Option<Merchant>, sqlx::Error> {
+        let row = sqlx::query("SELECT id FROM merchants WHERE company_id = ?")
+            .bind(company_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => self.merchant(row.get::<String, _>("id").as_str()).await,
+            None => Ok(None),
+        }
+    }
 }
 
 fn unix_now() -> i64 {
@@ -151,6 +202,16 @@ mod tests {
         db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
         assert!(db.session_merchant("live").await.unwrap().is_some());
         assert!(db.session_merchant("dead").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_webhook_id_is_stored_once() {
+        let (db, _dir) = db().await;
+        assert!(db.insert_webhook_event("msg_1", "connection.connected", "{}").await.unwrap());
+        assert!(!db.insert_webhook_event("msg_1", "connection.connected", "{}").await.unwrap());
+        assert_eq!(db.unprocessed_webhook_events().await.unwrap().len(), 1);
+        db.mark_webhook_processed("msg_1").await.unwrap();
+        assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -30,6 +30,9 @@ pub enum AppError {
     /// Codat answered something unsafe to pass on (e.g. a link to an unknown host).
     #[error("{0}")]
     UntrustedUpstream(String),
+    /// A webhook failed verification.
+    #[error("webhook refused: {0}")]
+    WebhookRefused(String),
     /// Storage failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -57,6 +60,9 @@ impl AppError {
                 "This request did not come from the Codat Connect page.".into(),
             ),
             Self::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            Self::WebhookRefused(reason) => {
+                (StatusCode::UNAUTHORIZED, "webhook_refused", format!("Webhook refused: {reason}."))
+            }
             Self::Codat(error) => codat_parts(error),
             Self::UntrustedUpstream(_) => (
                 StatusCode::BAD_GATEWAY,

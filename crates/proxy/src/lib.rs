@@ -6,9 +6,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod flow;
+pub mod live;
 pub mod security;
 pub mod session;
 pub mod spa;
+pub mod webhooks;
 
 use anyhow::Context as _;
 use axum::{http::StatusCode, middleware, routing::get, Json, Router};
@@ -25,6 +27,18 @@ use tower_http::{services::ServeDir, trace::TraceLayer};
 /// Hosts whose `linkUrl`s the browser may be sent to, besides the emulator's own origin.
 const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
 
+/// The events the flow listens to (subscribe a Codat webhook consumer to these).
+pub const FLOW_EVENT_TYPES: [&str; 8] = [
+    "connection.created",
+    "connection.connected",
+    "connection.failed",
+    "connection.disconnected",
+    "connection.reconnected",
+    "connection.deleted",
+    "read.completed.initial",
+    "read.completed",
+];
+
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Inner>);
@@ -34,6 +48,8 @@ struct Inner {
     db: Db,
     codat: CodatClient,
     integrations: IntegrationCache,
+    live: live::LiveHub,
+    webhook_verifier: webhooks::WebhookVerifier,
     link_origins: Vec<String>,
     secure_cookies: bool,
     index_html: Option<String>,
@@ -55,6 +71,16 @@ impl AppState {
     /// The cached integration grids.
     pub fn integrations(&self) -> &IntegrationCache {
         &self.0.integrations
+    }
+
+    /// Live events to open pages.
+    pub fn live(&self) -> &live::LiveHub {
+        &self.0.live
+    }
+
+    /// Verifies Codat's webhooks.
+    pub fn webhook_verifier(&self) -> &webhooks::WebhookVerifier {
+        &self.0.webhook_verifier
     }
 
     /// Whether cookies must be `Secure` (the public URL is https).
@@ -103,11 +129,14 @@ pub fn app(state: AppState) -> Router {
         .route(paths::INTEGRATIONS, get(flow::integrations::list))
         .route(paths::CONNECTIONS, get(flow::connections::list).post(flow::connections::create))
         .route("/api/connections/{id}", get(flow::connections::get))
+        .route(paths::SYNC, get(flow::sync::progress))
+        .route(paths::EVENTS, get(live::events))
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .layer(middleware::from_fn(security::require_same_site));
     let mut router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
+        .route("/webhooks/codat", axum::routing::post(webhooks::receive))
         .route("/", get(spa::index))
         .route("/index.html", get(spa::index));
     if let Some(emulator) = &state.0.emulator {
@@ -178,6 +207,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
     let state = build_state(&config, &public_url, addr).await?;
+    let backlog = state.clone();
+    tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
         let _ = on_shutdown.await;
@@ -193,6 +224,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
+    let webhook_secret = config.codat_webhook_secret.clone().unwrap_or_else(codat::WebhookSecret::generate);
     let (codat, emulator) = match &config.codat_api_key {
         Some(key) => {
             // A Codat-compatible server the operator configured (a standalone emulator, say)
@@ -202,16 +234,28 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         }
         None => {
             let key = uuid::Uuid::new_v4().simple().to_string();
-            let emulator = Emulator::new(EmulatorConfig::new(
+            let base = format!("http://{}", loopback(bound));
+            let mut emulator_config = EmulatorConfig::new(
                 format!("{public_url}/emulator"),
                 key.clone(),
                 redirect_template(public_url),
-            ));
+            );
+            emulator_config.webhook_secret = webhook_secret.clone();
+            emulator_config.sync_duration = std::time::Duration::from_secs(config.emulator_sync_seconds);
+            emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
+                id: Some(uuid::Uuid::new_v4().to_string()),
+                url: format!("{base}/webhooks/codat"),
+                disabled: Some(false),
+                event_types: FLOW_EVENT_TYPES.iter().map(|t| t.to_string()).collect(),
+                company_tags: None,
+            }];
             link_origins.push(origin_of(public_url)?);
-            let base = format!("http://{}/emulator", loopback(bound));
-            (CodatClient::new(&base, &ApiKey::new(key))?, Some(emulator))
+            let emulator = Emulator::new(emulator_config);
+            (CodatClient::new(&format!("{base}/emulator"), &ApiKey::new(key))?, Some(emulator))
         }
     };
+    let webhook_secret = codat::WebhookSecret::parse(&webhook_secret)
+        .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
     let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
     if index_html.is_none() {
         tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
@@ -220,6 +264,8 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         db,
         codat,
         integrations: IntegrationCache::default(),
+        live: live::LiveHub::default(),
+        webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),
         link_origins,
         secure_cookies: public_url.starts_with("https://"),
         index_html,

@@ -52,7 +52,8 @@ pub async fn get(
     Ok(Json(summary(connection)))
 }
 
-fn summary(connection: codat::Connection) -> Connection {
+/// A Codat connection as the app shows it.
+pub fn summary(connection: codat::Connection) -> Connection {
     Connection {
         id: connection.id,
         platform_key: connection.integration_key,

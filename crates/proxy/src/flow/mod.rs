@@ -3,3 +3,4 @@
 pub mod connections;
 pub mod integrations;
 pub mod signup;
+pub mod sync;

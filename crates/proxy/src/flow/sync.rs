@@ -1,0 +1,49 @@
+//! Step 4's second half: the first data sync's progress, per data type.
+
+use crate::{error::AppError, session::CurrentMerchant, AppState};
+use axum::{extract::State, Json};
+use codat::PullStatus;
+use codat_connect_api::{DataTypeProgress, SyncState};
+
+/// `GET /api/sync`: where each data type's latest read stands.
+pub async fn progress(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<Json<Vec<DataTypeProgress>>, AppError> {
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    let statuses = state.codat().data_status(&company_id).await?;
+    let progress = statuses
+        .into_iter()
+        .filter_map(|(data_type, status)| {
+            status.map(|s| DataTypeProgress { data_type, state: simplify(s.current_status) })
+        })
+        .collect();
+    Ok(Json(progress))
+}
+
+/// Codat's twenty-odd statuses, as the five a business owner needs to see.
+pub fn simplify(status: PullStatus) -> SyncState {
+    match status {
+        PullStatus::Complete => SyncState::Complete,
+        PullStatus::NotSupported => SyncState::NotSupported,
+        PullStatus::Initial | PullStatus::Queued => SyncState::Queued,
+        status if status.is_error() || status == PullStatus::Cancelled => SyncState::Failed,
+        _ => SyncState::Fetching,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codats_statuses_collapse_to_five() {
+        assert_eq!(simplify(PullStatus::Queued), SyncState::Queued);
+        assert_eq!(simplify(PullStatus::Mapping), SyncState::Fetching);
+        assert_eq!(simplify(PullStatus::ValidationQueued), SyncState::Fetching);
+        assert_eq!(simplify(PullStatus::AuthError), SyncState::Failed);
+        assert_eq!(simplify(PullStatus::Complete), SyncState::Complete);
+        assert_eq!(simplify(PullStatus::NotSupported), SyncState::NotSupported);
+        assert_eq!(simplify(PullStatus::Unknown), SyncState::Fetching);
+    }
+}

@@ -1,0 +1,144 @@
+//! Webhooks to the browser, over real sockets: the embedded emulator signs and sends Codat's
+//! events to the proxy's receiver, which verifies, stores and turns them into server-sent events
+//! on the merchant's stream, and refuses forgeries.
+
+use codat::WebhookSecret;
+use codat_connect_proxy::{config::Config, start, RunningProxy};
+use futures_util::StreamExt as _;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+async fn proxy(dir: &tempfile::TempDir) -> RunningProxy {
+    let mut config =
+        Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));
+    config.codat_webhook_secret = Some(SECRET.into());
+    config.emulator_sync_seconds = 1;
+    start(config).await.unwrap()
+}
+
+async fn sign_up(http: &reqwest::Client, base: &str) -> String {
+    let response = http
+        .post(format!("{base}/api/signup"))
+        .header("x-codat-connect", "1")
+        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(response.status().is_success());
+    cookie
+}
+
+/// Reads server-sent events until `wanted` has been seen, or fails after the deadline.
+async fn read_events(response: reqwest::Response, wanted: &[&str]) -> Vec<(String, Value)> {
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !wanted.iter().all(|w| seen.iter().any(|(name, _): &(String, Value)| name == w)) {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .unwrap_or_else(|_| panic!("events {wanted:?} not all seen; got {seen:?}"))
+            .expect("the stream stays open")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let name = block.lines().find_map(|l| l.strip_prefix("event:")).map(|n| n.trim().to_owned());
+            let data = block.lines().find_map(|l| l.strip_prefix("data:")).map(|d| d.trim().to_owned());
+            if let (Some(name), Some(data)) = (name, data) {
+                seen.push((name, serde_json::from_str(&data).unwrap_or(Value::Null)));
+            }
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn linking_reaches_the_merchants_event_stream_through_signed_webhooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = proxy(&dir).await;
+    let base = running.public_url.clone();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = sign_up(&http, &base).await;
+    let events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+
+    let started: Value = http
+        .post(format!("{base}/api/connections"))
+        .header("cookie", &cookie)
+        .header("x-codat-connect", "1")
+        .json(&json!({"platformKey": "mqjo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
+    let redirect = http.post(link).form(&[("outcome", "authorize")]).send().await.unwrap();
+    assert_eq!(redirect.status(), 303);
+
+    let seen = read_events(events, &["connectionChanged", "syncCompleted"]).await;
+    let linked = seen
+        .iter()
+        .find(|(name, data)| name == "connectionChanged" && data["eventType"] == "connection.connected");
+    assert_eq!(linked.expect("connection.connected arrives").1["connection"]["status"], "Linked");
+    let synced = seen.iter().find(|(name, _)| name == "syncCompleted").unwrap();
+    assert_eq!(synced.1["initial"], true);
+
+    let progress: Value = http
+        .get(format!("{base}/api/sync"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let states: Vec<&Value> = progress.as_array().unwrap().iter().map(|p| &p["state"]).collect();
+    assert_eq!(states.len(), 9);
+    assert!(states.iter().all(|s| *s == "Complete"), "{progress}");
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn forged_stale_and_replayed_webhooks_are_not_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = proxy(&dir).await;
+    let url = format!("{}/webhooks/codat", running.public_url);
+    let http = reqwest::Client::new();
+    let body = json!({"id": "e1", "eventType": "connection.connected", "generatedDate": "2026-01-01T00:00:00Z", "payload": {}})
+        .to_string();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let secret = WebhookSecret::parse(SECRET).unwrap();
+    let post = |id: &str, timestamp: i64, signature: String, body: String| {
+        http.post(&url)
+            .header("webhook-id", id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+    };
+    let valid = post("msg_a", now, secret.sign("msg_a", now, body.as_bytes()), body.clone()).await.unwrap();
+    assert_eq!(valid.status(), 200);
+    assert_eq!(valid.json::<Value>().await.unwrap()["status"], "accepted");
+    let replay = post("msg_a", now, secret.sign("msg_a", now, body.as_bytes()), body.clone()).await.unwrap();
+    assert_eq!(replay.json::<Value>().await.unwrap()["status"], "duplicate");
+
+    let tampered = post("msg_b", now, secret.sign("msg_b", now, body.as_bytes()), body.replace("e1", "e2"))
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 401);
+    let stale_at = now - 301;
+    let stale =
+        post("msg_c", stale_at, secret.sign("msg_c", stale_at, body.as_bytes()), body.clone()).await.unwrap();
+    assert_eq!(stale.status(), 401);
+    let empty = post("msg_d", now, "v1,".into(), body.clone()).await.unwrap();
+    assert_eq!(empty.status(), 401);
+    let error: Value = empty.json().await.unwrap();
+    assert_eq!(error["code"], "webhook_refused");
+    running.stop().await.unwrap();
+}
