@@ -62,6 +62,11 @@ pub async fn connections() -> ApiResult<Vec<Connection>> {
     get(paths::CONNECTIONS).await
 }
 
+/// The merchant's data sync, per data type.
+pub async fn sync_progress() -> ApiResult<Vec<codat_connect_api::DataTypeProgress>> {
+    get(paths::SYNC).await
+}
+
 /// One connection, as Codat reports it now.
 pub async fn connection(id: &str) -> ApiResult<Connection> {
     let id: String = id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect();

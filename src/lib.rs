@@ -6,6 +6,8 @@
 pub mod api;
 pub mod callback;
 pub mod components;
+pub mod data_types;
+pub mod live;
 pub mod pages;
 
 use leptos::prelude::*;

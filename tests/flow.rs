@@ -30,14 +30,21 @@ async fn authorizing_a_platform_shows_it_connected_and_listed() {
 
     let heading = harness.heading("is connected").await;
     assert_eq!(heading, "Sandbox is connected");
+    harness.find("//h2[normalize-space()='Reading your data' or normalize-space()='All set']").await;
     harness.screenshot("04-callback-connected").await;
+    // The first sync ends with Codat's read.completed.initial webhook, pushed to the page.
+    harness.find("//h2[normalize-space()='All set']").await;
+    let invoices =
+        harness.find("//li[contains(@class,'sync-row')][span[normalize-space()='Invoices']]").await;
+    assert!(invoices.text().await.unwrap().contains("Done"));
+    harness.screenshot("05-first-sync-done").await;
 
     harness.link("View your connections").await.click().await.expect("open connections");
     harness.heading("Your connections").await;
     let row = harness.find("//li[contains(@class,'connection-row')]").await;
     let text = row.text().await.expect("row text");
     assert!(text.contains("Sandbox") && text.contains("Connected"), "row: {text}");
-    harness.screenshot("05-connections").await;
+    harness.screenshot("06-connections").await;
     harness.finish().await;
 }
 

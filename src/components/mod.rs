@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages.
 
+pub mod data_sync;
 pub mod integration_card;
 pub mod notice;
 pub mod shell;

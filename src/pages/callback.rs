@@ -4,7 +4,7 @@
 use crate::{
     api,
     callback::{CallbackOutcome, NextStep},
-    components::{notice::ErrorNotice, status_badge::StatusBadge},
+    components::{data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge},
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
@@ -57,8 +57,9 @@ fn Confirmation(connection_id: String, platform: String) -> impl IntoView {
                     match confirmed.await {
                         Ok(connection) if connection.status == ConnectionStatus::Linked => view! {
                             <h1>{format!("{} is connected", connection.platform_name)}</h1>
-                            <p role="status">"Thank you. We can now read your financial data; the first sync has started."</p>
+                            <p role="status">"Thank you. We are now reading your financial data; this takes a moment."</p>
                             <p><StatusBadge status=connection.status/></p>
+                            <DataSyncProgress/>
                             <div class="actions">
                                 <A href="/connections" attr:class="button primary">"View your connections"</A>
                             </div>

@@ -34,7 +34,9 @@ impl Harness {
         );
         let data = tempfile::tempdir().expect("temporary directory");
         let database = format!("sqlite://{}", data.path().join("connect.db").display());
-        let proxy = start(Config::local(database, dist)).await.expect("the proxy starts");
+        let mut config = Config::local(database, dist);
+        config.emulator_sync_seconds = 2;
+        let proxy = start(config).await.expect("the proxy starts");
         let (chromedriver, port) = start_chromedriver().await;
         let browser = connect_browser(port, data.path().join("profile")).await;
         let target =

@@ -1,0 +1,77 @@
+//! The first data sync, per data type, updated when the proxy pushes an event and polled only
+//! while the event stream is down.
+
+use crate::{api, data_types, live::use_live_events};
+use codat_connect_api::SyncState;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// How often to poll while the event stream is down.
+const POLL_EVERY: Duration = Duration::from_secs(3);
+
+/// Progress of the merchant's data sync, with an "all set" end.
+#[component]
+pub fn DataSyncProgress() -> impl IntoView {
+    let live = use_live_events();
+    let (polls, set_polls) = signal(0u32);
+    let progress = LocalResource::new(move || {
+        live.latest.track();
+        live.resyncs.track();
+        polls.track();
+        api::sync_progress()
+    });
+    let finished = move || progress.get().and_then(Result::ok).is_some_and(|p| data_types::is_finished(&p));
+    let poller = set_interval_with_handle(
+        move || {
+            let finished =
+                progress.get_untracked().and_then(Result::ok).is_some_and(|p| data_types::is_finished(&p));
+            if !live.connected.get_untracked() && !finished {
+                set_polls.update(|n| *n += 1);
+            }
+        },
+        POLL_EVERY,
+    );
+    on_cleanup(move || {
+        if let Ok(poller) = poller {
+            poller.clear();
+        }
+    });
+    view! {
+        <section class="data-sync" aria-labelledby="data-sync-heading">
+            <h2 id="data-sync-heading">
+                {move || if finished() { "All set" } else { "Reading your data" }}
+            </h2>
+            <Transition fallback=|| view! { <p role="status">"Checking progress…"</p> }>
+                {move || Suspend::new(async move {
+                    match progress.await {
+                        Ok(list) => view! {
+                            <p role="status" aria-live="polite">{data_types::summary(&list)}</p>
+                            <ul class="sync-list">
+                                {list.into_iter().map(|item| {
+                                    let modifier = state_class(item.state);
+                                    view! {
+                                        <li class="sync-row">
+                                            <span>{data_types::label(&item.data_type)}</span>
+                                            <span class=format!("sync-state {modifier}")>{data_types::state_label(item.state)}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(failure) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn state_class(state: SyncState) -> &'static str {
+    match state {
+        SyncState::Queued => "sync-queued",
+        SyncState::Fetching => "sync-fetching",
+        SyncState::Complete => "sync-complete",
+        SyncState::Failed => "sync-failed",
+        SyncState::NotSupported => "sync-unsupported",
+    }
+}

@@ -1,0 +1,54 @@
+//! The proxy's server-sent events (`/api/events`) as signals, so pages update when Codat's
+//! webhooks arrive.
+
+use codat_connect_api::{paths, LiveEvent};
+use leptos::prelude::*;
+use wasm_bindgen::{closure::Closure, JsCast};
+use web_sys::{EventSource, MessageEvent};
+
+/// The stream's state and its latest event.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveEvents {
+    /// The most recent event (`None` until one arrives).
+    pub latest: ReadSignal<Option<LiveEvent>>,
+    /// True while the stream is open; pages poll only while it is not.
+    pub connected: ReadSignal<bool>,
+    /// Bumped when the page may have missed events and should reload what it shows.
+    pub resyncs: ReadSignal<u32>,
+}
+
+/// Opens the event stream for as long as the calling component lives.
+pub fn use_live_events() -> LiveEvents {
+    let (latest, set_latest) = signal(None::<LiveEvent>);
+    let (connected, set_connected) = signal(false);
+    let (resyncs, set_resyncs) = signal(0u32);
+    if let Ok(source) = EventSource::new(paths::EVENTS) {
+        let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let parsed =
+                message.data().as_string().and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());
+            if let Some(event) = parsed {
+                set_latest.set(Some(event));
+            }
+        });
+        let on_resync = Closure::<dyn FnMut(MessageEvent)>::new(move |_| set_resyncs.update(|n| *n += 1));
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            set_connected.set(true);
+            // Whatever happened while the stream was down is reloaded.
+            set_resyncs.update(|n| *n += 1);
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_connected.set(false));
+        for name in ["connectionChanged", "syncCompleted"] {
+            let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+        }
+        let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let held = StoredValue::new_local(Some((source, on_event, on_resync, on_open, on_error)));
+        on_cleanup(move || {
+            if let Some((source, ..)) = held.try_update_value(Option::take).flatten() {
+                source.close();
+            }
+        });
+    }
+    LiveEvents { latest, connected, resyncs }
+}
