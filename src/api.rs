@@ -69,8 +69,33 @@ pub async fn sync_progress() -> ApiResult<Vec<codat_connect_api::DataTypeProgres
 
 /// One connection, as Codat reports it now.
 pub async fn connection(id: &str) -> ApiResult<Connection> {
-    let id: String = id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect();
-    get(&format!("{}/{id}", paths::CONNECTIONS)).await
+    get(&format!("{}/{}", paths::CONNECTIONS, clean_id(id))).await
+}
+
+/// Stops a connection syncing; data already read is kept.
+pub async fn unlink(id: &str) -> ApiResult<Connection> {
+    post(&format!("{}/{}/unlink", paths::CONNECTIONS, clean_id(id)), &()).await
+}
+
+/// A fresh Link URL to finish or renew a connection.
+pub async fn relink(id: &str) -> ApiResult<ConnectStarted> {
+    post(&format!("{}/{}/link", paths::CONNECTIONS, clean_id(id)), &()).await
+}
+
+/// Removes a connection and the data read through it.
+pub async fn delete_connection(id: &str) -> ApiResult<()> {
+    let path = format!("{}/{}", paths::CONNECTIONS, clean_id(id));
+    let response =
+        Request::delete(&path).header(CSRF_HEADER, "1").send().await.map_err(|e| unreachable_failure(&e))?;
+    if response.ok() {
+        return Ok(());
+    }
+    read::<()>(Ok(response)).await
+}
+
+/// An id as the proxy's paths expect it, so nothing else can reach the path.
+fn clean_id(id: &str) -> String {
+    id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect()
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod callback;
 pub mod components;
 pub mod data_types;
+pub mod dates;
 pub mod live;
 pub mod pages;
 

@@ -68,3 +68,40 @@ async fn cancelling_on_the_link_page_says_so_and_offers_to_try_again() {
     harness.button("Connect Xero").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_disconnected_reconnectable_and_removed_after_confirmation() {
+    let harness = Harness::start("manage").await;
+    sign_up(&harness, "Corner Hardware").await;
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.button("Authorize").await.click().await.expect("authorize");
+    harness.heading("is connected").await;
+    harness.link("View your connections").await.click().await.expect("open connections");
+
+    harness.button("Disconnect").await.click().await.expect("disconnect");
+    let dialog = harness.find("//dialog[@open]").await;
+    assert!(dialog.text().await.unwrap().contains("The data already shared is kept"));
+    harness.screenshot("01-disconnect-dialog").await;
+    harness
+        .find("//dialog[@open]//button[normalize-space()='Disconnect']")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    harness.find("//span[contains(@class,'status-badge')][normalize-space()='Disconnected']").await;
+    harness.button("Reconnect").await;
+    harness.screenshot("02-disconnected").await;
+
+    harness.button("Remove").await.click().await.expect("remove");
+    let dialog = harness.find("//dialog[@open]").await;
+    assert!(dialog.text().await.unwrap().contains("deleted"));
+    harness
+        .find("//dialog[@open]//button[normalize-space()='Remove and delete data']")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    harness.find("//p[normalize-space()='You have not connected any platforms yet.']").await;
+    harness.screenshot("03-removed").await;
+    harness.finish().await;
+}

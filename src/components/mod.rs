@@ -1,5 +1,7 @@
 //! Building blocks shared by the pages.
 
+pub mod confirm_dialog;
+pub mod connection_row;
 pub mod data_sync;
 pub mod integration_card;
 pub mod notice;

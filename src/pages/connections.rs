@@ -1,19 +1,29 @@
-//! Step 5: the merchant's connections.
+//! Step 5: the merchant's connections, kept current by the proxy's event stream.
 
 use crate::{
     api,
-    components::{notice::ErrorNotice, status_badge::StatusBadge},
+    components::{connection_row::ConnectionRow, notice::ErrorNotice},
+    live::use_live_events,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The list of connections with their status.
+/// The list of connections with their status and actions.
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
-    let connections = LocalResource::new(api::connections);
+    let live = use_live_events();
+    let (changes, set_changes) = signal(0u32);
+    let connections = LocalResource::new(move || {
+        live.latest.track();
+        live.resyncs.track();
+        changes.track();
+        api::connections()
+    });
+    let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
     view! {
         <section class="panel">
             <h1>"Your connections"</h1>
+            <p class="lead">"The platforms you share data from. You can disconnect or remove any of them."</p>
             <Transition fallback=move || view! { <p role="status">"Loading your connections…"</p> }>
                 {move || Suspend::new(async move {
                     match connections.await {
@@ -26,11 +36,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         Ok(list) => view! {
                             <ul class="connection-list">
                                 {list.into_iter().map(|connection| view! {
-                                    <li class="connection-row">
-                                        <span class="connection-name">{connection.platform_name}</span>
-                                        <span class="connection-type">{connection.source_type.as_str()}</span>
-                                        <StatusBadge status=connection.status/>
-                                    </li>
+                                    <ConnectionRow connection on_changed/>
                                 }).collect_view()}
                             </ul>
                             <A href="/connect" attr:class="button">"Connect another platform"</A>

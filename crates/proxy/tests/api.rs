@@ -64,6 +64,22 @@ fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     request.body(Body::from(body.to_owned())).unwrap()
 }
 
+fn delete(path: &str, cookie: &str) -> Request<Body> {
+    Request::delete(path)
+        .header("x-codat-connect", "1")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Presses Authorize on the (emulator's) Link page of a `linkUrl`.
+async fn authorize(link_url: &str) {
+    let complete = link_url.split('?').next().unwrap().replace("/start", "/complete");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+}
+
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path);
     if let Some(cookie) = cookie {
@@ -211,4 +227,43 @@ async fn every_page_gets_a_fresh_nonce_matching_its_csp() {
     assert_ne!(a, b);
     assert!(first.text.contains(&format!("nonce=\"{a}\"")), "{}", first.text);
     assert!(!first.text.contains("__CSP_NONCE__"));
+}
+
+#[tokio::test]
+async fn a_connection_is_finished_unlinked_renewed_and_deleted_by_its_owner_only() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let bob = sign_up(&setup.app, "Bob's Bikes").await;
+    let started = send(&setup.app, post("/api/connections", r#"{"platformKey":"suuo"}"#, Some(&alice))).await;
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+
+    let resumed = send(&setup.app, post(&format!("/api/connections/{id}/link"), "", Some(&alice))).await;
+    assert_eq!(resumed.status, StatusCode::OK, "a pending connection can be finished: {}", resumed.text);
+    let early_unlink =
+        send(&setup.app, post(&format!("/api/connections/{id}/unlink"), "", Some(&alice))).await;
+    assert_eq!(early_unlink.status, StatusCode::BAD_REQUEST);
+    authorize(resumed.body["linkUrl"].as_str().unwrap()).await;
+    let linked_again = send(&setup.app, post(&format!("/api/connections/{id}/link"), "", Some(&alice))).await;
+    assert_eq!(linked_again.status, StatusCode::BAD_REQUEST, "a working connection needs no new link");
+
+    for (request, what) in [
+        (post(&format!("/api/connections/{id}/unlink"), "", Some(&bob)), "unlink"),
+        (post(&format!("/api/connections/{id}/link"), "", Some(&bob)), "link"),
+        (delete(&format!("/api/connections/{id}"), &bob), "delete"),
+    ] {
+        assert_eq!(
+            send(&setup.app, request).await.status,
+            StatusCode::NOT_FOUND,
+            "another merchant cannot {what}"
+        );
+    }
+
+    let unlinked = send(&setup.app, post(&format!("/api/connections/{id}/unlink"), "", Some(&alice))).await;
+    assert_eq!(unlinked.body["status"], "Unlinked");
+    let renew = send(&setup.app, post(&format!("/api/connections/{id}/link"), "", Some(&alice))).await;
+    assert_eq!(renew.status, StatusCode::OK);
+    let deleted = send(&setup.app, delete(&format!("/api/connections/{id}"), &alice)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let gone = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&alice))).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }

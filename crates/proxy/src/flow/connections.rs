@@ -43,13 +43,72 @@ pub async fn get(
     CurrentMerchant(merchant): CurrentMerchant,
     Path(connection_id): Path<String>,
 ) -> Result<Json<Connection>, AppError> {
-    if uuid::Uuid::parse_str(&connection_id).is_err() {
-        return Err(AppError::NotFound("There is no such connection.".into()));
-    }
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
     // The lookup is scoped to the merchant's own company, so another merchant's id is unknown.
+    let company_id = own_connection(&merchant, &connection_id)?;
     let connection = state.codat().get_connection(&company_id, &connection_id).await?;
     Ok(Json(summary(connection)))
+}
+
+/// `POST /api/connections/{id}/unlink`: stop syncing; data already read is kept.
+pub async fn unlink(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(connection_id): Path<String>,
+) -> Result<Json<Connection>, AppError> {
+    let company_id = own_connection(&merchant, &connection_id)?;
+    let connection =
+        state.codat().unlink_connection(&company_id, &connection_id).await.map_err(not_linked)?;
+    Ok(Json(summary(connection)))
+}
+
+/// `DELETE /api/connections/{id}`: revoke access and delete the data read through it.
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(connection_id): Path<String>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let company_id = own_connection(&merchant, &connection_id)?;
+    state.codat().delete_connection(&company_id, &connection_id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/connections/{id}/link`: a fresh Link URL to finish (`PendingAuth`) or renew
+/// (`Deauthorized`, `Unlinked`) the connection. Codat's links can be one-time, so it is fetched
+/// at the moment the owner asks for it.
+pub async fn link(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(connection_id): Path<String>,
+) -> Result<Json<ConnectStarted>, AppError> {
+    let company_id = own_connection(&merchant, &connection_id)?;
+    let connection = state.codat().get_connection(&company_id, &connection_id).await?;
+    if connection.status == codat::ConnectionStatus::Linked {
+        return Err(AppError::BadRequest("This connection is already working.".into()));
+    }
+    if !state.is_trusted_link(&connection.link_url) {
+        tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
+        return Err(AppError::UntrustedUpstream("link host not allowed".into()));
+    }
+    Ok(Json(ConnectStarted { link_url: connection.link_url.clone(), connection: summary(connection) }))
+}
+
+/// The merchant's company, once the id is known to be well-formed; Codat then answers 404 for a
+/// connection of any other company.
+fn own_connection(merchant: &crate::db::Merchant, connection_id: &str) -> Result<String, AppError> {
+    if uuid::Uuid::parse_str(connection_id).is_err() {
+        return Err(AppError::NotFound("There is no such connection.".into()));
+    }
+    merchant.company_id.clone().ok_or(AppError::NotSignedIn)
+}
+
+/// Codat refuses to unlink a connection that is not `Linked`.
+fn not_linked(error: codat::CodatError) -> AppError {
+    match error.status() {
+        Some(axum::http::StatusCode::BAD_REQUEST) => {
+            AppError::BadRequest("Only a working connection can be disconnected.".into())
+        }
+        _ => AppError::Codat(error),
+    }
 }
 
 /// A Codat connection as the app shows it.

@@ -1,0 +1,121 @@
+//! One connection in the list, with what can be done to it: disconnect (data kept), remove
+//! (data deleted), finish or renew its authorization.
+
+use crate::{
+    api,
+    components::{confirm_dialog::ConfirmDialog, status_badge::StatusBadge},
+    dates,
+};
+use codat_connect_api::{Connection, ConnectionStatus};
+use leptos::prelude::*;
+
+/// A connection and its actions; `on_changed` runs after a change so the list reloads.
+#[component]
+pub fn ConnectionRow(
+    /// The connection.
+    connection: Connection,
+    /// Called after it was disconnected or removed.
+    #[prop(into)]
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let id = connection.id.clone();
+    let name = connection.platform_name.clone();
+    let asking = RwSignal::new(None::<Ask>);
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let act = move |ask: Ask| {
+        let id = id.clone();
+        asking.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = match ask {
+                Ask::Unlink => api::unlink(&id).await.map(|_| None),
+                Ask::Delete => api::delete_connection(&id).await.map(|_| None),
+                Ask::Relink => api::relink(&id).await.map(|started| Some(started.link_url)),
+            };
+            busy.set(false);
+            match outcome {
+                Ok(Some(link_url)) => {
+                    let _ = window().location().set_href(&link_url);
+                }
+                Ok(None) => {
+                    failure.set(None);
+                    on_changed.run(());
+                }
+                Err(error) => failure.set(Some(error.message)),
+            }
+        });
+    };
+    let act_on_confirm = act.clone();
+    let status = connection.status;
+    let created = dates::day(&connection.created);
+    let last_sync = connection.last_sync.as_deref().map(dates::day).unwrap_or_else(|| "not yet".into());
+    let dialog_id = format!("connection-{}", connection.id);
+    let relink_label =
+        if status == ConnectionStatus::PendingAuth { "Finish connecting" } else { "Reconnect" };
+    view! {
+        <li class="connection-row">
+            <div class="connection-main">
+                <span class="connection-name">{connection.platform_name.clone()}</span>
+                <span class="connection-type">{connection.source_type.as_str()}</span>
+                <StatusBadge status/>
+            </div>
+            <p class="connection-dates">{format!("Added {created} · Last read {last_sync}")}</p>
+            <div class="connection-actions">
+                {(status != ConnectionStatus::Linked).then(|| {
+                    let act = act.clone();
+                    view! {
+                        <button type="button" class="button primary" disabled=move || busy.get()
+                            on:click=move |_| act(Ask::Relink)>{relink_label}</button>
+                    }
+                })}
+                {(status == ConnectionStatus::Linked).then(|| view! {
+                    <button type="button" class="button" disabled=move || busy.get()
+                        on:click=move |_| asking.set(Some(Ask::Unlink))>"Disconnect"</button>
+                })}
+                <button type="button" class="button quiet-danger" disabled=move || busy.get()
+                    on:click=move |_| asking.set(Some(Ask::Delete))>"Remove"</button>
+            </div>
+            {move || failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+            {move || asking.get().map(|ask| {
+                let (title, body, label, destructive) = ask.wording(&name);
+                let act = act_on_confirm.clone();
+                view! {
+                    <ConfirmDialog id=dialog_id.clone() open=Signal::derive(move || asking.get().is_some())
+                        title body confirm_label=label destructive
+                        on_confirm=move |_| act(ask) on_cancel=move |_| asking.set(None)/>
+                }
+            })}
+        </li>
+    }
+}
+
+/// An action that needs the owner's confirmation, or a direct one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Unlink,
+    Delete,
+    Relink,
+}
+
+impl Ask {
+    /// Title, explanation, button label and whether it destroys data.
+    fn wording(self, platform: &str) -> (String, String, String, bool) {
+        match self {
+            Ask::Unlink => (
+                format!("Disconnect {platform}?"),
+                "We will stop reading new data. The data already shared is kept, and you can reconnect at any time."
+                    .into(),
+                "Disconnect".into(),
+                false,
+            ),
+            Ask::Delete | Ask::Relink => (
+                format!("Remove {platform}?"),
+                "The connection is removed and the data already shared through it is deleted. To share it again you will connect from the start."
+                    .into(),
+                "Remove and delete data".into(),
+                true,
+            ),
+        }
+    }
+}
