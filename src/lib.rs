@@ -10,6 +10,7 @@ pub mod data_types;
 pub mod dates;
 pub mod live;
 pub mod pages;
+pub mod picker;
 
 use leptos::prelude::*;
 use leptos_router::{

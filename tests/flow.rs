@@ -45,6 +45,17 @@ async fn authorizing_a_platform_shows_it_connected_and_listed() {
     let text = row.text().await.expect("row text");
     assert!(text.contains("Sandbox") && text.contains("Connected"), "row: {text}");
     harness.screenshot("06-connections").await;
+
+    // A business has one accounting platform; banks and stores are added beside it.
+    harness.link("Connect").await.click().await.expect("open the picker");
+    harness.find("//p[contains(., 'Sandbox is your accounting platform')]").await;
+    harness.button("Banking").await.click().await.expect("banking tab");
+    harness.heading("Connect your bank").await;
+    harness.find("//input[@type='search']").await.send_keys("pla").await.expect("search");
+    harness.button("Connect Plaid").await;
+    let shown = harness.browser.find_all(fantoccini::Locator::Css(".integration-card")).await.unwrap();
+    assert_eq!(shown.len(), 1, "the search leaves Plaid alone");
+    harness.screenshot("07-banking-search").await;
     harness.finish().await;
 }
 

@@ -1,5 +1,5 @@
-//! Steps 2 and 3: the integration grid; choosing a card starts a connection and sends the
-//! browser to its Link URL.
+//! Steps 2 and 3: the integration picker. Choosing a card starts a connection and sends the
+//! browser to its Link URL, fetched at that moment.
 
 use crate::{
     api,
@@ -7,14 +7,19 @@ use crate::{
         integration_card::IntegrationCard,
         notice::{ErrorNotice, SkeletonGrid},
     },
+    picker,
 };
-use codat_connect_api::SourceType;
+use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-/// The grid of accounting platforms.
+/// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let cards = LocalResource::new(|| api::integrations(SourceType::Accounting));
+    let tab = RwSignal::new(SourceType::Accounting);
+    let search = RwSignal::new(String::new());
+    let cards = LocalResource::new(move || api::integrations(tab.get()));
+    let connections = LocalResource::new(api::connections);
     let connect = Action::new_local(|platform_key: &String| {
         let platform_key = platform_key.clone();
         async move { api::connect(&platform_key).await }
@@ -35,8 +40,20 @@ pub fn ConnectPage() -> impl IntoView {
     let connect_failure = move || connect.value().get().and_then(Result::err);
     view! {
         <section class="panel">
-            <h1>"Connect your accounting software"</h1>
-            <p class="lead">"Choose the platform you keep your books in. You will sign in to it and approve read-only access."</p>
+            <h1>{move || picker::tab_heading(tab.get())}</h1>
+            <p class="lead">"Choose the platform you use. You will sign in to it and approve read-only access."</p>
+            <div class="picker-controls">
+                <div class="segmented" role="group" aria-label="Kind of platform">
+                    {picker::TABS.map(|kind| view! {
+                        <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
+                            on:click=move |_| { tab.set(kind); search.set(String::new()); }>
+                            {picker::tab_label(kind)}
+                        </button>
+                    }).collect_view()}
+                </div>
+                <input type="search" class="search" placeholder="Search platforms" aria-label="Search platforms"
+                    autocomplete="off" bind:value=search/>
+            </div>
             {move || connect_failure().map(|failure| view! {
                 <ErrorNotice failure on_retry=move |_| connect.value().set(None)/>
             })}
@@ -45,23 +62,67 @@ pub fn ConnectPage() -> impl IntoView {
             </p>
             <Transition fallback=SkeletonGrid>
                 {move || Suspend::new(async move {
+                    let existing = connections.await.unwrap_or_default();
                     match cards.await {
-                        Ok(cards) if cards.is_empty() => view! {
-                            <p class="notice">"No platforms are available right now. Please try again later."</p>
-                        }.into_any(),
-                        Ok(cards) => view! {
-                            <ul class="integration-grid">
-                                {cards.into_iter().map(|card| view! {
-                                    <IntegrationCard card on_connect busy/>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(failure) => view! {
-                            <ErrorNotice failure on_retry=move |_| cards.refetch()/>
-                        }.into_any(),
+                        Err(failure) => view! { <ErrorNotice failure on_retry=move |_| cards.refetch()/> }.into_any(),
+                        Ok(list) => {
+                            let accounting = (tab.get_untracked() == SourceType::Accounting)
+                                .then(|| picker::accounting_connection(&existing).map(|c| c.platform_name.clone()))
+                                .flatten();
+                            match accounting {
+                                Some(name) => view! { <AccountingConnected name/> }.into_any(),
+                                None => view! { <Grid cards=list search on_connect busy/> }.into_any(),
+                            }
+                        }
                     }
                 })}
             </Transition>
+            <details class="cant-find">
+                <summary>"Can't find your platform?"</summary>
+                <p>
+                    "We list every platform your lender accepts. If yours is missing, try the other tabs: "
+                    "connecting your bank or your store also works. You can also tell your lender which software you use."
+                </p>
+            </details>
         </section>
+    }
+}
+
+/// The cards matching the search.
+#[component]
+fn Grid(
+    cards: Vec<Card>,
+    search: RwSignal<String>,
+    on_connect: Callback<String>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    if cards.is_empty() {
+        return view! { <p class="notice">"No platforms are available here right now."</p> }.into_any();
+    }
+    view! {
+        {move || {
+            let text = search.get();
+            let shown: Vec<Card> = picker::filter(&cards, &text).into_iter().cloned().collect();
+            if shown.is_empty() {
+                return view! { <p class="notice" role="status">{format!("No platform matches “{}”.", text.trim())}</p> }.into_any();
+            }
+            view! {
+                <ul class="integration-grid">
+                    {shown.into_iter().map(|card| view! { <IntegrationCard card on_connect busy/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+    .into_any()
+}
+
+/// A business shares one accounting platform; the one it has is managed, not added to.
+#[component]
+fn AccountingConnected(name: String) -> impl IntoView {
+    view! {
+        <div class="notice">
+            <p>{format!("{name} is your accounting platform. A business shares one; you can manage it from your connections.")}</p>
+            <A href="/connections" attr:class="button primary">"Manage"</A>
+        </div>
     }
 }

@@ -1,0 +1,92 @@
+//! The integration picker's logic on plain types: which cards a tab and a search show, and
+//! whether the business already has its one accounting platform.
+
+use codat_connect_api::{Connection, ConnectionStatus, IntegrationCard, SourceType};
+
+/// The tabs of the picker, in order.
+pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
+
+/// The tab's label.
+pub fn tab_label(source_type: SourceType) -> &'static str {
+    match source_type {
+        SourceType::Accounting => "Accounting",
+        SourceType::Banking => "Banking",
+        SourceType::Commerce => "Commerce",
+        SourceType::Other => "Other",
+    }
+}
+
+/// The tab's heading.
+pub fn tab_heading(source_type: SourceType) -> &'static str {
+    match source_type {
+        SourceType::Accounting => "Connect your accounting software",
+        SourceType::Banking => "Connect your bank",
+        SourceType::Commerce => "Connect your store or payments",
+        SourceType::Other => "Connect a platform",
+    }
+}
+
+/// The cards whose name contains the search text (case-insensitive; blank shows all).
+pub fn filter<'c>(cards: &'c [IntegrationCard], search: &str) -> Vec<&'c IntegrationCard> {
+    let needle = search.trim().to_lowercase();
+    cards.iter().filter(|card| needle.is_empty() || card.name.to_lowercase().contains(&needle)).collect()
+}
+
+/// The business's accounting connection, if it has one that counts: a company has at most one
+/// accounting connection, and one abandoned before authorizing does not count.
+pub fn accounting_connection(connections: &[Connection]) -> Option<&Connection> {
+    connections
+        .iter()
+        .find(|c| c.source_type == SourceType::Accounting && c.status != ConnectionStatus::PendingAuth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(name: &str) -> IntegrationCard {
+        IntegrationCard {
+            platform_key: name.to_lowercase().chars().take(4).collect(),
+            name: name.into(),
+            source_type: SourceType::Accounting,
+            logo_url: String::new(),
+            logo_alt: String::new(),
+            button_url: None,
+            button_hover_url: None,
+            is_beta: false,
+        }
+    }
+
+    fn connection(source_type: SourceType, status: ConnectionStatus) -> Connection {
+        Connection {
+            id: "c".into(),
+            platform_key: Some("gbol".into()),
+            platform_name: "Xero".into(),
+            source_type,
+            status,
+            created: String::new(),
+            last_sync: None,
+        }
+    }
+
+    #[test]
+    fn search_is_case_insensitive_and_blank_shows_everything() {
+        let cards = [card("QuickBooks Online"), card("Xero"), card("QuickBooks Desktop")];
+        assert_eq!(filter(&cards, "  quickb ").len(), 2);
+        assert_eq!(filter(&cards, "").len(), 3);
+        assert!(filter(&cards, "sage").is_empty());
+    }
+
+    #[test]
+    fn only_an_authorized_accounting_connection_counts() {
+        let pending = [connection(SourceType::Accounting, ConnectionStatus::PendingAuth)];
+        assert!(accounting_connection(&pending).is_none());
+        let bank = [connection(SourceType::Banking, ConnectionStatus::Linked)];
+        assert!(accounting_connection(&bank).is_none());
+        let linked = [
+            connection(SourceType::Banking, ConnectionStatus::Linked),
+            connection(SourceType::Accounting, ConnectionStatus::Deauthorized),
+        ];
+        assert_eq!(accounting_connection(&linked).unwrap().status, ConnectionStatus::Deauthorized);
+    }
+}
