@@ -212,6 +212,31 @@ impl LiveEvent {
     }
 }
 
+/// Body of `POST /v1/sessions`, sent by the lender's backend with its admin token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedSessionRequest {
+    /// The lender's own id for the merchant (letters, digits, `-` and `_`, at most 64).
+    pub merchant_id: String,
+    /// The merchant's trading name.
+    pub business_name: String,
+    /// The merchant's contact address, if the lender shares it.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Answer to `POST /v1/sessions`: a short-lived token the lender hands to its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedSession {
+    /// Sent by the page as `Authorization: Bearer <token>`.
+    pub session_token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// The merchant's Codat company.
+    pub company_id: String,
+}
+
 /// Every error the proxy answers with, whatever the status code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -126,6 +126,12 @@ impl CodatClient {
         self.send(Method::POST, "/companies".into(), Some(body)).await
     }
 
+    /// `GET /companies` with a Codat query, every page.
+    pub async fn list_companies(&self, query: &str) -> Result<Vec<Company>, CodatError> {
+        let first = format!("/companies?page=1&pageSize=100&query={}", encode(query));
+        self.all_pages(first).await
+    }
+
     /// `GET /companies/{companyId}`.
     pub async fn get_company(&self, company_id: &str) -> Result<Company, CodatError> {
         let path = format!("/companies/{}", segment(company_id));

@@ -25,6 +25,12 @@ pub struct Config {
     /// Generated for the embedded emulator when unset.
     #[arg(long, env = "CODAT_WEBHOOK_SECRET", hide_env_values = true)]
     pub codat_webhook_secret: Option<String>,
+    /// Enables `POST /v1/sessions`, the lender's server-to-server session API.
+    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Who may frame the app (CSP `frame-ancestors`), e.g. `https://lender.example`.
+    #[arg(long, env = "FRAME_ANCESTORS", default_value = "'none'")]
+    pub frame_ancestors: String,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
@@ -47,6 +53,8 @@ impl Config {
             codat_base_url: "https://api.codat.io".into(),
             codat_webhook_secret: None,
             emulator_sync_seconds: 8,
+            admin_token: None,
+            frame_ancestors: "'none'".into(),
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
         }
@@ -58,14 +66,45 @@ impl Config {
             Some(_) => format!("{} (API key ****)", self.codat_base_url),
             None => "embedded emulator".into(),
         };
+        let admin = if self.admin_token.is_some() { "on (token ****)" } else { "off" };
         let webhooks =
             if self.codat_webhook_secret.is_some() { "verified (secret ****)" } else { "generated secret" };
         format!(
-            "listen={} public_url={} codat={codat} webhooks={webhooks} database={} dist={}",
+            "listen={} public_url={} codat={codat} webhooks={webhooks} embedding={admin} frame_ancestors={} database={} dist={}",
             self.listen,
             self.public_url.as_deref().unwrap_or("(from the bound address)"),
-            self.database_url,
+            self.frame_ancestors,
+            masked_database_url(&self.database_url),
             self.dist_dir.display()
         )
+    }
+}
+
+/// A database URL with any password replaced by `****`.
+fn masked_database_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_shows_no_secret() {
+        let mut config = Config::local("postgres://app:hunter2@db.internal/connect", "dist");
+        config.codat_api_key = Some("live-key-123".into());
+        config.codat_webhook_secret = Some("whsec_c2VjcmV0".into());
+        config.admin_token = Some("admin-456".into());
+        let summary = config.summary();
+        for secret in ["hunter2", "live-key-123", "whsec_c2VjcmV0", "admin-456"] {
+            assert!(!summary.contains(secret), "{summary}");
+        }
+        assert!(summary.contains("postgres://app:****@db.internal/connect"));
     }
 }

@@ -54,6 +54,26 @@ impl Db {
         Ok(())
     }
 
+    /// Records a merchant unless one with its id exists; true when this call created it.
+    pub async fn claim_merchant(&self, merchant: &Merchant) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, NULL, ?) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&merchant.id)
+        .bind(&merchant.business_name)
+        .bind(&merchant.email)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Whether the database answers.
+    pub async fn is_ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
     /// Stores the Codat company created for a merchant; a merchant's company is set once.
     pub async fn set_company(&self, merchant_id: &str, company_id: &str) -> Result<bool, sqlx::Error> {
         let result = sqlx::query("UPDATE merchants SET company_id = ? WHERE id = ? AND company_id IS NULL")

@@ -30,6 +30,12 @@ pub enum AppError {
     /// Codat answered something unsafe to pass on (e.g. a link to an unknown host).
     #[error("{0}")]
     UntrustedUpstream(String),
+    /// The body is over the size limit.
+    #[error("request body too large")]
+    TooLarge,
+    /// `/v1/*` without the admin token.
+    #[error("admin token required")]
+    AdminTokenRequired,
     /// A webhook failed verification.
     #[error("webhook refused: {0}")]
     WebhookRefused(String),
@@ -40,6 +46,12 @@ pub enum AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
+        // A body cut off at the size limit can surface as a buffering error rather than a 413.
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || rejection.body_text().contains("length limit exceeded")
+        {
+            return Self::TooLarge;
+        }
         Self::BadRequest(format!(
             "The request body is not valid JSON for this endpoint: {}",
             rejection.body_text()
@@ -60,6 +72,16 @@ impl AppError {
                 "This request did not come from the Codat Connect page.".into(),
             ),
             Self::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "The request is larger than this service accepts.".into(),
+            ),
+            Self::AdminTokenRequired => (
+                StatusCode::UNAUTHORIZED,
+                "admin_token_required",
+                "Send the admin token as `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
+            ),
             Self::WebhookRefused(reason) => {
                 (StatusCode::UNAUTHORIZED, "webhook_refused", format!("Webhook refused: {reason}."))
             }

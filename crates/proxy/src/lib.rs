@@ -13,7 +13,7 @@ pub mod spa;
 pub mod webhooks;
 
 use anyhow::Context as _;
-use axum::{http::StatusCode, middleware, routing::get, Json, Router};
+use axum::{extract::DefaultBodyLimit, http::StatusCode, middleware, routing::get, Json, Router};
 use codat::{ApiKey, CodatClient};
 use codat_connect_api::{paths, ApiError};
 use codat_emulator::{Emulator, EmulatorConfig};
@@ -22,7 +22,14 @@ use db::Db;
 use flow::integrations::IntegrationCache;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    trace::TraceLayer,
+};
+
+/// Largest request body accepted; the flow's bodies and Codat's webhooks are far smaller.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Hosts whose `linkUrl`s the browser may be sent to, besides the emulator's own origin.
 const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
@@ -48,6 +55,9 @@ struct Inner {
     db: Db,
     codat: CodatClient,
     integrations: IntegrationCache,
+    company_locks: flow::company::CompanyLocks,
+    admin_token_hash: Option<String>,
+    frame_ancestors: String,
     live: live::LiveHub,
     webhook_verifier: webhooks::WebhookVerifier,
     link_origins: Vec<String>,
@@ -71,6 +81,21 @@ impl AppState {
     /// The cached integration grids.
     pub fn integrations(&self) -> &IntegrationCache {
         &self.0.integrations
+    }
+
+    /// Per-merchant locks around company creation.
+    pub fn company_locks(&self) -> &flow::company::CompanyLocks {
+        &self.0.company_locks
+    }
+
+    /// SHA-256 of the admin token, when the embedding API is on.
+    pub fn admin_token_hash(&self) -> Option<&str> {
+        self.0.admin_token_hash.as_deref()
+    }
+
+    /// The CSP `frame-ancestors` sources.
+    pub fn frame_ancestors(&self) -> &str {
+        &self.0.frame_ancestors
     }
 
     /// Live events to open pages.
@@ -138,6 +163,8 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/webhooks/codat", axum::routing::post(webhooks::receive))
         .route("/", get(spa::index))
         .route("/index.html", get(spa::index));
@@ -152,9 +179,24 @@ pub fn app(state: AppState) -> Router {
             .not_found_service(spa_fallback),
     );
     router
-        .layer(middleware::from_fn(security::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Ready when storage answers (a load balancer sends no traffic before).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
+    if state.db().is_ready().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
 }
 
 async fn unknown_api() -> (StatusCode, Json<ApiError>) {
@@ -256,6 +298,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             (CodatClient::new(&format!("{base}/emulator"), &ApiKey::new(key))?, Some(emulator))
         }
     };
+    let frame_ancestors = config.frame_ancestors.trim();
+    if frame_ancestors.is_empty() || frame_ancestors.chars().any(|c| c == ';' || c == ',' || c.is_control()) {
+        anyhow::bail!(
+            "FRAME_ANCESTORS is a space-separated list of sources, such as 'self' https://lender.example"
+        );
+    }
     let webhook_secret = codat::WebhookSecret::parse(&webhook_secret)
         .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
     let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
@@ -266,6 +314,9 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         db,
         codat,
         integrations: IntegrationCache::default(),
+        company_locks: flow::company::CompanyLocks::default(),
+        admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
+        frame_ancestors: config.frame_ancestors.clone(),
         live: live::LiveHub::default(),
         webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),
         link_origins,

@@ -2,8 +2,9 @@
 //! on every state-changing API request.
 
 use crate::error::AppError;
+use crate::AppState;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -15,7 +16,7 @@ use codat_connect_api::CSRF_HEADER;
 pub struct CspNonce(pub String);
 
 /// Adds the nonce to the request (for the page handler) and the security headers to the response.
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -23,7 +24,8 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: https://static.codat.io; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
+        state.frame_ancestors()
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);

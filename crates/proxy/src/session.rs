@@ -1,7 +1,10 @@
 //! Browser sessions: an opaque random token in an HttpOnly cookie, stored hashed.
 
 use crate::{db::Merchant, error::AppError, AppState};
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -9,7 +12,7 @@ use std::time::Duration;
 /// How long a session lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 
-/// The signed-in merchant, extracted from the session cookie.
+/// The signed-in merchant, from the bearer token or the session cookie.
 #[derive(Debug, Clone)]
 pub struct CurrentMerchant(pub Merchant);
 
@@ -17,13 +20,39 @@ impl FromRequestParts<AppState> for CurrentMerchant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        merchant_of(state, &jar).await?.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
+        // An embedding page sends the token its lender obtained; a standalone page, the cookie.
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let merchant = match bearer {
+            Some(token) => state.db().session_merchant(&hash(token)).await?,
+            None => merchant_of_cookie(state, &CookieJar::from_headers(&parts.headers)).await?,
+        };
+        merchant.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
     }
 }
 
+/// Issues a bearer session token for `merchant_id`, valid for `lifetime`.
+pub async fn issue_token(
+    state: &AppState,
+    merchant_id: &str,
+    lifetime: Duration,
+) -> Result<String, AppError> {
+    let token = new_token();
+    state.db().insert_session(&hash(&token), merchant_id, lifetime).await?;
+    Ok(token)
+}
+
+/// The SHA-256 of a secret, for storing or comparing without keeping the secret itself.
+pub fn hash_secret(secret: &str) -> String {
+    hash(secret)
+}
+
 /// The merchant of the session cookie in `jar`, if it names a live session.
-pub async fn merchant_of(state: &AppState, jar: &CookieJar) -> Result<Option<Merchant>, AppError> {
+pub async fn merchant_of_cookie(state: &AppState, jar: &CookieJar) -> Result<Option<Merchant>, AppError> {
     match jar.get(state.cookie_name()) {
         Some(cookie) => Ok(state.db().session_merchant(&hash(cookie.value())).await?),
         None => Ok(None),

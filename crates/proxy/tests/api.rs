@@ -15,10 +15,15 @@ const KEY: &str = "test-api-key";
 
 struct Setup {
     app: Router,
+    emulator_url: String,
     _dir: tempfile::TempDir,
 }
 
 async fn setup() -> Setup {
+    setup_with(|_| {}).await
+}
+
+async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let emulator_url = format!("http://{}", listener.local_addr().unwrap());
     let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
@@ -34,9 +39,10 @@ async fn setup() -> Setup {
         .unwrap();
     let mut config = Config::local(format!("sqlite://{}", dir.path().join("db").display()), dist);
     config.codat_api_key = Some(KEY.into());
-    config.codat_base_url = emulator_url;
+    config.codat_base_url = emulator_url.clone();
+    adjust(&mut config);
     let state = build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap()).await.unwrap();
-    Setup { app: app(state), _dir: dir }
+    Setup { app: app(state), emulator_url, _dir: dir }
 }
 
 struct Reply {
@@ -266,4 +272,108 @@ async fn a_connection_is_finished_unlinked_renewed_and_deleted_by_its_owner_only
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     let gone = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&alice))).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
+
+fn embed_request(token: Option<&str>, body: &str) -> Request<Body> {
+    let mut request = Request::post("/v1/sessions").header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// Companies named `name` in the emulator, counted through Codat's own API.
+async fn companies_named(setup: &Setup, name: &str) -> usize {
+    let url = format!("{}/companies?query=name%3D{name}", setup.emulator_url);
+    let page: Value = reqwest::Client::new()
+        .get(url)
+        .header("authorization", "Basic dGVzdC1hcGkta2V5") // base64("test-api-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["totalResults"].as_u64().unwrap() as usize
+}
+
+#[tokio::test]
+async fn the_embedding_api_needs_the_admin_token_and_gives_a_bearer_session() {
+    let disabled = setup().await;
+    let body = r#"{"merchantId": "lender-42", "businessName": "Acme"}"#;
+    assert_eq!(send(&disabled.app, embed_request(Some("x"), body)).await.status, StatusCode::NOT_FOUND);
+
+    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let wrong = send(&setup.app, embed_request(Some("admin-wrong"), body)).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body["code"], "admin_token_required");
+    assert_eq!(send(&setup.app, embed_request(None, body)).await.status, StatusCode::UNAUTHORIZED);
+    let bad_id = send(
+        &setup.app,
+        embed_request(Some("admin-secret"), r#"{"merchantId": "a b", "businessName": "Acme"}"#),
+    )
+    .await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+
+    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    let token = issued.body["sessionToken"].as_str().unwrap();
+    let session = Request::get("/api/session")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let session = send(&setup.app, session).await;
+    assert_eq!(session.body["merchantId"], "lender-42");
+    assert_eq!(session.body["companyId"], issued.body["companyId"]);
+}
+
+#[tokio::test]
+async fn concurrent_sessions_for_one_merchant_make_one_company() {
+    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let body = r#"{"merchantId": "lender-7", "businessName": "Acme"}"#;
+    let replies = futures_util::future::join_all(
+        (0..20).map(|_| send(&setup.app, embed_request(Some("admin-secret"), body))),
+    )
+    .await;
+    let mut companies: Vec<&str> = replies.iter().map(|r| r.body["companyId"].as_str().unwrap()).collect();
+    companies.dedup();
+    assert_eq!(companies.len(), 1, "every answer names the same company");
+    assert_eq!(companies_named(&setup, "lender-7").await, 1, "Codat holds one company for the merchant");
+}
+
+#[tokio::test]
+async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
+    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    // The company exists at Codat (as if our first request's answer was lost), unknown to us.
+    reqwest::Client::new()
+        .post(format!("{}/companies", setup.emulator_url))
+        .header("authorization", "Basic dGVzdC1hcGkta2V5")
+        .json(&json!({"name": "lender-9"}))
+        .send()
+        .await
+        .unwrap();
+    let body = r#"{"merchantId": "lender-9", "businessName": "Acme"}"#;
+    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    assert_eq!(issued.status, StatusCode::OK);
+    assert_eq!(companies_named(&setup, "lender-9").await, 1);
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_the_configured_frame_ancestors() {
+    let setup = setup_with(|config| config.frame_ancestors = "https://lender.example".into()).await;
+    let reply = send(&setup.app, get("/api/nope", None)).await;
+    assert!(reply.headers.get("x-request-id").is_some_and(|id| !id.is_empty()));
+    let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.ends_with("frame-ancestors https://lender.example"), "{csp}");
+    let ready = send(&setup.app, get("/readyz", None)).await;
+    assert_eq!(ready.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let setup = setup().await;
+    let huge = format!(r#"{{"businessName": "{}", "email": "a@b.co"}}"#, "x".repeat(300 * 1024));
+    let reply = send(&setup.app, post("/api/signup", &huge, None)).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &reply.text[..reply.text.len().min(200)]);
+    assert_eq!(reply.body["code"], "too_large");
 }

@@ -1,6 +1,8 @@
 //! The flow's JSON endpoints, one module per step.
 
+pub mod company;
 pub mod connections;
+pub mod embed;
 pub mod integrations;
 pub mod signup;
 pub mod sync;

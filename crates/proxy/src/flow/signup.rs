@@ -3,12 +3,12 @@
 use crate::{
     db::Merchant,
     error::AppError,
+    flow::company::ensure_company,
     session::{self, CurrentMerchant},
     AppState,
 };
 use axum::{extract::State, Json};
 use axum_extra::extract::cookie::CookieJar;
-use codat::CompanyRequestBody;
 use codat_connect_api::{Session, SignUpRequest};
 
 /// Longest business name accepted.
@@ -26,7 +26,7 @@ pub async fn sign_up(
     let (business_name, email) = validate(&request)?;
     // A second submit (double click, retry, back button) from a signed-up browser answers the
     // same merchant instead of creating another Codat company.
-    if let Some(merchant) = session::merchant_of(&state, &jar).await? {
+    if let Some(merchant) = session::merchant_of_cookie(&state, &jar).await? {
         if let Some(company_id) = merchant.company_id {
             let body =
                 Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id };
@@ -36,18 +36,10 @@ pub async fn sign_up(
     let merchant_id = format!("m_{}", uuid::Uuid::new_v4().simple());
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
     state.db().insert_merchant(&merchant).await?;
-    let company = state
-        .codat()
-        .create_company(&CompanyRequestBody {
-            name: merchant_id.clone(),
-            description: Some(merchant.business_name.clone()),
-            tags: None,
-        })
-        .await?;
-    state.db().set_company(&merchant_id, &company.id).await?;
+    let company_id = ensure_company(&state, &merchant_id, &merchant.business_name).await?;
     let cookie = session::start(&state, &merchant_id).await?;
-    tracing::info!(merchant = %merchant_id, company = %company.id, "merchant signed up");
-    let body = Session { merchant_id, business_name: merchant.business_name, company_id: company.id };
+    tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
+    let body = Session { merchant_id, business_name: merchant.business_name, company_id };
     Ok((jar.add(cookie), Json(body)))
 }
 

@@ -1,0 +1,63 @@
+//! `POST /v1/sessions`: the lender's backend, holding the admin token, asks for a short-lived
+//! session token for one of its merchants (creating the merchant's Codat company if needed) and
+//! hands it to the page that embeds Codat Connect, like Plaid's link token.
+
+use crate::{
+    db::Merchant,
+    error::AppError,
+    flow::company::ensure_company,
+    session::{hash_secret, issue_token},
+    AppState,
+};
+use axum::{
+    extract::{rejection::JsonRejection, State},
+    http::{header, HeaderMap},
+    Json,
+};
+use codat_connect_api::{EmbedSession, EmbedSessionRequest};
+use std::time::Duration;
+
+/// How long an embedding session lasts.
+pub const EMBED_SESSION_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// `POST /v1/sessions`
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<EmbedSessionRequest>, JsonRejection>,
+) -> Result<Json<EmbedSession>, AppError> {
+    let Some(expected) = state.admin_token_hash() else {
+        return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|token| hash_secret(token.trim()));
+    // Digests of equal length are compared, so timing says nothing about the token.
+    if presented.as_deref() != Some(expected) {
+        return Err(AppError::AdminTokenRequired);
+    }
+    let Json(request) = body?;
+    let merchant_id = request.merchant_id.trim();
+    let valid_id = !merchant_id.is_empty()
+        && merchant_id.len() <= 64
+        && merchant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_id {
+        return Err(AppError::BadRequest("merchantId is 1 to 64 letters, digits, '-' or '_'.".into()));
+    }
+    let business_name = request.business_name.trim();
+    if business_name.is_empty() || business_name.chars().count() > 200 {
+        return Err(AppError::BadRequest("businessName is 1 to 200 characters.".into()));
+    }
+    let merchant = Merchant {
+        id: merchant_id.to_owned(),
+        business_name: business_name.to_owned(),
+        email: request.email.unwrap_or_default(),
+        company_id: None,
+    };
+    state.db().claim_merchant(&merchant).await?;
+    let company_id = ensure_company(&state, merchant_id, business_name).await?;
+    let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
+    Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id }))
+}
