@@ -6,10 +6,12 @@ use crate::{
     tools,
 };
 
-/// Formatting, clippy, the web app build, then every unit, integration and browser test.
+/// Formatting, clippy, the web app build, then every unit, integration and browser test
+/// (the storage tests start their own PostgreSQL).
 pub fn test() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_postgres()?;
     run_step("checking formatting", cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     run_step(
         "clippy",

@@ -21,6 +21,17 @@ pub fn ensure_build_tools() -> Result<(), String> {
     Ok(())
 }
 
+/// PostgreSQL's server binaries, for the storage tests (each test starts its own cluster).
+pub fn ensure_postgres() -> Result<(), String> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|versions| versions.flatten().any(|v| v.path().join("bin/initdb").exists()))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    apt_install(&["postgresql"], "the storage tests")
+}
+
 /// Headless Chromium and its WebDriver, for the browser tests.
 pub fn ensure_browser() -> Result<(), String> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {

@@ -1,15 +1,43 @@
-//! Durable storage: merchants, their Codat company, and sessions.
+//! Durable storage: merchants and their Codat company, sessions, and received webhooks.
+//!
+//! The same queries run on SQLite (the default: one file, WAL, `synchronous=FULL`) and on
+//! PostgreSQL (for several servers behind a load balancer), through sqlx's `Any` driver; each
+//! backend has its own migrations.
 
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Row, SqlitePool,
+    any::{install_default_drivers, AnyPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode},
+    AnyPool, ConnectOptions, Connection, Executor, Row,
 };
 use std::{str::FromStr, time::Duration};
 
 /// The database, behind a connection pool.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://path`
+    Sqlite,
+    /// `postgres://...` or `postgresql://...`
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a database URL.
+    pub fn of(url: &str) -> Result<Self, sqlx::Error> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(sqlx::Error::Configuration("DATABASE_URL is sqlite://... or postgres://...".into()))
+        }
+    }
 }
 
 /// A merchant row.
@@ -26,23 +54,47 @@ pub struct Merchant {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    /// Opens (creating an SQLite file if needed) the database at `url` and applies pending
+    /// migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        install_default_drivers();
+        let backend = Backend::of(url)?;
+        let mut options = AnyPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // Create the file and switch it to write-ahead logging once; the rest is per connection.
+            SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .connect()
+                .await?
+                .close()
+                .await?;
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection
+                        .execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Records a new merchant without a company yet.
     pub async fn insert_merchant(&self, merchant: &Merchant) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&merchant.id)
         .bind(&merchant.business_name)
@@ -57,7 +109,7 @@ impl Db {
     /// Records a merchant unless one with its id exists; true when this call created it.
     pub async fn claim_merchant(&self, merchant: &Merchant) -> Result<bool, sqlx::Error> {
         let result = sqlx::query(
-            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES (?, ?, ?, NULL, ?) \
+            "INSERT INTO merchants (id, business_name, email, company_id, created_at) VALUES ($1, $2, $3, NULL, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&merchant.id)
@@ -76,7 +128,7 @@ impl Db {
 
     /// Stores the Codat company created for a merchant; a merchant's company is set once.
     pub async fn set_company(&self, merchant_id: &str, company_id: &str) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query("UPDATE merchants SET company_id = ? WHERE id = ? AND company_id IS NULL")
+        let result = sqlx::query("UPDATE merchants SET company_id = $1 WHERE id = $2 AND company_id IS NULL")
             .bind(company_id)
             .bind(merchant_id)
             .execute(&self.pool)
@@ -86,7 +138,7 @@ impl Db {
 
     /// The merchant with this id.
     pub async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, sqlx::Error> {
-        let row = sqlx::query("SELECT id, business_name, email, company_id FROM merchants WHERE id = ?")
+        let row = sqlx::query("SELECT id, business_name, email, company_id FROM merchants WHERE id = $1")
             .bind(merchant_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -105,7 +157,7 @@ impl Db {
         merchant_id: &str,
         lifetime: Duration,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO sessions (token_hash, merchant_id, expires_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO sessions (token_hash, merchant_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(merchant_id)
             .bind(unix_now() + lifetime.as_secs() as i64)
@@ -116,7 +168,7 @@ impl Db {
 
     /// The merchant of an unexpired session.
     pub async fn session_merchant(&self, token_hash: &str) -> Result<Option<Merchant>, sqlx::Error> {
-        let row = sqlx::query("SELECT merchant_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
+        let row = sqlx::query("SELECT merchant_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash)
             .bind(unix_now())
             .fetch_optional(&self.pool)
@@ -135,7 +187,7 @@ impl Db {
         body: &str,
     ) -> Result<bool, sqlx::Error> {
         let result = sqlx::query(
-            "INSERT INTO webhook_events (id, event_type, body, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO webhook_events (id, event_type, body, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(event_type)
@@ -148,7 +200,7 @@ impl Db {
 
     /// Marks a stored webhook as processed.
     pub async fn mark_webhook_processed(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE webhook_events SET processed_at = ? WHERE id = ?")
+        sqlx::query("UPDATE webhook_events SET processed_at = $1 WHERE id = $2")
             .bind(unix_now())
             .bind(id)
             .execute(&self.pool)
@@ -168,7 +220,7 @@ impl Db {
 
     /// The merchant owning a Codat company.
     pub async fn merchant_by_company(&self, company_id: &str) -> Result<Option<Merchant>, sqlx::Error> {
-        let row = sqlx::query("SELECT id FROM merchants WHERE company_id = ?")
+        let row = sqlx::query("SELECT id FROM merchants WHERE company_id = $1")
             .bind(company_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -222,6 +274,14 @@ mod tests {
         db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
         assert!(db.session_merchant("live").await.unwrap().is_some());
         assert!(db.session_merchant("dead").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn sqlite_runs_with_write_ahead_logging_and_full_sync() {
+        let (db, _dir) = db().await;
+        let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&db.pool).await.unwrap().get(0);
+        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&db.pool).await.unwrap().get(0);
+        assert_eq!((mode.as_str(), sync), ("wal", 2));
     }
 
     #[tokio::test]

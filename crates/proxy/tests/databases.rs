@@ -1,0 +1,184 @@
+//! Storage behaves the same on SQLite and on a real PostgreSQL that the test starts (a
+//! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
+
+use codat_connect_proxy::{
+    config::Config,
+    db::{Backend, Db, Merchant},
+    start,
+};
+use serde_json::{json, Value};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::Duration,
+};
+
+/// A PostgreSQL cluster of its own, stopped and deleted when dropped.
+struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    fn start() -> Self {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions.flatten().map(|v| v.path().join("bin")).find(|b| b.join("initdb").exists())
+            })
+            .expect("PostgreSQL's server is installed (cargo xtask test installs it)");
+        // initdb refuses to run as root; as root, the cluster belongs to the postgres user.
+        let as_postgres = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let dir = tempfile::tempdir().unwrap();
+        if as_postgres {
+            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let cluster = Self { dir, bin, port, as_postgres };
+        let data = cluster.data();
+        cluster
+            .run_tool("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+        let server_options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+            cluster.dir.path().display()
+        );
+        let log = cluster.dir.path().join("log").display().to_string();
+        cluster
+            .run_tool("pg_ctl", &["-D", &data, "-l", &log, "-o", &server_options, "-w", "-t", "60", "start"]);
+        cluster
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn run_tool(&self, tool: &str, args: &[&str]) {
+        let program = self.bin.join(tool);
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&program);
+            command
+        } else {
+            Command::new(&program)
+        };
+        run(command.args(args).current_dir(self.dir.path()));
+    }
+
+    /// A fresh, empty database in the cluster.
+    async fn database(&self, name: &str) -> String {
+        let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
+        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+        sqlx::Executor::execute(&mut connection, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let program = self.bin.join("pg_ctl");
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&program);
+            command
+        } else {
+            Command::new(&program)
+        };
+        let _ = command.args(["-D", &data, "-m", "immediate", "stop"]).output();
+    }
+}
+
+fn run(command: &mut Command) {
+    let output = command.output().expect("the command starts");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn merchant(id: &str) -> Merchant {
+    Merchant { id: id.into(), business_name: "Acme".into(), email: "a@acme.test".into(), company_id: None }
+}
+
+/// What every backend must do the same way.
+async fn exercise(db: &Db) {
+    assert!(db.is_ready().await);
+    assert!(db.claim_merchant(&merchant("m1")).await.unwrap());
+    assert!(!db.claim_merchant(&merchant("m1")).await.unwrap(), "a merchant is claimed once");
+    assert!(db.set_company("m1", "c1").await.unwrap());
+    assert!(!db.set_company("m1", "c2").await.unwrap(), "a company is set once");
+    assert_eq!(db.merchant_by_company("c1").await.unwrap().unwrap().id, "m1");
+
+    db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
+    db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
+    assert_eq!(db.session_merchant("live").await.unwrap().unwrap().company_id.as_deref(), Some("c1"));
+    assert!(db.session_merchant("dead").await.unwrap().is_none());
+
+    assert!(db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
+    assert!(!db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
+    assert_eq!(db.unprocessed_webhook_events().await.unwrap().len(), 1);
+    db.mark_webhook_processed("msg_1").await.unwrap();
+    assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
+
+    let m2 = merchant("m2");
+    let claims = futures_util::future::join_all((0..20).map(|_| db.claim_merchant(&m2))).await;
+    assert_eq!(
+        claims.into_iter().filter(|c| *c.as_ref().unwrap()).count(),
+        1,
+        "one of twenty concurrent claims wins"
+    );
+}
+
+#[tokio::test]
+async fn storage_behaves_alike_on_sqlite_and_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db::connect(&format!("sqlite://{}", dir.path().join("db").display())).await.unwrap();
+    assert_eq!(sqlite.backend(), Backend::Sqlite);
+    exercise(&sqlite).await;
+
+    let cluster = Cluster::start();
+    let postgres = Db::connect(&cluster.database("storage").await).await.unwrap();
+    assert_eq!(postgres.backend(), Backend::Postgres);
+    exercise(&postgres).await;
+    // Migrations already applied are not applied again.
+    Db::connect(&cluster.database("storage_again").await).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_server_signs_up_and_connects_on_postgresql() {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::local(cluster.database("server").await, dir.path().join("dist"));
+    let running = start(config).await.unwrap();
+    let base = running.public_url.clone();
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{base}/api/signup"))
+        .header("x-codat-connect", "1")
+        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let started: Value = http
+        .post(format!("{base}/api/connections"))
+        .header("cookie", &cookie)
+        .header("x-codat-connect", "1")
+        .json(&json!({"platformKey": "gbol"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(started["connection"]["status"], "PendingAuth");
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    running.stop().await.unwrap();
+    assert!(Path::new(&cluster.data()).exists());
+}
