@@ -121,6 +121,12 @@ impl Db {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Sends a PostgreSQL notification on `channel` (only meaningful on PostgreSQL).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Whether the database answers.
     pub async fn is_ready(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

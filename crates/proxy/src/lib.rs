@@ -58,6 +58,7 @@ struct Inner {
     company_locks: flow::company::CompanyLocks,
     admin_token_hash: Option<String>,
     frame_ancestors: String,
+    stopping: tokio::sync::watch::Sender<bool>,
     live: live::LiveHub,
     webhook_verifier: webhooks::WebhookVerifier,
     link_origins: Vec<String>,
@@ -96,6 +97,11 @@ impl AppState {
     /// The CSP `frame-ancestors` sources.
     pub fn frame_ancestors(&self) -> &str {
         &self.0.frame_ancestors
+    }
+
+    /// Becomes true when the server starts shutting down.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.stopping.subscribe()
     }
 
     /// Live events to open pages.
@@ -254,8 +260,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     let backlog = state.clone();
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
+    let stopping = state.clone();
     let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
         let _ = on_shutdown.await;
+        stopping.0.stopping.send_replace(true);
     });
     let task = tokio::spawn(async move { server.await });
     Ok(RunningProxy { addr, public_url, shutdown: Some(shutdown), task })
@@ -306,6 +314,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
     }
     let webhook_secret = codat::WebhookSecret::parse(&webhook_secret)
         .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
+    let live = match db.backend() {
+        db::Backend::Postgres => live::LiveHub::shared(&config.database_url)
+            .await
+            .context("cannot listen for live events on PostgreSQL")?,
+        db::Backend::Sqlite => live::LiveHub::local(),
+    };
     let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
     if index_html.is_none() {
         tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
@@ -317,7 +331,8 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         company_locks: flow::company::CompanyLocks::default(),
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
-        live: live::LiveHub::default(),
+        stopping: tokio::sync::watch::channel(false).0,
+        live,
         webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),
         link_origins,
         secure_cookies: public_url.starts_with("https://"),

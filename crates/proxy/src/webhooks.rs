@@ -155,7 +155,7 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), AppError> 
         }
         _ => return Ok(()),
     };
-    state.live().publish(&merchant.id, event);
+    state.live().publish(state.db(), &merchant.id, event).await;
     Ok(())
 }
 

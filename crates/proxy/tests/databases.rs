@@ -182,3 +182,70 @@ async fn the_server_signs_up_and_connects_on_postgresql() {
     running.stop().await.unwrap();
     assert!(Path::new(&cluster.data()).exists());
 }
+
+/// Reads server-sent events until one named `wanted` arrives; its data, as JSON.
+async fn next_event(response: &mut reqwest::Response, wanted: &str) -> Value {
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no {wanted} event within 15 s"))
+            .unwrap()
+            .expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let name = block.lines().find_map(|l| l.strip_prefix("event:")).map(str::trim);
+            let data = block.lines().find_map(|l| l.strip_prefix("data:")).map(str::trim);
+            if let (Some(name), Some(data)) = (name, data) {
+                let data: Value = serde_json::from_str(data).unwrap();
+                if name == wanted && data["eventType"] == "connection.connected" {
+                    return data;
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_received_by_one_server_reaches_a_page_on_another() {
+    let cluster = Cluster::start();
+    let url = cluster.database("shared").await;
+    let dir = tempfile::tempdir().unwrap();
+    let receiving = start(Config::local(url.clone(), dir.path().join("dist"))).await.unwrap();
+    let serving_page = start(Config::local(url, dir.path().join("dist"))).await.unwrap();
+    let (a, b) = (receiving.public_url.clone(), serving_page.public_url.clone());
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let signed_up = http
+        .post(format!("{a}/api/signup"))
+        .header("x-codat-connect", "1")
+        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_up.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+
+    // The page is connected to the second server; the session lives in the shared database.
+    let mut events = http.get(format!("{b}/api/events")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    let started: Value = http
+        .post(format!("{a}/api/connections"))
+        .header("cookie", &cookie)
+        .header("x-codat-connect", "1")
+        .json(&json!({"platformKey": "mqjo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let complete = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
+    http.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
+
+    let event = next_event(&mut events, "connectionChanged").await;
+    assert_eq!(event["connection"]["status"], "Linked");
+    drop(events);
+    receiving.stop().await.unwrap();
+    serving_page.stop().await.unwrap();
+}

@@ -142,3 +142,20 @@ async fn forged_stale_and_replayed_webhooks_are_not_processed() {
     assert_eq!(error["code"], "webhook_refused");
     running.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_open_event_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = proxy(&dir).await;
+    let base = running.public_url.clone();
+    let http = reqwest::Client::new();
+    let cookie = sign_up(&http, &base).await;
+    let mut events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    tokio::time::timeout(Duration::from_secs(10), running.stop())
+        .await
+        .expect("a graceful stop does not wait for open event streams")
+        .unwrap();
+    let rest = tokio::time::timeout(Duration::from_secs(5), events.chunk()).await.expect("the stream ends");
+    assert!(matches!(rest, Ok(None) | Err(_)), "the stream is closed: {rest:?}");
+}
