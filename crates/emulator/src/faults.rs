@@ -34,8 +34,11 @@ pub enum FaultKind {
         /// 500 or 503 (any 5xx is accepted).
         status: u16,
     },
-    /// The connection is closed without a complete answer.
+    /// The connection is closed without a complete answer, before the request is handled.
     Drop,
+    /// The request is handled, then the connection is closed without its answer: a lost
+    /// response, after which a client cannot tell whether the change happened.
+    DropAfter,
 }
 
 /// When and how often a fault applies.
@@ -145,18 +148,24 @@ pub async fn apply(State(faults): State<Arc<Faults>>, request: Request, next: Ne
             CodatErrorResponse::new(status, "An internal error occurred (injected by the emulator).")
                 .into_response()
         }
-        Some(FaultKind::Drop) => {
-            // A body that fails at once makes the server abort the connection mid-answer.
-            let failing = futures_util::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by the emulator"))
-            });
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from_stream(failing))
-                .unwrap_or_default()
+        Some(FaultKind::DropAfter) => {
+            drop(next.run(request).await);
+            dropped_connection()
         }
+        Some(FaultKind::Drop) => dropped_connection(),
     }
+}
+
+/// An answer whose body fails at once, so the server aborts the connection mid-answer.
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by the emulator"))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(failing))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
