@@ -165,6 +165,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::EVENTS, get(live::events))
         .route("/api/{*rest}", axum::routing::any(unknown_api))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(security::require_same_site));
     let mut router = Router::new()
         .merge(api)
@@ -173,7 +174,8 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/webhooks/codat", axum::routing::post(webhooks::receive))
         .route("/", get(spa::index))
-        .route("/index.html", get(spa::index));
+        .route("/index.html", get(spa::index))
+        .method_not_allowed_fallback(method_not_allowed);
     if let Some(emulator) = &state.0.emulator {
         router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
     }
@@ -203,6 +205,11 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
+}
+
+async fn method_not_allowed() -> (StatusCode, Json<ApiError>) {
+    let message = "This endpoint does not take that method.".into();
+    (StatusCode::METHOD_NOT_ALLOWED, Json(ApiError { code: "method_not_allowed".into(), message }))
 }
 
 async fn unknown_api() -> (StatusCode, Json<ApiError>) {
