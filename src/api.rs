@@ -62,6 +62,15 @@ pub async fn connections() -> ApiResult<Vec<Connection>> {
     get(paths::CONNECTIONS).await
 }
 
+/// The connection Codat's redirect names, confirmed by the proxy with the redirect's state.
+pub async fn confirm(connection_id: &str, state: &str) -> ApiResult<Connection> {
+    let body = codat_connect_api::CallbackConfirmation {
+        connection_id: connection_id.to_owned(),
+        state: state.to_owned(),
+    };
+    post(paths::CALLBACK, &body).await
+}
+
 /// The merchant's data sync, per data type.
 pub async fn sync_progress() -> ApiResult<Vec<codat_connect_api::DataTypeProgress>> {
     get(paths::SYNC).await

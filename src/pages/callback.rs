@@ -33,7 +33,8 @@ pub fn CallbackPage() -> impl IntoView {
         <section class="panel narrow">
             {move || match outcome.get() {
                 CallbackOutcome::Authorized { connection_id } => {
-                    view! { <Confirmation connection_id platform=platform.get()/> }.into_any()
+                    let state = query.read_untracked().get("state").unwrap_or_default();
+                    view! { <Confirmation connection_id state platform=platform.get()/> }.into_any()
                 }
                 other => view! { <OutcomeMessage outcome=other platform=platform.get()/> }.into_any(),
             }}
@@ -43,10 +44,10 @@ pub fn CallbackPage() -> impl IntoView {
 
 /// A reported success, confirmed with the proxy before it is shown.
 #[component]
-fn Confirmation(connection_id: String, platform: String) -> impl IntoView {
+fn Confirmation(connection_id: String, state: String, platform: String) -> impl IntoView {
     let confirmed = LocalResource::new(move || {
-        let connection_id = connection_id.clone();
-        async move { api::connection(&connection_id).await }
+        let (connection_id, state) = (connection_id.clone(), state.clone());
+        async move { api::confirm(&connection_id, &state).await }
     });
     let checking = format!("Checking your {platform} connection…");
     view! {

@@ -16,6 +16,8 @@ pub mod paths {
     pub const INTEGRATIONS: &str = "/api/integrations";
     /// `GET`: the merchant's connections; `POST`: start a new one.
     pub const CONNECTIONS: &str = "/api/connections";
+    /// `POST`: confirm the connection Codat's redirect names, with the state sent out with it.
+    pub const CALLBACK: &str = "/api/callback";
     /// `GET`: the first data sync's progress, per data type.
     pub const SYNC: &str = "/api/sync";
     /// `GET`: server-sent events about the merchant's connections and syncs.
@@ -137,6 +139,16 @@ pub struct Connection {
     pub created: String,
     /// When data was last synced, if ever.
     pub last_sync: Option<String>,
+}
+
+/// Body of `POST /api/callback`: what Codat's redirect brought back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallbackConfirmation {
+    /// The `connectionId` placeholder.
+    pub connection_id: String,
+    /// The `state` placeholder: the value sent out with the Link URL.
+    pub state: String,
 }
 
 /// Answer to `POST /api/connections`: where to send the owner to authorize.

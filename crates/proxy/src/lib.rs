@@ -147,7 +147,7 @@ pub fn redirect_template(public_url: &str) -> String {
     format!(
         "{}/callback?statusCode={{statusCode}}&statusText={{statusText}}&errorMessage={{errorMessage}}\
          &companyId={{companyId}}&connectionId={{connectionId}}&platform={{platform}}\
-         &platformName={{platformName}}&sourceType={{sourceType}}",
+         &platformName={{platformName}}&sourceType={{sourceType}}&state={{state}}",
         public_url.trim_end_matches('/')
     )
 }
@@ -162,6 +162,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/connections/{id}", get(flow::connections::get).delete(flow::connections::delete))
         .route("/api/connections/{id}/unlink", axum::routing::post(flow::connections::unlink))
         .route("/api/connections/{id}/link", axum::routing::post(flow::connections::link))
+        .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::EVENTS, get(live::events))
         .route("/api/{*rest}", axum::routing::any(unknown_api))

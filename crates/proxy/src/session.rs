@@ -76,8 +76,8 @@ fn time_duration(duration: Duration) -> time::Duration {
     time::Duration::seconds(duration.as_secs() as i64)
 }
 
-/// 256 random bits, URL-safe.
-fn new_token() -> String {
+/// 256 random bits, URL-safe: session tokens and Link state values.
+pub fn new_token() -> String {
     use base64::Engine as _;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");

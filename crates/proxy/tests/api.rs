@@ -377,3 +377,33 @@ async fn an_oversized_body_is_refused() {
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &reply.text[..reply.text.len().min(200)]);
     assert_eq!(reply.body["code"], "too_large");
 }
+
+#[tokio::test]
+async fn the_callback_is_confirmed_only_with_the_state_sent_out_with_the_link() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let bob = sign_up(&setup.app, "Bob's Bikes").await;
+    let started = send(&setup.app, post("/api/connections", r#"{"platformKey":"mqjo"}"#, Some(&alice))).await;
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
+    let issued = link
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("a state on the link");
+    assert!(issued.len() >= 40, "the state is unguessable");
+
+    let confirm = |state: &str, cookie: &str| {
+        post("/api/callback", &json!({"connectionId": id, "state": state}).to_string(), Some(cookie))
+    };
+    let good = send(&setup.app, confirm(&issued, &alice)).await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.text);
+    assert_eq!(good.body["status"], "PendingAuth");
+    assert_eq!(send(&setup.app, confirm("forged-state", &alice)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(send(&setup.app, confirm("", &alice)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        send(&setup.app, confirm(&issued, &bob)).await.status,
+        StatusCode::BAD_REQUEST,
+        "another session's return is refused"
+    );
+}

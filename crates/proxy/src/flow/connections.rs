@@ -18,13 +18,14 @@ pub async fn create(
     if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
     }
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    let company_id = merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
     let connection = state.codat().create_connection(&company_id, key).await?;
     if !state.is_trusted_link(&connection.link_url) {
         tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
         return Err(AppError::UntrustedUpstream("link host not allowed".into()));
     }
-    Ok(Json(ConnectStarted { link_url: connection.link_url.clone(), connection: summary(connection) }))
+    let link_url = with_state(&state, &merchant.id, &connection.id, &connection.link_url).await?;
+    Ok(Json(ConnectStarted { link_url, connection: summary(connection) }))
 }
 
 /// `GET /api/connections`
@@ -89,7 +90,28 @@ pub async fn link(
         tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
         return Err(AppError::UntrustedUpstream("link host not allowed".into()));
     }
-    Ok(Json(ConnectStarted { link_url: connection.link_url.clone(), connection: summary(connection) }))
+    let link_url = with_state(&state, &merchant.id, &connection.id, &connection.link_url).await?;
+    Ok(Json(ConnectStarted { link_url, connection: summary(connection) }))
+}
+
+/// How long a Link URL's state value is accepted back (Codat's one-time links last a day).
+const LINK_STATE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// The Link URL with a fresh `state` value bound to this merchant and connection; Codat copies
+/// it into the redirect (`{state}`), where the callback checks it.
+async fn with_state(
+    state: &AppState,
+    merchant_id: &str,
+    connection_id: &str,
+    link_url: &str,
+) -> Result<String, AppError> {
+    let value = crate::session::new_token();
+    let hash = crate::session::hash_secret(&value);
+    state.db().insert_link_state(&hash, merchant_id, connection_id, LINK_STATE_LIFETIME).await?;
+    let mut url =
+        url::Url::parse(link_url).map_err(|_| AppError::UntrustedUpstream("link is not a URL".into()))?;
+    url.query_pairs_mut().append_pair("state", &value);
+    Ok(url.into())
 }
 
 /// The merchant's company, once the id is known to be well-formed; Codat then answers 404 for a
