@@ -90,6 +90,32 @@ impl Harness {
         input.send_keys(value).await.expect("typing");
     }
 
+    /// The `display` of the first element matching `css` inside `element`.
+    pub async fn display_within(&self, element: &Element, css: &str) -> String {
+        element
+            .find(Locator::Css(css))
+            .await
+            .expect("inner element")
+            .css_value("display")
+            .await
+            .expect("style")
+    }
+
+    /// Presses a key on the focused element (or types into it).
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        let focused = self.browser.active_element().await.expect("a focused element");
+        focused.send_keys(&char::from(key).to_string()).await.expect("key press");
+    }
+
+    /// The focused element's `id`, tag and text, for assertions about focus.
+    pub async fn focused(&self) -> (Option<String>, String, String) {
+        let focused = self.browser.active_element().await.expect("a focused element");
+        let id = focused.attr("id").await.unwrap_or(None);
+        let tag = focused.tag_name().await.unwrap_or_default();
+        let label = focused.attr("aria-label").await.unwrap_or(None).unwrap_or_default();
+        (id, tag, label)
+    }
+
     /// Saves a screenshot of the page under the target directory.
     pub async fn screenshot(&self, name: &str) {
         let png = self.browser.screenshot().await.expect("screenshot");

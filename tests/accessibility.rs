@@ -1,0 +1,95 @@
+//! The flow by keyboard alone, the branded buttons' hover state, focus on route changes, and
+//! how the pages look in the dark theme and on a 360-pixel-wide phone.
+
+mod support;
+
+use fantoccini::{
+    actions::{InputSource as _, MouseActions, PointerAction},
+    key::Key,
+};
+use support::Harness;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_flow_works_by_keyboard_and_focus_follows_the_page() {
+    let harness = Harness::start("keyboard").await;
+    harness.open("/").await;
+    harness.heading("Share your business's financial data").await;
+    harness.fill("Business name", "Keyboard Café").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.press(Key::Enter).await;
+
+    // From the search box, Tab reaches the first platform; its branded button shows its hover state.
+    harness.heading("Connect your accounting software").await;
+    let search = harness.find("//input[@type='search']").await;
+    search.send_keys(&char::from(Key::Tab).to_string()).await.expect("tab");
+    let (_, tag, label) = harness.focused().await;
+    assert_eq!((tag.as_str(), label.as_str()), ("button", "Connect Dynamics 365 Business Central"));
+    let card = harness.browser.active_element().await.unwrap();
+    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "block");
+    assert_eq!(harness.display_within(&card, ".brand-button-default").await, "none");
+    harness.screenshot("01-card-focused").await;
+
+    // Tab on to Sandbox by name, then Enter opens its Link page; Enter on Authorize comes back.
+    let sandbox = harness.button("Connect Sandbox").await;
+    sandbox.send_keys(&char::from(Key::Enter).to_string()).await.expect("enter");
+    harness.heading("Connect Sandbox").await;
+    harness.button("Authorize").await.send_keys(&char::from(Key::Enter).to_string()).await.expect("enter");
+    harness.heading("Sandbox is connected").await;
+
+    // A route change inside the app moves focus to the main region and names the page.
+    harness.link("View your connections").await.send_keys(&char::from(Key::Enter).to_string()).await.unwrap();
+    harness.heading("Your connections").await;
+    let (id, _, _) = harness.focused().await;
+    assert_eq!(id.as_deref(), Some("main"));
+    assert_eq!(harness.browser.title().await.unwrap(), "Your connections · Codat Connect");
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branded_button_swaps_to_its_hover_image_under_the_pointer() {
+    let harness = Harness::start("hover").await;
+    harness.open("/connect").await;
+    let card = harness.button("Connect QuickBooks Online").await;
+    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "none");
+    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element: card.clone(),
+        duration: None,
+        x: 0.0,
+        y: 0.0,
+    });
+    harness.browser.perform_actions(hover).await.expect("pointer moves");
+    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "block");
+    assert_eq!(harness.display_within(&card, ".brand-button-default").await, "none");
+    harness.screenshot("01-card-hovered").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_the_dark_theme_on_a_small_phone() {
+    let harness = Harness::start("phone-dark").await;
+    harness.browser.set_window_size(360, 780).await.expect("resize");
+    harness.open("/").await;
+    harness.heading("Share your business's financial data").await;
+    harness.screenshot("01-sign-up-360-light").await;
+    harness.browser.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await.expect("theme");
+    harness.screenshot("02-sign-up-360-dark").await;
+    let background = harness.find("//body").await.css_value("background-color").await.unwrap();
+    assert_eq!(background, "rgba(14, 19, 26, 1)", "the dark tokens apply");
+
+    harness.fill("Business name", "Night Owl Books").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.unwrap();
+    harness.heading("Connect your accounting software").await;
+    harness.browser.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await.unwrap();
+    harness.button("Connect Xero").await;
+    let overflow = harness
+        .browser
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert_eq!(overflow, 0, "nothing overflows a 360-pixel screen sideways");
+    harness.screenshot("03-grid-360-dark").await;
+    harness.finish().await;
+}
