@@ -1,6 +1,9 @@
 //! The end-to-end harness: the real proxy (with its embedded emulator and a fresh SQLite file)
 //! serving the built app, and headless Chromium driven through chromedriver.
 
+// Each test file is its own crate and uses part of the harness.
+#![allow(dead_code)]
+
 use codat_connect_proxy::{config::Config, start, RunningProxy};
 use fantoccini::{elements::Element, wd::Capabilities, Client, ClientBuilder, Locator};
 use std::{
