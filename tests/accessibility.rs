@@ -93,3 +93,17 @@ async fn pages_in_the_dark_theme_on_a_small_phone() {
     harness.screenshot("03-grid-360-dark").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lenders_theme_restyles_the_page() {
+    let theme = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(theme.path(), ":root { --cc-color-primary: #0b6e4f; --cc-radius-small: 2px; }").unwrap();
+    let path = theme.path().to_owned();
+    let harness = Harness::start_with("themed", move |config| config.theme_css = Some(path)).await;
+    harness.open("/").await;
+    let button = harness.button("Continue").await;
+    assert_eq!(button.css_value("background-color").await.unwrap(), "rgba(11, 110, 79, 1)");
+    assert_eq!(button.css_value("border-top-left-radius").await.unwrap(), "2px");
+    harness.screenshot("01-sign-up-themed").await;
+    harness.finish().await;
+}

@@ -28,6 +28,11 @@ pub struct Harness {
 impl Harness {
     /// Starts the proxy on a free port and a fresh headless Chromium.
     pub async fn start(name: &str) -> Self {
+        Self::start_with(name, |_| {}).await
+    }
+
+    /// Like `start`, with the server's settings adjusted first.
+    pub async fn start_with(name: &str, adjust: impl FnOnce(&mut Config)) -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let dist = root.join("dist");
         assert!(
@@ -39,6 +44,7 @@ impl Harness {
         let database = format!("sqlite://{}", data.path().join("connect.db").display());
         let mut config = Config::local(database, dist);
         config.emulator_sync_seconds = 2;
+        adjust(&mut config);
         let proxy = start(config).await.expect("the proxy starts");
         let (chromedriver, port) = start_chromedriver().await;
         let browser = connect_browser(port, data.path().join("profile")).await;

@@ -31,6 +31,9 @@ pub struct Config {
     /// Who may frame the app (CSP `frame-ancestors`), e.g. `https://lender.example`.
     #[arg(long, env = "FRAME_ANCESTORS", default_value = "'none'")]
     pub frame_ancestors: String,
+    /// A CSS file overriding the app's `--cc-*` tokens, served as `/theme.css` (see THEMING.md).
+    #[arg(long, env = "THEME_CSS")]
+    pub theme_css: Option<PathBuf>,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
@@ -54,6 +57,7 @@ impl Config {
             codat_webhook_secret: None,
             emulator_sync_seconds: 8,
             admin_token: None,
+            theme_css: None,
             frame_ancestors: "'none'".into(),
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),

@@ -58,6 +58,7 @@ struct Inner {
     company_locks: flow::company::CompanyLocks,
     admin_token_hash: Option<String>,
     frame_ancestors: String,
+    theme_css: Option<std::path::PathBuf>,
     stopping: tokio::sync::watch::Sender<bool>,
     live: live::LiveHub,
     webhook_verifier: webhooks::WebhookVerifier,
@@ -97,6 +98,11 @@ impl AppState {
     /// The CSP `frame-ancestors` sources.
     pub fn frame_ancestors(&self) -> &str {
         &self.0.frame_ancestors
+    }
+
+    /// The lender's theme file, if configured.
+    pub fn theme_css_path(&self) -> Option<&std::path::Path> {
+        self.0.theme_css.as_deref()
     }
 
     /// Becomes true when the server starts shutting down.
@@ -176,6 +182,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/codat", axum::routing::post(webhooks::receive))
         .route("/", get(spa::index))
         .route("/index.html", get(spa::index))
+        .route("/theme.css", get(spa::theme))
         .method_not_allowed_fallback(method_not_allowed);
     if let Some(emulator) = &state.0.emulator {
         router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
@@ -339,6 +346,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         company_locks: flow::company::CompanyLocks::default(),
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
+        theme_css: config.theme_css.clone(),
         stopping: tokio::sync::watch::channel(false).0,
         live,
         webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),

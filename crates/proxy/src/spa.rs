@@ -30,3 +30,17 @@ pub async fn index(
             .into_response(),
     }
 }
+
+/// `GET /theme.css`: the lender's theme, or nothing.
+pub async fn theme(State(state): State<AppState>) -> Response {
+    let css = match state.theme_css_path() {
+        // Read on each request: a lender can change its theme without a restart.
+        Some(path) => tokio::fs::read_to_string(path).await.unwrap_or_else(|error| {
+            tracing::warn!(path = %path.display(), %error, "THEME_CSS not readable; serving no theme");
+            String::new()
+        }),
+        None => String::new(),
+    };
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css)
+        .into_response()
+}

@@ -407,3 +407,19 @@ async fn the_callback_is_confirmed_only_with_the_state_sent_out_with_the_link() 
         "another session's return is refused"
     );
 }
+
+#[tokio::test]
+async fn the_lenders_theme_is_served_as_a_stylesheet() {
+    let plain = setup().await;
+    let none = send(&plain.app, get("/theme.css", None)).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert_eq!(none.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(none.text.is_empty());
+
+    let theme = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(theme.path(), ":root { --cc-color-primary: #0b6e4f; }").unwrap();
+    let path = theme.path().to_owned();
+    let themed = setup_with(move |config| config.theme_css = Some(path)).await;
+    let css = send(&themed.app, get("/theme.css", None)).await;
+    assert_eq!(css.text, ":root { --cc-color-primary: #0b6e4f; }");
+}
