@@ -34,6 +34,12 @@ pub struct Config {
     /// A CSS file overriding the app's `--cc-*` tokens, served as `/theme.css` (see THEMING.md).
     #[arg(long, env = "THEME_CSS")]
     pub theme_css: Option<PathBuf>,
+    /// Requests a minute allowed per client address and per session on the API.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 300)]
+    pub rate_limit_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    #[arg(long, env = "TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
@@ -58,6 +64,8 @@ impl Config {
             emulator_sync_seconds: 8,
             admin_token: None,
             theme_css: None,
+            rate_limit_per_minute: 300,
+            trust_forwarded_for: false,
             frame_ancestors: "'none'".into(),
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),

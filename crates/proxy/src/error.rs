@@ -30,6 +30,9 @@ pub enum AppError {
     /// Codat answered something unsafe to pass on (e.g. a link to an unknown host).
     #[error("{0}")]
     UntrustedUpstream(String),
+    /// Too many requests from one client or session.
+    #[error("rate limited")]
+    RateLimited,
     /// The body is over the size limit.
     #[error("request body too large")]
     TooLarge,
@@ -72,6 +75,11 @@ impl AppError {
                 "This request did not come from the Codat Connect page.".into(),
             ),
             Self::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            Self::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests. Please wait a moment and try again.".into(),
+            ),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",

@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod flow;
 pub mod live;
+pub mod rate_limit;
 pub mod security;
 pub mod session;
 pub mod spa;
@@ -59,6 +60,8 @@ struct Inner {
     admin_token_hash: Option<String>,
     frame_ancestors: String,
     theme_css: Option<std::path::PathBuf>,
+    rate_limiter: rate_limit::RateLimiter,
+    trust_forwarded_for: bool,
     stopping: tokio::sync::watch::Sender<bool>,
     live: live::LiveHub,
     webhook_verifier: webhooks::WebhookVerifier,
@@ -98,6 +101,16 @@ impl AppState {
     /// The CSP `frame-ancestors` sources.
     pub fn frame_ancestors(&self) -> &str {
         &self.0.frame_ancestors
+    }
+
+    /// The API's rate limits.
+    pub fn rate_limiter(&self) -> &rate_limit::RateLimiter {
+        &self.0.rate_limiter
+    }
+
+    /// Whether `X-Forwarded-For` names the client.
+    pub fn trust_forwarded_for(&self) -> bool {
+        self.0.trust_forwarded_for
     }
 
     /// The lender's theme file, if configured.
@@ -173,7 +186,8 @@ pub fn app(state: AppState) -> Router {
         .route(paths::EVENTS, get(live::events))
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(security::require_same_site));
+        .layer(middleware::from_fn(security::require_same_site))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit));
     let mut router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
@@ -276,7 +290,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopping = state.clone();
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         let _ = on_shutdown.await;
         stopping.0.stopping.send_replace(true);
     });
@@ -347,6 +362,8 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
         theme_css: config.theme_css.clone(),
+        rate_limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
+        trust_forwarded_for: config.trust_forwarded_for,
         stopping: tokio::sync::watch::channel(false).0,
         live,
         webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),

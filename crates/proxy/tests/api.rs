@@ -423,3 +423,30 @@ async fn the_lenders_theme_is_served_as_a_stylesheet() {
     let css = send(&themed.app, get("/theme.css", None)).await;
     assert_eq!(css.text, ":root { --cc-color-primary: #0b6e4f; }");
 }
+
+#[tokio::test]
+async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
+    let setup = setup_with(|config| {
+        config.rate_limit_per_minute = 5;
+        config.trust_forwarded_for = true;
+    })
+    .await;
+    let from = |address: &str| {
+        Request::get("/api/integrations?sourceType=Banking")
+            .header("x-forwarded-for", address)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for _ in 0..5 {
+        assert_eq!(send(&setup.app, from("203.0.113.9")).await.status, StatusCode::OK);
+    }
+    let limited = send(&setup.app, from("203.0.113.9")).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.body["code"], "rate_limited");
+    assert!(limited.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(
+        send(&setup.app, from("198.51.100.4")).await.status,
+        StatusCode::OK,
+        "another client is unaffected"
+    );
+}
