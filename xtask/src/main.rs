@@ -1,8 +1,10 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
 //! - `run`: install what is missing, build the web app, serve it with the embedded emulator;
-//! - `test`: every check: formatting, clippy, unit, integration and browser tests.
+//! - `test`: every check: formatting, clippy, unit, integration and browser tests;
+//! - `bench`: bundle size and proxy speed, written to BENCHMARKS.md, failing only on budgets.
 
+mod bench;
 mod command;
 mod run;
 mod test;
@@ -10,7 +12,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test>";
+const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test | bench>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let outcome = match task.as_deref() {
         Some("run") => run::run(&rest),
         Some("test") => test::test(),
+        Some("bench") => bench::bench(),
         _ => Err(USAGE.to_owned()),
     };
     match outcome {
