@@ -56,6 +56,7 @@ struct Inner {
     db: Db,
     codat: CodatClient,
     integrations: IntegrationCache,
+    branding_images: flow::branding::BrandingImages,
     company_locks: flow::company::CompanyLocks,
     admin_token_hash: Option<String>,
     frame_ancestors: String,
@@ -86,6 +87,11 @@ impl AppState {
     /// The cached integration grids.
     pub fn integrations(&self) -> &IntegrationCache {
         &self.0.integrations
+    }
+
+    /// Platform images served from our origin.
+    pub fn branding_images(&self) -> &flow::branding::BrandingImages {
+        &self.0.branding_images
     }
 
     /// Per-merchant locks around company creation.
@@ -197,6 +203,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(spa::index))
         .route("/index.html", get(spa::index))
         .route("/theme.css", get(spa::theme))
+        .route("/branding/{platform_key}/{slot}", get(flow::branding::serve))
         .method_not_allowed_fallback(method_not_allowed);
     if let Some(emulator) = &state.0.emulator {
         router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
@@ -307,11 +314,15 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
     let webhook_secret = config.codat_webhook_secret.clone().unwrap_or_else(codat::WebhookSecret::generate);
+    // Codat's static assets host, and for a Codat-compatible server its own origin.
+    let mut image_origins = vec!["https://static.codat.io".to_owned()];
+    let mut image_rewrite = None;
     let (codat, emulator) = match &config.codat_api_key {
         Some(key) => {
             // A Codat-compatible server the operator configured (a standalone emulator, say)
             // serves its own Link pages.
             link_origins.push(origin_of(&config.codat_base_url)?);
+            image_origins.push(origin_of(&config.codat_base_url)?);
             (CodatClient::new(&config.codat_base_url, &ApiKey::new(key.clone()))?, None)
         }
         None => {
@@ -332,6 +343,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
                 company_tags: None,
             }];
             link_origins.push(origin_of(public_url)?);
+            image_rewrite = Some((format!("{public_url}/emulator/"), format!("{base}/emulator/")));
             let emulator = Emulator::new(emulator_config);
             (CodatClient::new(&format!("{base}/emulator"), &ApiKey::new(key))?, Some(emulator))
         }
@@ -350,6 +362,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             .context("cannot listen for live events on PostgreSQL")?,
         db::Backend::Sqlite => live::LiveHub::local(),
     };
+    let branding_images = flow::branding::BrandingImages::new(image_origins, image_rewrite);
     let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
     if index_html.is_none() {
         tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
@@ -358,6 +371,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         db,
         codat,
         integrations: IntegrationCache::default(),
+        branding_images,
         company_locks: flow::company::CompanyLocks::default(),
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),

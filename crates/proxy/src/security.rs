@@ -23,7 +23,7 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     let headers = response.headers_mut();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data: https://static.codat.io; connect-src 'self'; font-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
         state.frame_ancestors()
     );

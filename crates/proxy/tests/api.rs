@@ -164,7 +164,9 @@ async fn the_grid_lists_only_enabled_accounting_platforms_with_branding() {
     assert_eq!(cards.len(), 19);
     for card in cards {
         assert_eq!(card["sourceType"], "Accounting");
-        assert!(card["buttonHoverUrl"].as_str().is_some_and(|u| u.ends_with("button-hover.svg")), "{card}");
+        let key = card["platformKey"].as_str().unwrap();
+        assert_eq!(card["buttonHoverUrl"], format!("/branding/{key}/button-hover"), "{card}");
+        assert_eq!(card["logoUrl"], format!("/branding/{key}/logo"));
     }
     let unknown = send(&setup.app, get("/api/integrations?sourceType=Payroll", None)).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
@@ -449,4 +451,24 @@ async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
         StatusCode::OK,
         "another client is unaffected"
     );
+}
+
+#[tokio::test]
+async fn platform_images_come_from_our_origin_with_an_etag() {
+    let setup = setup().await;
+    send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await;
+    let image = send(&setup.app, get("/branding/gbol/button-hover", None)).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(image.text.contains("Connect to Xero"));
+    assert_eq!(image.headers[header::CACHE_CONTROL], "public, max-age=86400");
+    let etag = image.headers[header::ETAG].to_str().unwrap().to_owned();
+    let again = Request::get("/branding/gbol/button-hover")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&setup.app, again).await.status, StatusCode::NOT_MODIFIED);
+    let unknown = send(&setup.app, get("/branding/zzzz/logo", None)).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body["code"], "not_found");
 }

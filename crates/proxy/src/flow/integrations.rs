@@ -1,6 +1,6 @@
 //! Step 2: the integration grid, with each platform's branding, cached server-side.
 
-use crate::{error::AppError, AppState};
+use crate::{error::AppError, flow::branding::BrandingImages, AppState};
 use axum::{
     extract::{Query, State},
     Json,
@@ -51,7 +51,7 @@ pub async fn list(
             )))
         }
     };
-    Ok(Json(state.integrations().grid(state.codat(), source_type).await?))
+    Ok(Json(state.integrations().grid(state.codat(), state.branding_images(), source_type).await?))
 }
 
 impl IntegrationCache {
@@ -59,6 +59,7 @@ impl IntegrationCache {
     pub async fn grid(
         &self,
         codat: &CodatClient,
+        images: &BrandingImages,
         source_type: SourceType,
     ) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
         if let Some((fetched, grid)) = self.grids.read().await.get(&source_type) {
@@ -66,13 +67,17 @@ impl IntegrationCache {
                 return Ok(grid.clone());
             }
         }
-        let grid = Arc::new(fetch_grid(codat, source_type).await?);
+        let grid = Arc::new(fetch_grid(codat, images, source_type).await?);
         self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
         Ok(grid)
     }
 }
 
-async fn fetch_grid(codat: &CodatClient, source_type: SourceType) -> Result<Vec<IntegrationCard>, AppError> {
+async fn fetch_grid(
+    codat: &CodatClient,
+    images: &BrandingImages,
+    source_type: SourceType,
+) -> Result<Vec<IntegrationCard>, AppError> {
     let query = format!("sourceType={}&&enabled=true", source_type.as_str());
     let integrations = codat.list_integrations(&query).await?;
     let limit = Arc::new(Semaphore::new(BRANDING_CONCURRENCY));
@@ -93,7 +98,17 @@ async fn fetch_grid(codat: &CodatClient, source_type: SourceType) -> Result<Vec<
         }
     }
     cards.sort_by_key(|(index, _)| *index);
-    Ok(cards.into_iter().map(|(_, card)| card).collect())
+    Ok(cards.into_iter().map(|(_, card)| served_locally(card, images)).collect())
+}
+
+/// The card with its images pointing at our own origin (an image on a host we do not fetch
+/// from is left out).
+fn served_locally(mut card: IntegrationCard, images: &BrandingImages) -> IntegrationCard {
+    let key = card.platform_key.clone();
+    card.logo_url = images.register(&key, "logo", &card.logo_url).unwrap_or_default();
+    card.button_url = card.button_url.and_then(|src| images.register(&key, "button", &src));
+    card.button_hover_url = card.button_hover_url.and_then(|src| images.register(&key, "button-hover", &src));
+    card
 }
 
 fn card(integration: Integration, branding: Branding) -> IntegrationCard {

@@ -1,5 +1,6 @@
 //! The flow's JSON endpoints, one module per step.
 
+pub mod branding;
 pub mod callback;
 pub mod company;
 pub mod connections;

@@ -1,0 +1,121 @@
+//! Platform logos and buttons served from our own origin: each image is fetched from Codat once,
+//! kept in memory, and answered with `Cache-Control` and an `ETag`, so the page needs no
+//! third-party image host (the CSP allows `img-src 'self'` only) and repeat views cost nothing.
+
+use crate::{error::AppError, AppState};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+/// Largest image accepted from Codat.
+const MAX_IMAGE_BYTES: usize = 512 * 1024;
+
+/// An image as we serve it.
+#[derive(Debug)]
+struct Image {
+    bytes: Bytes,
+    content_type: String,
+    etag: String,
+}
+
+/// Where each image comes from, and the images fetched so far.
+#[derive(Debug)]
+pub struct BrandingImages {
+    sources: RwLock<HashMap<String, String>>,
+    images: RwLock<HashMap<String, Arc<Image>>>,
+    http: reqwest::Client,
+    allowed_origins: Vec<String>,
+    rewrite: Option<(String, String)>,
+}
+
+impl BrandingImages {
+    /// Images may come only from `allowed_origins`; URLs starting with `rewrite.0` are fetched
+    /// from `rewrite.1` instead (the embedded emulator, reached on loopback).
+    pub fn new(allowed_origins: Vec<String>, rewrite: Option<(String, String)>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self { sources: RwLock::default(), images: RwLock::default(), http, allowed_origins, rewrite }
+    }
+
+    /// Our URL for one of a platform's images, remembering where to fetch it; `None` for a source
+    /// on a host we do not fetch from.
+    pub fn register(&self, platform_key: &str, slot: &str, source: &str) -> Option<String> {
+        let origin = url::Url::parse(source).ok()?.origin().ascii_serialization();
+        let rewritten = self.rewrite.as_ref().is_some_and(|(from, _)| source.starts_with(from.as_str()));
+        if !rewritten && !self.allowed_origins.contains(&origin) {
+            return None;
+        }
+        let id = format!("{platform_key}/{slot}");
+        self.sources.write().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), source.to_owned());
+        Some(format!("/branding/{id}"))
+    }
+
+    async fn image(&self, id: &str) -> Result<Arc<Image>, AppError> {
+        if let Some(image) = self.images.read().unwrap_or_else(|e| e.into_inner()).get(id) {
+            return Ok(image.clone());
+        }
+        let source = self.sources.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
+        let source = source.ok_or_else(|| AppError::NotFound("There is no such image.".into()))?;
+        let fetched = match &self.rewrite {
+            Some((from, to)) if source.starts_with(from.as_str()) => format!("{to}{}", &source[from.len()..]),
+            _ => source,
+        };
+        let response = self.http.get(&fetched).send().await.map_err(|_| unavailable())?;
+        if !response.status().is_success() {
+            return Err(unavailable());
+        }
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| t.starts_with("image/"))
+            .ok_or_else(unavailable)?
+            .to_owned();
+        let bytes = response.bytes().await.map_err(|_| unavailable())?;
+        if bytes.len() > MAX_IMAGE_BYTES {
+            return Err(unavailable());
+        }
+        let etag = format!("\"{}\"", &hex_of(&Sha256::digest(&bytes))[..32]);
+        let image = Arc::new(Image { bytes, content_type, etag });
+        self.images.write().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), image.clone());
+        Ok(image)
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unavailable() -> AppError {
+    AppError::UntrustedUpstream("branding image unavailable".into())
+}
+
+/// `GET /branding/{platformKey}/{slot}`
+pub async fn serve(
+    State(state): State<AppState>,
+    Path((platform_key, slot)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let image = state.branding_images().image(&format!("{platform_key}/{slot}")).await?;
+    let cache = [(header::CACHE_CONTROL, "public, max-age=86400"), (header::ETAG, image.etag.as_str())];
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == image.etag || tag.trim() == "*"));
+    if fresh {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((cache, [(header::CONTENT_TYPE, image.content_type.as_str())], image.bytes.clone()).into_response())
+}
