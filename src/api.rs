@@ -1,5 +1,6 @@
 //! Typed calls to the proxy's JSON API.
 
+use crate::i18n::{fill, messages};
 use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpRequest,
     SourceType, CSRF_HEADER,
@@ -124,21 +125,17 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> A
         return response.json().await.map_err(|_| ApiFailure {
             status,
             code: "bad_answer".into(),
-            message: "The server's answer could not be read. Please try again.".into(),
+            message: messages().error_bad_answer.into(),
         });
     }
     let error: ApiError = response.json().await.unwrap_or(ApiError {
         code: "unknown".into(),
-        message: format!("The server answered {status}. Please try again."),
+        message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
     Err(ApiFailure { status, code: error.code, message: error.message })
 }
 
 fn unreachable_failure(error: &gloo_net::Error) -> ApiFailure {
     leptos::logging::warn!("request failed: {error}");
-    ApiFailure {
-        status: 0,
-        code: "unreachable".into(),
-        message: "We could not reach the server. Check your connection and try again.".into(),
-    }
+    ApiFailure { status: 0, code: "unreachable".into(), message: messages().error_unreachable.into() }
 }

@@ -4,6 +4,8 @@
 //! ...). The query string is a hint, never proof: a success is only shown once the proxy has
 //! confirmed the connection's status with Codat.
 
+use crate::i18n::{fill, Messages};
+
 /// The outcome Codat reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackOutcome {
@@ -69,32 +71,33 @@ impl CallbackOutcome {
     }
 
     /// The headline for a platform called `platform`.
-    pub fn headline(&self, platform: &str) -> String {
-        match self {
-            Self::Authorized { .. } => format!("Checking your {platform} connection…"),
-            Self::NoChange { .. } => format!("Nothing changed with {platform}"),
-            Self::Cancelled => format!("You cancelled connecting {platform}"),
-            Self::Failed { .. } => format!("{platform} could not be connected"),
-            Self::NotSupported => format!("{platform} is not supported yet"),
-            Self::Unknown { .. } => "We could not tell what happened".to_owned(),
-        }
+    pub fn headline(&self, m: &Messages, platform: &str) -> String {
+        let template = match self {
+            Self::Authorized { .. } => m.checking_connection,
+            Self::NoChange { .. } => m.nothing_changed,
+            Self::Cancelled => m.cancelled,
+            Self::Failed { .. } => m.failed,
+            Self::NotSupported => m.not_supported,
+            Self::Unknown { .. } => m.unknown_outcome,
+        };
+        fill(template, &[("platform", platform)])
     }
 
     /// A sentence explaining the outcome and what to do.
-    pub fn explanation(&self) -> String {
+    pub fn explanation(&self, m: &Messages) -> String {
         match self {
-            Self::Authorized { .. } => "We are confirming the connection with Codat.".to_owned(),
-            Self::NoChange { .. } => "Your existing connection is unchanged.".to_owned(),
-            Self::Cancelled => "No data was shared. You can try again whenever you are ready.".to_owned(),
+            Self::Authorized { .. } => m.connected_thanks.to_owned(),
+            Self::NoChange { .. } => m.nothing_changed_text.to_owned(),
+            Self::Cancelled => m.cancelled_text.to_owned(),
             Self::Failed { message } => match message {
-                Some(message) => format!("The platform reported: “{message}” Please try again."),
-                None => "Something went wrong while connecting. Please try again.".to_owned(),
+                Some(message) => fill(m.failed_with_message, &[("message", message)]),
+                None => m.failed_text.to_owned(),
             },
-            Self::NotSupported => "Please choose another platform.".to_owned(),
+            Self::NotSupported => m.not_supported_text.to_owned(),
             Self::Unknown { status, message } => {
-                let detail = message.as_deref().map(|m| format!(" “{m}”")).unwrap_or_default();
-                let status = if status.is_empty() { "none".to_owned() } else { status.clone() };
-                format!("The connection service returned status {status}.{detail} Check your connections or try again.")
+                let detail = message.as_deref().map(|message| format!(" “{message}”")).unwrap_or_default();
+                let status = if status.is_empty() { "—" } else { status.as_str() };
+                fill(m.unknown_outcome_text, &[("status", status), ("detail", &detail)])
             }
         }
     }
@@ -138,12 +141,17 @@ mod tests {
     #[test]
     fn codats_error_message_is_shown_for_failures() {
         let outcome = CallbackOutcome::from_query(Some("500"), Some("Unknown error occurred."), None);
-        assert!(outcome.explanation().contains("Unknown error occurred."));
+        assert!(outcome.explanation(crate::i18n::Locale::En.messages()).contains("Unknown error occurred."));
     }
 
     #[test]
     fn a_missing_status_is_unknown_not_success() {
         let outcome = CallbackOutcome::from_query(None, None, Some("abc"));
-        assert_eq!(outcome.headline("Xero"), "We could not tell what happened");
+        assert_eq!(
+            outcome.headline(crate::i18n::Locale::En.messages(), "Xero"),
+            "We could not tell what happened"
+        );
+        let french = outcome.headline(crate::i18n::Locale::FrCa.messages(), "Xero");
+        assert_eq!(french, "Nous n'avons pas pu déterminer ce qui s'est passé");
     }
 }

@@ -8,6 +8,7 @@ pub mod callback;
 pub mod components;
 pub mod data_types;
 pub mod dates;
+pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod picker;
@@ -21,6 +22,7 @@ use leptos_router::{
 /// The whole app: one route per step of the flow.
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::start();
     view! {
         <Router>
             <components::shell::Shell>

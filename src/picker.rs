@@ -1,28 +1,29 @@
 //! The integration picker's logic on plain types: which cards a tab and a search show, and
 //! whether the business already has its one accounting platform.
 
+use crate::i18n::Messages;
 use codat_connect_api::{Connection, ConnectionStatus, IntegrationCard, SourceType};
 
 /// The tabs of the picker, in order.
 pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
 
 /// The tab's label.
-pub fn tab_label(source_type: SourceType) -> &'static str {
+pub fn tab_label(m: &Messages, source_type: SourceType) -> &'static str {
     match source_type {
-        SourceType::Accounting => "Accounting",
-        SourceType::Banking => "Banking",
-        SourceType::Commerce => "Commerce",
-        SourceType::Other => "Other",
+        SourceType::Accounting => m.tab_accounting,
+        SourceType::Banking => m.tab_banking,
+        SourceType::Commerce => m.tab_commerce,
+        SourceType::Other => m.title_connect,
     }
 }
 
 /// The tab's heading.
-pub fn tab_heading(source_type: SourceType) -> &'static str {
+pub fn tab_heading(m: &Messages, source_type: SourceType) -> &'static str {
     match source_type {
-        SourceType::Accounting => "Connect your accounting software",
-        SourceType::Banking => "Connect your bank",
-        SourceType::Commerce => "Connect your store or payments",
-        SourceType::Other => "Connect a platform",
+        SourceType::Accounting => m.heading_accounting,
+        SourceType::Banking => m.heading_banking,
+        SourceType::Commerce => m.heading_commerce,
+        SourceType::Other => m.title_connect,
     }
 }
 

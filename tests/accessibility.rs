@@ -107,3 +107,21 @@ async fn a_lenders_theme_restyles_the_page() {
     harness.screenshot("01-sign-up-themed").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flow_speaks_canadian_french() {
+    let harness = Harness::start("french").await;
+    harness.open("/?locale=fr-CA").await;
+    harness.heading("Partagez les données financières de votre entreprise").await;
+    let lang = harness.find("//html").await.attr("lang").await.unwrap();
+    assert_eq!(lang.as_deref(), Some("fr-CA"));
+    harness.fill("Nom de l'entreprise", "Boulangerie du Coin").await;
+    harness.fill("Courriel professionnel", "proprio@exemple.ca").await;
+    harness.screenshot("01-inscription").await;
+    harness.button("Continuer").await.click().await.unwrap();
+    harness.heading("Connectez votre logiciel de comptabilité").await;
+    harness.button("Connecter Sandbox").await;
+    harness.button("Banque").await;
+    harness.screenshot("02-plateformes").await;
+    harness.finish().await;
+}

@@ -46,7 +46,7 @@ pub fn ConfirmDialog(
             <h2 id=title_id>{title}</h2>
             <p>{body}</p>
             <div class="actions">
-                <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                <button type="button" class="button" on:click=move |_| on_cancel.run(())>{crate::i18n::messages().cancel}</button>
                 <button type="button" class=confirm_class on:click=move |_| on_confirm.run(())>{confirm_label}</button>
             </div>
         </dialog>

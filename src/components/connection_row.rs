@@ -5,6 +5,7 @@ use crate::{
     api,
     components::{confirm_dialog::ConfirmDialog, status_badge::StatusBadge},
     dates,
+    i18n::{fill, messages, Messages},
 };
 use codat_connect_api::{Connection, ConnectionStatus};
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ pub fn ConnectionRow(
     #[prop(into)]
     on_changed: Callback<()>,
 ) -> impl IntoView {
+    let m = messages();
     let id = connection.id.clone();
     let name = connection.platform_name.clone();
     let asking = RwSignal::new(None::<Ask>);
@@ -48,11 +50,12 @@ pub fn ConnectionRow(
     };
     let act_on_confirm = act.clone();
     let status = connection.status;
-    let created = dates::day(&connection.created);
-    let last_sync = connection.last_sync.as_deref().map(dates::day).unwrap_or_else(|| "not yet".into());
+    let created = dates::day(m, &connection.created);
+    let last_sync =
+        connection.last_sync.as_deref().map(|d| dates::day(m, d)).unwrap_or_else(|| m.not_yet.into());
     let dialog_id = format!("connection-{}", connection.id);
     let relink_label =
-        if status == ConnectionStatus::PendingAuth { "Finish connecting" } else { "Reconnect" };
+        if status == ConnectionStatus::PendingAuth { m.finish_connecting } else { m.reconnect };
     view! {
         <li class="connection-row">
             <div class="connection-main">
@@ -60,7 +63,7 @@ pub fn ConnectionRow(
                 <span class="connection-type">{connection.source_type.as_str()}</span>
                 <StatusBadge status/>
             </div>
-            <p class="connection-dates">{format!("Added {created} · Last read {last_sync}")}</p>
+            <p class="connection-dates">{fill(m.connection_dates, &[("created", &created), ("last_sync", &last_sync)])}</p>
             <div class="connection-actions">
                 {(status != ConnectionStatus::Linked).then(|| {
                     let act = act.clone();
@@ -71,14 +74,14 @@ pub fn ConnectionRow(
                 })}
                 {(status == ConnectionStatus::Linked).then(|| view! {
                     <button type="button" class="button" disabled=move || busy.get()
-                        on:click=move |_| asking.set(Some(Ask::Unlink))>"Disconnect"</button>
+                        on:click=move |_| asking.set(Some(Ask::Unlink))>{m.disconnect}</button>
                 })}
                 <button type="button" class="button quiet-danger" disabled=move || busy.get()
-                    on:click=move |_| asking.set(Some(Ask::Delete))>"Remove"</button>
+                    on:click=move |_| asking.set(Some(Ask::Delete))>{m.remove}</button>
             </div>
             {move || failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
             {move || asking.get().map(|ask| {
-                let (title, body, label, destructive) = ask.wording(&name);
+                let (title, body, label, destructive) = ask.wording(m, &name);
                 let act = act_on_confirm.clone();
                 view! {
                     <ConfirmDialog id=dialog_id.clone() open=Signal::derive(move || asking.get().is_some())
@@ -100,20 +103,18 @@ enum Ask {
 
 impl Ask {
     /// Title, explanation, button label and whether it destroys data.
-    fn wording(self, platform: &str) -> (String, String, String, bool) {
+    fn wording(self, m: &Messages, platform: &str) -> (String, String, String, bool) {
         match self {
             Ask::Unlink => (
-                format!("Disconnect {platform}?"),
-                "We will stop reading new data. The data already shared is kept, and you can reconnect at any time."
-                    .into(),
-                "Disconnect".into(),
+                fill(m.disconnect_title, &[("platform", platform)]),
+                m.disconnect_text.into(),
+                m.disconnect.into(),
                 false,
             ),
             Ask::Delete | Ask::Relink => (
-                format!("Remove {platform}?"),
-                "The connection is removed and the data already shared through it is deleted. To share it again you will connect from the start."
-                    .into(),
-                "Remove and delete data".into(),
+                fill(m.remove_title, &[("platform", platform)]),
+                m.remove_text.into(),
+                m.remove_confirm.into(),
                 true,
             ),
         }

@@ -1,7 +1,7 @@
 //! The first data sync, per data type, updated when the proxy pushes an event and polled only
 //! while the event stream is down.
 
-use crate::{api, data_types, live::use_live_events};
+use crate::{api, data_types, i18n::messages, live::use_live_events};
 use codat_connect_api::SyncState;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -12,6 +12,7 @@ const POLL_EVERY: Duration = Duration::from_secs(3);
 /// Progress of the merchant's data sync, with an "all set" end.
 #[component]
 pub fn DataSyncProgress() -> impl IntoView {
+    let m = messages();
     let live = use_live_events();
     let (polls, set_polls) = signal(0u32);
     let progress = LocalResource::new(move || {
@@ -39,20 +40,20 @@ pub fn DataSyncProgress() -> impl IntoView {
     view! {
         <section class="data-sync" aria-labelledby="data-sync-heading">
             <h2 id="data-sync-heading">
-                {move || if finished() { "All set" } else { "Reading your data" }}
+                {move || if finished() { m.all_set } else { m.reading_your_data }}
             </h2>
-            <Transition fallback=|| view! { <p role="status">"Checking progress…"</p> }>
+            <Transition fallback=move || view! { <p role="status">{m.checking_progress}</p> }>
                 {move || Suspend::new(async move {
                     match progress.await {
                         Ok(list) => view! {
-                            <p role="status" aria-live="polite">{data_types::summary(&list)}</p>
+                            <p role="status" aria-live="polite">{data_types::summary(m, &list)}</p>
                             <ul class="sync-list">
                                 {list.into_iter().map(|item| {
                                     let modifier = state_class(item.state);
                                     view! {
                                         <li class="sync-row">
-                                            <span>{data_types::label(&item.data_type)}</span>
-                                            <span class=format!("sync-state {modifier}")>{data_types::state_label(item.state)}</span>
+                                            <span>{data_types::label(m, &item.data_type)}</span>
+                                            <span class=format!("sync-state {modifier}")>{data_types::state_label(m, item.state)}</span>
                                         </li>
                                     }
                                 }).collect_view()}

@@ -17,7 +17,8 @@ pub fn IntegrationCard(
     busy: Signal<bool>,
 ) -> impl IntoView {
     let key = card.platform_key.clone();
-    let label = format!("Connect {}", card.name);
+    let m = crate::i18n::messages();
+    let label = crate::i18n::fill(m.connect_platform, &[("name", &card.name)]);
     let button_images = card.button_url.clone().map(|default| {
         let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
         view! {
@@ -39,7 +40,7 @@ pub fn IntegrationCard(
             >
                 <img class="integration-logo" src=card.logo_url alt="" width="48" height="48"/>
                 <span class="integration-name">{card.name}</span>
-                {card.is_beta.then(|| view! { <span class="beta-badge">"Beta"</span> })}
+                {card.is_beta.then(|| view! { <span class="beta-badge">{m.beta}</span> })}
                 {button_images}
             </button>
         </li>

@@ -1,6 +1,6 @@
 //! Messages in the page: errors with a way forward, and loading placeholders.
 
-use crate::api::ApiFailure;
+use crate::{api::ApiFailure, i18n::messages};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,8 +16,8 @@ pub fn ErrorNotice(
     if failure.is_not_signed_in() {
         return view! {
             <div class="notice" role="alert">
-                <p>"Start by telling us about your business."</p>
-                <A href="/" attr:class="button primary">"Sign up"</A>
+                <p>{messages().start_here}</p>
+                <A href="/" attr:class="button primary">{messages().sign_up}</A>
             </div>
         }
         .into_any();
@@ -25,7 +25,7 @@ pub fn ErrorNotice(
     view! {
         <div class="notice notice-error" role="alert">
             <p>{failure.message}</p>
-            <button type="button" class="button" on:click=move |_| on_retry.run(())>"Try again"</button>
+            <button type="button" class="button" on:click=move |_| on_retry.run(())>{messages().try_again}</button>
         </div>
     }
     .into_any()
@@ -38,6 +38,6 @@ pub fn SkeletonGrid() -> impl IntoView {
         <ul class="integration-grid" aria-hidden="true">
             {(0..8).map(|_| view! { <li class="integration-card skeleton"></li> }).collect_view()}
         </ul>
-        <p class="visually-hidden" role="status">"Loading platforms…"</p>
+        <p class="visually-hidden" role="status">{messages().loading_platforms}</p>
     }
 }

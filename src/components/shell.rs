@@ -2,6 +2,7 @@
 //! route change it moves focus to the main region and names the page in the title, so screen
 //! readers and keyboard users start where the new page starts.
 
+use crate::i18n::{messages, Messages};
 use leptos::{html, prelude::*};
 use leptos_router::{components::A, hooks::use_location};
 
@@ -11,6 +12,7 @@ pub fn Shell(
     /// The routed page.
     children: Children,
 ) -> impl IntoView {
+    let m = messages();
     let location = use_location();
     let main = NodeRef::<html::Main>::new();
     Effect::new(move |previous: Option<String>| {
@@ -20,33 +22,33 @@ pub fn Shell(
                 let _ = main.focus();
             }
         }
-        document().set_title(&format!("{} · Codat Connect", page_title(&path)));
+        document().set_title(&format!("{} · Codat Connect", page_title(m, &path)));
         path
     });
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{m.skip_to_content}</a>
         <header class="app-header">
             <A href="/" attr:class="brand">"Codat Connect"</A>
-            <nav aria-label="Main">
-                <A href="/connect">"Connect"</A>
-                <A href="/connections">"Your connections"</A>
+            <nav aria-label=m.navigation>
+                <A href="/connect">{m.nav_connect}</A>
+                <A href="/connections">{m.nav_connections}</A>
             </nav>
         </header>
         <main id="main" class="app-main" tabindex="-1" node_ref=main>{children()}</main>
         <footer class="app-footer">
-            <img src="/assets/powered-by-codat.svg" alt="Powered by Codat" width="150" height="32"/>
+            <img src="/assets/powered-by-codat.svg" alt=m.powered_by width="150" height="32"/>
         </footer>
     }
 }
 
 /// The document title for a path.
-pub fn page_title(path: &str) -> &'static str {
+pub fn page_title(m: &Messages, path: &str) -> &'static str {
     match path.trim_end_matches('/') {
-        "" => "Share your financial data",
-        "/connect" => "Connect a platform",
-        "/callback" => "Connecting",
-        "/connections" => "Your connections",
-        _ => "Page not found",
+        "" => m.title_sign_up,
+        "/connect" => m.title_connect,
+        "/callback" => m.title_callback,
+        "/connections" => m.title_connections,
+        _ => m.not_found,
     }
 }
 
@@ -56,8 +58,9 @@ mod tests {
 
     #[test]
     fn every_route_has_a_title() {
-        assert_eq!(page_title("/"), "Share your financial data");
-        assert_eq!(page_title("/connections/"), "Your connections");
-        assert_eq!(page_title("/nowhere"), "Page not found");
+        let m = crate::i18n::Locale::En.messages();
+        assert_eq!(page_title(m, "/"), "Share your financial data");
+        assert_eq!(page_title(m, "/connections/"), "Your connections");
+        assert_eq!(page_title(m, "/nowhere"), "Page not found");
     }
 }

@@ -5,6 +5,7 @@ use crate::{
     api,
     callback::{CallbackOutcome, NextStep},
     components::{data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge},
+    i18n::{fill, messages},
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
@@ -27,7 +28,7 @@ pub fn CallbackPage() -> impl IntoView {
             .read()
             .get("platformName")
             .filter(|name| !name.trim().is_empty())
-            .unwrap_or_else(|| "your platform".into())
+            .unwrap_or_else(|| messages().your_platform.into())
     });
     view! {
         <section class="panel narrow">
@@ -49,7 +50,8 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
         let (connection_id, state) = (connection_id.clone(), state.clone());
         async move { api::confirm(&connection_id, &state).await }
     });
-    let checking = format!("Checking your {platform} connection…");
+    let m = messages();
+    let checking = fill(m.checking_connection, &[("platform", &platform)]);
     view! {
         <Transition fallback=move || view! { <h1 role="status">{checking.clone()}</h1> }>
             {move || {
@@ -57,24 +59,24 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                 Suspend::new(async move {
                     match confirmed.await {
                         Ok(connection) if connection.status == ConnectionStatus::Linked => view! {
-                            <h1>{format!("{} is connected", connection.platform_name)}</h1>
-                            <p role="status">"Thank you. We are now reading your financial data; this takes a moment."</p>
+                            <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
+                            <p role="status">{m.connected_thanks}</p>
                             <p><StatusBadge status=connection.status/></p>
                             <DataSyncProgress/>
                             <div class="actions">
-                                <A href="/connections" attr:class="button primary">"View your connections"</A>
+                                <A href="/connections" attr:class="button primary">{m.view_connections}</A>
                             </div>
                         }.into_any(),
                         Ok(connection) => view! {
-                            <h1>{format!("Connecting {} is not finished", connection.platform_name)}</h1>
-                            <p role="status">"Codat has not confirmed access yet. Please try again."</p>
+                            <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
+                            <p role="status">{m.not_finished_text}</p>
                             <p><StatusBadge status=connection.status/></p>
                             <div class="actions">
-                                <A href="/connect" attr:class="button primary">"Try again"</A>
+                                <A href="/connect" attr:class="button primary">{m.try_again}</A>
                             </div>
                         }.into_any(),
                         Err(failure) => view! {
-                            <h1>{format!("We could not confirm your {platform} connection")}</h1>
+                            <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
                             <ErrorNotice failure on_retry=move |_| confirmed.refetch()/>
                         }.into_any(),
                     }
@@ -87,14 +89,15 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
 /// Any outcome other than a success: what happened and what to do next.
 #[component]
 fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
+    let m = messages();
     let (href, label) = match outcome.next_step() {
-        NextStep::Continue => ("/connections", "View your connections"),
-        NextStep::TryAgain => ("/connect", "Try again"),
-        NextStep::ChooseAnother => ("/connect", "Choose another platform"),
+        NextStep::Continue => ("/connections", m.view_connections),
+        NextStep::TryAgain => ("/connect", m.try_again),
+        NextStep::ChooseAnother => ("/connect", m.choose_another),
     };
     view! {
-        <h1>{outcome.headline(&platform)}</h1>
-        <p role="status">{outcome.explanation()}</p>
+        <h1>{outcome.headline(m, &platform)}</h1>
+        <p role="status">{outcome.explanation(m)}</p>
         <div class="actions">
             <A href=href attr:class="button primary">{label}</A>
         </div>

@@ -7,6 +7,7 @@ use crate::{
         integration_card::IntegrationCard,
         notice::{ErrorNotice, SkeletonGrid},
     },
+    i18n::{fill, messages},
     picker,
 };
 use codat_connect_api::{IntegrationCard as Card, SourceType};
@@ -16,6 +17,7 @@ use leptos_router::components::A;
 /// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
 #[component]
 pub fn ConnectPage() -> impl IntoView {
+    let m = messages();
     let tab = RwSignal::new(SourceType::Accounting);
     let search = RwSignal::new(String::new());
     let cards = LocalResource::new(move || api::integrations(tab.get()));
@@ -40,25 +42,25 @@ pub fn ConnectPage() -> impl IntoView {
     let connect_failure = move || connect.value().get().and_then(Result::err);
     view! {
         <section class="panel">
-            <h1>{move || picker::tab_heading(tab.get())}</h1>
-            <p class="lead">"Choose the platform you use. You will sign in to it and approve read-only access."</p>
+            <h1>{move || picker::tab_heading(m, tab.get())}</h1>
+            <p class="lead">{m.picker_lead}</p>
             <div class="picker-controls">
-                <div class="segmented" role="group" aria-label="Kind of platform">
+                <div class="segmented" role="group" aria-label=m.kind_of_platform>
                     {picker::TABS.map(|kind| view! {
                         <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
                             on:click=move |_| { tab.set(kind); search.set(String::new()); }>
-                            {picker::tab_label(kind)}
+                            {picker::tab_label(m, kind)}
                         </button>
                     }).collect_view()}
                 </div>
-                <input type="search" class="search" placeholder="Search platforms" aria-label="Search platforms"
+                <input type="search" class="search" placeholder=m.search_platforms aria-label=m.search_platforms
                     autocomplete="off" bind:value=search/>
             </div>
             {move || connect_failure().map(|failure| view! {
                 <ErrorNotice failure on_retry=move |_| connect.value().set(None)/>
             })}
             <p class="visually-hidden" role="status">
-                {move || if busy.get() { "Opening the sign-in page…" } else { "" }}
+                {move || if busy.get() { m.opening_sign_in } else { "" }}
             </p>
             <Transition fallback=SkeletonGrid>
                 {move || Suspend::new(async move {
@@ -78,11 +80,8 @@ pub fn ConnectPage() -> impl IntoView {
                 })}
             </Transition>
             <details class="cant-find">
-                <summary>"Can't find your platform?"</summary>
-                <p>
-                    "We list every platform your lender accepts. If yours is missing, try the other tabs: "
-                    "connecting your bank or your store also works. You can also tell your lender which software you use."
-                </p>
+                <summary>{m.cant_find}</summary>
+                <p>{m.cant_find_text}</p>
             </details>
         </section>
     }
@@ -97,14 +96,14 @@ fn Grid(
     busy: Signal<bool>,
 ) -> impl IntoView {
     if cards.is_empty() {
-        return view! { <p class="notice">"No platforms are available here right now."</p> }.into_any();
+        return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
     }
     view! {
         {move || {
             let text = search.get();
             let shown: Vec<Card> = picker::filter(&cards, &text).into_iter().cloned().collect();
             if shown.is_empty() {
-                return view! { <p class="notice" role="status">{format!("No platform matches “{}”.", text.trim())}</p> }.into_any();
+                return view! { <p class="notice" role="status">{fill(messages().no_match, &[("text", text.trim())])}</p> }.into_any();
             }
             view! {
                 <ul class="integration-grid">
@@ -121,8 +120,8 @@ fn Grid(
 fn AccountingConnected(name: String) -> impl IntoView {
     view! {
         <div class="notice">
-            <p>{format!("{name} is your accounting platform. A business shares one; you can manage it from your connections.")}</p>
-            <A href="/connections" attr:class="button primary">"Manage"</A>
+            <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
+            <A href="/connections" attr:class="button primary">{messages().manage}</A>
         </div>
     }
 }

@@ -3,6 +3,7 @@
 use crate::{
     api,
     components::{connection_row::ConnectionRow, notice::ErrorNotice},
+    i18n::messages,
     live::use_live_events,
 };
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_router::components::A;
 /// The list of connections with their status and actions.
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
+    let m = messages();
     let live = use_live_events();
     let (changes, set_changes) = signal(0u32);
     let connections = LocalResource::new(move || {
@@ -22,15 +24,15 @@ pub fn ConnectionsPage() -> impl IntoView {
     let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
     view! {
         <section class="panel">
-            <h1>"Your connections"</h1>
-            <p class="lead">"The platforms you share data from. You can disconnect or remove any of them."</p>
-            <Transition fallback=move || view! { <p role="status">"Loading your connections…"</p> }>
+            <h1>{m.title_connections}</h1>
+            <p class="lead">{m.connections_lead}</p>
+            <Transition fallback=move || view! { <p role="status">{m.loading_connections}</p> }>
                 {move || Suspend::new(async move {
                     match connections.await {
                         Ok(list) if list.is_empty() => view! {
                             <div class="notice">
-                                <p>"You have not connected any platforms yet."</p>
-                                <A href="/connect" attr:class="button primary">"Connect a platform"</A>
+                                <p>{m.no_connections}</p>
+                                <A href="/connect" attr:class="button primary">{m.connect_a_platform}</A>
                             </div>
                         }.into_any(),
                         Ok(list) => view! {
@@ -39,7 +41,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <ConnectionRow connection on_changed/>
                                 }).collect_view()}
                             </ul>
-                            <A href="/connect" attr:class="button">"Connect another platform"</A>
+                            <A href="/connect" attr:class="button">{m.connect_another}</A>
                         }.into_any(),
                         Err(failure) => view! {
                             <ErrorNotice failure on_retry=move |_| connections.refetch()/>

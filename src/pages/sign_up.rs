@@ -1,6 +1,9 @@
 //! Step 1: the business signs up; the proxy creates its Codat company.
 
-use crate::api;
+use crate::{
+    api,
+    i18n::{fill, messages},
+};
 use codat_connect_api::SignUpRequest;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
@@ -8,6 +11,7 @@ use leptos_router::{components::A, hooks::use_navigate};
 /// The sign-up form, or a welcome back for a visitor who already has a session.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    let m = messages();
     let navigate = use_navigate();
     let business_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -34,35 +38,32 @@ pub fn SignUpPage() -> impl IntoView {
         view! {
             <form class="form" on:submit=on_submit novalidate>
                 <div class="field">
-                    <label for="business-name">"Business name"</label>
+                    <label for="business-name">{m.business_name}</label>
                     <input id="business-name" name="business-name" type="text" autocomplete="organization"
                         required bind:value=business_name/>
                 </div>
                 <div class="field">
-                    <label for="email">"Work email"</label>
+                    <label for="email">{m.work_email}</label>
                     <input id="email" name="email" type="email" autocomplete="email" required bind:value=email/>
                 </div>
                 {move || failure().map(|f| view! { <p class="field-error" role="alert">{f.message}</p> })}
                 <button type="submit" class="button primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Setting up…" } else { "Continue" }}
+                    {move || if pending.get() { m.setting_up } else { m.continue_label }}
                 </button>
             </form>
         }
     };
     view! {
         <section class="panel narrow">
-            <h1>"Share your business's financial data"</h1>
-            <p class="lead">
-                "Connect your accounting, banking and commerce platforms so we can assess your application "
-                "quickly. You choose what to connect, and you can disconnect at any time."
-            </p>
-            <Transition fallback=move || view! { <p role="status">"Loading…"</p> }>
+            <h1>{m.sign_up_heading}</h1>
+            <p class="lead">{m.sign_up_lead}</p>
+            <Transition fallback=move || view! { <p role="status">{m.loading}</p> }>
                 {move || Suspend::new(async move {
                     match existing.await {
                         Ok(session) => view! {
                             <div class="notice">
-                                <p>{format!("Welcome back, {}.", session.business_name)}</p>
-                                <A href="/connect" attr:class="button primary">"Continue"</A>
+                                <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
+                                <A href="/connect" attr:class="button primary">{m.continue_label}</A>
                             </div>
                         }.into_any(),
                         Err(_) => form().into_any(),

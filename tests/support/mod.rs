@@ -77,23 +77,24 @@ impl Harness {
 
     /// Waits for a button with this accessible name (its text or `aria-label`).
     pub async fn button(&self, name: &str) -> Element {
-        self.find(&format!("//button[normalize-space()='{name}' or @aria-label='{name}']")).await
+        let name = literal(name);
+        self.find(&format!("//button[normalize-space()={name} or @aria-label={name}]")).await
     }
 
     /// Waits for a link with this text.
     pub async fn link(&self, name: &str) -> Element {
-        self.find(&format!("//a[normalize-space()='{name}']")).await
+        self.find(&format!("//a[normalize-space()={}]", literal(name))).await
     }
 
     /// Waits for the page's main heading to contain `text`, and returns the heading.
     pub async fn heading(&self, text: &str) -> String {
-        let element = self.find(&format!("//h1[contains(normalize-space(), \"{text}\")]")).await;
+        let element = self.find(&format!("//h1[contains(normalize-space(), {})]", literal(text))).await;
         element.text().await.expect("heading text")
     }
 
     /// Types into the input whose label says `label`.
     pub async fn fill(&self, label: &str, value: &str) {
-        let label = self.find(&format!("//label[normalize-space()='{label}']")).await;
+        let label = self.find(&format!("//label[normalize-space()={}]", literal(label))).await;
         let id = label.attr("for").await.expect("label attribute").expect("label has a for");
         let input = self.find(&format!("//*[@id='{id}']")).await;
         input.send_keys(value).await.expect("typing");
@@ -183,6 +184,18 @@ async fn connect_browser(port: u16, profile: PathBuf) -> Client {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a Chromium session")
+}
+
+/// A text as an XPath string literal, whatever quotes it holds.
+fn literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
 }
 
 fn chromium_path() -> String {

@@ -1,0 +1,333 @@
+//! Every string the app shows, in English and Canadian French. The locale comes from the URL
+//! (`?locale=fr-CA`), else from the host page (`<html data-locale="fr-CA">`), else from the
+//! browser's languages; English otherwise.
+
+mod en;
+mod fr_ca;
+
+use leptos::prelude::*;
+
+/// A language the app speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    /// English.
+    En,
+    /// Canadian French.
+    FrCa,
+}
+
+impl Locale {
+    /// The locale a tag such as `fr-CA`, `fr` or `en-GB` asks for, if the app speaks it.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match language.as_str() {
+            "en" => Some(Self::En),
+            "fr" => Some(Self::FrCa),
+            _ => None,
+        }
+    }
+
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::FrCa => "fr-CA",
+        }
+    }
+
+    /// The first of `preferences` (most preferred first) the app speaks, else English.
+    pub fn choose<'a>(preferences: impl IntoIterator<Item = &'a str>) -> Self {
+        preferences.into_iter().find_map(Self::from_tag).unwrap_or(Self::En)
+    }
+
+    /// The catalogue.
+    pub fn messages(self) -> &'static Messages {
+        match self {
+            Self::En => &en::MESSAGES,
+            Self::FrCa => &fr_ca::MESSAGES,
+        }
+    }
+
+    /// The locale this page asks for (URL, then host page, then browser).
+    pub fn detect() -> Self {
+        let window = window();
+        let from_url = window.location().search().ok().and_then(|search| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("locale=").map(str::to_owned))
+        });
+        let from_host = document().document_element().and_then(|root| root.get_attribute("data-locale"));
+        let from_browser: Vec<String> =
+            window.navigator().languages().iter().filter_map(|language| language.as_string()).collect();
+        let preferences = from_url.into_iter().chain(from_host).chain(from_browser).collect::<Vec<_>>();
+        Self::choose(preferences.iter().map(String::as_str))
+    }
+}
+
+/// Replaces each `{name}` in `template` with its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
+static CURRENT: std::sync::OnceLock<Locale> = std::sync::OnceLock::new();
+
+/// Chooses the page's locale once, at start-up, and names it in `<html lang>`.
+pub fn start() -> Locale {
+    let locale = *CURRENT.get_or_init(Locale::detect);
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+    locale
+}
+
+/// The catalogue chosen for this page (English before [`start`]).
+pub fn messages() -> &'static Messages {
+    CURRENT.get().copied().unwrap_or(Locale::En).messages()
+}
+
+/// Every string of the app. `{name}` marks a value filled in with [`fill`].
+#[derive(Debug)]
+pub struct Messages {
+    /// Header link to skip to the main content.
+    pub skip_to_content: &'static str,
+    /// Accessible name of the main navigation.
+    pub navigation: &'static str,
+    /// Navigation: the picker.
+    pub nav_connect: &'static str,
+    /// Navigation: the connections.
+    pub nav_connections: &'static str,
+    /// The badge's alternative text.
+    pub powered_by: &'static str,
+    /// Document titles per page.
+    pub title_sign_up: &'static str,
+    /// Title of the picker.
+    pub title_connect: &'static str,
+    /// Title of the return page.
+    pub title_callback: &'static str,
+    /// Title of the connections page.
+    pub title_connections: &'static str,
+    /// Title and heading of the not-found page.
+    pub not_found: &'static str,
+    /// Text of the not-found page.
+    pub not_found_text: &'static str,
+    /// Link back from the not-found page.
+    pub go_to_platforms: &'static str,
+    /// Sign-up heading.
+    pub sign_up_heading: &'static str,
+    /// Sign-up introduction.
+    pub sign_up_lead: &'static str,
+    /// Field label.
+    pub business_name: &'static str,
+    /// Field label.
+    pub work_email: &'static str,
+    /// Submit button.
+    pub continue_label: &'static str,
+    /// Submit button while waiting.
+    pub setting_up: &'static str,
+    /// Generic loading status.
+    pub loading: &'static str,
+    /// Greeting for a signed-in visitor; `{name}`.
+    pub welcome_back: &'static str,
+    /// Picker introduction.
+    pub picker_lead: &'static str,
+    /// Accessible name of the tabs.
+    pub kind_of_platform: &'static str,
+    /// Tab labels.
+    pub tab_accounting: &'static str,
+    /// Tab label.
+    pub tab_banking: &'static str,
+    /// Tab label.
+    pub tab_commerce: &'static str,
+    /// Headings per tab.
+    pub heading_accounting: &'static str,
+    /// Heading of the banking tab.
+    pub heading_banking: &'static str,
+    /// Heading of the commerce tab.
+    pub heading_commerce: &'static str,
+    /// Search box placeholder and name.
+    pub search_platforms: &'static str,
+    /// Status while the Link page opens.
+    pub opening_sign_in: &'static str,
+    /// Status while the grid loads.
+    pub loading_platforms: &'static str,
+    /// Empty grid.
+    pub no_platforms: &'static str,
+    /// Search without results; `{text}`.
+    pub no_match: &'static str,
+    /// A card's accessible name; `{name}`.
+    pub connect_platform: &'static str,
+    /// Badge on beta platforms.
+    pub beta: &'static str,
+    /// The existing accounting platform; `{name}`.
+    pub accounting_connected: &'static str,
+    /// Link to manage it.
+    pub manage: &'static str,
+    /// "Can't find your platform?" summary.
+    pub cant_find: &'static str,
+    /// Its explanation.
+    pub cant_find_text: &'static str,
+    /// Notice without a session.
+    pub start_here: &'static str,
+    /// Link to sign up.
+    pub sign_up: &'static str,
+    /// Retry button.
+    pub try_again: &'static str,
+    /// Return page: checking; `{platform}`.
+    pub checking_connection: &'static str,
+    /// Fallback platform name.
+    pub your_platform: &'static str,
+    /// Return page: connected; `{platform}`.
+    pub platform_connected: &'static str,
+    /// Return page: thanks.
+    pub connected_thanks: &'static str,
+    /// Return page: not finished; `{platform}`.
+    pub not_finished_heading: &'static str,
+    /// Its explanation.
+    pub not_finished_text: &'static str,
+    /// Confirmation failed; `{platform}`.
+    pub could_not_confirm: &'static str,
+    /// Next step: the connections.
+    pub view_connections: &'static str,
+    /// Next step: another platform.
+    pub choose_another: &'static str,
+    /// Outcome 201; `{platform}`.
+    pub nothing_changed: &'static str,
+    /// Its explanation.
+    pub nothing_changed_text: &'static str,
+    /// Outcome 403; `{platform}`.
+    pub cancelled: &'static str,
+    /// Its explanation.
+    pub cancelled_text: &'static str,
+    /// Outcome 500; `{platform}`.
+    pub failed: &'static str,
+    /// With Codat's message; `{message}`.
+    pub failed_with_message: &'static str,
+    /// Without a message.
+    pub failed_text: &'static str,
+    /// Outcome 501; `{platform}`.
+    pub not_supported: &'static str,
+    /// Its explanation.
+    pub not_supported_text: &'static str,
+    /// Unknown outcome.
+    pub unknown_outcome: &'static str,
+    /// Its explanation; `{status}`, `{detail}`.
+    pub unknown_outcome_text: &'static str,
+    /// Sync heading while reading.
+    pub reading_your_data: &'static str,
+    /// Sync heading when done.
+    pub all_set: &'static str,
+    /// Status while the sync status loads.
+    pub checking_progress: &'static str,
+    /// Summary before any data type.
+    pub sync_starting: &'static str,
+    /// Summary when all read.
+    pub sync_done: &'static str,
+    /// Summary with failures; `{failed}`.
+    pub sync_done_with_failures: &'static str,
+    /// Summary while reading; `{done}`, `{total}`.
+    pub sync_progress: &'static str,
+    /// Data type states.
+    pub state_waiting: &'static str,
+    /// State: reading.
+    pub state_reading: &'static str,
+    /// State: done.
+    pub state_done: &'static str,
+    /// State: failed.
+    pub state_failed: &'static str,
+    /// State: not available.
+    pub state_not_available: &'static str,
+    /// Connection statuses.
+    pub status_connected: &'static str,
+    /// Status: pending.
+    pub status_not_finished: &'static str,
+    /// Status: unlinked.
+    pub status_disconnected: &'static str,
+    /// Status: deauthorized.
+    pub status_needs_reconnecting: &'static str,
+    /// Status: unknown.
+    pub status_unknown: &'static str,
+    /// Connections page introduction.
+    pub connections_lead: &'static str,
+    /// Loading status.
+    pub loading_connections: &'static str,
+    /// Empty list.
+    pub no_connections: &'static str,
+    /// Link to the picker.
+    pub connect_a_platform: &'static str,
+    /// Link to add more.
+    pub connect_another: &'static str,
+    /// Row dates; `{created}`, `{last_sync}`.
+    pub connection_dates: &'static str,
+    /// No sync yet.
+    pub not_yet: &'static str,
+    /// Action on a pending connection.
+    pub finish_connecting: &'static str,
+    /// Action on a disconnected one.
+    pub reconnect: &'static str,
+    /// Action: unlink.
+    pub disconnect: &'static str,
+    /// Action: delete.
+    pub remove: &'static str,
+    /// Dialog title; `{platform}`.
+    pub disconnect_title: &'static str,
+    /// Dialog text.
+    pub disconnect_text: &'static str,
+    /// Dialog title; `{platform}`.
+    pub remove_title: &'static str,
+    /// Dialog text.
+    pub remove_text: &'static str,
+    /// Dialog confirm label.
+    pub remove_confirm: &'static str,
+    /// Dialog cancel label.
+    pub cancel: &'static str,
+    /// Unreadable answer.
+    pub error_bad_answer: &'static str,
+    /// Error status; `{status}`.
+    pub error_status: &'static str,
+    /// Network failure.
+    pub error_unreachable: &'static str,
+    /// Month abbreviations.
+    pub months: [&'static str; 12],
+    /// Data type labels by Codat name.
+    pub data_types: &'static [(&'static str, &'static str)],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locale_follows_the_first_language_spoken() {
+        assert_eq!(Locale::choose(["de-DE", "fr-CA", "en"]), Locale::FrCa);
+        assert_eq!(Locale::choose(["fr"]), Locale::FrCa);
+        assert_eq!(Locale::choose(["en-GB", "fr-CA"]), Locale::En);
+        assert_eq!(Locale::choose(["de"]), Locale::En);
+        assert_eq!(Locale::choose([]), Locale::En);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("Connect {name}", &[("name", "Xero")]), "Connect Xero");
+        assert_eq!(fill("Read {done} of {total}", &[("done", "1"), ("total", "2")]), "Read 1 of 2");
+    }
+
+    #[test]
+    fn both_catalogues_name_the_same_data_types_and_placeholders() {
+        let (en, fr) = (Locale::En.messages(), Locale::FrCa.messages());
+        let names = |m: &Messages| m.data_types.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(names(en), names(fr));
+        for (english, french) in [
+            (en.welcome_back, fr.welcome_back),
+            (en.no_match, fr.no_match),
+            (en.connect_platform, fr.connect_platform),
+            (en.sync_progress, fr.sync_progress),
+            (en.connection_dates, fr.connection_dates),
+            (en.unknown_outcome_text, fr.unknown_outcome_text),
+            (en.failed_with_message, fr.failed_with_message),
+        ] {
+            let holes = |text: &str| text.matches('{').count();
+            assert_eq!(holes(english), holes(french), "{english} / {french}");
+        }
+    }
+}
