@@ -125,3 +125,70 @@ async fn the_flow_speaks_canadian_french() {
     harness.screenshot("02-plateformes").await;
     harness.finish().await;
 }
+
+/// Runs axe-core's WCAG 2.2 AA rules on the page and returns the violations found.
+async fn axe_violations(harness: &Harness) -> Vec<String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let script = std::fs::read_to_string(target.join("axe").join("axe.min.js"))
+        .expect("target/axe/axe.min.js (cargo xtask test fetches axe-core)");
+    harness.browser.execute(&format!("{script}; return true;"), vec![]).await.expect("axe loads");
+    let found = harness
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_in_light_and_dark() {
+    let harness = Harness::start("axe").await;
+    let mut problems = Vec::new();
+    let mut check = |page: &str, violations: Vec<String>| {
+        problems.extend(violations.into_iter().map(|v| format!("{page}: {v}")));
+    };
+    harness.open("/nowhere").await;
+    harness.heading("Page not found").await;
+    check("not found", axe_violations(&harness).await);
+    harness.open("/").await;
+    harness.heading("Share your business's financial data").await;
+    check("sign-up", axe_violations(&harness).await);
+    harness.fill("Business name", "Axe Hardware").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.unwrap();
+    harness.button("Connect Sandbox").await;
+    check("grid", axe_violations(&harness).await);
+    harness.browser.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await.unwrap();
+    check("grid (dark)", axe_violations(&harness).await);
+    harness.button("Connect Sandbox").await.click().await.unwrap();
+    harness.button("Authorize").await.click().await.unwrap();
+    harness.find("//h2[normalize-space()='All set']").await;
+    check("callback", axe_violations(&harness).await);
+    harness.link("View your connections").await.click().await.unwrap();
+    harness.button("Disconnect").await;
+    check("connections", axe_violations(&harness).await);
+    harness.browser.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await.unwrap();
+    check("connections (dark)", axe_violations(&harness).await);
+    harness.button("Disconnect").await.click().await.unwrap();
+    harness.find("//dialog[@open]").await;
+    check("dialog (dark)", axe_violations(&harness).await);
+        assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+        // The check itself sees a violation when there is one.
+    harness.find("//dialog[@open]//button[normalize-space()='Cancel']").await.click().await.unwrap();
+    harness
+        .browser
+        .execute("document.querySelector('main').append(document.createElement('input'))", vec![])
+        .await
+        .unwrap();
+    let planted = axe_violations(&harness).await;
+    assert!(planted.iter().any(|v| v.starts_with("label:")), "axe reports an unlabelled field: {planted:?}");
+    harness.finish().await;
+}

@@ -12,6 +12,7 @@ pub fn test() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_postgres()?;
+    tools::ensure_axe()?;
     run_step("checking formatting", cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     run_step(
         "clippy",

@@ -32,6 +32,34 @@ pub fn ensure_postgres() -> Result<(), String> {
     apt_install(&["postgresql"], "the storage tests")
 }
 
+/// The axe-core release whose rules check every page (WCAG 2.2 AA) in the browser tests.
+const AXE_CORE_VERSION: &str = "4.10.3";
+
+/// axe-core's script in `target/axe/axe.min.js`, from the npm registry, for the accessibility test.
+pub fn ensure_axe() -> Result<(), String> {
+    let dir = project_root().join("target").join("axe");
+    let script = dir.join("axe.min.js");
+    let stamp = dir.join("VERSION");
+    if script.exists() && std::fs::read_to_string(&stamp).is_ok_and(|v| v.trim() == AXE_CORE_VERSION) {
+        return Ok(());
+    }
+    if cmd("npm", &["--version"]).output().is_err() {
+        apt_install(&["npm"], "the accessibility test (axe-core comes from the npm registry)")?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let package = format!("axe-core@{AXE_CORE_VERSION}");
+    let dir_text = dir.display().to_string();
+    run_step(
+        &format!("fetching {package} for the accessibility test"),
+        cmd("npm", &["pack", &package, "--pack-destination", &dir_text]),
+    )?;
+    let tarball = format!("{dir_text}/axe-core-{AXE_CORE_VERSION}.tgz");
+    run_step("unpacking axe-core", cmd("tar", &["-xzf", &tarball, "-C", &dir_text, "package/axe.min.js"]))?;
+    std::fs::rename(dir.join("package").join("axe.min.js"), &script)
+        .map_err(|e| format!("cannot place axe.min.js: {e}"))?;
+    std::fs::write(&stamp, AXE_CORE_VERSION).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
 /// Headless Chromium and its WebDriver, for the browser tests.
 pub fn ensure_browser() -> Result<(), String> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
