@@ -180,8 +180,8 @@ async fn every_page_passes_axe_in_light_and_dark() {
     harness.button("Disconnect").await.click().await.unwrap();
     harness.find("//dialog[@open]").await;
     check("dialog (dark)", axe_violations(&harness).await);
-        assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
-        // The check itself sees a violation when there is one.
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    // The check itself sees a violation when there is one.
     harness.find("//dialog[@open]//button[normalize-space()='Cancel']").await.click().await.unwrap();
     harness
         .browser

@@ -158,6 +158,24 @@ impl Db {
         Ok(row.is_some())
     }
 
+    /// On PostgreSQL, a transaction holding an advisory lock on `key` until it is dropped or
+    /// committed, so servers sharing the database do one thing at a time for that key; `None` on
+    /// SQLite, where one server owns the file.
+    pub async fn lock(
+        &self,
+        key: &str,
+    ) -> Result<Option<sqlx::Transaction<'static, sqlx::Any>>, sqlx::Error> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(key)
+            .execute(&mut *transaction)
+            .await?;
+        Ok(Some(transaction))
+    }
+
     /// Sends a PostgreSQL notification on `channel` (only meaningful on PostgreSQL).
     pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;

@@ -249,3 +249,59 @@ async fn a_webhook_received_by_one_server_reaches_a_page_on_another() {
     receiving.stop().await.unwrap();
     serving_page.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_give_a_merchant_one_company() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
+    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
+        emulator_url.clone(),
+        "two-key",
+        "http://app.test/cb",
+    ));
+    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+
+    let cluster = Cluster::start();
+    let url = cluster.database("two_servers").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = || {
+        let mut config = Config::local(url.clone(), dir.path().join("dist"));
+        config.codat_api_key = Some("two-key".into());
+        config.codat_base_url = emulator_url.clone();
+        config.admin_token = Some("admin".into());
+        config
+    };
+    let (one, two) = (start(config()).await.unwrap(), start(config()).await.unwrap());
+    let http = reqwest::Client::new();
+    let ask = |base: String| {
+        let http = http.clone();
+        async move {
+            let answer: Value = http
+                .post(format!("{base}/v1/sessions"))
+                .bearer_auth("admin")
+                .json(&json!({"merchantId": "shared-merchant", "businessName": "Acme"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["companyId"].as_str().unwrap().to_owned()
+        }
+    };
+    let bases = [one.public_url.clone(), two.public_url.clone()];
+    let answers = futures_util::future::join_all((0..20).map(|i| ask(bases[i % 2].clone()))).await;
+    assert!(answers.iter().all(|company| *company == answers[0]), "{answers:?}");
+    let page: Value = http
+        .get(format!("{emulator_url}/companies?query=name%3Dshared-merchant"))
+        .header("authorization", "Basic dHdvLWtleQ==") // base64("two-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["totalResults"], 1);
+    one.stop().await.unwrap();
+    two.stop().await.unwrap();
+}

@@ -7,7 +7,8 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-/// One lock per merchant, so concurrent requests for the same merchant create one company.
+/// One lock per merchant, so concurrent requests for the same merchant create one company
+/// (across servers, a PostgreSQL advisory lock does the same).
 #[derive(Debug, Default)]
 pub struct CompanyLocks {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -32,6 +33,8 @@ pub async fn ensure_company(
 ) -> Result<String, AppError> {
     let lock = state.company_locks().for_merchant(merchant_id);
     let _held = lock.lock().await;
+    // Other servers on the same PostgreSQL database wait here too.
+    let _shared = state.db().lock(&format!("company:{merchant_id}")).await?;
     if let Some(company_id) = state.db().merchant(merchant_id).await?.and_then(|m| m.company_id) {
         return Ok(company_id);
     }
