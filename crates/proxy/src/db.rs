@@ -158,6 +158,68 @@ impl Db {
         Ok(row.is_some())
     }
 
+    /// Records (or refreshes) a connection of a merchant; a connection never changes owner.
+    pub async fn upsert_connection(
+        &self,
+        id: &str,
+        merchant_id: &str,
+        platform_key: Option<&str>,
+        status: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO connections (id, merchant_id, platform_key, status, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at \
+             WHERE connections.merchant_id = excluded.merchant_id",
+        )
+        .bind(id)
+        .bind(merchant_id)
+        .bind(platform_key)
+        .bind(status)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the merchant owns the connection.
+    pub async fn owns_connection(&self, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 FROM connections WHERE id = $1 AND merchant_id = $2")
+            .bind(id)
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Forgets a deleted connection.
+    pub async fn delete_connection(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The stored grid of a source type and its age in seconds.
+    pub async fn cached_grid(&self, source_type: &str) -> Result<Option<(String, i64)>, sqlx::Error> {
+        let row = sqlx::query("SELECT cards, fetched_at FROM branding_cache WHERE source_type = $1")
+            .bind(source_type)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| (row.get("cards"), unix_now() - row.get::<i64, _>("fetched_at"))))
+    }
+
+    /// Stores a freshly fetched grid.
+    pub async fn store_grid(&self, source_type: &str, cards: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO branding_cache (source_type, cards, fetched_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (source_type) DO UPDATE SET cards = excluded.cards, fetched_at = excluded.fetched_at",
+        )
+        .bind(source_type)
+        .bind(cards)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// On PostgreSQL, a transaction holding an advisory lock on `key` until it is dropped or
     /// committed, so servers sharing the database do one thing at a time for that key; `None` on
     /// SQLite, where one server owns the file.

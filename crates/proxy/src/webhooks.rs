@@ -139,6 +139,11 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), AppError> 
         kind if kind.starts_with("connection.") => {
             let payload: ConnectionWebhookPayload = serde_json::from_value(envelope.payload.clone())
                 .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            if kind == "connection.deleted" {
+                state.db().delete_connection(&payload.connection.id).await?;
+            } else {
+                crate::flow::connections::remember(state, &merchant.id, &payload.connection).await?;
+            }
             LiveEvent::ConnectionChanged {
                 connection: summary(payload.connection),
                 event_type: kind.to_owned(),

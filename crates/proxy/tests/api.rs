@@ -15,6 +15,7 @@ const KEY: &str = "test-api-key";
 
 struct Setup {
     app: Router,
+    emulator: std::sync::Arc<codat_emulator::Emulator>,
     emulator_url: String,
     _dir: tempfile::TempDir,
 }
@@ -31,7 +32,8 @@ async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
         KEY,
         "http://app.test/callback?statusCode={statusCode}",
     ));
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+    let served = emulator.clone();
+    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(served)).await });
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -42,7 +44,7 @@ async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
     config.codat_base_url = emulator_url.clone();
     adjust(&mut config);
     let state = build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap()).await.unwrap();
-    Setup { app: app(state), emulator_url, _dir: dir }
+    Setup { app: app(state), emulator, emulator_url, _dir: dir }
 }
 
 struct Reply {
@@ -471,4 +473,55 @@ async fn platform_images_come_from_our_origin_with_an_etag() {
     let unknown = send(&setup.app, get("/branding/zzzz/logo", None)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn a_repeat_view_of_the_grid_makes_no_codat_call() {
+    let setup = setup().await;
+    let calls = || setup.emulator.request_counts().values().sum::<u64>();
+    send(&setup.app, get("/api/integrations?sourceType=Commerce", None)).await;
+    let after_first = calls();
+    assert!(after_first > 0);
+    let again = send(&setup.app, get("/api/integrations?sourceType=Commerce", None)).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(calls(), after_first, "the second view is answered from the cache");
+}
+
+#[tokio::test]
+async fn every_endpoint_keeps_one_merchants_connection_from_another() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let bob = sign_up(&setup.app, "Bob's Bikes").await;
+    let started = send(&setup.app, post("/api/connections", r#"{"platformKey":"fztf"}"#, Some(&alice))).await;
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
+    let issued = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
+    let codat_calls = || setup.emulator.request_counts().values().sum::<u64>();
+    let before = codat_calls();
+
+    let attempts: Vec<(&str, Request<Body>)> = vec![
+        ("get", get(&format!("/api/connections/{id}"), Some(&bob))),
+        ("unlink", post(&format!("/api/connections/{id}/unlink"), "", Some(&bob))),
+        ("link", post(&format!("/api/connections/{id}/link"), "", Some(&bob))),
+        ("delete", delete(&format!("/api/connections/{id}"), &bob)),
+        (
+            "callback",
+            post("/api/callback", &json!({"connectionId": id, "state": issued}).to_string(), Some(&bob)),
+        ),
+    ];
+    for (what, request) in attempts {
+        let reply = send(&setup.app, request).await;
+        assert!(
+            matches!(reply.status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
+            "{what}: Bob reached Alice's connection ({})",
+            reply.status
+        );
+    }
+    assert_eq!(codat_calls(), before, "another merchant's id is refused before Codat is asked");
+    let listed = send(&setup.app, get("/api/connections", Some(&bob))).await;
+    assert_eq!(listed.body, json!([]));
+    let sync = send(&setup.app, get("/api/sync", Some(&bob))).await;
+    assert_eq!(sync.body, json!([]), "Bob's sync shows none of Alice's data");
+    let own = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&alice))).await;
+    assert_eq!(own.status, StatusCode::OK);
 }

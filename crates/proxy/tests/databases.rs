@@ -124,6 +124,22 @@ async fn exercise(db: &Db) {
     db.mark_webhook_processed("msg_1").await.unwrap();
     assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
 
+    db.upsert_connection("k1", "m1", Some("gbol"), "PendingAuth").await.unwrap();
+    db.upsert_connection("k1", "m1", Some("gbol"), "Linked").await.unwrap();
+    assert!(db.owns_connection("m1", "k1").await.unwrap());
+    assert!(!db.owns_connection("m2", "k1").await.unwrap());
+    db.claim_merchant(&merchant("m3")).await.unwrap();
+    db.upsert_connection("k1", "m3", None, "Linked").await.unwrap();
+    assert!(!db.owns_connection("m3", "k1").await.unwrap(), "a connection never changes owner");
+    db.delete_connection("k1").await.unwrap();
+    assert!(!db.owns_connection("m1", "k1").await.unwrap());
+
+    assert!(db.cached_grid("Accounting").await.unwrap().is_none());
+    db.store_grid("Accounting", "[1]").await.unwrap();
+    db.store_grid("Accounting", "[2]").await.unwrap();
+    let (cards, age) = db.cached_grid("Accounting").await.unwrap().unwrap();
+    assert_eq!((cards.as_str(), age <= 1), ("[2]", true));
+
     let m2 = merchant("m2");
     let claims = futures_util::future::join_all((0..20).map(|_| db.claim_merchant(&m2))).await;
     assert_eq!(

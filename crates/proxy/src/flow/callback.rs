@@ -34,5 +34,6 @@ pub async fn confirm(
     }
     let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
     let connection = state.codat().get_connection(&company_id, &request.connection_id).await?;
+    crate::flow::connections::remember(&state, &merchant.id, &connection).await?;
     Ok(Json(summary(connection)))
 }

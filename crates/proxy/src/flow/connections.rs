@@ -20,6 +20,7 @@ pub async fn create(
     }
     let company_id = merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
     let connection = state.codat().create_connection(&company_id, key).await?;
+    remember(&state, &merchant.id, &connection).await?;
     if !state.is_trusted_link(&connection.link_url) {
         tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
         return Err(AppError::UntrustedUpstream("link host not allowed".into()));
@@ -35,6 +36,9 @@ pub async fn list(
 ) -> Result<Json<Vec<Connection>>, AppError> {
     let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
     let connections = state.codat().list_connections(&company_id).await?;
+    for connection in &connections {
+        remember(&state, &merchant.id, connection).await?;
+    }
     Ok(Json(connections.into_iter().map(summary).collect()))
 }
 
@@ -45,7 +49,7 @@ pub async fn get(
     Path(connection_id): Path<String>,
 ) -> Result<Json<Connection>, AppError> {
     // The lookup is scoped to the merchant's own company, so another merchant's id is unknown.
-    let company_id = own_connection(&merchant, &connection_id)?;
+    let company_id = own_connection(&state, &merchant, &connection_id).await?;
     let connection = state.codat().get_connection(&company_id, &connection_id).await?;
     Ok(Json(summary(connection)))
 }
@@ -56,9 +60,10 @@ pub async fn unlink(
     CurrentMerchant(merchant): CurrentMerchant,
     Path(connection_id): Path<String>,
 ) -> Result<Json<Connection>, AppError> {
-    let company_id = own_connection(&merchant, &connection_id)?;
+    let company_id = own_connection(&state, &merchant, &connection_id).await?;
     let connection =
         state.codat().unlink_connection(&company_id, &connection_id).await.map_err(not_linked)?;
+    remember(&state, &merchant.id, &connection).await?;
     Ok(Json(summary(connection)))
 }
 
@@ -68,8 +73,9 @@ pub async fn delete(
     CurrentMerchant(merchant): CurrentMerchant,
     Path(connection_id): Path<String>,
 ) -> Result<axum::http::StatusCode, AppError> {
-    let company_id = own_connection(&merchant, &connection_id)?;
+    let company_id = own_connection(&state, &merchant, &connection_id).await?;
     state.codat().delete_connection(&company_id, &connection_id).await?;
+    state.db().delete_connection(&connection_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -81,7 +87,7 @@ pub async fn link(
     CurrentMerchant(merchant): CurrentMerchant,
     Path(connection_id): Path<String>,
 ) -> Result<Json<ConnectStarted>, AppError> {
-    let company_id = own_connection(&merchant, &connection_id)?;
+    let company_id = own_connection(&state, &merchant, &connection_id).await?;
     let connection = state.codat().get_connection(&company_id, &connection_id).await?;
     if connection.status == codat::ConnectionStatus::Linked {
         return Err(AppError::BadRequest("This connection is already working.".into()));
@@ -114,13 +120,36 @@ async fn with_state(
     Ok(url.into())
 }
 
-/// The merchant's company, once the id is known to be well-formed; Codat then answers 404 for a
-/// connection of any other company.
-fn own_connection(merchant: &crate::db::Merchant, connection_id: &str) -> Result<String, AppError> {
+/// The merchant's company, once the connection is known to be the merchant's: another
+/// merchant's id (or any id we never handed out) is not found, without asking Codat.
+async fn own_connection(
+    state: &AppState,
+    merchant: &crate::db::Merchant,
+    connection_id: &str,
+) -> Result<String, AppError> {
+    let not_found = || AppError::NotFound("There is no such connection.".into());
     if uuid::Uuid::parse_str(connection_id).is_err() {
-        return Err(AppError::NotFound("There is no such connection.".into()));
+        return Err(not_found());
+    }
+    if !state.db().owns_connection(&merchant.id, connection_id).await? {
+        return Err(not_found());
     }
     merchant.company_id.clone().ok_or(AppError::NotSignedIn)
+}
+
+/// Records what Codat said of one of the merchant's connections.
+pub async fn remember(
+    state: &AppState,
+    merchant_id: &str,
+    connection: &codat::Connection,
+) -> Result<(), AppError> {
+    let status = serde_json::to_value(connection.status).ok().and_then(|v| v.as_str().map(str::to_owned));
+    let key = connection.integration_key.as_deref();
+    state
+        .db()
+        .upsert_connection(&connection.id, merchant_id, key, status.as_deref().unwrap_or("Unknown"))
+        .await?;
+    Ok(())
 }
 
 /// Codat refuses to unlink a connection that is not `Linked`.

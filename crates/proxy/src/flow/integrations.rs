@@ -51,15 +51,15 @@ pub async fn list(
             )))
         }
     };
-    Ok(Json(state.integrations().grid(state.codat(), state.branding_images(), source_type).await?))
+    Ok(Json(state.integrations().grid(&state, source_type).await?))
 }
 
 impl IntegrationCache {
-    /// The grid for a source type, from the cache while it is fresh.
+    /// The grid for a source type: from memory while fresh, else from the database (shared by
+    /// every server, kept across restarts) while fresh, else from Codat.
     pub async fn grid(
         &self,
-        codat: &CodatClient,
-        images: &BrandingImages,
+        state: &AppState,
         source_type: SourceType,
     ) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
         if let Some((fetched, grid)) = self.grids.read().await.get(&source_type) {
@@ -67,17 +67,29 @@ impl IntegrationCache {
                 return Ok(grid.clone());
             }
         }
-        let grid = Arc::new(fetch_grid(codat, images, source_type).await?);
+        let stored = state.db().cached_grid(source_type.as_str()).await?;
+        let fresh = stored
+            .filter(|(_, age)| *age >= 0 && (*age as u64) < CACHE_TTL.as_secs())
+            .and_then(|(cards, _)| serde_json::from_str::<Vec<IntegrationCard>>(&cards).ok());
+        let cards = match fresh {
+            Some(cards) => cards,
+            None => {
+                let cards = fetch_grid(state.codat(), source_type).await?;
+                if let Ok(json) = serde_json::to_string(&cards) {
+                    state.db().store_grid(source_type.as_str(), &json).await?;
+                }
+                cards
+            }
+        };
+        let images = state.branding_images();
+        let grid = Arc::new(cards.into_iter().map(|card| served_locally(card, images)).collect::<Vec<_>>());
         self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
         Ok(grid)
     }
 }
 
-async fn fetch_grid(
-    codat: &CodatClient,
-    images: &BrandingImages,
-    source_type: SourceType,
-) -> Result<Vec<IntegrationCard>, AppError> {
+/// The grid as Codat gives it (its image URLs), one branding request per platform.
+async fn fetch_grid(codat: &CodatClient, source_type: SourceType) -> Result<Vec<IntegrationCard>, AppError> {
     let query = format!("sourceType={}&&enabled=true", source_type.as_str());
     let integrations = codat.list_integrations(&query).await?;
     let limit = Arc::new(Semaphore::new(BRANDING_CONCURRENCY));
@@ -98,7 +110,7 @@ async fn fetch_grid(
         }
     }
     cards.sort_by_key(|(index, _)| *index);
-    Ok(cards.into_iter().map(|(_, card)| served_locally(card, images)).collect())
+    Ok(cards.into_iter().map(|(_, card)| card).collect())
 }
 
 /// The card with its images pointing at our own origin (an image on a host we do not fetch
