@@ -525,3 +525,31 @@ async fn every_endpoint_keeps_one_merchants_connection_from_another() {
     let own = send(&setup.app, get(&format!("/api/connections/{id}"), Some(&alice))).await;
     assert_eq!(own.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_codat_api_key_appears_in_no_answer() {
+    let setup = setup().await;
+    let cookie = sign_up(&setup.app, "Acme").await;
+    // Codat failing must not echo anything of the request back either.
+    setup.emulator.faults.set(
+        serde_json::from_value(json!({"rules": [{"path": "/companies", "method": "POST", "kind": "serverError", "status": 500}]}))
+            .unwrap(),
+    );
+    let basic = "dGVzdC1hcGkta2V5"; // base64 of the key
+    let requests = vec![
+        get("/api/session", Some(&cookie)),
+        get("/api/integrations?sourceType=Accounting", None),
+        get("/api/connections", Some(&cookie)),
+        post("/api/connections", r#"{"platformKey":"gbol"}"#, Some(&cookie)),
+        get("/api/sync", Some(&cookie)),
+        get("/connect", None),
+    ];
+    for request in requests {
+        let path = request.uri().to_string();
+        let reply = send(&setup.app, request).await;
+        let headers = format!("{:?}", reply.headers);
+        for secret in [KEY, basic] {
+            assert!(!reply.text.contains(secret) && !headers.contains(secret), "{path} leaks the key");
+        }
+    }
+}
