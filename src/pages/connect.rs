@@ -98,6 +98,12 @@ fn Grid(
     if cards.is_empty() {
         return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
     }
+    // Marks the moment the cards are on screen, for `cargo xtask bench` (Performance API).
+    Effect::new(move |_| {
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark("cc-grid-ready");
+        }
+    });
     view! {
         {move || {
             let text = search.get();

@@ -24,21 +24,10 @@ pub fn bench() -> Result<(), String> {
     tools::ensure_build_tools()?;
     build_web_app()?;
     let bundle = bundle_sizes()?;
-    println!("\n==> proxy benchmarks (cargo bench, release)");
-    let output = cmd("cargo", &["bench", "--locked", "-p", "codat-connect-proxy", "--bench", "flow"])
-        .output()
-        .map_err(|e| format!("cannot run the proxy benchmarks: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("the proxy benchmarks failed:\n{}", String::from_utf8_lossy(&output.stderr)));
-    }
-    let measurements: Vec<(String, String, String)> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split('\t');
-            Some((fields.next()?.to_owned(), fields.next()?.to_owned(), fields.next()?.to_owned()))
-        })
-        .collect();
-    let report = render(&bundle, &measurements);
+    tools::ensure_browser()?;
+    let proxy = measure("proxy benchmarks", "codat-connect-proxy", "flow")?;
+    let browser = measure("browser benchmarks", "codat-connect", "grid")?;
+    let report = render(&bundle, &proxy, &browser);
     std::fs::write(project_root().join("BENCHMARKS.md"), &report)
         .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
     println!("{report}");
@@ -51,6 +40,24 @@ pub fn bench() -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Runs one `cargo bench` target and reads its `name<TAB>value<TAB>unit` lines.
+fn measure(title: &str, package: &str, bench: &str) -> Result<Vec<(String, String, String)>, String> {
+    println!("\n==> {title} (cargo bench -p {package} --bench {bench}, release)");
+    let output = cmd("cargo", &["bench", "--locked", "-p", package, "--bench", bench])
+        .output()
+        .map_err(|e| format!("cannot run the {title}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("the {title} failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            Some((fields.next()?.to_owned(), fields.next()?.to_owned(), fields.next()?.to_owned()))
+        })
+        .collect())
 }
 
 fn bundle_sizes() -> Result<Vec<Sized>, String> {
@@ -83,7 +90,10 @@ fn brotli(bytes: &[u8]) -> usize {
     out.len()
 }
 
-fn render(bundle: &[Sized], measurements: &[(String, String, String)]) -> String {
+/// Measurements as `(name, value, unit)`.
+type Rows = [(String, String, String)];
+
+fn render(bundle: &[Sized], proxy: &Rows, browser: &Rows) -> String {
     let kb = |n: usize| format!("{:.1}", n as f64 / 1024.0);
     let mut text = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from one run.\n\n");
     text.push_str(&format!("- date: {}\n- machine: {}\n- rustc: {}\n\n", today(), machine(), rustc()));
@@ -106,13 +116,22 @@ fn render(bundle: &[Sized], measurements: &[(String, String, String)]) -> String
         kb(BUNDLE_BUDGET_BROTLI)
     ));
     text.push_str("## Proxy (release build, against the emulator on loopback)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
-    for (name, value, unit) in measurements {
+    for (name, value, unit) in proxy {
         text.push_str(&format!("| {name} | {value} | {unit} |\n"));
     }
     text.push_str(
         "\n`cN` is the number of concurrent clients. `forwarded` is `GET /api/connections` through the proxy \
          (session check, Codat call, mapping); its `added` rows subtract the same call made straight to the \
-         emulator. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache.\n",
+                  emulator. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache.\n",
+    );
+    text.push_str("\n## Browser (headless Chromium, release server with the embedded emulator)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
+    for (name, value, unit) in browser {
+        text.push_str(&format!("| {name} | {value} | {unit} |\n"));
+    }
+    text.push_str(
+        "\n`grid_N_cards` is navigation start to the cards on screen (the app's `cc-grid-ready` Performance \
+         mark); cold is the first visit (server and browser caches empty), warm a reload. \
+         `filter_1000_cards_keystroke` is one search keystroke over 1,000 cards until the DOM is updated.\n",
     );
     text
 }

@@ -26,6 +26,28 @@ pub struct Platform {
     pub source_id: String,
 }
 
+/// `count` made-up accounting platforms (`Test platform 0001`, ...), for measuring a large grid.
+/// Their keys are four letters starting with `x`, which no real platform uses.
+pub fn synthetic(count: usize) -> Vec<Platform> {
+    (0..count.min(26 * 26 * 26))
+        .map(|i| {
+            let letters: String =
+                [i / 676, (i / 26) % 26, i % 26].iter().map(|n| char::from(b'a' + *n as u8)).collect();
+            let key = format!("x{letters}");
+            Platform {
+                integration_id: stable_uuid("integration", &key),
+                source_id: stable_uuid("source", &key),
+                name: format!("Test platform {:04}", i + 1),
+                source_type: SourceType::Accounting,
+                setup_note: None,
+                enabled: true,
+                is_beta: false,
+                key,
+            }
+        })
+        .collect()
+}
+
 /// Every platform in the shipped list, all enabled.
 pub fn platforms() -> Vec<Platform> {
     PLATFORMS_TSV.lines().skip(1).filter(|line| !line.trim().is_empty()).filter_map(parse_line).collect()
@@ -85,6 +107,14 @@ mod tests {
         assert_eq!(xero.name, "Xero");
         assert_eq!(xero.source_type, SourceType::Accounting);
         assert!(xero.setup_note.unwrap().contains("company name"));
+    }
+
+    #[test]
+    fn synthetic_platforms_have_distinct_four_letter_keys() {
+        let platforms = synthetic(1000);
+        let keys: std::collections::BTreeSet<&str> = platforms.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys.len(), 1000);
+        assert!(keys.iter().all(|k| k.len() == 4 && k.starts_with('x')));
     }
 
     #[test]

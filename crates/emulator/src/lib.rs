@@ -71,6 +71,8 @@ pub struct EmulatorConfig {
     pub disabled_platforms: Vec<String>,
     /// Where to keep state across restarts; in memory only when absent.
     pub state_file: Option<PathBuf>,
+    /// Made-up accounting platforms added to the catalog, for measuring large grids.
+    pub synthetic_platforms: usize,
 }
 
 impl EmulatorConfig {
@@ -91,6 +93,7 @@ impl EmulatorConfig {
             one_time_links: false,
             disabled_platforms: Vec::new(),
             state_file: None,
+            synthetic_platforms: 0,
         }
     }
 }
@@ -119,7 +122,7 @@ impl Emulator {
         });
         Arc::new(Self {
             store: Store::new(config.redirect_url.clone(), config.state_file.clone()),
-            catalog: Catalog::shipped(&config.disabled_platforms),
+            catalog: Catalog::shipped(&config.disabled_platforms, config.synthetic_platforms),
             webhooks: WebhookDispatcher::new(
                 secret,
                 config.webhook_retry_delays.clone(),

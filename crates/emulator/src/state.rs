@@ -210,9 +210,11 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The shipped platform list, all enabled but those in `disabled`.
-    pub fn shipped(disabled: &[String]) -> Self {
+    /// The shipped platform list, all enabled but those in `disabled`, plus `synthetic` made-up
+    /// ones.
+    pub fn shipped(disabled: &[String], synthetic: usize) -> Self {
         let mut platforms = catalog::platforms();
+        platforms.extend(catalog::synthetic(synthetic));
         for platform in &mut platforms {
             platform.enabled = !disabled.contains(&platform.key);
         }

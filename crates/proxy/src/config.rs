@@ -43,6 +43,9 @@ pub struct Config {
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
+    /// Made-up platforms the embedded emulator adds to its catalog (for benchmarks).
+    #[arg(long, env = "EMULATOR_SYNTHETIC_PLATFORMS", default_value_t = 0)]
+    pub emulator_synthetic_platforms: usize,
     /// `sqlite://...` database URL.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
     pub database_url: String,
@@ -62,6 +65,7 @@ impl Config {
             codat_base_url: "https://api.codat.io".into(),
             codat_webhook_secret: None,
             emulator_sync_seconds: 8,
+            emulator_synthetic_platforms: 0,
             admin_token: None,
             theme_css: None,
             rate_limit_per_minute: 300,

@@ -335,6 +335,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             );
             emulator_config.webhook_secret = webhook_secret.clone();
             emulator_config.sync_duration = std::time::Duration::from_secs(config.emulator_sync_seconds);
+            emulator_config.synthetic_platforms = config.emulator_synthetic_platforms;
             emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
                 id: Some(uuid::Uuid::new_v4().to_string()),
                 url: format!("{base}/webhooks/codat"),

@@ -1,0 +1,69 @@
+//! `cargo bench -p codat-connect --bench grid`: time to a usable integration grid in headless
+//! Chromium, from navigation start to the cards on screen (the app's `cc-grid-ready` Performance
+//! mark), with 30 and 1,000 accounting platforms, cold and warm; and one search keystroke over
+//! 1,000 cards. Prints `name<TAB>value<TAB>unit` lines for `cargo xtask bench`.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use serde_json::Value;
+use support::Harness;
+
+/// The shipped catalog has 19 accounting platforms; these many more make 30 and 1,000.
+const GRIDS: [(usize, usize); 2] = [(30, 11), (1000, 981)];
+
+async fn grid_ready_ms(harness: &Harness) -> f64 {
+    let found = harness
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const look = () => {
+                 const mark = performance.getEntriesByName('cc-grid-ready')[0];
+                 if (mark) { done(mark.startTime); } else { setTimeout(look, 5); }
+             };
+             look();",
+            vec![],
+        )
+        .await
+        .expect("the grid becomes ready");
+    found.as_f64().unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() {
+    for (cards, synthetic) in GRIDS {
+        let harness = Harness::start_with(&format!("bench-{cards}"), move |config| {
+            config.emulator_synthetic_platforms = synthetic;
+        })
+        .await;
+        let patience = std::time::Duration::from_secs(120);
+        let timeouts = fantoccini::wd::TimeoutConfiguration::new(Some(patience), Some(patience), None);
+        harness.browser.update_timeouts(timeouts).await.expect("timeouts");
+        harness.open("/connect").await;
+        let cold = grid_ready_ms(&harness).await;
+        harness.browser.refresh().await.expect("reload");
+        let warm = grid_ready_ms(&harness).await;
+        println!("grid_{cards}_cards_cold\t{cold:.1}\tms");
+        println!("grid_{cards}_cards_warm\t{warm:.1}\tms");
+        if cards == 1000 {
+            let keystroke: Value = harness
+                .browser
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     const input = document.querySelector('input[type=search]');
+                     const started = performance.now();
+                     input.value = 'Test platform 05';
+                     input.dispatchEvent(new Event('input', { bubbles: true }));
+                     setTimeout(() => done(performance.now() - started), 0);",
+                    vec![],
+                )
+                .await
+                .expect("filtering runs");
+            let shown =
+                harness.browser.find_all(fantoccini::Locator::Css(".integration-card")).await.unwrap().len();
+            assert_eq!(shown, 100, "the search narrowed 1,000 cards to 100");
+            println!("filter_1000_cards_keystroke\t{:.1}\tms", keystroke.as_f64().unwrap_or(f64::NAN));
+        }
+        harness.finish().await;
+    }
+}
