@@ -4,6 +4,21 @@ use crate::{Company, Connection, PullStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The events about connections and reads: what an auth flow listens to.
+pub const CONNECTION_EVENT_TYPES: [&str; 8] = [
+    "connection.created",
+    "connection.connected",
+    "connection.failed",
+    "connection.disconnected",
+    "connection.reconnected",
+    "connection.deleted",
+    "read.completed.initial",
+    "read.completed",
+];
+
+/// The events about companies.
+pub const COMPANY_EVENT_TYPES: [&str; 2] = ["company.created", "company.deleted"];
+
 /// A webhook consumer: an endpoint subscribed to event types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

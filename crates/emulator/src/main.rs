@@ -43,18 +43,6 @@ struct Args {
     state_file: Option<PathBuf>,
 }
 
-const EVENT_TYPES: [&str; 9] = [
-    "company.created",
-    "connection.created",
-    "connection.connected",
-    "connection.failed",
-    "connection.disconnected",
-    "connection.reconnected",
-    "connection.deleted",
-    "read.completed.initial",
-    "read.completed",
-];
-
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
@@ -78,7 +66,11 @@ async fn main() {
             id: Some(uuid::Uuid::new_v4().to_string()),
             url,
             disabled: Some(false),
-            event_types: EVENT_TYPES.iter().map(|t| t.to_string()).collect(),
+            event_types: codat::COMPANY_EVENT_TYPES
+                .iter()
+                .chain(&codat::CONNECTION_EVENT_TYPES)
+                .map(|t| t.to_string())
+                .collect(),
             company_tags: None,
         })
         .collect();

@@ -147,18 +147,8 @@ async fn every_answer_and_webhook_matches_the_spec() {
         EmulatorConfig::new("http://emulator.test", "key", "https://app.test/cb?code={statusCode}");
     config.sync_duration = Duration::from_millis(200);
     let app = router(Emulator::new(config));
-    let event_types = [
-        "company.created",
-        "company.deleted",
-        "connection.created",
-        "connection.connected",
-        "connection.failed",
-        "connection.disconnected",
-        "connection.reconnected",
-        "connection.deleted",
-        "read.completed.initial",
-        "read.completed",
-    ];
+    let event_types: Vec<&str> =
+        codat::COMPANY_EVENT_TYPES.iter().chain(&codat::CONNECTION_EVENT_TYPES).copied().collect();
     let consumer = json!({"url": hook, "eventTypes": event_types});
     call(&app, "POST", "/webhooks", Some(consumer), "/webhooks").await;
     call(&app, "GET", "/webhooks", None, "/webhooks").await;

@@ -36,16 +36,7 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
 
 /// The events the flow listens to (subscribe a Codat webhook consumer to these).
-pub const FLOW_EVENT_TYPES: [&str; 8] = [
-    "connection.created",
-    "connection.connected",
-    "connection.failed",
-    "connection.disconnected",
-    "connection.reconnected",
-    "connection.deleted",
-    "read.completed.initial",
-    "read.completed",
-];
+pub const FLOW_EVENT_TYPES: [&str; 8] = codat::CONNECTION_EVENT_TYPES;
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
