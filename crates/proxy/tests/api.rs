@@ -11,6 +11,8 @@ use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
+mod support;
+
 const KEY: &str = "test-api-key";
 
 struct Setup {
@@ -25,15 +27,7 @@ async fn setup() -> Setup {
 }
 
 async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
-        emulator_url.clone(),
-        KEY,
-        "http://app.test/callback?statusCode={statusCode}",
-    ));
-    let served = emulator.clone();
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(served)).await });
+    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -288,16 +282,7 @@ fn embed_request(token: Option<&str>, body: &str) -> Request<Body> {
 
 /// Companies named `name` in the emulator, counted through Codat's own API.
 async fn companies_named(setup: &Setup, name: &str) -> usize {
-    let url = format!("{}/companies?query=name%3D{name}", setup.emulator_url);
-    let page: Value = reqwest::Client::new()
-        .get(url)
-        .header("authorization", "Basic dGVzdC1hcGkta2V5") // base64("test-api-key")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = support::codat_get(&setup.emulator_url, KEY, &format!("/companies?query=name%3D{name}")).await;
     page["totalResults"].as_u64().unwrap() as usize
 }
 
@@ -351,7 +336,7 @@ async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
     // The company exists at Codat (as if our first request's answer was lost), unknown to us.
     reqwest::Client::new()
         .post(format!("{}/companies", setup.emulator_url))
-        .header("authorization", "Basic dGVzdC1hcGkta2V5")
+        .header("authorization", support::basic(KEY))
         .json(&json!({"name": "lender-9"}))
         .send()
         .await

@@ -3,6 +3,9 @@
 //! merchant gets a second Codat company, and the database passes its integrity check.
 
 use codat::WebhookSecret;
+use support::{codat_get, spawn_emulator};
+
+mod support;
 use serde_json::{json, Value};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -80,14 +83,7 @@ async fn webhook(http: &reqwest::Client, base: &str, id: &str) -> Option<String>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
-        emulator_url.clone(),
-        KEY,
-        "http://app.test/cb",
-    ));
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+    let (emulator_url, _emulator) = spawn_emulator(KEY, |_| {}).await;
 
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("connect.db");
@@ -165,15 +161,7 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
     restarted.kill().unwrap();
     restarted.wait().unwrap();
 
-    let page: Value = http
-        .get(format!("{emulator_url}/companies?pageSize=5000"))
-        .header("authorization", "Basic Y3Jhc2gta2V5") // base64("crash-key")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = codat_get(&emulator_url, KEY, "/companies?pageSize=5000").await;
     let names: Vec<&str> =
         page["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     let distinct: BTreeSet<&str> = names.iter().copied().collect();

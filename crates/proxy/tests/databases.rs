@@ -7,6 +7,10 @@ use codat_connect_proxy::{
     start,
 };
 use serde_json::{json, Value};
+use support::{codat_get, connect_and_authorize, sign_up, spawn_emulator};
+
+mod support;
+
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -172,15 +176,8 @@ async fn the_server_signs_up_and_connects_on_postgresql() {
     let running = start(config).await.unwrap();
     let base = running.public_url.clone();
     let http = reqwest::Client::new();
-    let response = http
-        .post(format!("{base}/api/signup"))
-        .header("x-codat-connect", "1")
-        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = sign_up(&http, &base).await;
+
     let started: Value = http
         .post(format!("{base}/api/connections"))
         .header("cookie", &cookie)
@@ -232,32 +229,13 @@ async fn a_webhook_received_by_one_server_reaches_a_page_on_another() {
     let receiving = start(Config::local(url.clone(), dir.path().join("dist"))).await.unwrap();
     let serving_page = start(Config::local(url, dir.path().join("dist"))).await.unwrap();
     let (a, b) = (receiving.public_url.clone(), serving_page.public_url.clone());
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let signed_up = http
-        .post(format!("{a}/api/signup"))
-        .header("x-codat-connect", "1")
-        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_up.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let cookie = sign_up(&http, &a).await;
 
     // The page is connected to the second server; the session lives in the shared database.
     let mut events = http.get(format!("{b}/api/events")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(events.status(), 200);
-    let started: Value = http
-        .post(format!("{a}/api/connections"))
-        .header("cookie", &cookie)
-        .header("x-codat-connect", "1")
-        .json(&json!({"platformKey": "mqjo"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let complete = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
-    http.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
+    connect_and_authorize(&http, &a, &cookie, "mqjo").await;
 
     let event = next_event(&mut events, "connectionChanged").await;
     assert_eq!(event["connection"]["status"], "Linked");
@@ -268,14 +246,7 @@ async fn a_webhook_received_by_one_server_reaches_a_page_on_another() {
 
 #[tokio::test]
 async fn two_servers_on_one_database_give_a_merchant_one_company() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
-        emulator_url.clone(),
-        "two-key",
-        "http://app.test/cb",
-    ));
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+    let (emulator_url, _emulator) = spawn_emulator("two-key", |_| {}).await;
 
     let cluster = Cluster::start();
     let url = cluster.database("two_servers").await;
@@ -308,15 +279,7 @@ async fn two_servers_on_one_database_give_a_merchant_one_company() {
     let bases = [one.public_url.clone(), two.public_url.clone()];
     let answers = futures_util::future::join_all((0..20).map(|i| ask(bases[i % 2].clone()))).await;
     assert!(answers.iter().all(|company| *company == answers[0]), "{answers:?}");
-    let page: Value = http
-        .get(format!("{emulator_url}/companies?query=name%3Dshared-merchant"))
-        .header("authorization", "Basic dHdvLWtleQ==") // base64("two-key")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = codat_get(&emulator_url, "two-key", "/companies?query=name%3Dshared-merchant").await;
     assert_eq!(page["totalResults"], 1);
     one.stop().await.unwrap();
     two.stop().await.unwrap();

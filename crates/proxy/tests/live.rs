@@ -7,6 +7,9 @@ use codat_connect_proxy::{config::Config, start, RunningProxy};
 use futures_util::StreamExt as _;
 use serde_json::{json, Value};
 use std::time::Duration;
+use support::{connect_and_authorize, sign_up};
+
+mod support;
 
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
@@ -16,19 +19,6 @@ async fn proxy(dir: &tempfile::TempDir) -> RunningProxy {
     config.codat_webhook_secret = Some(SECRET.into());
     config.emulator_sync_seconds = 1;
     start(config).await.unwrap()
-}
-
-async fn sign_up(http: &reqwest::Client, base: &str) -> String {
-    let response = http
-        .post(format!("{base}/api/signup"))
-        .header("x-codat-connect", "1")
-        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    assert!(response.status().is_success());
-    cookie
 }
 
 /// Reads server-sent events until `wanted` has been seen, or fails after the deadline.
@@ -66,20 +56,7 @@ async fn linking_reaches_the_merchants_event_stream_through_signed_webhooks() {
     let events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(events.headers()["content-type"], "text/event-stream");
 
-    let started: Value = http
-        .post(format!("{base}/api/connections"))
-        .header("cookie", &cookie)
-        .header("x-codat-connect", "1")
-        .json(&json!({"platformKey": "mqjo"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let link = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
-    let redirect = http.post(link).form(&[("outcome", "authorize")]).send().await.unwrap();
-    assert_eq!(redirect.status(), 303);
+    connect_and_authorize(&http, &base, &cookie, "mqjo").await;
 
     let seen = read_events(events, &["connectionChanged", "syncCompleted"]).await;
     let linked = seen

@@ -13,8 +13,9 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use tower::ServiceExt as _;
 
+mod support;
+
 const KEY: &str = "storm-key";
-const BASIC: &str = "Basic c3Rvcm0ta2V5"; // base64("storm-key")
 const ADMIN: &str = "storm-admin";
 
 async fn session(app: &Router, merchant: &str) -> (StatusCode, Value) {
@@ -44,20 +45,13 @@ async fn session_with_retries(app: &Router, merchant: &str) -> (String, u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_companies() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
-        emulator_url.clone(),
-        KEY,
-        "http://app.test/callback",
-    ));
+    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
     emulator.faults.set(
         serde_json::from_value(json!({"seed": 2026, "rules": [
             {"path": "/companies", "method": "POST", "kind": "dropAfter", "probability": 0.3}
         ]}))
         .unwrap(),
     );
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
 
     let dir = tempfile::tempdir().unwrap();
     let mut config =
@@ -83,15 +77,7 @@ async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_compan
         "each merchant was always given one company"
     );
 
-    let page: Value = reqwest::Client::new()
-        .get(format!("{emulator_url}/companies?pageSize=500"))
-        .header("authorization", BASIC)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
     assert_eq!(page["totalResults"], 20, "Codat holds exactly twenty companies");
     let names: BTreeSet<&str> =
         page["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();

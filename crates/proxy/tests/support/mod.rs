@@ -1,0 +1,81 @@
+//! Helpers shared by the proxy's test files (and its benchmark): a standalone emulator on a real
+//! socket, reading Codat's own view of it, and the flow's first steps over HTTP.
+
+// Each test file is its own crate and uses part of these helpers.
+#![allow(dead_code)]
+
+use base64::Engine as _;
+use codat_emulator::{Emulator, EmulatorConfig};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// A standalone emulator accepting `key`, served on a free loopback port: its URL and state.
+pub async fn spawn_emulator(key: &str, adjust: impl FnOnce(&mut EmulatorConfig)) -> (String, Arc<Emulator>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut config =
+        EmulatorConfig::new(url.clone(), key, "http://app.test/callback?statusCode={statusCode}");
+    adjust(&mut config);
+    let emulator = Emulator::new(config);
+    let served = emulator.clone();
+    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(served)).await });
+    (url, emulator)
+}
+
+/// The `Authorization` value Codat expects for `key`.
+pub fn basic(key: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(key))
+}
+
+/// A GET straight to the emulator (Codat's own view), as JSON.
+pub async fn codat_get(emulator_url: &str, key: &str, path_and_query: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{emulator_url}{path_and_query}"))
+        .header("authorization", basic(key))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Signs up through a running server and returns the session cookie (`name=value`).
+pub async fn sign_up(http: &reqwest::Client, base: &str) -> String {
+    let response = http
+        .post(format!("{base}/api/signup"))
+        .header("x-codat-connect", "1")
+        .json(&json!({"businessName": "Acme", "email": "owner@acme.test"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+/// Starts a connection to `platform_key` and presses Authorize on its Link page; the answer to
+/// `POST /api/connections`.
+pub async fn connect_and_authorize(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    platform_key: &str,
+) -> Value {
+    let started: Value = http
+        .post(format!("{base}/api/connections"))
+        .header("cookie", cookie)
+        .header("x-codat-connect", "1")
+        .json(&json!({"platformKey": platform_key}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let complete = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let redirect = no_redirects.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
+    assert_eq!(redirect.status(), 303);
+    started
+}
