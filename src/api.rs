@@ -1,11 +1,14 @@
 //! Typed calls to the proxy's JSON API.
 
-use crate::i18n::{fill, messages};
+use crate::{
+    embed::{self, EmbedEvent},
+    i18n::{fill, messages},
+};
 use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpRequest,
     SourceType, CSRF_HEADER,
 };
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt;
 
@@ -95,8 +98,11 @@ pub async fn relink(id: &str) -> ApiResult<ConnectStarted> {
 /// Removes a connection and the data read through it.
 pub async fn delete_connection(id: &str) -> ApiResult<()> {
     let path = format!("{}/{}", paths::CONNECTIONS, clean_id(id));
-    let response =
-        Request::delete(&path).header(CSRF_HEADER, "1").send().await.map_err(|e| unreachable_failure(&e))?;
+    let response = authorized(Request::delete(&path))
+        .header(CSRF_HEADER, "1")
+        .send()
+        .await
+        .map_err(|e| unreachable_failure(&e))?;
     if response.ok() {
         return Ok(());
     }
@@ -109,12 +115,22 @@ fn clean_id(id: &str) -> String {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    read(Request::get(path).send().await).await
+    read(authorized(Request::get(path)).send().await).await
+}
+
+/// Adds the embedding session's token; a standalone page relies on its cookie.
+fn authorized(request: RequestBuilder) -> RequestBuilder {
+    match embed::session_token() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let request =
-        Request::post(path).header(CSRF_HEADER, "1").json(body).map_err(|e| unreachable_failure(&e))?;
+    let request = authorized(Request::post(path))
+        .header(CSRF_HEADER, "1")
+        .json(body)
+        .map_err(|e| unreachable_failure(&e))?;
     read(request.send().await).await
 }
 
@@ -132,7 +148,16 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> A
         code: "unknown".into(),
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
-    Err(ApiFailure { status, code: error.code, message: error.message })
+    let failure = ApiFailure { status, code: error.code, message: error.message };
+    if failure.is_not_signed_in() && embed::is_embedded() {
+        // Only the host can mend this, with a new session token.
+        embed::notify(EmbedEvent::Error {
+            code: failure.code.clone(),
+            message: messages().session_ended.into(),
+            recoverable: false,
+        });
+    }
+    Err(failure)
 }
 
 fn unreachable_failure(error: &gloo_net::Error) -> ApiFailure {

@@ -70,6 +70,18 @@ impl CallbackOutcome {
         }
     }
 
+    /// A machine-readable name for the outcome, as an embedding host receives it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Authorized { .. } => "authorized",
+            Self::NoChange { .. } => "no_change",
+            Self::Cancelled => "cancelled",
+            Self::Failed { .. } => "link_failed",
+            Self::NotSupported => "not_supported",
+            Self::Unknown { .. } => "unknown_status",
+        }
+    }
+
     /// The headline for a platform called `platform`.
     pub fn headline(&self, m: &Messages, platform: &str) -> String {
         let template = match self {

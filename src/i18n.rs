@@ -1,6 +1,6 @@
-//! Every string the app shows, in English and Canadian French. The locale comes from the URL
-//! (`?locale=fr-CA`), else from the host page (`<html data-locale="fr-CA">`), else from the
-//! browser's languages; English otherwise.
+//! Every string the app shows, in English and Canadian French. The locale comes from the
+//! embedding host's options, else the URL (`?locale=fr-CA`, remembered for the tab), else the
+//! host page (`<html data-locale="fr-CA">`), else the browser's languages; English otherwise.
 
 mod en;
 mod fr_ca;
@@ -48,19 +48,32 @@ impl Locale {
         }
     }
 
-    /// The locale this page asks for (URL, then host page, then browser).
+    /// The locale this page asks for: the embedding host's option, the URL (remembered for the
+    /// tab, so it survives the round trip through Codat's Link), the host page, the browser.
     pub fn detect() -> Self {
         let window = window();
+        let from_host_options = crate::embed::options().and_then(|options| options.locale.clone());
         let from_url = window.location().search().ok().and_then(|search| {
             search
                 .trim_start_matches('?')
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("locale=").map(str::to_owned))
         });
+        let storage = window.session_storage().ok().flatten();
+        if let (Some(storage), Some(tag)) = (&storage, &from_url) {
+            let _ = storage.set_item(LOCALE_KEY, tag);
+        }
+        let remembered = storage.and_then(|storage| storage.get_item(LOCALE_KEY).ok().flatten());
         let from_host = document().document_element().and_then(|root| root.get_attribute("data-locale"));
         let from_browser: Vec<String> =
             window.navigator().languages().iter().filter_map(|language| language.as_string()).collect();
-        let preferences = from_url.into_iter().chain(from_host).chain(from_browser).collect::<Vec<_>>();
+        let preferences = from_host_options
+            .into_iter()
+            .chain(from_url)
+            .chain(remembered)
+            .chain(from_host)
+            .chain(from_browser)
+            .collect::<Vec<_>>();
         Self::choose(preferences.iter().map(String::as_str))
     }
 }
@@ -69,6 +82,9 @@ impl Locale {
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
+
+/// Where the tab remembers a locale chosen in the URL.
+const LOCALE_KEY: &str = "codat-connect-locale";
 
 static CURRENT: std::sync::OnceLock<Locale> = std::sync::OnceLock::new();
 
@@ -287,6 +303,22 @@ pub struct Messages {
     pub error_status: &'static str,
     /// Network failure.
     pub error_unreachable: &'static str,
+    /// Embedded: the button that closes the app.
+    pub close: &'static str,
+    /// Embedded: the button that ends the flow after a success.
+    pub done: &'static str,
+    /// Embedded: while the owner signs in in the popup; `{name}`.
+    pub finish_in_window: &'static str,
+    /// Embedded: the popup was blocked.
+    pub window_blocked: &'static str,
+    /// Embedded: opens the popup after it was blocked.
+    pub open_sign_in_window: &'static str,
+    /// Embedded: the popup was closed before the owner finished.
+    pub window_closed: &'static str,
+    /// In the popup, once its report is sent.
+    pub you_can_close: &'static str,
+    /// Embedded: the session token has expired or is unknown.
+    pub session_ended: &'static str,
     /// Month abbreviations.
     pub months: [&'static str; 12],
     /// Data type labels by Codat name.
@@ -325,6 +357,7 @@ mod tests {
             (en.connection_dates, fr.connection_dates),
             (en.unknown_outcome_text, fr.unknown_outcome_text),
             (en.failed_with_message, fr.failed_with_message),
+            (en.finish_in_window, fr.finish_in_window),
         ] {
             let holes = |text: &str| text.matches('{').count();
             assert_eq!(holes(english), holes(french), "{english} / {french}");

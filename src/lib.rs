@@ -8,6 +8,7 @@ pub mod callback;
 pub mod components;
 pub mod data_types;
 pub mod dates;
+pub mod embed;
 pub mod i18n;
 pub mod live;
 pub mod pages;

@@ -22,7 +22,12 @@ pub fn use_live_events() -> LiveEvents {
     let (latest, set_latest) = signal(None::<LiveEvent>);
     let (connected, set_connected) = signal(false);
     let (resyncs, set_resyncs) = signal(0u32);
-    if let Ok(source) = EventSource::new(paths::EVENTS) {
+    // An EventSource cannot send headers: an embedded page names its session in the query.
+    let url = match crate::embed::session_token() {
+        Some(token) => format!("{}?access_token={token}", paths::EVENTS),
+        None => paths::EVENTS.to_owned(),
+    };
+    if let Ok(source) = EventSource::new(&url) {
         let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
             let parsed =
                 message.data().as_string().and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());

@@ -13,6 +13,12 @@ pub fn ErrorNotice(
     #[prop(into)]
     on_retry: Callback<()>,
 ) -> impl IntoView {
+    if failure.is_not_signed_in() && crate::embed::is_embedded() {
+        return view! {
+            <div class="notice notice-error" role="alert"><p>{messages().session_ended}</p></div>
+        }
+        .into_any();
+    }
     if failure.is_not_signed_in() {
         return view! {
             <div class="notice" role="alert">

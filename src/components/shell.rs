@@ -2,9 +2,15 @@
 //! route change it moves focus to the main region and names the page in the title, so screen
 //! readers and keyboard users start where the new page starts.
 
-use crate::i18n::{messages, Messages};
+use crate::{
+    embed::{self, EmbedEvent},
+    i18n::{messages, Messages},
+};
 use leptos::{html, prelude::*};
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_navigate},
+};
 
 /// Header, the routed page, and the footer badge.
 #[component]
@@ -25,20 +31,41 @@ pub fn Shell(
         document().set_title(&format!("{} · Codat Connect", page_title(m, &path)));
         path
     });
+    let embedded = embed::is_embedded();
+    if embedded {
+        follow_link_returns();
+        embed::notify(EmbedEvent::Ready {});
+    }
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content}</a>
         <header class="app-header">
-            <A href="/" attr:class="brand">"Codat Connect"</A>
+            {(!embedded).then(|| view! { <A href="/" attr:class="brand">"Codat Connect"</A> })}
             <nav aria-label=m.navigation>
                 <A href="/connect">{m.nav_connect}</A>
                 <A href="/connections">{m.nav_connections}</A>
             </nav>
+            {embedded.then(|| view! {
+                <button type="button" class="button close-button" on:click=|_| embed::notify(EmbedEvent::Closed {})>
+                    {m.close}
+                </button>
+            })}
         </header>
         <main id="main" class="app-main" tabindex="-1" node_ref=main>{children()}</main>
         <footer class="app-footer">
             <img src="/assets/powered-by-codat.svg" alt=m.powered_by width="150" height="32"/>
         </footer>
     }
+}
+
+/// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
+fn follow_link_returns() {
+    let navigate = use_navigate();
+    let link_return = embed::link_return();
+    Effect::new(move |_| {
+        if let Some(search) = link_return.get() {
+            navigate(&format!("/callback{search}"), Default::default());
+        }
+    });
 }
 
 /// The document title for a path.

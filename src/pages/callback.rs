@@ -5,6 +5,7 @@ use crate::{
     api,
     callback::{CallbackOutcome, NextStep},
     components::{data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge},
+    embed::{self, EmbedEvent},
     i18n::{fill, messages},
 };
 use codat_connect_api::ConnectionStatus;
@@ -58,27 +59,54 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                 let platform = platform.clone();
                 Suspend::new(async move {
                     match confirmed.await {
-                        Ok(connection) if connection.status == ConnectionStatus::Linked => view! {
+                        Ok(connection) if connection.status == ConnectionStatus::Linked => {
+                            embed::notify(EmbedEvent::Connected {
+                                connection_id: connection.id.clone(),
+                                platform_key: connection.platform_key.clone(),
+                                platform_name: connection.platform_name.clone(),
+                                source_type: connection.source_type,
+                            });
+                            view! {
                             <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
                             <p role="status">{m.connected_thanks}</p>
                             <p><StatusBadge status=connection.status/></p>
                             <DataSyncProgress/>
                             <div class="actions">
-                                <A href="/connections" attr:class="button primary">{m.view_connections}</A>
+                                <DoneButton/>
+                                <A href="/connections" attr:class=if embed::is_embedded() { "button" } else { "button primary" }>
+                                    {m.view_connections}
+                                </A>
                             </div>
-                        }.into_any(),
-                        Ok(connection) => view! {
+                        }.into_any()
+                        }
+                        Ok(connection) => {
+                            embed::notify(EmbedEvent::Error {
+                                code: "not_linked".into(),
+                                message: m.not_finished_text.into(),
+                                recoverable: true,
+                            });
+                            view! {
                             <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
                             <p role="status">{m.not_finished_text}</p>
                             <p><StatusBadge status=connection.status/></p>
                             <div class="actions">
                                 <A href="/connect" attr:class="button primary">{m.try_again}</A>
                             </div>
-                        }.into_any(),
-                        Err(failure) => view! {
+                        }.into_any()
+                        }
+                        Err(failure) => {
+                            if !failure.is_not_signed_in() {
+                                embed::notify(EmbedEvent::Error {
+                                    code: failure.code.clone(),
+                                    message: failure.message.clone(),
+                                    recoverable: true,
+                                });
+                            }
+                            view! {
                             <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
                             <ErrorNotice failure on_retry=move |_| confirmed.refetch()/>
-                        }.into_any(),
+                        }.into_any()
+                        }
                     }
                 })
             }}
@@ -90,6 +118,13 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
 #[component]
 fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
     let m = messages();
+    if !matches!(outcome, CallbackOutcome::NoChange { .. }) {
+        embed::notify(EmbedEvent::Error {
+            code: outcome.code().into(),
+            message: outcome.explanation(m),
+            recoverable: true,
+        });
+    }
     let (href, label) = match outcome.next_step() {
         NextStep::Continue => ("/connections", m.view_connections),
         NextStep::TryAgain => ("/connect", m.try_again),
@@ -102,4 +137,16 @@ fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
             <A href=href attr:class="button primary">{label}</A>
         </div>
     }
+}
+
+/// Embedded: ends the flow, telling the host page the owner is finished.
+#[component]
+fn DoneButton() -> impl IntoView {
+    embed::is_embedded().then(|| {
+        view! {
+            <button type="button" class="button primary" on:click=|_| embed::notify(EmbedEvent::Finished {})>
+                {messages().done}
+            </button>
+        }
+    })
 }

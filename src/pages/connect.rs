@@ -2,15 +2,16 @@
 //! browser to its Link URL, fetched at that moment.
 
 use crate::{
-    api,
+    api::{self, ApiResult},
     components::{
         integration_card::IntegrationCard,
         notice::{ErrorNotice, SkeletonGrid},
     },
+    embed::{self, EmbedEvent},
     i18n::{fill, messages},
     picker,
 };
-use codat_connect_api::{IntegrationCard as Card, SourceType};
+use codat_connect_api::{ConnectStarted, IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -18,7 +19,8 @@ use leptos_router::components::A;
 #[component]
 pub fn ConnectPage() -> impl IntoView {
     let m = messages();
-    let tab = RwSignal::new(SourceType::Accounting);
+    let tabs = embed::options().map(|options| options.tabs()).unwrap_or_else(|| picker::TABS.to_vec());
+    let tab = RwSignal::new(tabs[0]);
     let search = RwSignal::new(String::new());
     let cards = LocalResource::new(move || api::integrations(tab.get()));
     let connections = LocalResource::new(api::connections);
@@ -28,15 +30,33 @@ pub fn ConnectPage() -> impl IntoView {
     });
     let busy =
         Signal::derive(move || connect.pending().get() || matches!(connect.value().get(), Some(Ok(_))));
-    Effect::new(move |_| {
-        if let Some(Ok(started)) = connect.value().get() {
-            // A fresh, one-time link: follow it at once rather than keep it.
-            if let Err(error) = window().location().set_href(&started.link_url) {
+    let link_window = LinkWindow::new(connect);
+    Effect::new(move |_| match connect.value().get() {
+        Some(Ok(started)) => {
+            embed::notify(EmbedEvent::Started {
+                platform_key: started.connection.platform_key.clone().unwrap_or_default(),
+                connection_id: started.connection.id.clone(),
+            });
+            if embed::is_embedded() {
+                link_window.show(started);
+            } else if let Err(error) = window().location().set_href(&started.link_url) {
+                // A fresh, one-time link: followed at once rather than kept.
                 leptos::logging::error!("could not open the link: {error:?}");
             }
         }
+        Some(Err(failure)) => {
+            link_window.close();
+            embed::notify(EmbedEvent::Error {
+                code: failure.code.clone(),
+                message: failure.message.clone(),
+                recoverable: !failure.is_not_signed_in(),
+            });
+        }
+        None => {}
     });
     let on_connect = Callback::new(move |key: String| {
+        // Browsers allow a popup only during the click, before the link is known.
+        link_window.open_blank();
         connect.dispatch(key);
     });
     let connect_failure = move || connect.value().get().and_then(Result::err);
@@ -45,14 +65,16 @@ pub fn ConnectPage() -> impl IntoView {
             <h1>{move || picker::tab_heading(m, tab.get())}</h1>
             <p class="lead">{m.picker_lead}</p>
             <div class="picker-controls">
+                {(tabs.len() > 1).then(|| view! {
                 <div class="segmented" role="group" aria-label=m.kind_of_platform>
-                    {picker::TABS.map(|kind| view! {
+                    {tabs.iter().copied().map(|kind| view! {
                         <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
                             on:click=move |_| { tab.set(kind); search.set(String::new()); }>
                             {picker::tab_label(m, kind)}
                         </button>
                     }).collect_view()}
                 </div>
+                })}
                 <input type="search" class="search" placeholder=m.search_platforms aria-label=m.search_platforms
                     autocomplete="off" bind:value=search/>
             </div>
@@ -60,14 +82,18 @@ pub fn ConnectPage() -> impl IntoView {
                 <ErrorNotice failure on_retry=move |_| connect.value().set(None)/>
             })}
             <p class="visually-hidden" role="status">
-                {move || if busy.get() { m.opening_sign_in } else { "" }}
+                {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
+            {link_window.view()}
             <Transition fallback=SkeletonGrid>
                 {move || Suspend::new(async move {
                     let existing = connections.await.unwrap_or_default();
                     match cards.await {
                         Err(failure) => view! { <ErrorNotice failure on_retry=move |_| cards.refetch()/> }.into_any(),
-                        Ok(list) => {
+                        Ok(mut list) => {
+                            if let Some(options) = embed::options() {
+                                list.retain(|card| options.allows_platform(&card.platform_key));
+                            }
                             let accounting = (tab.get_untracked() == SourceType::Accounting)
                                 .then(|| picker::accounting_connection(&existing).map(|c| c.platform_name.clone()))
                                 .flatten();
@@ -129,5 +155,94 @@ fn AccountingConnected(name: String) -> impl IntoView {
             <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
             <A href="/connections" attr:class="button primary">{messages().manage}</A>
         </div>
+    }
+}
+
+/// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
+#[derive(Clone, Copy)]
+struct LinkWindow {
+    connect: Action<String, ApiResult<ConnectStarted>>,
+    popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
+    /// The started connection whose popup the browser blocked.
+    blocked: RwSignal<Option<ConnectStarted>>,
+    /// The platform being signed in to in the popup.
+    waiting_for: RwSignal<Option<String>>,
+    closed_early: RwSignal<bool>,
+}
+
+impl LinkWindow {
+    fn new(connect: Action<String, ApiResult<ConnectStarted>>) -> Self {
+        Self {
+            connect,
+            popup: StoredValue::new_local(None),
+            blocked: RwSignal::new(None),
+            waiting_for: RwSignal::new(None),
+            closed_early: RwSignal::new(false),
+        }
+    }
+
+    /// Opens a blank popup now, while the click allows it (embedded only).
+    fn open_blank(self) {
+        if embed::is_embedded() {
+            self.closed_early.set(false);
+            self.popup.set_value(embed::open_link_window(""));
+        }
+    }
+
+    /// Sends the popup to the Link page, or offers a button when the browser blocked it.
+    fn show(self, started: ConnectStarted) {
+        match self.popup.try_update_value(Option::take).flatten() {
+            Some(popup) => {
+                let _ = popup.location().set_href(&started.link_url);
+                self.watch(popup, started.connection.platform_name);
+            }
+            None => self.blocked.set(Some(started)),
+        }
+    }
+
+    /// Opens the blocked popup from its own button.
+    fn reopen(self) {
+        let Some(started) = self.blocked.get_untracked() else { return };
+        if let Some(popup) = embed::open_link_window(&started.link_url) {
+            self.blocked.set(None);
+            self.watch(popup, started.connection.platform_name);
+        }
+    }
+
+    fn watch(self, popup: web_sys::Window, platform_name: String) {
+        self.waiting_for.set(Some(platform_name));
+        // Returning through the popup leaves this page; still here means it was closed early.
+        embed::when_closed(popup, move || {
+            self.waiting_for.set(None);
+            self.closed_early.set(true);
+            self.connect.value().set(None);
+        });
+    }
+
+    /// Closes a popup opened for a connection that then failed to start.
+    fn close(self) {
+        if let Some(popup) = self.popup.try_update_value(Option::take).flatten() {
+            let _ = popup.close();
+        }
+    }
+
+    fn view(self) -> impl IntoView {
+        let m = messages();
+        view! {
+            <div role="status" aria-live="polite">
+                {move || self.waiting_for.get().map(|name| view! {
+                    <p class="notice">{fill(m.finish_in_window, &[("name", &name)])}</p>
+                })}
+                {move || self.closed_early.get().then(|| view! { <p class="notice">{m.window_closed}</p> })}
+            </div>
+            {move || self.blocked.get().is_some().then(|| view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{m.window_blocked}</p>
+                    <button type="button" class="button primary" on:click=move |_| self.reopen()>
+                        {m.open_sign_in_window}
+                    </button>
+                </div>
+            })}
+        }
     }
 }

@@ -12,7 +12,12 @@ pub fn run(server_args: &[String]) -> Result<(), String> {
     let mut args =
         vec!["run", "--release", "--package", "codat-connect-proxy", "--bin", "codat-connect-server", "--"];
     args.extend(server_args.iter().map(String::as_str));
-    run_step("building and starting the server (Ctrl-C stops it)", cmd("cargo", &args))
+    let mut command = cmd("cargo", &args);
+    // Northwind Capital, the example lender's site embedding the app, unless told otherwise.
+    if std::env::var_os("EXAMPLE_LENDER_LISTEN").is_none() {
+        command.env("EXAMPLE_LENDER_LISTEN", "127.0.0.1:8081");
+    }
+    run_step("building and starting the server (Ctrl-C stops it)", command)
 }
 
 /// `trunk build --release` into dist/.

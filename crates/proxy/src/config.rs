@@ -49,6 +49,11 @@ pub struct Config {
     /// `sqlite://...` database URL.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
     pub database_url: String,
+    /// Also serve Northwind Capital, the example lender's site that embeds the app, on this
+    /// address (`cargo xtask run` uses 127.0.0.1:8081). Its origin is added to
+    /// `FRAME_ANCESTORS`, and an admin token is generated when `ADMIN_TOKEN` is unset.
+    #[arg(long, env = "EXAMPLE_LENDER_LISTEN")]
+    pub example_lender_listen: Option<SocketAddr>,
     /// Directory holding the built web app (trunk's output).
     #[arg(long, env = "DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
@@ -71,6 +76,7 @@ impl Config {
             rate_limit_per_minute: 300,
             trust_forwarded_for: false,
             frame_ancestors: "'none'".into(),
+            example_lender_listen: None,
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
         }

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod example_lender;
 pub mod flow;
 pub mod live;
 pub mod rate_limit;
@@ -246,6 +247,8 @@ pub struct RunningProxy {
     pub addr: SocketAddr,
     /// The origin browsers use.
     pub public_url: String,
+    /// The example lender's site, when `EXAMPLE_LENDER_LISTEN` is set.
+    pub example_lender_url: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -276,7 +279,11 @@ impl RunningProxy {
 }
 
 /// Binds, opens storage, connects to Codat (or starts the emulator) and serves.
-pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
+pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
+    let example_lender = match config.example_lender_listen {
+        Some(addr) => Some(prepare_example_lender(&mut config, addr).await?),
+        None => None,
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -284,6 +291,18 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
     let state = build_state(&config, &public_url, addr).await?;
+    let example_lender_url = example_lender.map(|(listener, url)| {
+        let admin_token = config.admin_token.clone().unwrap_or_default();
+        let internal_url = format!("http://{}", loopback(addr));
+        example_lender::serve(
+            listener,
+            public_url.clone(),
+            internal_url,
+            admin_token,
+            state.shutdown_signal(),
+        );
+        url
+    });
     let backlog = state.clone();
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
@@ -294,7 +313,28 @@ pub async fn start(config: Config) -> anyhow::Result<RunningProxy> {
         stopping.0.stopping.send_replace(true);
     });
     let task = tokio::spawn(async move { server.await });
-    Ok(RunningProxy { addr, public_url, shutdown: Some(shutdown), task })
+    Ok(RunningProxy { addr, public_url, example_lender_url, shutdown: Some(shutdown), task })
+}
+
+/// Binds the example lender's site, lets its origin frame the app and makes sure it has an
+/// admin token to ask for sessions with.
+async fn prepare_example_lender(
+    config: &mut Config,
+    addr: SocketAddr,
+) -> anyhow::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for the example lender"))?;
+    // `localhost`, not the address: the lender's page is then another site, as it would be.
+    let url = format!("http://localhost:{}", listener.local_addr()?.port());
+    if config.admin_token.is_none() {
+        config.admin_token = Some(session::new_token());
+    }
+    config.frame_ancestors = match config.frame_ancestors.trim() {
+        "'none'" => url.clone(),
+        others => format!("{others} {url}"),
+    };
+    Ok((listener, url))
 }
 
 /// Opens storage and sets up the Codat client for a server reached at `public_url` and bound

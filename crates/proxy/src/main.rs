@@ -13,6 +13,9 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("starting: {}", config.summary());
     let mut proxy = start(config).await?;
     println!("Codat Connect is serving on {}", proxy.public_url);
+    if let Some(lender) = &proxy.example_lender_url {
+        println!("The example lender's site, embedding it, is on {lender}");
+    }
     proxy.stop_on(async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down; finishing requests in flight");

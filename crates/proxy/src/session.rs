@@ -1,4 +1,5 @@
-//! Browser sessions: an opaque random token in an HttpOnly cookie, stored hashed.
+//! Browser sessions: an opaque random token, stored hashed, in an HttpOnly cookie (standalone)
+//! or sent as a bearer token (embedded, where the frame's cookies would be third-party).
 
 use crate::{db::Merchant, error::AppError, AppState};
 use axum::{
@@ -26,13 +27,26 @@ impl FromRequestParts<AppState> for CurrentMerchant {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let merchant = match bearer {
+            .map(str::trim)
+            .map(str::to_owned)
+            .or_else(|| event_stream_token(parts));
+        let merchant = match bearer.as_deref() {
             Some(token) => state.db().session_merchant(&hash(token)).await?,
             None => merchant_of_cookie(state, &CookieJar::from_headers(&parts.headers)).await?,
         };
         merchant.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
     }
+}
+
+/// The token an embedded page's `EventSource` names in the query (it cannot send headers);
+/// accepted on the event stream alone, whose path is logged without its query.
+fn event_stream_token(parts: &Parts) -> Option<String> {
+    if parts.uri.path() != codat_connect_api::paths::EVENTS {
+        return None;
+    }
+    url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(name, _)| name == "access_token")
+        .map(|(_, token)| token.trim().to_owned())
 }
 
 /// Issues a bearer session token for `merchant_id`, valid for `lifetime`.

@@ -317,6 +317,23 @@ async fn the_embedding_api_needs_the_admin_token_and_gives_a_bearer_session() {
 }
 
 #[tokio::test]
+async fn an_embedded_event_stream_names_its_session_in_the_query_and_nothing_else_may() {
+    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let body = r#"{"merchantId": "lender-43", "businessName": "Acme"}"#;
+    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    let token = issued.body["sessionToken"].as_str().unwrap();
+    // The stream never ends, so only its head is read.
+    let stream =
+        setup.app.clone().oneshot(get(&format!("/api/events?access_token={token}"), None)).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let unknown = setup.app.clone().oneshot(get("/api/events?access_token=forged", None)).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let elsewhere = send(&setup.app, get(&format!("/api/connections?access_token={token}"), None)).await;
+    assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED, "a query token is for the event stream only");
+}
+
+#[tokio::test]
 async fn concurrent_sessions_for_one_merchant_make_one_company() {
     let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
     let body = r#"{"merchantId": "lender-7", "businessName": "Acme"}"#;

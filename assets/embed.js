@@ -1,0 +1,92 @@
+/*
+ * Codat Connect for a lender's page.
+ *
+ *   <script src="https://connect.lender.example/assets/embed.js"></script>
+ *   const connect = CodatConnect.mount(document.getElementById("connect"), {
+ *     sessionToken,                      // from your backend's POST /v1/sessions
+ *     sourceTypes: ["Accounting", "Banking"],   // optional: tabs, in order
+ *     platforms: ["gbol", "qhyg"],       // optional: platform keys offered
+ *     locale: "fr-CA",                   // optional: "en" or "fr-CA"
+ *     theme: "dark",                     // optional: "light" or "dark"
+ *     themeTokens: { "--cc-color-primary": "#0b5fff" },  // optional: --cc-* overrides
+ *   });
+ *   element.addEventListener("codat-connect:connected", (event) => console.log(event.detail));
+ *   connect.destroy();
+ *
+ * The app runs in an iframe on the Codat Connect server's origin, so the host page needs no
+ * 'wasm-unsafe-eval', keeps its own styles, and never sees a Codat key. Events bubble from the
+ * element: codat-connect:ready, :started, :connected, :finished, :error (detail.recoverable),
+ * :closed. The server's FRAME_ANCESTORS must name the host page's origin.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var serverOrigin = script && script.src ? new URL(script.src).origin : window.location.origin;
+  var EVENTS = ["ready", "started", "connected", "finished", "error", "closed"];
+  var MIN_HEIGHT = 320;
+  var MAX_HEIGHT = 4000;
+
+  function mount(element, options) {
+    if (!(element instanceof Element)) {
+      throw new TypeError("CodatConnect.mount: the first argument must be an element");
+    }
+    options = options || {};
+    if (typeof options.sessionToken !== "string" || options.sessionToken === "") {
+      throw new TypeError("CodatConnect.mount: options.sessionToken is required");
+    }
+    var origin = options.serverUrl ? new URL(options.serverUrl).origin : serverOrigin;
+    var settings = {
+      sessionToken: options.sessionToken,
+      hostOrigin: window.location.origin,
+      sourceTypes: options.sourceTypes || [],
+      platforms: options.platforms || [],
+      locale: options.locale || null,
+      theme: options.theme || null,
+      themeTokens: options.themeTokens || {},
+    };
+    var frame = document.createElement("iframe");
+    frame.title = options.title || "Connect your business";
+    frame.className = "codat-connect-frame";
+    // The fragment never reaches a server; the app removes it from its address at once.
+    frame.src = origin + "/connect#embed=" + encodeURIComponent(JSON.stringify(settings));
+    // CSSOM writes, not inline style markup: a strict host CSP allows them.
+    frame.style.width = "100%";
+    frame.style.border = "0";
+    frame.style.display = "block";
+    frame.style.height = MIN_HEIGHT + "px";
+
+    function onMessage(event) {
+      if (event.source !== frame.contentWindow || event.origin !== origin) return;
+      var message;
+      try {
+        message = typeof event.data === "string" ? JSON.parse(event.data) : null;
+      } catch (ignored) {
+        return;
+      }
+      if (!message || message.source !== "codat-connect") return;
+      if (message.type === "resize") {
+        var height = Number(message.detail && message.detail.height) || MIN_HEIGHT;
+        frame.style.height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, Math.ceil(height))) + "px";
+        return;
+      }
+      if (EVENTS.indexOf(message.type) === -1) return;
+      element.dispatchEvent(
+        new CustomEvent("codat-connect:" + message.type, { detail: message.detail || {}, bubbles: true })
+      );
+    }
+
+    window.addEventListener("message", onMessage);
+    element.replaceChildren(frame);
+    return {
+      frame: frame,
+      /** Removes the app from the page. */
+      destroy: function () {
+        window.removeEventListener("message", onMessage);
+        frame.remove();
+      },
+    };
+  }
+
+  window.CodatConnect = Object.freeze({ mount: mount, events: EVENTS.slice() });
+})();

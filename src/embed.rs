@@ -1,0 +1,421 @@
+//! Embedded use: the app running in an iframe that `assets/embed.js` put in the lender's page.
+//!
+//! The host page passes its options in the frame's URL fragment (`#embed=<JSON>`, never sent
+//! to a server and removed from the address at once). While embedded, API calls carry the
+//! session token, Codat's Link opens in a popup whose return page reports back here and closes,
+//! and what happens is told to the host page, which `embed.js` turns into DOM `CustomEvent`s.
+
+use codat_connect_api::SourceType;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::{collections::BTreeMap, sync::OnceLock};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+/// The popup's window name; a return page in a window of this name reports to its opener.
+pub const LINK_WINDOW_NAME: &str = "codat-connect-link";
+
+/// Size and placement of the Link popup.
+const LINK_WINDOW_FEATURES: &str = "popup=yes,width=520,height=720";
+
+/// Tag on every message between the frames, so unrelated messages are ignored.
+const MESSAGE_SOURCE: &str = "codat-connect";
+
+/// What the host page asked for when it mounted the app.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedOptions {
+    /// The session token the lender's backend obtained from `POST /v1/sessions`.
+    pub session_token: String,
+    /// The host page's origin: events are posted to it alone.
+    pub host_origin: String,
+    /// The kinds of platform offered, in order (all three when empty).
+    #[serde(default)]
+    pub source_types: Vec<SourceType>,
+    /// The platform keys offered (every platform when empty).
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// A BCP 47 locale such as `fr-CA`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// `light` or `dark`; the system's choice otherwise.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// `--cc-*` tokens to override, e.g. `{"--cc-accent": "#0b5fff"}`.
+    #[serde(default)]
+    pub theme_tokens: BTreeMap<String, String>,
+}
+
+impl EmbedOptions {
+    /// Reads and checks the options `embed.js` sends (JSON).
+    pub fn from_json(json: &str) -> Result<Self, String> {
+        let options: Self = serde_json::from_str(json).map_err(|e| format!("unreadable options: {e}"))?;
+        let token_ok = !options.session_token.is_empty()
+            && options.session_token.len() <= 256
+            && options.session_token.chars().all(|c| c.is_ascii_graphic());
+        if !token_ok {
+            return Err("sessionToken is missing or malformed".into());
+        }
+        if !is_origin(&options.host_origin) {
+            return Err("hostOrigin is not an origin".into());
+        }
+        if options.theme.as_deref().is_some_and(|theme| !matches!(theme, "light" | "dark")) {
+            return Err("theme is \"light\" or \"dark\"".into());
+        }
+        if let Some((name, _)) = options.theme_tokens.iter().find(|(name, value)| !is_token(name, value)) {
+            return Err(format!("themeTokens: {name} is not a --cc-* token with a plain value"));
+        }
+        Ok(options)
+    }
+
+    /// The tabs to show: the ones asked for, in the picker's order when none are.
+    pub fn tabs(&self) -> Vec<SourceType> {
+        let wanted: Vec<SourceType> =
+            self.source_types.iter().copied().filter(|kind| crate::picker::TABS.contains(kind)).collect();
+        if wanted.is_empty() {
+            crate::picker::TABS.to_vec()
+        } else {
+            wanted
+        }
+    }
+
+    /// Whether the platform with this key is offered.
+    pub fn allows_platform(&self, platform_key: &str) -> bool {
+        self.platforms.is_empty() || self.platforms.iter().any(|key| key == platform_key)
+    }
+}
+
+fn is_origin(text: &str) -> bool {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    })
+}
+
+fn is_token(name: &str, value: &str) -> bool {
+    let name_ok = name
+        .strip_prefix("--cc-")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let value_ok = !value.trim().is_empty()
+        && value.len() <= 200
+        && !value.chars().any(|c| matches!(c, ';' | '{' | '}' | '<' | '>' | '\\') || c.is_control());
+    name_ok && value_ok
+}
+
+/// What the app tells the host page; `embed.js` dispatches each as `codat-connect:<type>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "detail", rename_all = "camelCase")]
+pub enum EmbedEvent {
+    /// The app is showing its first page.
+    Ready {},
+    /// A connection was created and its Link page opened.
+    #[serde(rename_all = "camelCase")]
+    Started {
+        /// The platform chosen.
+        platform_key: String,
+        /// Codat's id of the new connection.
+        connection_id: String,
+    },
+    /// Codat reported the connection authorized and the proxy confirmed it.
+    #[serde(rename_all = "camelCase")]
+    Connected {
+        /// Codat's connection id.
+        connection_id: String,
+        /// The platform's key, where known.
+        platform_key: Option<String>,
+        /// The platform's name.
+        platform_name: String,
+        /// The kind of platform.
+        source_type: SourceType,
+    },
+    /// The business owner said they are done.
+    Finished {},
+    /// Something went wrong.
+    Error {
+        /// The proxy's or the redirect's machine-readable code.
+        code: String,
+        /// What the owner was shown.
+        message: String,
+        /// Whether the owner can carry on in the app (otherwise the host must act, say with a
+        /// new session token).
+        recoverable: bool,
+    },
+    /// The owner closed the app.
+    Closed {},
+    /// The app's content height, for the frame (handled by `embed.js`, not dispatched).
+    Resize {
+        /// Height in CSS pixels.
+        height: i32,
+    },
+}
+
+/// The envelope posted between frames.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    event: &'a EmbedEvent,
+}
+
+static OPTIONS: OnceLock<EmbedOptions> = OnceLock::new();
+
+/// The host page's options, when the app is embedded.
+pub fn options() -> Option<&'static EmbedOptions> {
+    OPTIONS.get()
+}
+
+/// True when running inside a host page.
+pub fn is_embedded() -> bool {
+    OPTIONS.get().is_some()
+}
+
+/// The session token to send, when embedded.
+pub fn session_token() -> Option<&'static str> {
+    OPTIONS.get().map(|options| options.session_token.as_str())
+}
+
+/// Reads the options from the URL fragment (and removes them from the address). Call before
+/// the app mounts. An unreadable fragment is logged and the app runs standalone.
+pub fn start() {
+    let window = window();
+    let hash = window.location().hash().unwrap_or_default();
+    let Some(encoded) = hash.strip_prefix("#embed=") else { return };
+    let json = js_sys::decode_uri_component(encoded).ok().and_then(|decoded| decoded.as_string());
+    let options = match json.map(|json| EmbedOptions::from_json(&json)) {
+        Some(Ok(options)) => options,
+        Some(Err(reason)) => {
+            leptos::logging::error!("embed options refused: {reason}");
+            return;
+        }
+        None => return,
+    };
+    // The token does not stay in the address bar, the history or a copied link.
+    if let (Ok(history), Ok(path), Ok(search)) =
+        (window.history(), window.location().pathname(), window.location().search())
+    {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
+    }
+    apply_theme(&options);
+    let _ = OPTIONS.set(options);
+    listen_for_link_returns();
+    report_height();
+}
+
+fn apply_theme(options: &EmbedOptions) {
+    let Some(root) = document().document_element() else { return };
+    let _ = root.set_attribute("data-embedded", "");
+    if let Some(theme) = &options.theme {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    // CSSOM property writes are not inline style markup, so the CSP's style-src still holds.
+    if let Some(root) = root.dyn_ref::<web_sys::HtmlElement>() {
+        for (name, value) in &options.theme_tokens {
+            let _ = root.style().set_property(name, value);
+        }
+    }
+}
+
+/// Tells the host page about `event` (nothing happens standalone).
+pub fn notify(event: EmbedEvent) {
+    let Some(options) = OPTIONS.get() else { return };
+    let Ok(parent) = window().parent() else { return };
+    let Some(parent) = parent else { return };
+    let Ok(json) = serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event: &event }) else { return };
+    let _ = parent.post_message(&JsValue::from_str(&json), &options.host_origin);
+}
+
+/// Posts the content height whenever it changes, so the host's frame fits it.
+fn report_height() {
+    let Some(body) = document().body() else { return };
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
+        if let Some(body) = document().body() {
+            notify(EmbedEvent::Resize { height: body.offset_height() });
+        }
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(&body);
+    }
+    // The observer lives as long as the page.
+    callback.forget();
+}
+
+/// The query string of a Link return reported by the popup, for the router to follow.
+static LINK_RETURN: OnceLock<RwSignal<Option<String>>> = OnceLock::new();
+
+/// The latest Link return (`?statusCode=...`) reported by the popup, if any.
+pub fn link_return() -> RwSignal<Option<String>> {
+    *LINK_RETURN.get_or_init(|| RwSignal::new(None))
+}
+
+fn listen_for_link_returns() {
+    let signal = link_return();
+    let own_origin = window().location().origin().unwrap_or_default();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        if event.origin() != own_origin {
+            return;
+        }
+        let Some(search) = event.data().as_string().and_then(|data| link_return_query(&data)) else {
+            return;
+        };
+        // The popup closes once it knows its report arrived.
+        // Another window's proxy fails `instanceof Window` in this realm, hence unchecked.
+        if let Some(popup) = event.source().map(|source| source.unchecked_into::<web_sys::Window>()) {
+            let _ = popup.post_message(&JsValue::from_str(LINK_RETURN_RECEIVED), &own_origin);
+        }
+        signal.set(Some(search));
+    });
+    let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    on_message.forget();
+}
+
+const LINK_RETURN_RECEIVED: &str = "codat-connect:link-return-received";
+
+/// The message the popup's return page sends its opener.
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkReturnMessage {
+    source: String,
+    #[serde(rename = "linkReturn")]
+    link_return: String,
+}
+
+/// The query string carried by a Link-return message, if `data` is one.
+fn link_return_query(data: &str) -> Option<String> {
+    let message: LinkReturnMessage = serde_json::from_str(data).ok()?;
+    (message.source == MESSAGE_SOURCE && message.link_return.starts_with('?')).then_some(message.link_return)
+}
+
+/// In the Link popup, on the return page: hands Codat's redirect to the app that opened the
+/// popup, and closes the popup once it has arrived. True when this page is such a popup.
+pub fn report_link_return() -> bool {
+    let window = window();
+    let is_link_window = window.name().is_ok_and(|name| name == LINK_WINDOW_NAME);
+    let opener = window.opener().ok().filter(|opener| !opener.is_null() && !opener.is_undefined());
+    let on_return_page = window.location().pathname().is_ok_and(|path| path == "/callback");
+    let (true, Some(opener), true) = (is_link_window, opener, on_return_page) else { return false };
+    // Another window's proxy fails `instanceof Window` in this realm, hence unchecked.
+    let opener = opener.unchecked_into::<web_sys::Window>();
+    let own_origin = window.location().origin().unwrap_or_default();
+    let message = LinkReturnMessage {
+        source: MESSAGE_SOURCE.into(),
+        link_return: window.location().search().unwrap_or_default(),
+    };
+    let Ok(json) = serde_json::to_string(&message) else { return false };
+    let close_origin = own_origin.clone();
+    let on_received =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if event.origin() == close_origin
+                && event.data().as_string().as_deref() == Some(LINK_RETURN_RECEIVED)
+            {
+                let _ = leptos::prelude::window().close();
+            }
+        });
+    let _ = window.add_event_listener_with_callback("message", on_received.as_ref().unchecked_ref());
+    on_received.forget();
+    opener.post_message(&JsValue::from_str(&json), &own_origin).is_ok()
+}
+
+/// Opens the Link popup at `url` (blank when empty); call it in a click handler, where
+/// browsers allow popups. `None` when the browser blocked it.
+pub fn open_link_window(url: &str) -> Option<web_sys::Window> {
+    window().open_with_url_and_target_and_features(url, LINK_WINDOW_NAME, LINK_WINDOW_FEATURES).ok().flatten()
+}
+
+/// How often to look whether the owner closed the popup (browsers fire no event for it).
+const POPUP_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Calls `on_closed` once `popup` is closed, for as long as the calling component lives.
+pub fn when_closed(popup: web_sys::Window, on_closed: impl Fn() + 'static) {
+    let handle = StoredValue::new(None::<IntervalHandle>);
+    let checker = set_interval_with_handle(
+        move || {
+            if popup.closed().unwrap_or(true) {
+                if let Some(handle) = handle.try_update_value(Option::take).flatten() {
+                    handle.clear();
+                }
+                on_closed();
+            }
+        },
+        POPUP_CHECK_EVERY,
+    );
+    if let Ok(checker) = checker {
+        handle.set_value(Some(checker));
+    }
+    on_cleanup(move || {
+        if let Some(handle) = handle.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r##"{"sessionToken":"abc_DEF-123","hostOrigin":"https://lender.example",
+        "sourceTypes":["Banking","Accounting"],"platforms":["gbol"],"locale":"fr-CA","theme":"dark",
+        "themeTokens":{"--cc-accent":"#0b5fff"}}"##;
+
+    #[test]
+    fn the_host_options_are_read() {
+        let options = EmbedOptions::from_json(GOOD).unwrap();
+        assert_eq!(options.tabs(), vec![SourceType::Banking, SourceType::Accounting]);
+        assert!(options.allows_platform("gbol"));
+        assert!(!options.allows_platform("qhyg"));
+        assert_eq!(options.locale.as_deref(), Some("fr-CA"));
+    }
+
+    #[test]
+    fn only_the_token_and_origin_are_required() {
+        let options =
+            EmbedOptions::from_json(r#"{"sessionToken":"t","hostOrigin":"http://localhost:8081"}"#).unwrap();
+        assert_eq!(options.tabs(), crate::picker::TABS.to_vec());
+        assert!(options.allows_platform("anything"));
+    }
+
+    #[test]
+    fn malformed_options_are_refused_with_a_reason() {
+        let cases = [
+            (r#"{"hostOrigin":"https://a.example"}"#, "unreadable"),
+            (r#"{"sessionToken":"","hostOrigin":"https://a.example"}"#, "sessionToken"),
+            (r#"{"sessionToken":"t","hostOrigin":"*"}"#, "hostOrigin"),
+            (r#"{"sessionToken":"t","hostOrigin":"https://a.example","theme":"neon"}"#, "theme"),
+            (
+                r#"{"sessionToken":"t","hostOrigin":"https://a.example","themeTokens":{"color":"red"}}"#,
+                "themeTokens",
+            ),
+            (
+                r#"{"sessionToken":"t","hostOrigin":"https://a.example","themeTokens":{"--cc-accent":"red;x:y"}}"#,
+                "themeTokens",
+            ),
+        ];
+        for (json, field) in cases {
+            let error = EmbedOptions::from_json(json).unwrap_err();
+            assert!(error.contains(field), "{json}: {error}");
+        }
+    }
+
+    #[test]
+    fn events_are_tagged_for_the_host() {
+        let event = EmbedEvent::Started { platform_key: "gbol".into(), connection_id: "c1".into() };
+        let json = serde_json::to_value(Envelope { source: MESSAGE_SOURCE, event: &event }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"source": "codat-connect", "type": "started",
+                "detail": {"platformKey": "gbol", "connectionId": "c1"}})
+        );
+        let closed = serde_json::to_value(Envelope { source: MESSAGE_SOURCE, event: &EmbedEvent::Closed {} });
+        assert_eq!(
+            closed.unwrap(),
+            serde_json::json!({"source": "codat-connect", "type": "closed", "detail": {}})
+        );
+    }
+
+    #[test]
+    fn only_a_well_formed_link_return_is_followed() {
+        let good = r#"{"source":"codat-connect","linkReturn":"?statusCode=200&state=s"}"#;
+        assert_eq!(link_return_query(good).as_deref(), Some("?statusCode=200&state=s"));
+        assert_eq!(link_return_query(r#"{"source":"other","linkReturn":"?a"}"#), None);
+        assert_eq!(link_return_query(r#"{"source":"codat-connect","linkReturn":"https://evil"}"#), None);
+        assert_eq!(link_return_query("not json"), None);
+    }
+}

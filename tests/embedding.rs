@@ -1,0 +1,145 @@
+//! Codat Connect embedded in a lender's page: Northwind Capital, the example lender's site,
+//! mounts it with `embed.js` under its own strict CSP; Codat's Link opens in a popup whose
+//! return page reports back and closes; the host hears every step as a DOM CustomEvent.
+
+mod support;
+
+use fantoccini::{wd::WindowHandle, Locator};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use support::Harness;
+
+async fn start(name: &str) -> Harness {
+    Harness::start_with(name, |config| config.example_lender_listen = Some(([127, 0, 0, 1], 0).into())).await
+}
+
+/// Opens the lender's application page.
+async fn open_lender(harness: &Harness) {
+    let url = harness.proxy.as_ref().and_then(|proxy| proxy.example_lender_url.clone()).expect("lender site");
+    harness.browser.goto(&url).await.expect("the lender's page");
+    harness.heading("Apply for working capital").await;
+}
+
+/// Waits until the host page has logged `event`, and returns its detail.
+async fn host_event(harness: &Harness, event: &str) -> Value {
+    let item = harness.find(&format!("//ol[@id='event-log']/li[@data-event='{event}']")).await;
+    let text = item.text().await.expect("event text");
+    let detail = text.strip_prefix(event).unwrap_or_default().trim();
+    serde_json::from_str(detail).unwrap_or_else(|e| panic!("{event} detail {detail:?}: {e}"))
+}
+
+/// Enters the Codat Connect frame.
+async fn enter_app(harness: &Harness) {
+    harness.browser.enter_parent_frame().await.ok();
+    let frame = harness.find("//iframe[contains(@class,'codat-connect-frame')]").await;
+    frame.enter_frame().await.expect("entering the frame");
+}
+
+/// Waits until the browser has `count` windows, and returns them.
+async fn windows(harness: &Harness, count: usize) -> Vec<WindowHandle> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let handles = harness.browser.windows().await.expect("window handles");
+        if handles.len() == count {
+            return handles;
+        }
+        assert!(Instant::now() < deadline, "expected {count} windows, have {}", handles.len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
+    let harness = start("embedding").await;
+    open_lender(&harness).await;
+    harness.screenshot("01-lender-page").await;
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    host_event(&harness, "ready").await;
+    let lender_window = harness.browser.window().await.expect("the lender's window");
+
+    enter_app(&harness).await;
+    harness.heading("Connect your accounting software").await;
+    let close = harness.button("Close").await;
+    assert!(close.is_displayed().await.unwrap(), "an embedded app can be closed");
+    harness.browser.enter_parent_frame().await.unwrap();
+    harness.screenshot("02-embedded-grid").await;
+
+    enter_app(&harness).await;
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.find("//p[contains(., 'in the window that opened')]").await;
+    let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
+    harness.browser.switch_to_window(popup).await.expect("to the popup");
+    harness.heading("Connect Sandbox").await;
+    harness.screenshot("03-link-popup").await;
+    harness.button("Authorize").await.click().await.expect("authorize");
+
+    // The popup's return page hands Codat's redirect to the app and closes itself.
+    windows(&harness, 1).await;
+    harness.browser.switch_to_window(lender_window).await.expect("back to the lender");
+    let started = host_event(&harness, "started").await;
+    assert_eq!(started["platformKey"], "mqjo");
+    enter_app(&harness).await;
+    assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    harness.find("//h2[normalize-space()='All set']").await;
+    harness.browser.enter_parent_frame().await.unwrap();
+    let connected = host_event(&harness, "connected").await;
+    assert_eq!(connected["connectionId"], started["connectionId"]);
+    assert_eq!(connected["platformName"], "Sandbox");
+    assert_eq!(connected["sourceType"], "Accounting");
+    harness.screenshot("04-embedded-connected").await;
+
+    enter_app(&harness).await;
+    harness.button("Done").await.click().await.expect("done");
+    harness.browser.enter_parent_frame().await.unwrap();
+    host_event(&harness, "finished").await;
+    // The lender's page takes the app away once the owner is finished.
+    harness.find("//p[@id='start-status'][contains(., 'Thanks')]").await;
+    let frames = harness.browser.find_all(Locator::Css("iframe")).await.unwrap();
+    assert!(frames.is_empty(), "the lender removed the frame");
+    harness.screenshot("05-lender-after-finish").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_chooses_language_theme_kinds_and_platforms() {
+    let harness = start("embedding-options").await;
+    open_lender(&harness).await;
+    // What a lender's own script does: a session from its backend, then mount with options.
+    let mounted = harness
+        .browser
+        .execute(
+            r#"fetch("/session", {method: "POST", headers: {"content-type": "application/json"},
+                                  body: JSON.stringify({businessName: "Café Olé"})})
+                 .then((r) => r.json())
+                 .then((s) => {
+                   window.connect = CodatConnect.mount(document.getElementById("codat-connect"), {
+                     sessionToken: s.sessionToken, locale: "fr-CA", theme: "dark",
+                     sourceTypes: ["Banking"], platforms: ["suuo"],
+                   });
+                 });
+               return true;"#,
+            vec![],
+        )
+        .await;
+    // `execute` is synchronous; the mount above finishes after it returns.
+    assert!(mounted.is_ok(), "{mounted:?}");
+    host_event(&harness, "ready").await;
+    enter_app(&harness).await;
+    harness.heading("Connectez votre banque").await;
+    harness.button("Connecter Plaid").await;
+    let cards = harness.browser.find_all(Locator::Css(".integration-card")).await.unwrap();
+    assert_eq!(cards.len(), 1, "only the platforms the host allows");
+    let tabs = harness.browser.find_all(Locator::Css(".segmented")).await.unwrap();
+    assert!(tabs.is_empty(), "one kind of platform needs no tabs");
+    let theme =
+        harness.browser.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_eq!(theme, json!("dark"));
+    harness.browser.enter_parent_frame().await.unwrap();
+    harness.screenshot("french-dark-banking-only").await;
+
+    enter_app(&harness).await;
+    harness.button("Fermer").await.click().await.expect("close");
+    harness.browser.enter_parent_frame().await.unwrap();
+    host_event(&harness, "closed").await;
+    harness.finish().await;
+}
