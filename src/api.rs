@@ -148,7 +148,13 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> A
         code: "unknown".into(),
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
-    let failure = ApiFailure { status, code: error.code, message: error.message };
+    // The proxy speaks English; the errors it has fixed words for are shown in the page's language.
+    let message = messages()
+        .server_errors
+        .iter()
+        .find(|(code, _)| *code == error.code)
+        .map_or(error.message, |(_, text)| (*text).to_owned());
+    let failure = ApiFailure { status, code: error.code, message };
     if failure.is_not_signed_in() && embed::is_embedded() {
         // Only the host can mend this, with a new session token.
         embed::notify(EmbedEvent::Error {

@@ -323,6 +323,8 @@ pub struct Messages {
     pub months: [&'static str; 12],
     /// Data type labels by Codat name.
     pub data_types: &'static [(&'static str, &'static str)],
+    /// The proxy's errors by code, in this language (others keep the proxy's English message).
+    pub server_errors: &'static [(&'static str, &'static str)],
 }
 
 #[cfg(test)]
@@ -349,6 +351,8 @@ mod tests {
         let (en, fr) = (Locale::En.messages(), Locale::FrCa.messages());
         let names = |m: &Messages| m.data_types.iter().map(|(k, _)| *k).collect::<Vec<_>>();
         assert_eq!(names(en), names(fr));
+        let codes = |m: &Messages| m.server_errors.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(codes(en), codes(fr));
         for (english, french) in [
             (en.welcome_back, fr.welcome_back),
             (en.no_match, fr.no_match),

@@ -143,3 +143,26 @@ async fn the_host_chooses_language_theme_kinds_and_platforms() {
     host_event(&harness, "closed").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_link_popup_early_lets_the_owner_choose_again() {
+    let harness = start("embedding-popup-closed").await;
+    open_lender(&harness).await;
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    let lender_window = harness.browser.window().await.expect("the lender's window");
+    enter_app(&harness).await;
+    harness.button("Connect Xero").await.click().await.expect("choose Xero");
+    let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
+    harness.browser.switch_to_window(popup).await.expect("to the popup");
+    harness.heading("Connect Xero").await;
+    harness.browser.close_window().await.expect("closing the popup");
+    harness.browser.switch_to_window(lender_window).await.expect("back to the lender");
+
+    enter_app(&harness).await;
+    harness.find("//p[contains(., 'The sign-in window was closed before you finished')]").await;
+    let xero = harness.button("Connect Xero").await;
+    assert!(xero.is_enabled().await.unwrap(), "the grid is usable again");
+    harness.browser.enter_parent_frame().await.unwrap();
+    harness.screenshot("popup-closed").await;
+    harness.finish().await;
+}

@@ -131,4 +131,15 @@ pub const MESSAGES: Messages = Messages {
         ("commerce-payments", "Payments"),
         ("commerce-products", "Products"),
     ],
+    server_errors: &[
+        ("not_signed_in", "Please sign up or sign in first."),
+        ("cross_site_request", "This request did not come from the Codat Connect page."),
+        ("rate_limited", "Too many requests. Please wait a moment and try again."),
+        ("too_large", "The request is larger than this service accepts."),
+        ("internal", "Something went wrong on our side. Please try again."),
+        ("codat_bad_answer", "Codat gave an answer we could not use. Please try again."),
+        ("codat_busy", "Codat is busy right now. Please try again in a minute."),
+        ("codat_timeout", "Codat took too long to answer. Please try again."),
+        ("codat_unavailable", "Codat could not complete the request. Please try again."),
+    ],
 };

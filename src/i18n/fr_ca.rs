@@ -131,4 +131,15 @@ pub const MESSAGES: Messages = Messages {
         ("commerce-payments", "Paiements"),
         ("commerce-products", "Produits"),
     ],
+    server_errors: &[
+        ("not_signed_in", "Inscrivez-vous ou connectez-vous d'abord."),
+        ("cross_site_request", "Cette demande ne provient pas de la page Codat Connect."),
+        ("rate_limited", "Trop de demandes. Patientez un instant, puis réessayez."),
+        ("too_large", "La demande dépasse la taille acceptée par ce service."),
+        ("internal", "Un problème est survenu de notre côté. Veuillez réessayer."),
+        ("codat_bad_answer", "Codat a donné une réponse inutilisable. Veuillez réessayer."),
+        ("codat_busy", "Codat est occupé en ce moment. Réessayez dans une minute."),
+        ("codat_timeout", "Codat a mis trop de temps à répondre. Veuillez réessayer."),
+        ("codat_unavailable", "Codat n'a pas pu traiter la demande. Veuillez réessayer."),
+    ],
 };
