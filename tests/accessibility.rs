@@ -7,7 +7,7 @@ use fantoccini::{
     actions::{InputSource as _, MouseActions, PointerAction},
     key::Key,
 };
-use support::Harness;
+use support::{axe_violations, Harness};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_flow_works_by_keyboard_and_focus_follows_the_page() {
@@ -124,28 +124,6 @@ async fn the_flow_speaks_canadian_french() {
     harness.button("Banque").await;
     harness.screenshot("02-plateformes").await;
     harness.finish().await;
-}
-
-/// Runs axe-core's WCAG 2.2 AA rules on the page and returns the violations found.
-async fn axe_violations(harness: &Harness) -> Vec<String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let script = std::fs::read_to_string(target.join("axe").join("axe.min.js"))
-        .expect("target/axe/axe.min.js (cargo xtask test fetches axe-core)");
-    harness.browser.execute(&format!("{script}; return true;"), vec![]).await.expect("axe loads");
-    let found = harness
-        .browser
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
-                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .expect("axe runs");
-    found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

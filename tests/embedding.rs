@@ -7,7 +7,7 @@ mod support;
 use fantoccini::{wd::WindowHandle, Locator};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::Harness;
+use support::{axe_violations, Harness};
 
 async fn start(name: &str) -> Harness {
     Harness::start_with(name, |config| config.example_lender_listen = Some(([127, 0, 0, 1], 0).into())).await
@@ -61,7 +61,12 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     harness.heading("Connect your accounting software").await;
     let close = harness.button("Close").await;
     assert!(close.is_displayed().await.unwrap(), "an embedded app can be closed");
+    // In the lender's colours the embedded app still meets WCAG 2.2 AA, and so does the example.
+    let in_frame = axe_violations(&harness).await;
+    assert!(in_frame.is_empty(), "the embedded app: {in_frame:?}");
     harness.browser.enter_parent_frame().await.unwrap();
+    let host = axe_violations(&harness).await;
+    assert!(host.is_empty(), "the lender's page: {host:?}");
     harness.screenshot("02-embedded-grid").await;
 
     enter_app(&harness).await;
