@@ -7,102 +7,11 @@ use codat_connect_proxy::{
     start,
 };
 use serde_json::{json, Value};
-use support::{codat_get, connect_and_authorize, sign_up, spawn_emulator};
+use support::{codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator};
 
 mod support;
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    time::Duration,
-};
-
-/// A PostgreSQL cluster of its own, stopped and deleted when dropped.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl Cluster {
-    fn start() -> Self {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()
-            .and_then(|versions| {
-                versions.flatten().map(|v| v.path().join("bin")).find(|b| b.join("initdb").exists())
-            })
-            .expect("PostgreSQL's server is installed (cargo xtask test installs it)");
-        // initdb refuses to run as root; as root, the cluster belongs to the postgres user.
-        let as_postgres = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-        let dir = tempfile::tempdir().unwrap();
-        if as_postgres {
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let cluster = Self { dir, bin, port, as_postgres };
-        let data = cluster.data();
-        cluster
-            .run_tool("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
-        let server_options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
-            cluster.dir.path().display()
-        );
-        let log = cluster.dir.path().join("log").display().to_string();
-        cluster
-            .run_tool("pg_ctl", &["-D", &data, "-l", &log, "-o", &server_options, "-w", "-t", "60", "start"]);
-        cluster
-    }
-
-    fn data(&self) -> String {
-        self.dir.path().join("data").display().to_string()
-    }
-
-    fn run_tool(&self, tool: &str, args: &[&str]) {
-        let program = self.bin.join(tool);
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&program);
-            command
-        } else {
-            Command::new(&program)
-        };
-        run(command.args(args).current_dir(self.dir.path()));
-    }
-
-    /// A fresh, empty database in the cluster.
-    async fn database(&self, name: &str) -> String {
-        let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
-        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
-        sqlx::Executor::execute(&mut connection, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.data();
-        let program = self.bin.join("pg_ctl");
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&program);
-            command
-        } else {
-            Command::new(&program)
-        };
-        let _ = command.args(["-D", &data, "-m", "immediate", "stop"]).output();
-    }
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().expect("the command starts");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use std::{path::Path, time::Duration};
 
 fn merchant(id: &str) -> Merchant {
     Merchant { id: id.into(), business_name: "Acme".into(), email: "a@acme.test".into(), company_id: None }
@@ -166,6 +75,29 @@ async fn storage_behaves_alike_on_sqlite_and_postgresql() {
     exercise(&postgres).await;
     // Migrations already applied are not applied again.
     Db::connect(&cluster.database("storage_again").await).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_simultaneous_sign_ups_than_pooled_connections_all_succeed_on_postgresql() {
+    // Each first sign-up holds its merchant's lock while Codat creates the company; a holder that
+    // needed a second pooled connection would starve once every connection was a holder.
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::local(cluster.database("crowd").await, dir.path().join("dist"));
+    config.rate_limit_per_minute = u32::MAX;
+    let running = start(config).await.unwrap();
+    let base = running.public_url.clone();
+    let http = reqwest::Client::new();
+    let answers = futures_util::future::join_all((0..32).map(|i| {
+        http.post(format!("{base}/api/signup"))
+            .header("x-codat-connect", "1")
+            .json(&json!({"businessName": format!("Crowd {i}"), "email": "owner@crowd.test"}))
+            .send()
+    }))
+    .await;
+    let statuses: Vec<u16> = answers.into_iter().map(|answer| answer.unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+    running.stop().await.unwrap();
 }
 
 #[tokio::test]

@@ -34,8 +34,8 @@ pub async fn ensure_company(
     let lock = state.company_locks().for_merchant(merchant_id);
     let _held = lock.lock().await;
     // Other servers on the same PostgreSQL database wait here too.
-    let _shared = state.db().lock(&format!("company:{merchant_id}")).await?;
-    if let Some(company_id) = state.db().merchant(merchant_id).await?.and_then(|m| m.company_id) {
+    let mut locked = state.db().lock(&format!("company:{merchant_id}")).await?;
+    if let Some(company_id) = locked.company_of(merchant_id).await? {
         return Ok(company_id);
     }
     let existing = state.codat().list_companies(&format!("name={merchant_id}")).await?;
@@ -50,11 +50,12 @@ pub async fn ensure_company(
             state.codat().create_company(&body).await?
         }
     };
-    if !state.db().set_company(merchant_id, &company.id).await? {
+    let company_id = if locked.set_company(merchant_id, &company.id).await? {
+        company.id
+    } else {
         // Another server stored one first; that one is the merchant's.
-        if let Some(stored) = state.db().merchant(merchant_id).await?.and_then(|m| m.company_id) {
-            return Ok(stored);
-        }
-    }
-    Ok(company.id)
+        locked.company_of(merchant_id).await?.unwrap_or(company.id)
+    };
+    locked.release().await?;
+    Ok(company_id)
 }

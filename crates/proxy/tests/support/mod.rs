@@ -4,6 +4,8 @@
 // Each test file is its own crate and uses part of these helpers.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use base64::Engine as _;
 use codat_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
