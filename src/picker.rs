@@ -29,8 +29,18 @@ pub fn tab_heading(m: &Messages, source_type: SourceType) -> &'static str {
 
 /// The cards whose name contains the search text (case-insensitive; blank shows all).
 pub fn filter<'c>(cards: &'c [IntegrationCard], search: &str) -> Vec<&'c IntegrationCard> {
-    let needle = search.trim().to_lowercase();
-    cards.iter().filter(|card| needle.is_empty() || card.name.to_lowercase().contains(&needle)).collect()
+    let needle = needle(search);
+    cards.iter().filter(|card| matches(&card.name.to_lowercase(), &needle)).collect()
+}
+
+/// The search text as names are compared with it.
+pub fn needle(search: &str) -> String {
+    search.trim().to_lowercase()
+}
+
+/// Whether a lower-cased name matches a [`needle`] (a blank needle matches everything).
+pub fn matches(lower_case_name: &str, needle: &str) -> bool {
+    needle.is_empty() || lower_case_name.contains(needle)
 }
 
 /// The business's accounting connection, if it has one that counts: a company has at most one

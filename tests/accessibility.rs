@@ -6,6 +6,7 @@ mod support;
 use fantoccini::{
     actions::{InputSource as _, MouseActions, PointerAction},
     key::Key,
+    Locator,
 };
 use support::{axe_violations, Harness};
 
@@ -25,8 +26,8 @@ async fn the_whole_flow_works_by_keyboard_and_focus_follows_the_page() {
     let (_, tag, label) = harness.focused().await;
     assert_eq!((tag.as_str(), label.as_str()), ("button", "Connect Dynamics 365 Business Central"));
     let card = harness.browser.active_element().await.unwrap();
-    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "block");
-    assert_eq!(harness.display_within(&card, ".brand-button-default").await, "none");
+    assert_eq!(harness.visibility_within(&card, ".brand-button-hover").await, "visible");
+    assert_eq!(harness.visibility_within(&card, ".brand-button-default").await, "hidden");
     harness.screenshot("01-card-focused").await;
 
     // Tab on to Sandbox by name, then Enter opens its Link page; Enter on Authorize comes back.
@@ -50,7 +51,19 @@ async fn a_branded_button_swaps_to_its_hover_image_under_the_pointer() {
     let harness = Harness::start("hover").await;
     harness.open("/connect").await;
     let card = harness.button("Connect QuickBooks Online").await;
-    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "none");
+    assert_eq!(harness.visibility_within(&card, ".brand-button-hover").await, "hidden");
+    // The hover image is loaded with its card, before the pointer arrives.
+    let hover_image = card.find(Locator::Css(".brand-button-hover")).await.expect("hover image");
+    let loaded = harness
+        .browser
+        .execute_async(
+            "const [image, done] = [arguments[0], arguments[arguments.length - 1]];
+             const check = () => image.complete && image.naturalWidth > 0 ? done(true) : setTimeout(check, 20);
+             check();",
+            vec![serde_json::to_value(&hover_image).expect("element reference")],
+        )
+        .await;
+    assert_eq!(loaded.ok(), Some(serde_json::Value::Bool(true)), "the hover image loaded before the hover");
     let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
         element: card.clone(),
         duration: None,
@@ -58,8 +71,8 @@ async fn a_branded_button_swaps_to_its_hover_image_under_the_pointer() {
         y: 0.0,
     });
     harness.browser.perform_actions(hover).await.expect("pointer moves");
-    assert_eq!(harness.display_within(&card, ".brand-button-hover").await, "block");
-    assert_eq!(harness.display_within(&card, ".brand-button-default").await, "none");
+    assert_eq!(harness.visibility_within(&card, ".brand-button-hover").await, "visible");
+    assert_eq!(harness.visibility_within(&card, ".brand-button-default").await, "hidden");
     harness.screenshot("01-card-hovered").await;
     harness.finish().await;
 }

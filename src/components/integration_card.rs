@@ -23,8 +23,8 @@ pub fn IntegrationCard(
         let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
         view! {
             <span class="brand-button">
-                <img class="brand-button-default" src=default alt="" height="36"/>
-                <img class="brand-button-hover" src=hover alt="" height="36"/>
+                <img class="brand-button-default" src=default alt="" height="36" loading="lazy"/>
+                <img class="brand-button-hover" src=hover alt="" height="36" loading="lazy"/>
             </span>
         }
     });
@@ -38,7 +38,7 @@ pub fn IntegrationCard(
                 disabled=move || busy.get()
                 on:click=move |_| on_connect.run(key.clone())
             >
-                <img class="integration-logo" src=card.logo_url alt="" width="48" height="48"/>
+                <img class="integration-logo" src=card.logo_url alt="" width="48" height="48" loading="lazy"/>
                 <span class="integration-name">{card.name}</span>
                 {card.is_beta.then(|| view! { <span class="beta-badge">{m.beta}</span> })}
                 {button_images}

@@ -130,19 +130,32 @@ fn Grid(
             let _ = performance.mark("cc-grid-ready");
         }
     });
-    view! {
-        {move || {
-            let text = search.get();
-            let shown: Vec<Card> = picker::filter(&cards, &text).into_iter().cloned().collect();
-            if shown.is_empty() {
-                return view! { <p class="notice" role="status">{fill(messages().no_match, &[("text", text.trim())])}</p> }.into_any();
+    // Every card is rendered once; a keystroke only hides or shows them, in one pass over the
+    // list rather than one reactive effect per card.
+    let needle = Memo::new(move |_| picker::needle(&search.get()));
+    let names: std::sync::Arc<[String]> = cards.iter().map(|card| card.name.to_lowercase()).collect();
+    let grid = NodeRef::<leptos::html::Ul>::new();
+    let shown_names = names.clone();
+    Effect::new(move |_| {
+        let Some(list) = grid.get() else { return };
+        let items = list.children();
+        needle.with(|needle| {
+            for (index, name) in shown_names.iter().enumerate() {
+                if let Some(item) = items.item(index as u32) {
+                    let _ = item.toggle_attribute_with_force("hidden", !picker::matches(name, needle));
+                }
             }
-            view! {
-                <ul class="integration-grid">
-                    {shown.into_iter().map(|card| view! { <IntegrationCard card on_connect busy/> }).collect_view()}
-                </ul>
-            }.into_any()
-        }}
+        });
+    });
+    let nothing_matches =
+        Memo::new(move |_| needle.with(|needle| !names.iter().any(|name| picker::matches(name, needle))));
+    view! {
+        <ul class="integration-grid" node_ref=grid>
+            {cards.into_iter().map(|card| view! { <IntegrationCard card on_connect busy/> }).collect_view()}
+        </ul>
+        {move || nothing_matches.get().then(|| view! {
+            <p class="notice" role="status">{fill(messages().no_match, &[("text", search.get().trim())])}</p>
+        })}
     }
     .into_any()
 }

@@ -100,13 +100,13 @@ impl Harness {
         input.send_keys(value).await.expect("typing");
     }
 
-    /// The `display` of the first element matching `css` inside `element`.
-    pub async fn display_within(&self, element: &Element, css: &str) -> String {
+    /// The computed `visibility` of the first element matching `css` inside `element`.
+    pub async fn visibility_within(&self, element: &Element, css: &str) -> String {
         element
             .find(Locator::Css(css))
             .await
             .expect("inner element")
-            .css_value("display")
+            .css_value("visibility")
             .await
             .expect("style")
     }

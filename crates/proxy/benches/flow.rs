@@ -1,6 +1,10 @@
 //! `cargo bench -p codat-connect-proxy --bench flow`: the proxy's cost in Codat calls, its
-//! latency and throughput against the emulator's, and sign-ups a second on SQLite. Prints one
+//! latency and throughput against the emulator's (`benches/scale.rs` has sign-ups and webhooks a
+//! second, and latency as the database grows). Prints one
 //! `name<TAB>value<TAB>unit` line per measurement; `cargo xtask bench` collects them.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use codat_connect_proxy::{config::Config, start};
 use serde_json::{json, Value};
@@ -10,7 +14,6 @@ use std::{
 };
 
 const KEY: &str = "bench-key";
-const BASIC: &str = "Basic YmVuY2gta2V5"; // base64("bench-key")
 
 fn report(name: &str, value: f64, unit: &str) {
     println!("{name}\t{value:.1}\t{unit}");
@@ -61,15 +64,7 @@ async fn measure(
 
 #[tokio::main]
 async fn main() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let emulator_url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = codat_emulator::Emulator::new(codat_emulator::EmulatorConfig::new(
-        emulator_url.clone(),
-        KEY,
-        "http://app.test/cb",
-    ));
-    let counted = emulator.clone();
-    tokio::spawn(async move { axum::serve(listener, codat_emulator::router(emulator)).await });
+    let (emulator_url, counted) = support::spawn_emulator(KEY, |_| {}).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config =
         Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));
@@ -111,7 +106,7 @@ async fn main() {
         report(&format!("cached_grid_c{concurrency}_p99"), p99, "µs");
         report(&format!("cached_grid_c{concurrency}_throughput"), rate, "req/s");
         let (d50, d99, _) =
-            measure(&http, &direct, &[("authorization", BASIC)], concurrency, total / 4).await;
+            measure(&http, &direct, &[("authorization", &support::basic(KEY))], concurrency, total / 4).await;
         let (f50, f99, frate) = measure(
             &http,
             &format!("{base}/api/connections"),
@@ -127,23 +122,5 @@ async fn main() {
         report(&format!("forwarded_c{concurrency}_added_p99"), f99 - d99, "µs");
     }
 
-    // Sign-ups a second on SQLite (each: a merchant, a Codat company, a session).
-    let started = Instant::now();
-    let mut signups = tokio::task::JoinSet::new();
-    for i in 0..200 {
-        let (http, base) = (http.clone(), base.clone());
-        signups.spawn(async move {
-            let response = http
-                .post(format!("{base}/api/signup"))
-                .header("x-codat-connect", "1")
-                .json(&json!({"businessName": format!("Bench {i}"), "email": "owner@bench.test"}))
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success());
-        });
-    }
-    while signups.join_next().await.is_some() {}
-    report("sqlite_sign_ups_per_second", 200.0 / started.elapsed().as_secs_f64(), "sign-ups/s");
     proxy.stop().await.unwrap();
 }
