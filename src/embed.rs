@@ -185,6 +185,7 @@ pub fn start() {
         Some(Ok(options)) => options,
         Some(Err(reason)) => {
             leptos::logging::error!("embed options refused: {reason}");
+            refuse(reason);
             return;
         }
         None => return,
@@ -213,6 +214,28 @@ fn apply_theme(options: &EmbedOptions) {
             let _ = root.style().set_property(name, value);
         }
     }
+}
+
+static REFUSED: OnceLock<String> = OnceLock::new();
+
+/// Why the host page's options were refused, if they were: the app then shows only that.
+pub fn refused_reason() -> Option<&'static str> {
+    REFUSED.get().map(String::as_str)
+}
+
+/// Tells whichever page framed the app that its options were refused. The host's origin is
+/// not known (it was in the refused options), so the message goes to any origin: it holds only
+/// the reason, which the host itself caused.
+fn refuse(reason: String) {
+    let event =
+        EmbedEvent::Error { code: "invalid_options".into(), message: reason.clone(), recoverable: false };
+    let parent = window().parent().ok().flatten();
+    if let (Some(parent), Ok(json)) =
+        (parent, serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event: &event }))
+    {
+        let _ = parent.post_message(&JsValue::from_str(&json), "*");
+    }
+    let _ = REFUSED.set(reason);
 }
 
 /// Tells the host page about `event` (nothing happens standalone).

@@ -317,6 +317,8 @@ pub struct Messages {
     pub window_closed: &'static str,
     /// In the popup, once its report is sent.
     pub you_can_close: &'static str,
+    /// Embedded: the host page's options were refused.
+    pub embed_refused: &'static str,
     /// Embedded: the session token has expired or is unknown.
     pub session_ended: &'static str,
     /// Month abbreviations.

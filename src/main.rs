@@ -3,6 +3,10 @@
 fn main() {
     console_error_panic_hook::set_once();
     codat_connect::embed::start();
+    if codat_connect::embed::refused_reason().is_some() {
+        leptos::mount::mount_to_body(codat_connect::pages::link_window::EmbedRefusedPage);
+        return;
+    }
     if codat_connect::embed::report_link_return() {
         // The Link popup's return page: its opener carries on; this window closes itself.
         leptos::mount::mount_to_body(codat_connect::pages::link_window::LinkWindowPage);

@@ -171,3 +171,25 @@ async fn closing_the_link_popup_early_lets_the_owner_choose_again() {
     harness.screenshot("popup-closed").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_the_app_refuses_are_reported_to_the_host() {
+    let harness = start("embedding-refused").await;
+    open_lender(&harness).await;
+    harness
+        .browser
+        .execute(
+            r#"CodatConnect.mount(document.getElementById("codat-connect"), {
+                 sessionToken: "any-token", themeTokens: {"color": "red"} });"#,
+            vec![],
+        )
+        .await
+        .expect("mounting");
+    let error = host_event(&harness, "error").await;
+    assert_eq!(error["code"], "invalid_options");
+    assert_eq!(error["recoverable"], false);
+    assert!(error["message"].as_str().unwrap().contains("themeTokens"), "{error}");
+    enter_app(&harness).await;
+    harness.heading("This page cannot open").await;
+    harness.finish().await;
+}

@@ -57,6 +57,18 @@ pub fn Shell(
     }
 }
 
+/// Embedded: ends the flow, telling the host page the owner is finished (nothing standalone).
+#[component]
+pub fn DoneButton() -> impl IntoView {
+    embed::is_embedded().then(|| {
+        view! {
+            <button type="button" class="button primary" on:click=|_| embed::notify(EmbedEvent::Finished {})>
+                {messages().done}
+            </button>
+        }
+    })
+}
+
 /// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
 fn follow_link_returns() {
     let navigate = use_navigate();

@@ -110,6 +110,7 @@ pub const MESSAGES: Messages = Messages {
     open_sign_in_window: "Open the sign-in window",
     window_closed: "The sign-in window was closed before you finished. Choose a platform to try again.",
     you_can_close: "You can close this window.",
+    embed_refused: "This page cannot open: the site it is part of gave it settings it does not accept.",
     session_ended: "This session has ended. Close this window and start again from your lender's site.",
     months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
     data_types: &[

@@ -110,6 +110,7 @@ pub const MESSAGES: Messages = Messages {
     open_sign_in_window: "Ouvrir la fenêtre de connexion",
     window_closed: "La fenêtre de connexion a été fermée avant la fin. Choisissez une plateforme pour réessayer.",
     you_can_close: "Vous pouvez fermer cette fenêtre.",
+    embed_refused: "Cette page ne peut pas s'ouvrir : le site dont elle fait partie lui a transmis des réglages qu'elle n'accepte pas.",
     session_ended: "Cette session a pris fin. Fermez cette fenêtre et recommencez à partir du site de votre prêteur.",
     months: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juill.", "août", "sept.", "oct.", "nov.", "déc."],
     data_types: &[

@@ -4,7 +4,9 @@
 use crate::{
     api,
     callback::{CallbackOutcome, NextStep},
-    components::{data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge},
+    components::{
+        data_sync::DataSyncProgress, notice::ErrorNotice, shell::DoneButton, status_badge::StatusBadge,
+    },
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
 };
@@ -137,16 +139,4 @@ fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
             <A href=href attr:class="button primary">{label}</A>
         </div>
     }
-}
-
-/// Embedded: ends the flow, telling the host page the owner is finished.
-#[component]
-fn DoneButton() -> impl IntoView {
-    embed::is_embedded().then(|| {
-        view! {
-            <button type="button" class="button primary" on:click=|_| embed::notify(EmbedEvent::Finished {})>
-                {messages().done}
-            </button>
-        }
-    })
 }

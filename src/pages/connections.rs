@@ -2,7 +2,7 @@
 
 use crate::{
     api,
-    components::{connection_row::ConnectionRow, notice::ErrorNotice},
+    components::{connection_row::ConnectionRow, notice::ErrorNotice, shell::DoneButton},
     i18n::messages,
     live::use_live_events,
 };
@@ -41,7 +41,10 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <ConnectionRow connection on_changed/>
                                 }).collect_view()}
                             </ul>
-                            <A href="/connect" attr:class="button">{m.connect_another}</A>
+                            <div class="actions">
+                                <A href="/connect" attr:class="button">{m.connect_another}</A>
+                                <DoneButton/>
+                            </div>
                         }.into_any(),
                         Err(failure) => view! {
                             <ErrorNotice failure on_retry=move |_| connections.refetch()/>

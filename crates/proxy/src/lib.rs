@@ -334,6 +334,11 @@ async fn prepare_example_lender(
         "'none'" => url.clone(),
         others => format!("{others} {url}"),
     };
+    tracing::info!(
+        lender = %url,
+        frame_ancestors = %config.frame_ancestors,
+        "serving the example lender's site; embedding is on for it"
+    );
     Ok((listener, url))
 }
 
