@@ -330,15 +330,29 @@ impl Db {
 
     /// The merchant of an unexpired session.
     pub async fn session_merchant(&self, token_hash: &str) -> Result<Option<Merchant>, sqlx::Error> {
-        let row = sqlx::query("SELECT merchant_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(unix_now())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) => self.merchant(row.get::<String, _>("merchant_id").as_str()).await,
-            None => Ok(None),
-        }
+        Ok(self.session(token_hash).await?.map(|(merchant, _)| merchant))
+    }
+
+    /// The merchant of an unexpired session, and when the session expires (Unix seconds).
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(Merchant, i64)>, sqlx::Error> {
+        // One round trip: every API request starts here.
+        let row = sqlx::query(
+            "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at FROM sessions s \
+             JOIN merchants m ON m.id = s.merchant_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(unix_now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| {
+            let merchant = Merchant {
+                id: row.get("id"),
+                business_name: row.get("business_name"),
+                email: row.get("email"),
+                company_id: row.get("company_id"),
+            };
+            (merchant, row.get("expires_at"))
+        }))
     }
 
     /// Stores a received webhook; false when one with this id was stored before.

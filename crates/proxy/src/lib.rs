@@ -50,6 +50,7 @@ struct Inner {
     integrations: IntegrationCache,
     branding_images: flow::branding::BrandingImages,
     company_locks: flow::company::CompanyLocks,
+    sessions: session::SessionCache,
     admin_token_hash: Option<String>,
     frame_ancestors: String,
     theme_css: Option<std::path::PathBuf>,
@@ -89,6 +90,11 @@ impl AppState {
     /// Per-merchant locks around company creation.
     pub fn company_locks(&self) -> &flow::company::CompanyLocks {
         &self.0.company_locks
+    }
+
+    /// Sessions looked up before.
+    pub fn sessions(&self) -> &session::SessionCache {
+        &self.0.sessions
     }
 
     /// SHA-256 of the admin token, when the embedding API is on.
@@ -410,6 +416,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         integrations: IntegrationCache::default(),
         branding_images,
         company_locks: flow::company::CompanyLocks::default(),
+        sessions: session::SessionCache::default(),
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
         theme_css: config.theme_css.clone(),

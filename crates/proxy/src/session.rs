@@ -8,7 +8,11 @@ use axum::{
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Mutex, PoisonError},
+    time::Duration,
+};
 
 /// How long a session lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
@@ -31,7 +35,7 @@ impl FromRequestParts<AppState> for CurrentMerchant {
             .map(str::to_owned)
             .or_else(|| event_stream_token(parts));
         let merchant = match bearer.as_deref() {
-            Some(token) => state.db().session_merchant(&hash(token)).await?,
+            Some(token) => merchant_of_token(state, token).await?,
             None => merchant_of_cookie(state, &CookieJar::from_headers(&parts.headers)).await?,
         };
         merchant.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
@@ -68,9 +72,60 @@ pub fn hash_secret(secret: &str) -> String {
 /// The merchant of the session cookie in `jar`, if it names a live session.
 pub async fn merchant_of_cookie(state: &AppState, jar: &CookieJar) -> Result<Option<Merchant>, AppError> {
     match jar.get(state.cookie_name()) {
-        Some(cookie) => Ok(state.db().session_merchant(&hash(cookie.value())).await?),
+        Some(cookie) => merchant_of_token(state, cookie.value()).await,
         None => Ok(None),
     }
+}
+
+/// The merchant of a live session token, from memory when this server has seen it before.
+async fn merchant_of_token(state: &AppState, token: &str) -> Result<Option<Merchant>, AppError> {
+    let token_hash = hash(token);
+    let now = unix_now();
+    if let Some(merchant) = state.sessions().get(&token_hash, now) {
+        return Ok(Some(merchant));
+    }
+    let Some((merchant, expires_at)) = state.db().session(&token_hash).await? else { return Ok(None) };
+    state.sessions().insert(token_hash, &merchant, expires_at, now);
+    Ok(Some(merchant))
+}
+
+/// Sessions this server has looked up, so most requests skip the database. Safe because a
+/// session never changes once stored: it names one merchant until it expires, and a session is
+/// only issued once its merchant has its Codat company (the one field that is ever set later).
+#[derive(Debug, Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, (Merchant, i64)>>,
+}
+
+impl SessionCache {
+    /// Most sessions remembered; beyond it, expired ones are dropped, and if none are, all.
+    const CAPACITY: usize = 50_000;
+
+    fn get(&self, token_hash: &str, now: i64) -> Option<Merchant> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(token_hash)
+            .filter(|(_, expires_at)| *expires_at > now)
+            .map(|(merchant, _)| merchant.clone())
+    }
+
+    fn insert(&self, token_hash: String, merchant: &Merchant, expires_at: i64, now: i64) {
+        if merchant.company_id.is_none() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, (_, expires_at)| *expires_at > now);
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(token_hash, (merchant.clone(), expires_at));
+    }
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Starts a session for `merchant_id` and returns the cookie that carries it.
@@ -111,6 +166,31 @@ mod tests {
         let (a, b) = (new_token(), new_token());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
+    }
+
+    fn merchant(company_id: Option<&str>) -> Merchant {
+        Merchant {
+            id: "m1".into(),
+            business_name: "Acme".into(),
+            email: String::new(),
+            company_id: company_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_remembered_session_ends_when_it_expires() {
+        let cache = SessionCache::default();
+        cache.insert("h".into(), &merchant(Some("c1")), 100, 50);
+        assert_eq!(cache.get("h", 99).unwrap().company_id.as_deref(), Some("c1"));
+        assert!(cache.get("h", 100).is_none());
+        assert!(cache.get("other", 50).is_none());
+    }
+
+    #[test]
+    fn a_merchant_without_a_company_is_not_remembered() {
+        let cache = SessionCache::default();
+        cache.insert("h".into(), &merchant(None), 100, 50);
+        assert!(cache.get("h", 60).is_none());
     }
 
     #[test]
