@@ -5,17 +5,15 @@
 //! session token, Codat's Link opens in a popup whose return page reports back here and closes,
 //! and what happens is told to the host page, which `embed.js` turns into DOM `CustomEvent`s.
 
+mod popup;
+
+pub use popup::{link_return, open_link_window, report_link_return, when_closed, LINK_WINDOW_NAME};
+
 use codat_connect_api::SourceType;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, sync::OnceLock};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-
-/// The popup's window name; a return page in a window of this name reports to its opener.
-pub const LINK_WINDOW_NAME: &str = "codat-connect-link";
-
-/// Size and placement of the Link popup.
-const LINK_WINDOW_FEATURES: &str = "popup=yes,width=520,height=720";
 
 /// Tag on every message between the frames, so unrelated messages are ignored.
 const MESSAGE_SOURCE: &str = "codat-connect";
@@ -198,7 +196,7 @@ pub fn start() {
     }
     apply_theme(&options);
     let _ = OPTIONS.set(options);
-    listen_for_link_returns();
+    popup::listen_for_link_returns();
     report_height();
 }
 
@@ -262,114 +260,6 @@ fn report_height() {
     callback.forget();
 }
 
-/// The query string of a Link return reported by the popup, for the router to follow.
-static LINK_RETURN: OnceLock<RwSignal<Option<String>>> = OnceLock::new();
-
-/// The latest Link return (`?statusCode=...`) reported by the popup, if any.
-pub fn link_return() -> RwSignal<Option<String>> {
-    *LINK_RETURN.get_or_init(|| RwSignal::new(None))
-}
-
-fn listen_for_link_returns() {
-    let signal = link_return();
-    let own_origin = window().location().origin().unwrap_or_default();
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        if event.origin() != own_origin {
-            return;
-        }
-        let Some(search) = event.data().as_string().and_then(|data| link_return_query(&data)) else {
-            return;
-        };
-        // The popup closes once it knows its report arrived.
-        // Another window's proxy fails `instanceof Window` in this realm, hence unchecked.
-        if let Some(popup) = event.source().map(|source| source.unchecked_into::<web_sys::Window>()) {
-            let _ = popup.post_message(&JsValue::from_str(LINK_RETURN_RECEIVED), &own_origin);
-        }
-        signal.set(Some(search));
-    });
-    let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-    on_message.forget();
-}
-
-const LINK_RETURN_RECEIVED: &str = "codat-connect:link-return-received";
-
-/// The message the popup's return page sends its opener.
-#[derive(Debug, Serialize, Deserialize)]
-struct LinkReturnMessage {
-    source: String,
-    #[serde(rename = "linkReturn")]
-    link_return: String,
-}
-
-/// The query string carried by a Link-return message, if `data` is one.
-fn link_return_query(data: &str) -> Option<String> {
-    let message: LinkReturnMessage = serde_json::from_str(data).ok()?;
-    (message.source == MESSAGE_SOURCE && message.link_return.starts_with('?')).then_some(message.link_return)
-}
-
-/// In the Link popup, on the return page: hands Codat's redirect to the app that opened the
-/// popup, and closes the popup once it has arrived. True when this page is such a popup.
-pub fn report_link_return() -> bool {
-    let window = window();
-    let is_link_window = window.name().is_ok_and(|name| name == LINK_WINDOW_NAME);
-    let opener = window.opener().ok().filter(|opener| !opener.is_null() && !opener.is_undefined());
-    let on_return_page = window.location().pathname().is_ok_and(|path| path == "/callback");
-    let (true, Some(opener), true) = (is_link_window, opener, on_return_page) else { return false };
-    // Another window's proxy fails `instanceof Window` in this realm, hence unchecked.
-    let opener = opener.unchecked_into::<web_sys::Window>();
-    let own_origin = window.location().origin().unwrap_or_default();
-    let message = LinkReturnMessage {
-        source: MESSAGE_SOURCE.into(),
-        link_return: window.location().search().unwrap_or_default(),
-    };
-    let Ok(json) = serde_json::to_string(&message) else { return false };
-    let close_origin = own_origin.clone();
-    let on_received =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            if event.origin() == close_origin
-                && event.data().as_string().as_deref() == Some(LINK_RETURN_RECEIVED)
-            {
-                let _ = leptos::prelude::window().close();
-            }
-        });
-    let _ = window.add_event_listener_with_callback("message", on_received.as_ref().unchecked_ref());
-    on_received.forget();
-    opener.post_message(&JsValue::from_str(&json), &own_origin).is_ok()
-}
-
-/// Opens the Link popup at `url` (blank when empty); call it in a click handler, where
-/// browsers allow popups. `None` when the browser blocked it.
-pub fn open_link_window(url: &str) -> Option<web_sys::Window> {
-    window().open_with_url_and_target_and_features(url, LINK_WINDOW_NAME, LINK_WINDOW_FEATURES).ok().flatten()
-}
-
-/// How often to look whether the owner closed the popup (browsers fire no event for it).
-const POPUP_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Calls `on_closed` once `popup` is closed, for as long as the calling component lives.
-pub fn when_closed(popup: web_sys::Window, on_closed: impl Fn() + 'static) {
-    let handle = StoredValue::new(None::<IntervalHandle>);
-    let checker = set_interval_with_handle(
-        move || {
-            if popup.closed().unwrap_or(true) {
-                if let Some(handle) = handle.try_update_value(Option::take).flatten() {
-                    handle.clear();
-                }
-                on_closed();
-            }
-        },
-        POPUP_CHECK_EVERY,
-    );
-    if let Ok(checker) = checker {
-        handle.set_value(Some(checker));
-    }
-    on_cleanup(move || {
-        if let Some(handle) = handle.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,14 +321,5 @@ mod tests {
             closed.unwrap(),
             serde_json::json!({"source": "codat-connect", "type": "closed", "detail": {}})
         );
-    }
-
-    #[test]
-    fn only_a_well_formed_link_return_is_followed() {
-        let good = r#"{"source":"codat-connect","linkReturn":"?statusCode=200&state=s"}"#;
-        assert_eq!(link_return_query(good).as_deref(), Some("?statusCode=200&state=s"));
-        assert_eq!(link_return_query(r#"{"source":"other","linkReturn":"?a"}"#), None);
-        assert_eq!(link_return_query(r#"{"source":"codat-connect","linkReturn":"https://evil"}"#), None);
-        assert_eq!(link_return_query("not json"), None);
     }
 }

@@ -4,6 +4,7 @@ pub mod confirm_dialog;
 pub mod connection_row;
 pub mod data_sync;
 pub mod integration_card;
+pub mod link_window;
 pub mod notice;
 pub mod shell;
 pub mod status_badge;

@@ -2,16 +2,17 @@
 //! browser to its Link URL, fetched at that moment.
 
 use crate::{
-    api::{self, ApiResult},
+    api,
     components::{
         integration_card::IntegrationCard,
+        link_window::LinkWindow,
         notice::{ErrorNotice, SkeletonGrid},
     },
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
     picker,
 };
-use codat_connect_api::{ConnectStarted, IntegrationCard as Card, SourceType};
+use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -168,94 +169,5 @@ fn AccountingConnected(name: String) -> impl IntoView {
             <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
             <A href="/connections" attr:class="button primary">{messages().manage}</A>
         </div>
-    }
-}
-
-/// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
-#[derive(Clone, Copy)]
-struct LinkWindow {
-    connect: Action<String, ApiResult<ConnectStarted>>,
-    popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
-    /// The started connection whose popup the browser blocked.
-    blocked: RwSignal<Option<ConnectStarted>>,
-    /// The platform being signed in to in the popup.
-    waiting_for: RwSignal<Option<String>>,
-    closed_early: RwSignal<bool>,
-}
-
-impl LinkWindow {
-    fn new(connect: Action<String, ApiResult<ConnectStarted>>) -> Self {
-        Self {
-            connect,
-            popup: StoredValue::new_local(None),
-            blocked: RwSignal::new(None),
-            waiting_for: RwSignal::new(None),
-            closed_early: RwSignal::new(false),
-        }
-    }
-
-    /// Opens a blank popup now, while the click allows it (embedded only).
-    fn open_blank(self) {
-        if embed::is_embedded() {
-            self.closed_early.set(false);
-            self.popup.set_value(embed::open_link_window(""));
-        }
-    }
-
-    /// Sends the popup to the Link page, or offers a button when the browser blocked it.
-    fn show(self, started: ConnectStarted) {
-        match self.popup.try_update_value(Option::take).flatten() {
-            Some(popup) => {
-                let _ = popup.location().set_href(&started.link_url);
-                self.watch(popup, started.connection.platform_name);
-            }
-            None => self.blocked.set(Some(started)),
-        }
-    }
-
-    /// Opens the blocked popup from its own button.
-    fn reopen(self) {
-        let Some(started) = self.blocked.get_untracked() else { return };
-        if let Some(popup) = embed::open_link_window(&started.link_url) {
-            self.blocked.set(None);
-            self.watch(popup, started.connection.platform_name);
-        }
-    }
-
-    fn watch(self, popup: web_sys::Window, platform_name: String) {
-        self.waiting_for.set(Some(platform_name));
-        // Returning through the popup leaves this page; still here means it was closed early.
-        embed::when_closed(popup, move || {
-            self.waiting_for.set(None);
-            self.closed_early.set(true);
-            self.connect.value().set(None);
-        });
-    }
-
-    /// Closes a popup opened for a connection that then failed to start.
-    fn close(self) {
-        if let Some(popup) = self.popup.try_update_value(Option::take).flatten() {
-            let _ = popup.close();
-        }
-    }
-
-    fn view(self) -> impl IntoView {
-        let m = messages();
-        view! {
-            <div role="status" aria-live="polite">
-                {move || self.waiting_for.get().map(|name| view! {
-                    <p class="notice">{fill(m.finish_in_window, &[("name", &name)])}</p>
-                })}
-                {move || self.closed_early.get().then(|| view! { <p class="notice">{m.window_closed}</p> })}
-            </div>
-            {move || self.blocked.get().is_some().then(|| view! {
-                <div class="notice notice-error" role="alert">
-                    <p>{m.window_blocked}</p>
-                    <button type="button" class="button primary" on:click=move |_| self.reopen()>
-                        {m.open_sign_in_window}
-                    </button>
-                </div>
-            })}
-        }
     }
 }

@@ -1,0 +1,103 @@
+//! Embedded use: Codat's Link in a popup. The popup is opened blank during the click (the only
+//! moment browsers allow it), sent to the Link URL once the proxy answers, and watched; the owner
+//! is told to finish there, offered a button when the browser blocked it, and given the grid back
+//! when they close it early. The popup's return is followed by the shell (`embed::link_return`).
+
+use crate::{
+    api::ApiResult,
+    embed,
+    i18n::{fill, messages},
+};
+use codat_connect_api::ConnectStarted;
+use leptos::prelude::*;
+
+/// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
+#[derive(Clone, Copy)]
+pub struct LinkWindow {
+    connect: Action<String, ApiResult<ConnectStarted>>,
+    popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
+    /// The started connection whose popup the browser blocked.
+    blocked: RwSignal<Option<ConnectStarted>>,
+    /// The platform being signed in to in the popup.
+    waiting_for: RwSignal<Option<String>>,
+    closed_early: RwSignal<bool>,
+}
+
+impl LinkWindow {
+    /// The popup for connections started by `connect`.
+    pub fn new(connect: Action<String, ApiResult<ConnectStarted>>) -> Self {
+        Self {
+            connect,
+            popup: StoredValue::new_local(None),
+            blocked: RwSignal::new(None),
+            waiting_for: RwSignal::new(None),
+            closed_early: RwSignal::new(false),
+        }
+    }
+
+    /// Opens a blank popup now, while the click allows it (embedded only).
+    pub fn open_blank(self) {
+        if embed::is_embedded() {
+            self.closed_early.set(false);
+            self.popup.set_value(embed::open_link_window(""));
+        }
+    }
+
+    /// Sends the popup to the Link page, or offers a button when the browser blocked it.
+    pub fn show(self, started: ConnectStarted) {
+        match self.popup.try_update_value(Option::take).flatten() {
+            Some(popup) => {
+                let _ = popup.location().set_href(&started.link_url);
+                self.watch(popup, started.connection.platform_name);
+            }
+            None => self.blocked.set(Some(started)),
+        }
+    }
+
+    /// Opens the blocked popup from its own button.
+    fn reopen(self) {
+        let Some(started) = self.blocked.get_untracked() else { return };
+        if let Some(popup) = embed::open_link_window(&started.link_url) {
+            self.blocked.set(None);
+            self.watch(popup, started.connection.platform_name);
+        }
+    }
+
+    fn watch(self, popup: web_sys::Window, platform_name: String) {
+        self.waiting_for.set(Some(platform_name));
+        // Returning through the popup leaves this page; still here means it was closed early.
+        embed::when_closed(popup, move || {
+            self.waiting_for.set(None);
+            self.closed_early.set(true);
+            self.connect.value().set(None);
+        });
+    }
+
+    /// Closes a popup opened for a connection that then failed to start.
+    pub fn close(self) {
+        if let Some(popup) = self.popup.try_update_value(Option::take).flatten() {
+            let _ = popup.close();
+        }
+    }
+
+    /// What the owner is told about the popup, for the picker to place.
+    pub fn view(self) -> impl IntoView {
+        let m = messages();
+        view! {
+            <div role="status" aria-live="polite">
+                {move || self.waiting_for.get().map(|name| view! {
+                    <p class="notice">{fill(m.finish_in_window, &[("name", &name)])}</p>
+                })}
+                {move || self.closed_early.get().then(|| view! { <p class="notice">{m.window_closed}</p> })}
+            </div>
+            {move || self.blocked.get().is_some().then(|| view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{m.window_blocked}</p>
+                    <button type="button" class="button primary" on:click=move |_| self.reopen()>
+                        {m.open_sign_in_window}
+                    </button>
+                </div>
+            })}
+        }
+    }
+}
