@@ -8,7 +8,7 @@ use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpRequest,
     SourceType, CSRF_HEADER,
 };
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt;
 
@@ -98,15 +98,7 @@ pub async fn relink(id: &str) -> ApiResult<ConnectStarted> {
 /// Removes a connection and the data read through it.
 pub async fn delete_connection(id: &str) -> ApiResult<()> {
     let path = format!("{}/{}", paths::CONNECTIONS, clean_id(id));
-    let response = authorized(Request::delete(&path))
-        .header(CSRF_HEADER, "1")
-        .send()
-        .await
-        .map_err(|e| unreachable_failure(&e))?;
-    if response.ok() {
-        return Ok(());
-    }
-    read::<()>(Ok(response)).await
+    exchange(authorized(Request::delete(&path)).header(CSRF_HEADER, "1").build()).await.map(|_| ())
 }
 
 /// An id as the proxy's paths expect it, so nothing else can reach the path.
@@ -114,8 +106,23 @@ fn clean_id(id: &str) -> String {
     id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect()
 }
 
+// Only `parse` and the body's serialisation depend on the types sent and received; the rest
+// is written once, so each new answer type costs little in the bundle.
+
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    read(authorized(Request::get(path)).send().await).await
+    parse(exchange(authorized(Request::get(path)).build()).await?)
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|_| bad_answer(0))?;
+    parse(exchange(post_request(path, body)).await?)
+}
+
+fn post_request(path: &str, body: String) -> Result<Request, gloo_net::Error> {
+    authorized(Request::post(path))
+        .header(CSRF_HEADER, "1")
+        .header("Content-Type", "application/json")
+        .body(body)
 }
 
 /// Adds the embedding session's token; a standalone page relies on its cookie.
@@ -126,25 +133,30 @@ fn authorized(request: RequestBuilder) -> RequestBuilder {
     }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let request = authorized(Request::post(path))
-        .header(CSRF_HEADER, "1")
-        .json(body)
-        .map_err(|e| unreachable_failure(&e))?;
-    read(request.send().await).await
+/// A successful answer's status and body.
+struct Answer {
+    status: u16,
+    body: String,
 }
 
-async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
-    let response = sent.map_err(|e| unreachable_failure(&e))?;
+fn parse<T: DeserializeOwned>(answer: Answer) -> ApiResult<T> {
+    serde_json::from_str(&answer.body).map_err(|_| bad_answer(answer.status))
+}
+
+fn bad_answer(status: u16) -> ApiFailure {
+    ApiFailure { status, code: "bad_answer".into(), message: messages().error_bad_answer.into() }
+}
+
+/// Sends the request; a successful answer's body, or the failure as the page shows it.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, ApiFailure> {
+    let response =
+        request.map_err(|e| unreachable_failure(&e))?.send().await.map_err(|e| unreachable_failure(&e))?;
     let status = response.status();
+    let body = response.text().await.map_err(|e| unreachable_failure(&e))?;
     if response.ok() {
-        return response.json().await.map_err(|_| ApiFailure {
-            status,
-            code: "bad_answer".into(),
-            message: messages().error_bad_answer.into(),
-        });
+        return Ok(Answer { status, body });
     }
-    let error: ApiError = response.json().await.unwrap_or(ApiError {
+    let error: ApiError = serde_json::from_str(&body).unwrap_or(ApiError {
         code: "unknown".into(),
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
