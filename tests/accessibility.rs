@@ -136,6 +136,11 @@ async fn the_flow_speaks_canadian_french() {
     harness.button("Connecter Sandbox").await;
     harness.button("Banque").await;
     harness.screenshot("02-plateformes").await;
+    // The language chosen in the URL survives the round trip through Codat's Link.
+    harness.button("Connecter Sandbox").await.click().await.unwrap();
+    harness.button("Cancel").await.click().await.unwrap();
+    harness.heading("Vous avez annulé").await;
+    harness.screenshot("03-retour").await;
     harness.finish().await;
 }
 
