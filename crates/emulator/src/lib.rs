@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod error;
 mod events;
 pub mod faults;
+pub mod hosted_link;
 pub mod link;
 pub mod paging;
 pub mod query;
@@ -254,6 +255,8 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     let public = Router::new()
         .route("/static/{platform_key}/{file}", get(api::integrations::artwork))
         .route("/link-api/link.css", get(link::stylesheet))
+        .route("/link/company/{company_id}", get(hosted_link::page))
+        .route("/link/company/{company_id}/connect", post(hosted_link::connect))
         .route("/link-api/companies/{company_id}/connections/{connection_id}/start", get(link::start))
         .route("/link-api/companies/{company_id}/connections/{connection_id}/complete", post(link::complete));
     public.merge(api).with_state(emulator)

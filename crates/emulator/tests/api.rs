@@ -194,3 +194,29 @@ async fn bad_input_gets_codats_error_body_with_the_right_status() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_companys_redirect_is_codats_hosted_link_page_that_starts_a_connection() {
+    let app = emulator();
+    let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_hosted"}))).await;
+    let company_id = company["id"].as_str().unwrap();
+    let redirect = company["redirect"].as_str().unwrap();
+    let path = redirect.strip_prefix("http://emulator.test").expect("the redirect is on the emulator");
+    let response = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.into_body().collect().await.unwrap().to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("Connect m_hosted") && page.contains(r#"value="gbol">Xero<"#), "{page}");
+
+    let request = Request::post(format!("{path}/connect"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("platformKey=gbol"))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let (_, connections, _) = call(&app, "GET", &format!("/companies/{company_id}/connections"), None).await;
+    let connection = &connections["results"][0];
+    assert_eq!(connection["status"], "PendingAuth");
+    assert_eq!(connection["linkUrl"], location.as_str());
+}

@@ -23,11 +23,18 @@ pub async fn create(
     body: Result<Json<CreateConnectionRequest>, JsonRejection>,
 ) -> ApiResult<Json<Connection>> {
     let Json(body) = body.map_err(bad_body)?;
+    Ok(Json(open(&emulator, &company_id, &body.platform_key)?))
+}
+
+/// Creates a `PendingAuth` connection to `platform_key` with a fresh Link URL (the API and the
+/// hosted Link page both start connections here).
+pub fn open(emulator: &Emulator, company_id: &str, platform_key: &str) -> ApiResult<Connection> {
+    let company_id = company_id.to_owned();
     if emulator.store.company(&company_id).is_none() {
         return Err(company_not_found(&company_id));
     }
-    let platform = emulator.catalog.get(&body.platform_key).ok_or_else(|| {
-        CodatErrorResponse::bad_request(format!("Integration with key '{}' not found.", body.platform_key))
+    let platform = emulator.catalog.get(platform_key).ok_or_else(|| {
+        CodatErrorResponse::bad_request(format!("Integration with key '{platform_key}' not found."))
     })?;
     if !platform.enabled {
         return Err(CodatErrorResponse::bad_request(format!(
@@ -55,7 +62,7 @@ pub async fn create(
         .insert_connection(&company_id, connection)
         .ok_or_else(|| company_not_found(&company_id))?;
     emulator.emit_connection("connection.created", &company_id, &connection);
-    Ok(Json(emulator.with_fresh_link(&company_id, connection)))
+    Ok(emulator.with_fresh_link(&company_id, connection))
 }
 
 /// `GET /companies/{companyId}/connections`
