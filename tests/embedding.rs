@@ -141,6 +141,27 @@ async fn the_host_chooses_language_theme_kinds_and_platforms() {
     assert_eq!(theme, json!("dark"));
     harness.browser.enter_parent_frame().await.unwrap();
     harness.screenshot("french-dark-banking-only").await;
+    harness.browser.set_window_size(360, 800).await.expect("a phone-sized window");
+    harness
+        .browser
+        .execute("document.querySelector('.codat-connect-frame').scrollIntoView()", vec![])
+        .await
+        .expect("scrolling to the frame");
+    enter_app(&harness).await;
+    // The card's images load lazily, now that the frame is on screen.
+    let loaded = harness
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const images = [...document.querySelectorAll('.integration-card img:not(.brand-button-hover)')];
+             const check = () => images.every((i) => i.complete && i.naturalWidth > 0) ? done(true) : setTimeout(check, 20);
+             check();",
+            vec![],
+        )
+        .await;
+    assert!(loaded.is_ok(), "the card's images load: {loaded:?}");
+    harness.browser.enter_parent_frame().await.unwrap();
+    harness.screenshot("french-dark-banking-only-360px").await;
 
     enter_app(&harness).await;
     harness.button("Fermer").await.click().await.expect("close");
