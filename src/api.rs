@@ -5,8 +5,8 @@ use crate::{
     i18n::{fill, messages},
 };
 use codat_connect_api::{
-    paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpRequest,
-    SourceType, CSRF_HEADER,
+    paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpProblem,
+    SignUpRequest, SourceType, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -40,6 +40,24 @@ impl std::error::Error for ApiFailure {}
 
 /// The result of every call.
 pub type ApiResult<T> = Result<T, ApiFailure>;
+
+/// A sign-up problem found in the page, as the proxy would have answered it, in the page's words.
+pub fn sign_up_problem(problem: SignUpProblem) -> ApiFailure {
+    ApiFailure {
+        status: 400,
+        code: problem.code().into(),
+        message: localized(problem.code(), problem.message()),
+    }
+}
+
+/// The message for an error `code` in the page's language, where the catalogue words it.
+fn localized(code: &str, english: String) -> String {
+    messages()
+        .server_errors
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or(english, |(_, text)| (*text).to_owned())
+}
 
 /// Signs up: creates the merchant and its Codat company, and starts a session.
 pub async fn sign_up(request: &SignUpRequest) -> ApiResult<Session> {
@@ -161,11 +179,7 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
     // The proxy speaks English; the errors it has fixed words for are shown in the page's language.
-    let message = messages()
-        .server_errors
-        .iter()
-        .find(|(code, _)| *code == error.code)
-        .map_or(error.message, |(_, text)| (*text).to_owned());
+    let message = localized(&error.code, error.message);
     let failure = ApiFailure { status, code: error.code, message };
     if failure.is_not_signed_in() && embed::is_embedded() {
         // Only the host can mend this, with a new session token.

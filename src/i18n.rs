@@ -355,6 +355,10 @@ mod tests {
         assert_eq!(names(en), names(fr));
         let codes = |m: &Messages| m.server_errors.iter().map(|(k, _)| *k).collect::<Vec<_>>();
         assert_eq!(codes(en), codes(fr));
+        use codat_connect_api::SignUpProblem::*;
+        for problem in [MissingName, NameTooLong, ImplausibleEmail] {
+            assert!(codes(fr).contains(&problem.code()), "{problem:?} is worded in French");
+        }
         for (english, french) in [
             (en.welcome_back, fr.welcome_back),
             (en.no_match, fr.no_match),

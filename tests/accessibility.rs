@@ -128,6 +128,9 @@ async fn the_flow_speaks_canadian_french() {
     harness.heading("Partagez les données financières de votre entreprise").await;
     let lang = harness.find("//html").await.attr("lang").await.unwrap();
     assert_eq!(lang.as_deref(), Some("fr-CA"));
+    // A problem with the form is worded in the page's language.
+    harness.button("Continuer").await.click().await.unwrap();
+    harness.find("//p[@role='alert'][normalize-space()='Entrez le nom de votre entreprise.']").await;
     harness.fill("Nom de l'entreprise", "Boulangerie du Coin").await;
     harness.fill("Courriel professionnel", "proprio@exemple.ca").await;
     harness.screenshot("01-inscription").await;

@@ -142,5 +142,8 @@ pub const MESSAGES: Messages = Messages {
         ("codat_busy", "Codat is busy right now. Please try again in a minute."),
         ("codat_timeout", "Codat took too long to answer. Please try again."),
         ("codat_unavailable", "Codat could not complete the request. Please try again."),
+        ("missing_business_name", "Enter your business's name."),
+        ("business_name_too_long", "A business name has at most 200 characters."),
+        ("implausible_email", "Enter an email address such as name@business.com."),
     ],
 };

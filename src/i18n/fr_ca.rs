@@ -142,5 +142,8 @@ pub const MESSAGES: Messages = Messages {
         ("codat_busy", "Codat est occupé en ce moment. Réessayez dans une minute."),
         ("codat_timeout", "Codat a mis trop de temps à répondre. Veuillez réessayer."),
         ("codat_unavailable", "Codat n'a pas pu traiter la demande. Veuillez réessayer."),
+        ("missing_business_name", "Entrez le nom de votre entreprise."),
+        ("business_name_too_long", "Un nom d'entreprise compte au plus 200 caractères."),
+        ("implausible_email", "Entrez une adresse courriel comme nom@entreprise.ca."),
     ],
 };

@@ -4,7 +4,7 @@ use crate::{
     api,
     i18n::{fill, messages},
 };
-use codat_connect_api::SignUpRequest;
+use codat_connect_api::{SignUpProblem, SignUpRequest};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 
@@ -21,7 +21,13 @@ pub fn SignUpPage() -> impl IntoView {
         async move { api::sign_up(&request).await }
     });
     let pending = sign_up.pending();
-    let failure = move || sign_up.value().get().and_then(Result::err);
+    // Checked here first with the proxy's own rules, so the owner reads the problem in the
+    // page's language without a round trip.
+    let problem = RwSignal::new(None::<SignUpProblem>);
+    let failure = move || match problem.get() {
+        Some(problem) => Some(api::sign_up_problem(problem)),
+        None => sign_up.value().get().and_then(Result::err),
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign_up.value().get() {
             navigate("/connect", Default::default());
@@ -29,10 +35,15 @@ pub fn SignUpPage() -> impl IntoView {
     });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        sign_up.dispatch(SignUpRequest {
-            business_name: business_name.get_untracked(),
-            email: email.get_untracked(),
-        });
+        let request =
+            SignUpRequest { business_name: business_name.get_untracked(), email: email.get_untracked() };
+        match request.checked() {
+            Err(found) => problem.set(Some(found)),
+            Ok(_) => {
+                problem.set(None);
+                sign_up.dispatch(request);
+            }
+        }
     };
     let form = move || {
         view! {

@@ -37,6 +37,70 @@ pub struct SignUpRequest {
     pub email: String,
 }
 
+/// Longest business name accepted, in characters.
+pub const MAX_BUSINESS_NAME: usize = 200;
+
+/// Longest email address accepted, in bytes (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+
+/// What is wrong with a sign-up. The page checks before sending and the proxy again on arrival,
+/// with the same rules; each problem has a code the page shows in its own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignUpProblem {
+    /// The business name is blank.
+    MissingName,
+    /// The business name is longer than [`MAX_BUSINESS_NAME`].
+    NameTooLong,
+    /// The email address cannot be one.
+    ImplausibleEmail,
+}
+
+impl SignUpProblem {
+    /// The `code` of the proxy's error answer.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingName => "missing_business_name",
+            Self::NameTooLong => "business_name_too_long",
+            Self::ImplausibleEmail => "implausible_email",
+        }
+    }
+
+    /// The proxy's (English) message.
+    pub fn message(self) -> String {
+        match self {
+            Self::MissingName => "Enter your business's name.".into(),
+            Self::NameTooLong => format!("A business name has at most {MAX_BUSINESS_NAME} characters."),
+            Self::ImplausibleEmail => "Enter an email address such as name@business.com.".into(),
+        }
+    }
+}
+
+impl SignUpRequest {
+    /// The trimmed business name and email, or the first problem with them.
+    pub fn checked(&self) -> Result<(String, String), SignUpProblem> {
+        let name = self.business_name.trim();
+        let email = self.email.trim();
+        if name.is_empty() {
+            return Err(SignUpProblem::MissingName);
+        }
+        if name.chars().count() > MAX_BUSINESS_NAME {
+            return Err(SignUpProblem::NameTooLong);
+        }
+        let plausible = email.len() <= MAX_EMAIL
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if !plausible {
+            return Err(SignUpProblem::ImplausibleEmail);
+        }
+        Ok((name.to_owned(), email.to_owned()))
+    }
+}
+
 /// The merchant a session belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

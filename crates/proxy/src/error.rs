@@ -15,6 +15,14 @@ pub enum AppError {
     /// The request is malformed or fails validation.
     #[error("{0}")]
     BadRequest(String),
+    /// A field fails validation in a way the page words itself (400 with this code).
+    #[error("{message}")]
+    Invalid {
+        /// The machine-readable code.
+        code: &'static str,
+        /// The English message.
+        message: String,
+    },
     /// No valid session.
     #[error("not signed in")]
     NotSignedIn,
@@ -66,6 +74,7 @@ impl AppError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
+            Self::Invalid { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
             Self::NotSignedIn => {
                 (StatusCode::UNAUTHORIZED, "not_signed_in", "Please sign up or sign in first.".into())
             }

@@ -143,10 +143,16 @@ async fn a_state_changing_request_without_the_csrf_header_is_refused() {
 #[tokio::test]
 async fn malformed_and_invalid_bodies_get_json_errors() {
     let setup = setup().await;
-    for body in ["{not json", r#"{"businessName": 5}"#, r#"{"businessName":"Acme","email":"nope"}"#] {
+    let cases = [
+        ("{not json", "bad_request"),
+        (r#"{"businessName": 5}"#, "bad_request"),
+        (r#"{"businessName":"Acme","email":"nope"}"#, "implausible_email"),
+        (r#"{"businessName":" ","email":"a@acme.test"}"#, "missing_business_name"),
+    ];
+    for (body, code) in cases {
         let reply = send(&setup.app, post("/api/signup", body, None)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(reply.body["code"], "bad_request", "{body}: {}", reply.text);
+        assert_eq!(reply.body["code"], code, "{body}: {}", reply.text);
         assert!(reply.body["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }

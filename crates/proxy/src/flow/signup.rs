@@ -11,11 +11,6 @@ use axum::{extract::State, Json};
 use axum_extra::extract::cookie::CookieJar;
 use codat_connect_api::{Session, SignUpRequest};
 
-/// Longest business name accepted.
-const MAX_NAME: usize = 200;
-/// Longest email address accepted (RFC 5321).
-const MAX_EMAIL: usize = 254;
-
 /// `POST /api/signup`
 pub async fn sign_up(
     State(state): State<AppState>,
@@ -49,24 +44,11 @@ pub async fn current(CurrentMerchant(merchant): CurrentMerchant) -> Result<Json<
     Ok(Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id }))
 }
 
+/// The trimmed name and email, or the problem in words and as a code the page translates.
 fn validate(request: &SignUpRequest) -> Result<(String, String), AppError> {
-    let name = request.business_name.trim();
-    let email = request.email.trim();
-    if name.is_empty() {
-        return Err(AppError::BadRequest("Enter your business's name.".into()));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(AppError::BadRequest(format!("A business name has at most {MAX_NAME} characters.")));
-    }
-    let plausible = email.len() <= MAX_EMAIL
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
-    if !plausible {
-        return Err(AppError::BadRequest("Enter an email address such as name@business.com.".into()));
-    }
-    Ok((name.to_owned(), email.to_owned()))
+    request
+        .checked()
+        .map_err(|problem| AppError::Invalid { code: problem.code(), message: problem.message() })
 }
 
 #[cfg(test)]
