@@ -1,16 +1,17 @@
 //! The proxy's server-sent events (`/api/events`) as signals, so pages update when Codat's
 //! webhooks arrive.
 
-use codat_connect_api::{paths, LiveEvent};
+use codat_connect_api::paths;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{EventSource, MessageEvent};
 
-/// The stream's state and its latest event.
+/// The stream's state. Pages reload what they show from the API when it moves, so the events'
+/// contents are not read here (which keeps their parsing out of the bundle).
 #[derive(Debug, Clone, Copy)]
 pub struct LiveEvents {
-    /// The most recent event (`None` until one arrives).
-    pub latest: ReadSignal<Option<LiveEvent>>,
+    /// Bumped on each event the proxy pushes (a connection changed, a read finished).
+    pub changes: ReadSignal<u32>,
     /// True while the stream is open; pages poll only while it is not.
     pub connected: ReadSignal<bool>,
     /// Bumped when the page may have missed events and should reload what it shows.
@@ -19,7 +20,7 @@ pub struct LiveEvents {
 
 /// Opens the event stream for as long as the calling component lives.
 pub fn use_live_events() -> LiveEvents {
-    let (latest, set_latest) = signal(None::<LiveEvent>);
+    let (changes, set_changes) = signal(0u32);
     let (connected, set_connected) = signal(false);
     let (resyncs, set_resyncs) = signal(0u32);
     // An EventSource cannot send headers: an embedded page names its session in the query.
@@ -28,13 +29,7 @@ pub fn use_live_events() -> LiveEvents {
         None => paths::EVENTS.to_owned(),
     };
     if let Ok(source) = EventSource::new(&url) {
-        let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            let parsed =
-                message.data().as_string().and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());
-            if let Some(event) = parsed {
-                set_latest.set(Some(event));
-            }
-        });
+        let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |_| set_changes.update(|n| *n += 1));
         let on_resync = Closure::<dyn FnMut(MessageEvent)>::new(move |_| set_resyncs.update(|n| *n += 1));
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             set_connected.set(true);
@@ -55,5 +50,5 @@ pub fn use_live_events() -> LiveEvents {
             }
         });
     }
-    LiveEvents { latest, connected, resyncs }
+    LiveEvents { changes, connected, resyncs }
 }

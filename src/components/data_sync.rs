@@ -16,7 +16,7 @@ pub fn DataSyncProgress() -> impl IntoView {
     let live = use_live_events();
     let (polls, set_polls) = signal(0u32);
     let progress = LocalResource::new(move || {
-        live.latest.track();
+        live.changes.track();
         live.resyncs.track();
         polls.track();
         api::sync_progress()

@@ -16,7 +16,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     let live = use_live_events();
     let (changes, set_changes) = signal(0u32);
     let connections = LocalResource::new(move || {
-        live.latest.track();
+        live.changes.track();
         live.resyncs.track();
         changes.track();
         api::connections()
