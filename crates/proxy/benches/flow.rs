@@ -115,6 +115,8 @@ async fn main() {
             total / 4,
         )
         .await;
+        report(&format!("direct_c{concurrency}_p50"), d50, "µs");
+        report(&format!("direct_c{concurrency}_p99"), d99, "µs");
         report(&format!("forwarded_c{concurrency}_p50"), f50, "µs");
         report(&format!("forwarded_c{concurrency}_p99"), f99, "µs");
         report(&format!("forwarded_c{concurrency}_throughput"), frate, "req/s");
