@@ -9,6 +9,8 @@
  *     locale: "fr-CA",                   // optional: "en" or "fr-CA"
  *     theme: "dark",                     // optional: "light" or "dark"
  *     themeTokens: { "--cc-color-primary": "#0b5fff" },  // optional: --cc-* overrides
+ *     title: "Connect your accounts",    // optional: the frame's accessible name
+ *     serverUrl: "https://connect.lender.example",  // optional: default, where this script came from
  *   });
  *   element.addEventListener("codat-connect:connected", (event) => console.log(event.detail));
  *   connect.destroy();
@@ -46,7 +48,8 @@
       themeTokens: options.themeTokens || {},
     };
     var frame = document.createElement("iframe");
-    frame.title = options.title || "Connect your business";
+    var french = typeof options.locale === "string" && options.locale.toLowerCase().indexOf("fr") === 0;
+    frame.title = options.title || (french ? "Connectez votre entreprise" : "Connect your business");
     frame.className = "codat-connect-frame";
     // The fragment never reaches a server; the app removes it from its address at once.
     frame.src = origin + "/connect#embed=" + encodeURIComponent(JSON.stringify(settings));

@@ -129,6 +129,8 @@ async fn the_host_chooses_language_theme_kinds_and_platforms() {
     // `execute` is synchronous; the mount above finishes after it returns.
     assert!(mounted.is_ok(), "{mounted:?}");
     host_event(&harness, "ready").await;
+    let frame = harness.find("//iframe[contains(@class,'codat-connect-frame')]").await;
+    assert_eq!(frame.attr("title").await.unwrap().as_deref(), Some("Connectez votre entreprise"));
     enter_app(&harness).await;
     harness.heading("Connectez votre banque").await;
     harness.button("Connecter Plaid").await;
