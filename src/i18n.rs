@@ -303,6 +303,8 @@ pub struct Messages {
     pub error_status: &'static str,
     /// Network failure.
     pub error_unreachable: &'static str,
+    /// Shows the next cards of a long grid; `{count}` more match.
+    pub show_more_platforms: &'static str,
     /// Embedded: the button that closes the app.
     pub close: &'static str,
     /// Embedded: the button that ends the flow after a success.
@@ -368,6 +370,7 @@ mod tests {
             (en.unknown_outcome_text, fr.unknown_outcome_text),
             (en.failed_with_message, fr.failed_with_message),
             (en.finish_in_window, fr.finish_in_window),
+            (en.show_more_platforms, fr.show_more_platforms),
         ] {
             let holes = |text: &str| text.matches('{').count();
             assert_eq!(holes(english), holes(french), "{english} / {french}");

@@ -4,6 +4,9 @@
 use crate::i18n::Messages;
 use codat_connect_api::{Connection, ConnectionStatus, IntegrationCard, SourceType};
 
+/// Cards shown at first, and added by each "show more".
+pub const PAGE_SIZE: usize = 60;
+
 /// The tabs of the picker, in order.
 pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
 

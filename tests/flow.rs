@@ -117,3 +117,24 @@ async fn a_connection_is_disconnected_reconnectable_and_removed_after_confirmati
     harness.screenshot("03-removed").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_grid_shows_a_page_of_cards_and_more_on_request() {
+    // 19 shipped accounting platforms and 81 made-up ones: 100 cards.
+    let harness = Harness::start_with("long-grid", |config| config.emulator_synthetic_platforms = 81).await;
+    sign_up(&harness, "Many Platforms Ltd").await;
+    harness.heading("Connect your accounting software").await;
+    let count = || async {
+        harness.browser.find_all(fantoccini::Locator::Css(".integration-card")).await.unwrap().len()
+    };
+    harness.find("//li[contains(@class,'integration-card')]").await;
+    assert_eq!(count().await, 60, "the first page of cards");
+    harness.button("Show more platforms (40 more)").await.click().await.expect("show more");
+    harness.find("(//li[contains(@class,'integration-card')])[100]").await;
+    assert_eq!(count().await, 100);
+    // A search looks through every platform, shown or not yet.
+    harness.find("//input[@type='search']").await.send_keys("Test platform 008").await.expect("search");
+    harness.find("//button[@aria-label='Connect Test platform 0081']").await;
+    assert_eq!(count().await, 2, "0080 and 0081");
+    harness.finish().await;
+}

@@ -103,6 +103,7 @@ pub const MESSAGES: Messages = Messages {
     error_bad_answer: "The server's answer could not be read. Please try again.",
     error_status: "The server answered {status}. Please try again.",
     error_unreachable: "We could not reach the server. Check your connection and try again.",
+    show_more_platforms: "Show more platforms ({count} more)",
     close: "Close",
     done: "Done",
     finish_in_window: "Finish signing in to {name} in the window that opened.",

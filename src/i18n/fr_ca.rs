@@ -103,6 +103,7 @@ pub const MESSAGES: Messages = Messages {
     error_bad_answer: "La réponse du serveur est illisible. Veuillez réessayer.",
     error_status: "Le serveur a répondu {status}. Veuillez réessayer.",
     error_unreachable: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
+    show_more_platforms: "Afficher plus de plateformes ({count} de plus)",
     close: "Fermer",
     done: "Terminé",
     finish_in_window: "Terminez la connexion à {name} dans la fenêtre qui s'est ouverte.",

@@ -131,30 +131,34 @@ fn Grid(
             let _ = performance.mark("cc-grid-ready");
         }
     });
-    // Every card is rendered once; a keystroke only hides or shows them, in one pass over the
-    // list rather than one reactive effect per card.
-    let needle = Memo::new(move |_| picker::needle(&search.get()));
-    let names: std::sync::Arc<[String]> = cards.iter().map(|card| card.name.to_lowercase()).collect();
-    let grid = NodeRef::<leptos::html::Ul>::new();
-    let shown_names = names.clone();
-    Effect::new(move |_| {
-        let Some(list) = grid.get() else { return };
-        let items = list.children();
-        needle.with(|needle| {
-            for (index, name) in shown_names.iter().enumerate() {
-                if let Some(item) = items.item(index as u32) {
-                    let _ = item.toggle_attribute_with_force("hidden", !picker::matches(name, needle));
-                }
-            }
-        });
+    // The cards matching the search, a page at a time: a catalogue of a thousand platforms
+    // renders (and loads the images of) the first few dozen, and a keystroke changes only the
+    // cards that enter or leave.
+    let names: Vec<String> = cards.iter().map(|card| card.name.to_lowercase()).collect();
+    let matching = Memo::new(move |_| {
+        let needle = picker::needle(&search.get());
+        (0..names.len()).filter(|&index| picker::matches(&names[index], &needle)).collect::<Vec<usize>>()
     });
-    let nothing_matches =
-        Memo::new(move |_| needle.with(|needle| !names.iter().any(|name| picker::matches(name, needle))));
+    let limit = RwSignal::new(picker::PAGE_SIZE);
+    let cards = StoredValue::new(cards);
+    let more = move || matching.with(|all| all.len().saturating_sub(limit.get()));
     view! {
-        <ul class="integration-grid" node_ref=grid>
-            {cards.into_iter().map(|card| view! { <IntegrationCard card on_connect busy/> }).collect_view()}
+        <ul class="integration-grid">
+            <For
+                each=move || matching.get().into_iter().take(limit.get())
+                key=|index| *index
+                children=move |index| {
+                    let card = cards.with_value(|cards| cards[index].clone());
+                    view! { <IntegrationCard card on_connect busy/> }
+                }
+            />
         </ul>
-        {move || nothing_matches.get().then(|| view! {
+        {move || (more() > 0).then(|| view! {
+            <button type="button" class="button show-more" on:click=move |_| limit.update(|n| *n += picker::PAGE_SIZE)>
+                {fill(messages().show_more_platforms, &[("count", &more().to_string())])}
+            </button>
+        })}
+        {move || matching.with(Vec::is_empty).then(|| view! {
             <p class="notice" role="status">{fill(messages().no_match, &[("text", search.get().trim())])}</p>
         })}
     }

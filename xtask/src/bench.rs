@@ -144,9 +144,9 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
         text.push_str(&format!("| {name} | {value} | {unit} |\n"));
     }
     text.push_str(
-        "\n`grid_N_cards` is navigation start to the cards on screen (the app's `cc-grid-ready` Performance \
-         mark); cold is the first visit (server and browser caches empty), warm a reload. \
-         `filter_1000_cards_keystroke_dom` is one search keystroke over 1,000 cards until the DOM shows the 100 matches \
+        "\n`grid_N_cards` is navigation start until the cards are on screen and clickable (the app's \
+         `cc-grid-ready` Performance mark) and the logos in view have loaded and been decoded; cold is the first visit (server and browser caches empty), warm a reload. \
+         `filter_1000_cards_keystroke_dom` is one search keystroke over 1,000 cards until the DOM shows the first 60 of the 100 matches \
          (the app's own work); `_frame` until the browser has also rendered the next frame (software rendering, \
          newly shown lazy images loading).\n",
     );
