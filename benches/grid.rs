@@ -86,7 +86,7 @@ async fn main() {
                 .expect("filtering runs");
             let shown = harness
                 .browser
-                .find_all(fantoccini::Locator::Css(".integration-card:not([hidden])"))
+                .find_all(fantoccini::Locator::Css(".integration-card:not(.skeleton)"))
                 .await
                 .unwrap()
                 .len();

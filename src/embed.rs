@@ -173,11 +173,18 @@ pub fn session_token() -> Option<&'static str> {
 }
 
 /// Reads the options from the URL fragment (and removes them from the address). Call before
-/// the app mounts. An unreadable fragment is logged and the app runs standalone.
+/// the app mounts. Options it cannot accept are refused: the frame shows why, and the host page
+/// receives an `invalid_options` error.
 pub fn start() {
     let window = window();
     let hash = window.location().hash().unwrap_or_default();
     let Some(encoded) = hash.strip_prefix("#embed=") else { return };
+    // The token does not stay in the address bar, the history or a copied link.
+    if let (Ok(history), Ok(path), Ok(search)) =
+        (window.history(), window.location().pathname(), window.location().search())
+    {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
+    }
     let json = js_sys::decode_uri_component(encoded).ok().and_then(|decoded| decoded.as_string());
     let options = match json.map(|json| EmbedOptions::from_json(&json)) {
         Some(Ok(options)) => options,
@@ -186,14 +193,11 @@ pub fn start() {
             refuse(reason);
             return;
         }
-        None => return,
+        None => {
+            refuse("the options are not percent-encoded JSON".into());
+            return;
+        }
     };
-    // The token does not stay in the address bar, the history or a copied link.
-    if let (Ok(history), Ok(path), Ok(search)) =
-        (window.history(), window.location().pathname(), window.location().search())
-    {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
-    }
     apply_theme(&options);
     let _ = OPTIONS.set(options);
     popup::listen_for_link_returns();

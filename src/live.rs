@@ -25,7 +25,7 @@ pub fn use_live_events() -> LiveEvents {
     let (resyncs, set_resyncs) = signal(0u32);
     // An EventSource cannot send headers: an embedded page names its session in the query.
     let url = match crate::embed::session_token() {
-        Some(token) => format!("{}?access_token={token}", paths::EVENTS),
+        Some(token) => format!("{}?access_token={}", paths::EVENTS, js_sys::encode_uri_component(token)),
         None => paths::EVENTS.to_owned(),
     };
     if let Ok(source) = EventSource::new(&url) {

@@ -134,7 +134,7 @@ async fn the_host_chooses_language_theme_kinds_and_platforms() {
     enter_app(&harness).await;
     harness.heading("Connectez votre banque").await;
     harness.button("Connecter Plaid").await;
-    let cards = harness.browser.find_all(Locator::Css(".integration-card:not([hidden])")).await.unwrap();
+    let cards = harness.browser.find_all(Locator::Css(".integration-card:not(.skeleton)")).await.unwrap();
     assert_eq!(cards.len(), 1, "only the platforms the host allows");
     let tabs = harness.browser.find_all(Locator::Css(".segmented")).await.unwrap();
     assert!(tabs.is_empty(), "one kind of platform needs no tabs");

@@ -54,7 +54,7 @@ async fn authorizing_a_platform_shows_it_connected_and_listed() {
     harness.find("//input[@type='search']").await.send_keys("pla").await.expect("search");
     harness.button("Connect Plaid").await;
     let shown =
-        harness.browser.find_all(fantoccini::Locator::Css(".integration-card:not([hidden])")).await.unwrap();
+        harness.browser.find_all(fantoccini::Locator::Css(".integration-card:not(.skeleton)")).await.unwrap();
     assert_eq!(shown.len(), 1, "the search leaves Plaid alone");
     harness.screenshot("07-banking-search").await;
     harness.finish().await;
@@ -125,9 +125,11 @@ async fn a_long_grid_shows_a_page_of_cards_and_more_on_request() {
     sign_up(&harness, "Many Platforms Ltd").await;
     harness.heading("Connect your accounting software").await;
     let count = || async {
-        harness.browser.find_all(fantoccini::Locator::Css(".integration-card")).await.unwrap().len()
+        let cards = fantoccini::Locator::Css(".integration-card:not(.skeleton)");
+        harness.browser.find_all(cards).await.unwrap().len()
     };
-    harness.find("//li[contains(@class,'integration-card')]").await;
+    // The grid has replaced its loading placeholders.
+    harness.button("Connect Sandbox").await;
     assert_eq!(count().await, 60, "the first page of cards");
     harness.button("Show more platforms (40 more)").await.click().await.expect("show more");
     harness.find("(//li[contains(@class,'integration-card')])[100]").await;

@@ -287,7 +287,14 @@ impl RunningProxy {
 /// Binds, opens storage, connects to Codat (or starts the emulator) and serves.
 pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     let example_lender = match config.example_lender_listen {
-        Some(addr) => Some(prepare_example_lender(&mut config, addr).await?),
+        // The example is a convenience: a busy port costs it, not the server.
+        Some(addr) => match prepare_example_lender(&mut config, addr).await {
+            Ok(prepared) => Some(prepared),
+            Err(error) => {
+                tracing::warn!("the example lender's site is not served: {error:#}");
+                None
+            }
+        },
         None => None,
     };
     let listener = TcpListener::bind(config.listen)
