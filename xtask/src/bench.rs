@@ -126,7 +126,9 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
          (session check, Codat call, mapping); `direct` is the same Codat call made straight to the emulator, and the \
          `added` rows subtract it. With 16 and 64 clients the benchmark, the proxy and the emulator share two \
          cores, so those differences (p99 most of all, which can come out negative) measure contention more than \
-         the proxy. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache.\n",
+         the proxy. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache; \
+         `codat_integrations` is one page of the integration list straight from the emulator, which the cache \
+         spares on every view (with a branding call per platform on top).\n",
     );
     text.push_str("\n## Scale (release build; SQLite with `synchronous=FULL`, PostgreSQL with fsync on)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
     for (name, value, unit) in scale {

@@ -99,12 +99,20 @@ async fn main() {
 
     // Latency and throughput: the cached grid, a forwarded call, and Codat (the emulator) itself.
     let direct = format!("{emulator_url}/companies/{company_id}/connections");
+    // One page of Codat's own integration list, what the cached grid spares (its branding
+    // calls come on top).
+    let codat_list = format!("{emulator_url}/integrations?query=sourceType%3DAccounting&pageSize=100");
     for concurrency in [1, 16, 64] {
         let total = 3200;
         let (p50, p99, rate) = measure(&http, &grid, &[], concurrency, total).await;
         report(&format!("cached_grid_c{concurrency}_p50"), p50, "µs");
         report(&format!("cached_grid_c{concurrency}_p99"), p99, "µs");
         report(&format!("cached_grid_c{concurrency}_throughput"), rate, "req/s");
+        let (l50, l99, _) =
+            measure(&http, &codat_list, &[("authorization", &support::basic(KEY))], concurrency, total / 4)
+                .await;
+        report(&format!("codat_integrations_c{concurrency}_p50"), l50, "µs");
+        report(&format!("codat_integrations_c{concurrency}_p99"), l99, "µs");
         let (d50, d99, _) =
             measure(&http, &direct, &[("authorization", &support::basic(KEY))], concurrency, total / 4).await;
         let (f50, f99, frate) = measure(
