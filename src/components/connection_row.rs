@@ -18,6 +18,8 @@ pub fn ConnectionRow(
     /// Called after it was disconnected or removed.
     #[prop(into)]
     on_changed: Callback<()>,
+    /// Set while this row's confirmation dialog is open.
+    deciding: RwSignal<bool>,
 ) -> impl IntoView {
     let m = messages();
     let id = connection.id.clone();
@@ -25,6 +27,13 @@ pub fn ConnectionRow(
     let asking = RwSignal::new(None::<Ask>);
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = asking.get().is_some();
+        if open || was_open == Some(true) {
+            deciding.set(open);
+        }
+        open
+    });
     let act = move |ask: Ask| {
         let id = id.clone();
         asking.set(None);

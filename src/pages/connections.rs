@@ -15,9 +15,28 @@ pub fn ConnectionsPage() -> impl IntoView {
     let m = messages();
     let live = use_live_events();
     let (changes, set_changes) = signal(0u32);
-    let connections = LocalResource::new(move || {
+    // While the owner decides in a confirmation dialog, pushed updates wait: reloading would
+    // rebuild the list and close the dialog under them. They are applied when it closes.
+    let deciding = RwSignal::new(false);
+    let waiting = RwSignal::new(false);
+    Effect::new(move |first_run: Option<()>| {
         live.changes.track();
         live.resyncs.track();
+        if first_run.is_some() {
+            if deciding.get_untracked() {
+                waiting.set(true);
+            } else {
+                set_changes.update(|n| *n += 1);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if !deciding.get() && waiting.get_untracked() {
+            waiting.set(false);
+            set_changes.update(|n| *n += 1);
+        }
+    });
+    let connections = LocalResource::new(move || {
         changes.track();
         api::connections()
     });
@@ -38,7 +57,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         Ok(list) => view! {
                             <ul class="connection-list">
                                 {list.into_iter().map(|connection| view! {
-                                    <ConnectionRow connection on_changed/>
+                                    <ConnectionRow connection on_changed deciding/>
                                 }).collect_view()}
                             </ul>
                             <div class="actions">
