@@ -2,7 +2,7 @@
 //! whether the business already has its one accounting platform.
 
 use crate::i18n::Messages;
-use codat_connect_api::{Connection, ConnectionStatus, IntegrationCard, SourceType};
+use codat_connect_api::{Connection, ConnectionStatus, SourceType};
 
 /// Cards shown at first, and added by each "show more".
 pub const PAGE_SIZE: usize = 60;
@@ -30,12 +30,6 @@ pub fn tab_heading(m: &Messages, source_type: SourceType) -> &'static str {
     }
 }
 
-/// The cards whose name contains the search text (case-insensitive; blank shows all).
-pub fn filter<'c>(cards: &'c [IntegrationCard], search: &str) -> Vec<&'c IntegrationCard> {
-    let needle = needle(search);
-    cards.iter().filter(|card| matches(&card.name.to_lowercase(), &needle)).collect()
-}
-
 /// The search text as names are compared with it.
 pub fn needle(search: &str) -> String {
     search.trim().to_lowercase()
@@ -57,6 +51,7 @@ pub fn accounting_connection(connections: &[Connection]) -> Option<&Connection> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codat_connect_api::IntegrationCard;
 
     fn card(name: &str) -> IntegrationCard {
         IntegrationCard {
@@ -81,6 +76,12 @@ mod tests {
             created: String::new(),
             last_sync: None,
         }
+    }
+
+    /// The cards a search shows, as the grid picks them.
+    fn filter<'c>(cards: &'c [IntegrationCard], search: &str) -> Vec<&'c IntegrationCard> {
+        let needle = needle(search);
+        cards.iter().filter(|card| matches(&card.name.to_lowercase(), &needle)).collect()
     }
 
     #[test]
