@@ -328,11 +328,6 @@ impl Db {
         Ok(())
     }
 
-    /// The merchant of an unexpired session.
-    pub async fn session_merchant(&self, token_hash: &str) -> Result<Option<Merchant>, sqlx::Error> {
-        Ok(self.session(token_hash).await?.map(|(merchant, _)| merchant))
-    }
-
     /// The merchant of an unexpired session, and when the session expires (Unix seconds).
     pub async fn session(&self, token_hash: &str) -> Result<Option<(Merchant, i64)>, sqlx::Error> {
         // One round trip: every API request starts here.
@@ -407,7 +402,8 @@ impl Db {
     }
 }
 
-fn unix_now() -> i64 {
+/// Now, in Unix seconds: the clock every stored expiry is compared with.
+pub(crate) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -448,8 +444,8 @@ mod tests {
         db.insert_merchant(&merchant("m1")).await.unwrap();
         db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
         db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
-        assert!(db.session_merchant("live").await.unwrap().is_some());
-        assert!(db.session_merchant("dead").await.unwrap().is_none());
+        assert!(db.session("live").await.unwrap().is_some());
+        assert!(db.session("dead").await.unwrap().is_none());
     }
 
     #[tokio::test]

@@ -1,7 +1,11 @@
 //! Browser sessions: an opaque random token, stored hashed, in an HttpOnly cookie (standalone)
 //! or sent as a bearer token (embedded, where the frame's cookies would be third-party).
 
-use crate::{db::Merchant, error::AppError, AppState};
+use crate::{
+    db::{unix_now, Merchant},
+    error::AppError,
+    AppState,
+};
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
@@ -122,10 +126,6 @@ impl SessionCache {
         }
         entries.insert(token_hash, (merchant.clone(), expires_at));
     }
-}
-
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Starts a session for `merchant_id` and returns the cookie that carries it.

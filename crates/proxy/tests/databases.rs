@@ -28,8 +28,8 @@ async fn exercise(db: &Db) {
 
     db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
     db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
-    assert_eq!(db.session_merchant("live").await.unwrap().unwrap().company_id.as_deref(), Some("c1"));
-    assert!(db.session_merchant("dead").await.unwrap().is_none());
+    assert_eq!(db.session("live").await.unwrap().unwrap().0.company_id.as_deref(), Some("c1"));
+    assert!(db.session("dead").await.unwrap().is_none());
 
     assert!(db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
     assert!(!db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
