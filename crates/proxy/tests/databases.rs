@@ -7,7 +7,9 @@ use codat_connect_proxy::{
     start,
 };
 use serde_json::{json, Value};
-use support::{codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator};
+use support::{
+    codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
+};
 
 mod support;
 
@@ -110,17 +112,7 @@ async fn the_server_signs_up_and_connects_on_postgresql() {
     let http = reqwest::Client::new();
     let cookie = sign_up(&http, &base).await;
 
-    let started: Value = http
-        .post(format!("{base}/api/connections"))
-        .header("cookie", &cookie)
-        .header("x-codat-connect", "1")
-        .json(&json!({"platformKey": "gbol"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = start_connection(&http, &base, &cookie, "gbol").await;
     assert_eq!(started["connection"]["status"], "PendingAuth");
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);

@@ -55,16 +55,9 @@ pub async fn sign_up(http: &reqwest::Client, base: &str) -> String {
     response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
 }
 
-/// Starts a connection to `platform_key` and presses Authorize on its Link page; the answer to
-/// `POST /api/connections`.
-pub async fn connect_and_authorize(
-    http: &reqwest::Client,
-    base: &str,
-    cookie: &str,
-    platform_key: &str,
-) -> Value {
-    let started: Value = http
-        .post(format!("{base}/api/connections"))
+/// Starts a connection to `platform_key`; the answer to `POST /api/connections`.
+pub async fn start_connection(http: &reqwest::Client, base: &str, cookie: &str, platform_key: &str) -> Value {
+    http.post(format!("{base}/api/connections"))
         .header("cookie", cookie)
         .header("x-codat-connect", "1")
         .json(&json!({"platformKey": platform_key}))
@@ -73,7 +66,18 @@ pub async fn connect_and_authorize(
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts a connection to `platform_key` and presses Authorize on its Link page; the answer to
+/// `POST /api/connections`.
+pub async fn connect_and_authorize(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    platform_key: &str,
+) -> Value {
+    let started = start_connection(http, base, cookie, platform_key).await;
     let complete = started["linkUrl"].as_str().unwrap().replace("/start", "/complete");
     let no_redirects =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

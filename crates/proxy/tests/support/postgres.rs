@@ -49,16 +49,20 @@ impl Cluster {
         self.dir.path().join("data").display().to_string()
     }
 
-    fn run_tool(&self, tool: &str, args: &[&str]) {
-        let program = self.bin.join(tool);
-        let mut command = if self.as_postgres {
+    /// A PostgreSQL program, run as the cluster's owner.
+    fn tool(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(&program);
             command
         } else {
             Command::new(&program)
-        };
-        run(command.args(args).current_dir(self.dir.path()));
+        }
+    }
+
+    fn run_tool(&self, name: &str, args: &[&str]) {
+        run(self.tool(name).args(args).current_dir(self.dir.path()));
     }
 
     /// A fresh, empty database in the cluster.
@@ -73,15 +77,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.data();
-        let program = self.bin.join("pg_ctl");
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&program);
-            command
-        } else {
-            Command::new(&program)
-        };
-        let _ = command.args(["-D", &data, "-m", "immediate", "stop"]).output();
+        let _ = self.tool("pg_ctl").args(["-D", &data, "-m", "immediate", "stop"]).output();
     }
 }
 
