@@ -231,22 +231,22 @@ pub fn refused_reason() -> Option<&'static str> {
 fn refuse(reason: String) {
     let event =
         EmbedEvent::Error { code: "invalid_options".into(), message: reason.clone(), recoverable: false };
-    let parent = window().parent().ok().flatten();
-    if let (Some(parent), Ok(json)) =
-        (parent, serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event: &event }))
-    {
-        let _ = parent.post_message(&JsValue::from_str(&json), "*");
-    }
+    post_to_parent(&event, "*");
     let _ = REFUSED.set(reason);
 }
 
 /// Tells the host page about `event` (nothing happens standalone).
 pub fn notify(event: EmbedEvent) {
-    let Some(options) = OPTIONS.get() else { return };
-    let Ok(parent) = window().parent() else { return };
-    let Some(parent) = parent else { return };
-    let Ok(json) = serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event: &event }) else { return };
-    let _ = parent.post_message(&JsValue::from_str(&json), &options.host_origin);
+    if let Some(options) = OPTIONS.get() {
+        post_to_parent(&event, &options.host_origin);
+    }
+}
+
+/// Posts `event` to the page that frames this one, if any, for `target_origin` only.
+fn post_to_parent(event: &EmbedEvent, target_origin: &str) {
+    let Some(parent) = window().parent().ok().flatten() else { return };
+    let Ok(json) = serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event }) else { return };
+    let _ = parent.post_message(&JsValue::from_str(&json), target_origin);
 }
 
 /// Posts the content height whenever it changes, so the host's frame fits it.
