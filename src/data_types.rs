@@ -12,11 +12,12 @@ pub fn label(m: &Messages, data_type: &str) -> String {
     let bare = data_type.rsplit('-').next().unwrap_or(data_type);
     let mut words = String::with_capacity(bare.len() + 4);
     for (index, c) in bare.chars().enumerate() {
+        // Codat's data type names are ASCII camelCase.
         if index == 0 {
-            words.extend(c.to_uppercase());
-        } else if c.is_uppercase() {
+            words.push(c.to_ascii_uppercase());
+        } else if c.is_ascii_uppercase() {
             words.push(' ');
-            words.extend(c.to_lowercase());
+            words.push(c.to_ascii_lowercase());
         } else {
             words.push(c);
         }

@@ -2,7 +2,6 @@
 
 use crate::{api::ApiFailure, i18n::messages};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// An error from the proxy, with a retry button, or a sign-up link when there is no session.
 #[component]
@@ -23,7 +22,7 @@ pub fn ErrorNotice(
         return view! {
             <div class="notice" role="alert">
                 <p>{messages().start_here}</p>
-                <A href="/" attr:class="button primary">{messages().sign_up}</A>
+                <a href="/" class="button primary">{messages().sign_up}</a>
             </div>
         }
         .into_any();

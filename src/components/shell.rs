@@ -7,10 +7,7 @@ use crate::{
     i18n::{messages, Messages},
 };
 use leptos::{html, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::{use_location, use_navigate},
-};
+use leptos_router::hooks::{use_location, use_navigate};
 
 /// Header, the routed page, and the footer badge.
 #[component]
@@ -31,6 +28,10 @@ pub fn Shell(
         document().set_title(&format!("{} · Codat Connect", page_title(m, &path)));
         path
     });
+    // Plain links: the router follows same-origin clicks itself.
+    let current = move |href: &'static str| {
+        move || (location.pathname.get().trim_end_matches('/') == href).then_some("page")
+    };
     let embedded = embed::is_embedded();
     if embedded {
         follow_link_returns();
@@ -39,10 +40,10 @@ pub fn Shell(
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content}</a>
         <header class="app-header">
-            {(!embedded).then(|| view! { <A href="/" attr:class="brand">"Codat Connect"</A> })}
+            {(!embedded).then(|| view! { <a href="/" class="brand">"Codat Connect"</a> })}
             <nav aria-label=m.navigation>
-                <A href="/connect">{m.nav_connect}</A>
-                <A href="/connections">{m.nav_connections}</A>
+                <a href="/connect" aria-current=current("/connect")>{m.nav_connect}</a>
+                <a href="/connections" aria-current=current("/connections")>{m.nav_connections}</a>
             </nav>
             {embedded.then(|| view! {
                 <button type="button" class="button close-button" on:click=|_| embed::notify(EmbedEvent::Closed {})>

@@ -12,7 +12,7 @@ use crate::{
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The return page for every status Codat sends.
 #[component]
@@ -75,9 +75,9 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                             <DataSyncProgress/>
                             <div class="actions">
                                 <DoneButton/>
-                                <A href="/connections" attr:class=if embed::is_embedded() { "button" } else { "button primary" }>
+                                <a href="/connections" class=if embed::is_embedded() { "button" } else { "button primary" }>
                                     {m.view_connections}
-                                </A>
+                                </a>
                             </div>
                         }.into_any()
                         }
@@ -92,7 +92,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                             <p role="status">{m.not_finished_text}</p>
                             <p><StatusBadge status=connection.status/></p>
                             <div class="actions">
-                                <A href="/connect" attr:class="button primary">{m.try_again}</A>
+                                <a href="/connect" class="button primary">{m.try_again}</a>
                             </div>
                         }.into_any()
                         }
@@ -136,7 +136,7 @@ fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
         <h1>{outcome.headline(m, &platform)}</h1>
         <p role="status">{outcome.explanation(m)}</p>
         <div class="actions">
-            <A href=href attr:class="button primary">{label}</A>
+            <a href=href class="button primary">{label}</a>
         </div>
     }
 }

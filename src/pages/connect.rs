@@ -14,7 +14,6 @@ use crate::{
 };
 use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
 #[component]
@@ -134,7 +133,7 @@ fn Grid(
     // The cards matching the search, a page at a time: a catalogue of a thousand platforms
     // renders (and loads the images of) the first few dozen, and a keystroke changes only the
     // cards that enter or leave.
-    let names: Vec<String> = cards.iter().map(|card| card.name.to_lowercase()).collect();
+    let names: Vec<String> = cards.iter().map(|card| picker::lower_case(&card.name)).collect();
     let matching = Memo::new(move |_| {
         let needle = picker::needle(&search.get());
         (0..names.len()).filter(|&index| picker::matches(&names[index], &needle)).collect::<Vec<usize>>()
@@ -171,7 +170,7 @@ fn AccountingConnected(name: String) -> impl IntoView {
     view! {
         <div class="notice">
             <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
-            <A href="/connections" attr:class="button primary">{messages().manage}</A>
+            <a href="/connections" class="button primary">{messages().manage}</a>
         </div>
     }
 }

@@ -7,7 +7,6 @@ use crate::{
     live::use_live_events,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The list of connections with their status and actions.
 #[component]
@@ -51,7 +50,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         Ok(list) if list.is_empty() => view! {
                             <div class="notice">
                                 <p>{m.no_connections}</p>
-                                <A href="/connect" attr:class="button primary">{m.connect_a_platform}</A>
+                                <a href="/connect" class="button primary">{m.connect_a_platform}</a>
                             </div>
                         }.into_any(),
                         Ok(list) => view! {
@@ -61,7 +60,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <div class="actions">
-                                <A href="/connect" attr:class="button">{m.connect_another}</A>
+                                <a href="/connect" class="button">{m.connect_another}</a>
                                 <DoneButton/>
                             </div>
                         }.into_any(),

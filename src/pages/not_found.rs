@@ -1,7 +1,6 @@
 //! Any path the app does not know.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// "Page not found", with a way back.
 #[component]
@@ -11,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="panel">
             <h1>{m.not_found}</h1>
             <p>{m.not_found_text}</p>
-            <A href="/connect" attr:class="button primary">{m.go_to_platforms}</A>
+            <a href="/connect" class="button primary">{m.go_to_platforms}</a>
         </section>
     }
 }

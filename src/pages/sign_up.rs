@@ -6,7 +6,7 @@ use crate::{
 };
 use codat_connect_api::{SignUpProblem, SignUpRequest};
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::hooks::use_navigate;
 
 /// The sign-up form, or a welcome back for a visitor who already has a session.
 #[component]
@@ -74,7 +74,7 @@ pub fn SignUpPage() -> impl IntoView {
                         Ok(session) => view! {
                             <div class="notice">
                                 <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
-                                <A href="/connect" attr:class="button primary">{m.continue_label}</A>
+                                <a href="/connect" class="button primary">{m.continue_label}</a>
                             </div>
                         }.into_any(),
                         Err(_) => form().into_any(),
