@@ -11,29 +11,30 @@ pub mod dates;
 pub mod embed;
 pub mod i18n;
 pub mod live;
+pub mod loaded;
 pub mod pages;
 pub mod picker;
+pub mod router;
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
-};
+use router::Page;
 
-/// The whole app: one route per step of the flow.
+/// The whole app: one page per step of the flow.
 #[component]
 pub fn App() -> impl IntoView {
     i18n::start();
+    router::start();
+    let path = router::location().path;
+    let page = Memo::new(move |_| Page::at(&path.read()));
     view! {
-        <Router>
-            <components::shell::Shell>
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::sign_up::SignUpPage/>
-                    <Route path=path!("/connect") view=pages::connect::ConnectPage/>
-                    <Route path=path!("/callback") view=pages::callback::CallbackPage/>
-                    <Route path=path!("/connections") view=pages::connections::ConnectionsPage/>
-                </Routes>
-            </components::shell::Shell>
-        </Router>
+        <components::shell::Shell>
+            {move || match page.get() {
+                Page::SignUp => view! { <pages::sign_up::SignUpPage/> }.into_any(),
+                Page::Connect => view! { <pages::connect::ConnectPage/> }.into_any(),
+                Page::Callback => view! { <pages::callback::CallbackPage/> }.into_any(),
+                Page::Connections => view! { <pages::connections::ConnectionsPage/> }.into_any(),
+                Page::NotFound => view! { <pages::not_found::NotFound/> }.into_any(),
+            }}
+        </components::shell::Shell>
     }
 }

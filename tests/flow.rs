@@ -140,3 +140,27 @@ async fn a_long_grid_shows_a_page_of_cards_and_more_on_request() {
     assert_eq!(count().await, 2, "0080 and 0081");
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_change_the_page_in_place_and_back_returns() {
+    let harness = Harness::start("navigation").await;
+    sign_up(&harness, "Lakeside Books").await;
+    harness.heading("Connect your accounting software").await;
+    // Only this document holds the mark: a full page load would lose it.
+    harness.browser.execute("window.ccSameDocument = true; return null;", vec![]).await.expect("mark");
+
+    harness.link("Your connections").await.click().await.expect("follow the link");
+    harness.heading("Your connections").await;
+    let current = harness.find("//nav//a[@aria-current='page']").await;
+    assert_eq!(current.text().await.unwrap(), "Your connections");
+    assert_eq!(harness.browser.current_url().await.unwrap().path(), "/connections");
+
+    harness.browser.back().await.expect("back");
+    harness.heading("Connect your accounting software").await;
+    assert_eq!(harness.browser.current_url().await.unwrap().path(), "/connect");
+    let current = harness.find("//nav//a[@aria-current='page']").await;
+    assert_eq!(current.text().await.unwrap(), "Connect");
+    let same = harness.browser.execute("return window.ccSameDocument === true;", vec![]).await.unwrap();
+    assert_eq!(same, serde_json::Value::Bool(true), "following links reloaded the page");
+    harness.finish().await;
+}

@@ -1,7 +1,7 @@
 //! The first data sync, per data type, updated when the proxy pushes an event and polled only
 //! while the event stream is down.
 
-use crate::{api, data_types, i18n::messages, live::use_live_events};
+use crate::{api, data_types, i18n::messages, live::use_live_events, loaded::Loaded};
 use codat_connect_api::SyncState;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -15,7 +15,7 @@ pub fn DataSyncProgress() -> impl IntoView {
     let m = messages();
     let live = use_live_events();
     let (polls, set_polls) = signal(0u32);
-    let progress = LocalResource::new(move || {
+    let progress = Loaded::new(move || {
         live.changes.track();
         live.resyncs.track();
         polls.track();
@@ -42,10 +42,9 @@ pub fn DataSyncProgress() -> impl IntoView {
             <h2 id="data-sync-heading">
                 {move || if finished() { m.all_set } else { m.reading_your_data }}
             </h2>
-            <Transition fallback=move || view! { <p role="status">{m.checking_progress}</p> }>
-                {move || Suspend::new(async move {
-                    match progress.await {
-                        Ok(list) => view! {
+            {move || match progress.get() {
+                        None => view! { <p role="status">{m.checking_progress}</p> }.into_any(),
+                        Some(Ok(list)) => view! {
                             <p role="status" aria-live="polite">{data_types::summary(m, &list)}</p>
                             <ul class="sync-list">
                                 {list.into_iter().map(|item| {
@@ -59,10 +58,8 @@ pub fn DataSyncProgress() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(failure) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+                        Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
+            }}
         </section>
     }
 }

@@ -2,12 +2,12 @@
 //! route change it moves focus to the main region and names the page in the title, so screen
 //! readers and keyboard users start where the new page starts.
 
+use crate::router::{self, Page};
 use crate::{
     embed::{self, EmbedEvent},
     i18n::{messages, Messages},
 };
 use leptos::{html, prelude::*};
-use leptos_router::hooks::{use_location, use_navigate};
 
 /// Header, the routed page, and the footer badge.
 #[component]
@@ -16,22 +16,19 @@ pub fn Shell(
     children: Children,
 ) -> impl IntoView {
     let m = messages();
-    let location = use_location();
+    let path = router::location().path;
     let main = NodeRef::<html::Main>::new();
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = path.get();
         if previous.is_some_and(|previous| previous != path) {
             if let Some(main) = main.get() {
                 let _ = main.focus();
             }
         }
-        document().set_title(&format!("{} · Codat Connect", page_title(m, &path)));
+        document().set_title(&format!("{} · Codat Connect", page_title(m, Page::at(&path))));
         path
     });
-    // Plain links: the router follows same-origin clicks itself.
-    let current = move |href: &'static str| {
-        move || (location.pathname.get().trim_end_matches('/') == href).then_some("page")
-    };
+    let current = move |page: Page| move || (Page::at(&path.read()) == page).then_some("page");
     let embedded = embed::is_embedded();
     if embedded {
         follow_link_returns();
@@ -42,8 +39,8 @@ pub fn Shell(
         <header class="app-header">
             {(!embedded).then(|| view! { <a href="/" class="brand">"Codat Connect"</a> })}
             <nav aria-label=m.navigation>
-                <a href="/connect" aria-current=current("/connect")>{m.nav_connect}</a>
-                <a href="/connections" aria-current=current("/connections")>{m.nav_connections}</a>
+                <a href="/connect" aria-current=current(Page::Connect)>{m.nav_connect}</a>
+                <a href="/connections" aria-current=current(Page::Connections)>{m.nav_connections}</a>
             </nav>
             {embedded.then(|| view! {
                 <button type="button" class="button close-button" on:click=|_| embed::notify(EmbedEvent::Closed {})>
@@ -72,23 +69,22 @@ pub fn DoneButton() -> impl IntoView {
 
 /// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
 fn follow_link_returns() {
-    let navigate = use_navigate();
     let link_return = embed::link_return();
     Effect::new(move |_| {
         if let Some(search) = link_return.get() {
-            navigate(&format!("/callback{search}"), Default::default());
+            router::navigate(&format!("/callback{search}"));
         }
     });
 }
 
-/// The document title for a path.
-pub fn page_title(m: &Messages, path: &str) -> &'static str {
-    match path.trim_end_matches('/') {
-        "" => m.title_sign_up,
-        "/connect" => m.title_connect,
-        "/callback" => m.title_callback,
-        "/connections" => m.title_connections,
-        _ => m.not_found,
+/// The document title for a page.
+pub fn page_title(m: &Messages, page: Page) -> &'static str {
+    match page {
+        Page::SignUp => m.title_sign_up,
+        Page::Connect => m.title_connect,
+        Page::Callback => m.title_callback,
+        Page::Connections => m.title_connections,
+        Page::NotFound => m.not_found,
     }
 }
 
@@ -99,8 +95,8 @@ mod tests {
     #[test]
     fn every_route_has_a_title() {
         let m = crate::i18n::Locale::En.messages();
-        assert_eq!(page_title(m, "/"), "Share your financial data");
-        assert_eq!(page_title(m, "/connections/"), "Your connections");
-        assert_eq!(page_title(m, "/nowhere"), "Page not found");
+        assert_eq!(page_title(m, Page::SignUp), "Share your financial data");
+        assert_eq!(page_title(m, Page::Connections), "Your connections");
+        assert_eq!(page_title(m, Page::NotFound), "Page not found");
     }
 }

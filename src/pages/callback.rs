@@ -9,27 +9,26 @@ use crate::{
     },
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
+    loaded::Loaded,
+    router::query_param,
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 /// The return page for every status Codat sends.
 #[component]
 pub fn CallbackPage() -> impl IntoView {
-    let query = use_query_map();
+    let search = crate::router::location().search;
+    let param = move |name: &str| query_param(&search.read(), name);
     let outcome = Memo::new(move |_| {
-        let query = query.read();
         CallbackOutcome::from_query(
-            query.get("statusCode").as_deref(),
-            query.get("errorMessage").as_deref(),
-            query.get("connectionId").as_deref(),
+            param("statusCode").as_deref(),
+            param("errorMessage").as_deref(),
+            param("connectionId").as_deref(),
         )
     });
     let platform = Memo::new(move |_| {
-        query
-            .read()
-            .get("platformName")
+        param("platformName")
             .filter(|name| !name.trim().is_empty())
             .unwrap_or_else(|| messages().your_platform.into())
     });
@@ -37,7 +36,7 @@ pub fn CallbackPage() -> impl IntoView {
         <section class="panel narrow">
             {move || match outcome.get() {
                 CallbackOutcome::Authorized { connection_id } => {
-                    let state = query.read_untracked().get("state").unwrap_or_default();
+                    let state = query_param(&search.read_untracked(), "state").unwrap_or_default();
                     view! { <Confirmation connection_id state platform=platform.get()/> }.into_any()
                 }
                 other => view! { <OutcomeMessage outcome=other platform=platform.get()/> }.into_any(),
@@ -49,19 +48,16 @@ pub fn CallbackPage() -> impl IntoView {
 /// A reported success, confirmed with the proxy before it is shown.
 #[component]
 fn Confirmation(connection_id: String, state: String, platform: String) -> impl IntoView {
-    let confirmed = LocalResource::new(move || {
+    let confirmed = Loaded::new(move || {
         let (connection_id, state) = (connection_id.clone(), state.clone());
         async move { api::confirm(&connection_id, &state).await }
     });
     let m = messages();
     let checking = fill(m.checking_connection, &[("platform", &platform)]);
     view! {
-        <Transition fallback=move || view! { <h1 role="status">{checking.clone()}</h1> }>
-            {move || {
-                let platform = platform.clone();
-                Suspend::new(async move {
-                    match confirmed.await {
-                        Ok(connection) if connection.status == ConnectionStatus::Linked => {
+            {move || match confirmed.get() {
+                        None => view! { <h1 role="status">{checking.clone()}</h1> }.into_any(),
+                        Some(Ok(connection)) if connection.status == ConnectionStatus::Linked => {
                             embed::notify(EmbedEvent::Connected {
                                 connection_id: connection.id.clone(),
                                 platform_key: connection.platform_key.clone(),
@@ -81,7 +77,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                             </div>
                         }.into_any()
                         }
-                        Ok(connection) => {
+                        Some(Ok(connection)) => {
                             embed::notify(EmbedEvent::Error {
                                 code: "not_linked".into(),
                                 message: m.not_finished_text.into(),
@@ -96,7 +92,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                             </div>
                         }.into_any()
                         }
-                        Err(failure) => {
+                        Some(Err(failure)) => {
                             if !failure.is_not_signed_in() {
                                 embed::notify(EmbedEvent::Error {
                                     code: failure.code.clone(),
@@ -106,13 +102,10 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                             }
                             view! {
                             <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
-                            <ErrorNotice failure on_retry=move |_| confirmed.refetch()/>
+                            <ErrorNotice failure on_retry=move |_| confirmed.reload()/>
                         }.into_any()
                         }
-                    }
-                })
             }}
-        </Transition>
     }
 }
 

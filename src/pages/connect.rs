@@ -10,6 +10,7 @@ use crate::{
     },
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
+    loaded::Loaded,
     picker,
 };
 use codat_connect_api::{IntegrationCard as Card, SourceType};
@@ -22,8 +23,8 @@ pub fn ConnectPage() -> impl IntoView {
     let tabs = embed::options().map(|options| options.tabs()).unwrap_or_else(|| picker::TABS.to_vec());
     let tab = RwSignal::new(tabs[0]);
     let search = RwSignal::new(String::new());
-    let cards = LocalResource::new(move || api::integrations(tab.get()));
-    let connections = LocalResource::new(api::connections);
+    let cards = Loaded::new(move || api::integrations(tab.get()));
+    let connections = Loaded::new(api::connections);
     let connect = Action::new_local(|platform_key: &String| {
         let platform_key = platform_key.clone();
         async move { api::connect(&platform_key).await }
@@ -85,12 +86,13 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {link_window.view()}
-            <Transition fallback=SkeletonGrid>
-                {move || Suspend::new(async move {
-                    let existing = connections.await.unwrap_or_default();
-                    match cards.await {
-                        Err(failure) => view! { <ErrorNotice failure on_retry=move |_| cards.refetch()/> }.into_any(),
-                        Ok(mut list) => {
+            {move || {
+                    let Some(existing) = connections.get() else { return view! { <SkeletonGrid/> }.into_any() };
+                    let existing = existing.unwrap_or_default();
+                    match cards.get() {
+                        None => view! { <SkeletonGrid/> }.into_any(),
+                        Some(Err(failure)) => view! { <ErrorNotice failure on_retry=move |_| cards.reload()/> }.into_any(),
+                        Some(Ok(mut list)) => {
                             if let Some(options) = embed::options() {
                                 list.retain(|card| options.allows_platform(&card.platform_key));
                             }
@@ -103,8 +105,7 @@ pub fn ConnectPage() -> impl IntoView {
                             }
                         }
                     }
-                })}
-            </Transition>
+            }}
             <details class="cant-find">
                 <summary>{m.cant_find}</summary>
                 <p>{m.cant_find_text}</p>

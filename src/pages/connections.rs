@@ -5,6 +5,7 @@ use crate::{
     components::{connection_row::ConnectionRow, notice::ErrorNotice, shell::DoneButton},
     i18n::messages,
     live::use_live_events,
+    loaded::Loaded,
 };
 use leptos::prelude::*;
 
@@ -35,7 +36,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             set_changes.update(|n| *n += 1);
         }
     });
-    let connections = LocalResource::new(move || {
+    let connections = Loaded::new(move || {
         changes.track();
         api::connections()
     });
@@ -44,16 +45,15 @@ pub fn ConnectionsPage() -> impl IntoView {
         <section class="panel">
             <h1>{m.title_connections}</h1>
             <p class="lead">{m.connections_lead}</p>
-            <Transition fallback=move || view! { <p role="status">{m.loading_connections}</p> }>
-                {move || Suspend::new(async move {
-                    match connections.await {
-                        Ok(list) if list.is_empty() => view! {
+            {move || match connections.get() {
+                        None => view! { <p role="status">{m.loading_connections}</p> }.into_any(),
+                        Some(Ok(list)) if list.is_empty() => view! {
                             <div class="notice">
                                 <p>{m.no_connections}</p>
                                 <a href="/connect" class="button primary">{m.connect_a_platform}</a>
                             </div>
                         }.into_any(),
-                        Ok(list) => view! {
+                        Some(Ok(list)) => view! {
                             <ul class="connection-list">
                                 {list.into_iter().map(|connection| view! {
                                     <ConnectionRow connection on_changed deciding/>
@@ -64,12 +64,10 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 <DoneButton/>
                             </div>
                         }.into_any(),
-                        Err(failure) => view! {
-                            <ErrorNotice failure on_retry=move |_| connections.refetch()/>
+                        Some(Err(failure)) => view! {
+                            <ErrorNotice failure on_retry=move |_| connections.reload()/>
                         }.into_any(),
-                    }
-                })}
-            </Transition>
+            }}
         </section>
     }
 }

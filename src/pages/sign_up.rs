@@ -3,19 +3,18 @@
 use crate::{
     api,
     i18n::{fill, messages},
+    loaded::Loaded,
 };
 use codat_connect_api::{SignUpProblem, SignUpRequest};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The sign-up form, or a welcome back for a visitor who already has a session.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let m = messages();
-    let navigate = use_navigate();
     let business_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    let existing = LocalResource::new(api::session);
+    let existing = Loaded::new(api::session);
     let sign_up = Action::new_local(|request: &SignUpRequest| {
         let request = request.clone();
         async move { api::sign_up(&request).await }
@@ -30,7 +29,7 @@ pub fn SignUpPage() -> impl IntoView {
     };
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign_up.value().get() {
-            navigate("/connect", Default::default());
+            crate::router::navigate("/connect");
         }
     });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -68,19 +67,16 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="panel narrow">
             <h1>{m.sign_up_heading}</h1>
             <p class="lead">{m.sign_up_lead}</p>
-            <Transition fallback=move || view! { <p role="status">{m.loading}</p> }>
-                {move || Suspend::new(async move {
-                    match existing.await {
-                        Ok(session) => view! {
+            {move || match existing.get() {
+                        None => view! { <p role="status">{m.loading}</p> }.into_any(),
+                        Some(Ok(session)) => view! {
                             <div class="notice">
                                 <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
                                 <a href="/connect" class="button primary">{m.continue_label}</a>
                             </div>
                         }.into_any(),
-                        Err(_) => form().into_any(),
-                    }
-                })}
-            </Transition>
+                        Some(Err(_)) => form().into_any(),
+            }}
         </section>
     }
 }

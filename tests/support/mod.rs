@@ -67,12 +67,16 @@ impl Harness {
 
     /// Waits for an element matching the XPath expression.
     pub async fn find(&self, xpath: &str) -> Element {
-        self.browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no element {xpath} within {PATIENCE:?}: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let patience = deadline.saturating_duration_since(Instant::now());
+            match self.browser.wait().at_most(patience).for_element(Locator::XPath(xpath)).await {
+                Ok(element) => return element,
+                // Asked while the page was leaving (a click that navigates): ask the next page.
+                Err(e) if e.to_string().contains("aborted by navigation") && Instant::now() < deadline => {}
+                Err(e) => panic!("no element {xpath} within {PATIENCE:?}: {e}"),
+            }
+        }
     }
 
     /// Waits for a button with this accessible name (its text or `aria-label`).
