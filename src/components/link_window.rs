@@ -14,7 +14,7 @@ use leptos::prelude::*;
 /// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
 #[derive(Clone, Copy)]
 pub struct LinkWindow {
-    connect: Action<String, ApiResult<ConnectStarted>>,
+    started: RwSignal<Option<ApiResult<ConnectStarted>>>,
     popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
     /// The started connection whose popup the browser blocked.
     blocked: RwSignal<Option<ConnectStarted>>,
@@ -24,10 +24,11 @@ pub struct LinkWindow {
 }
 
 impl LinkWindow {
-    /// The popup for connections started by `connect`.
-    pub fn new(connect: Action<String, ApiResult<ConnectStarted>>) -> Self {
+    /// The popup for connections whose start is answered in `started` (cleared when the popup
+    /// is closed early, so the grid can be used again).
+    pub fn new(started: RwSignal<Option<ApiResult<ConnectStarted>>>) -> Self {
         Self {
-            connect,
+            started,
             popup: StoredValue::new_local(None),
             blocked: RwSignal::new(None),
             waiting_for: RwSignal::new(None),
@@ -69,7 +70,7 @@ impl LinkWindow {
         embed::when_closed(popup, move || {
             self.waiting_for.set(None);
             self.closed_early.set(true);
-            self.connect.value().set(None);
+            self.started.set(None);
         });
     }
 

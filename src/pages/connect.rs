@@ -2,7 +2,7 @@
 //! browser to its Link URL, fetched at that moment.
 
 use crate::{
-    api,
+    api::{self, ApiResult},
     components::{
         integration_card::IntegrationCard,
         link_window::LinkWindow,
@@ -13,7 +13,7 @@ use crate::{
     loaded::Loaded,
     picker,
 };
-use codat_connect_api::{IntegrationCard as Card, SourceType};
+use codat_connect_api::{ConnectStarted, IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
 
 /// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
@@ -25,14 +25,12 @@ pub fn ConnectPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let cards = Loaded::new(move || api::integrations(tab.get()));
     let connections = Loaded::new(api::connections);
-    let connect = Action::new_local(|platform_key: &String| {
-        let platform_key = platform_key.clone();
-        async move { api::connect(&platform_key).await }
-    });
-    let busy =
-        Signal::derive(move || connect.pending().get() || matches!(connect.value().get(), Some(Ok(_))));
-    let link_window = LinkWindow::new(connect);
-    Effect::new(move |_| match connect.value().get() {
+    // Starting a connection: pending while the proxy answers, then its answer.
+    let pending = RwSignal::new(false);
+    let started = RwSignal::new(None::<ApiResult<ConnectStarted>>);
+    let busy = Signal::derive(move || pending.get() || started.with(|answer| matches!(answer, Some(Ok(_)))));
+    let link_window = LinkWindow::new(started);
+    Effect::new(move |_| match started.get() {
         Some(Ok(started)) => {
             embed::notify(EmbedEvent::Started {
                 platform_key: started.connection.platform_key.clone().unwrap_or_default(),
@@ -58,9 +56,14 @@ pub fn ConnectPage() -> impl IntoView {
     let on_connect = Callback::new(move |key: String| {
         // Browsers allow a popup only during the click, before the link is known.
         link_window.open_blank();
-        connect.dispatch(key);
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = api::connect(&key).await;
+            let _ = pending.try_set(false);
+            let _ = started.try_set(Some(answer));
+        });
     });
-    let connect_failure = move || connect.value().get().and_then(Result::err);
+    let connect_failure = move || started.get().and_then(Result::err);
     view! {
         <section class="panel">
             <h1>{move || picker::tab_heading(m, tab.get())}</h1>
@@ -80,7 +83,7 @@ pub fn ConnectPage() -> impl IntoView {
                     autocomplete="off" bind:value=search/>
             </div>
             {move || connect_failure().map(|failure| view! {
-                <ErrorNotice failure on_retry=move |_| connect.value().set(None)/>
+                <ErrorNotice failure on_retry=move |_| started.set(None)/>
             })}
             <p class="visually-hidden" role="status">
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}

@@ -15,23 +15,16 @@ pub fn SignUpPage() -> impl IntoView {
     let business_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let existing = Loaded::new(api::session);
-    let sign_up = Action::new_local(|request: &SignUpRequest| {
-        let request = request.clone();
-        async move { api::sign_up(&request).await }
-    });
-    let pending = sign_up.pending();
+    // The proxy's answer: a session leads on to the platforms; a refusal is shown.
+    let pending = RwSignal::new(false);
+    let refused = RwSignal::new(None::<api::ApiFailure>);
     // Checked here first with the proxy's own rules, so the owner reads the problem in the
     // page's language without a round trip.
     let problem = RwSignal::new(None::<SignUpProblem>);
     let failure = move || match problem.get() {
         Some(problem) => Some(api::sign_up_problem(problem)),
-        None => sign_up.value().get().and_then(Result::err),
+        None => refused.get(),
     };
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = sign_up.value().get() {
-            crate::router::navigate("/connect");
-        }
-    });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let request =
@@ -40,7 +33,17 @@ pub fn SignUpPage() -> impl IntoView {
             Err(found) => problem.set(Some(found)),
             Ok(_) => {
                 problem.set(None);
-                sign_up.dispatch(request);
+                pending.set(true);
+                leptos::task::spawn_local(async move {
+                    let answer = api::sign_up(&request).await;
+                    let _ = pending.try_set(false);
+                    match answer {
+                        Ok(_) => crate::router::navigate("/connect"),
+                        Err(failure) => {
+                            let _ = refused.try_set(Some(failure));
+                        }
+                    }
+                });
             }
         }
     };
