@@ -67,13 +67,21 @@ pub fn start() {
     on_click.forget();
 }
 
-/// Shows `href` (a path on this origin, with any query) as a new history entry.
+/// Shows `href` (a path on this origin, with any query) as a new history entry; the page
+/// already shown is not entered twice.
 pub fn navigate(href: &str) {
-    if window()
-        .history()
-        .and_then(|history| history.push_state_with_url(&JsValue::NULL, "", Some(href)))
-        .is_err()
-    {
+    let Ok(history) = window().history() else {
+        let _ = window().location().set_href(href);
+        return;
+    };
+    let here = window().location();
+    let shown = format!("{}{}", here.pathname().unwrap_or_default(), here.search().unwrap_or_default());
+    let entered = if shown == href {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(href))
+    } else {
+        history.push_state_with_url(&JsValue::NULL, "", Some(href))
+    };
+    if entered.is_err() {
         let _ = window().location().set_href(href);
         return;
     }

@@ -43,22 +43,22 @@ pub fn DataSyncProgress() -> impl IntoView {
                 {move || if finished() { m.all_set } else { m.reading_your_data }}
             </h2>
             {move || match progress.get() {
-                        None => view! { <p role="status">{m.checking_progress}</p> }.into_any(),
-                        Some(Ok(list)) => view! {
-                            <p role="status" aria-live="polite">{data_types::summary(m, &list)}</p>
-                            <ul class="sync-list">
-                                {list.into_iter().map(|item| {
-                                    let modifier = state_class(item.state);
-                                    view! {
-                                        <li class="sync-row">
-                                            <span>{data_types::label(m, &item.data_type)}</span>
-                                            <span class=format!("sync-state {modifier}")>{data_types::state_label(m, item.state)}</span>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
+                None => view! { <p role="status">{m.checking_progress}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <p role="status" aria-live="polite">{data_types::summary(m, &list)}</p>
+                    <ul class="sync-list">
+                        {list.into_iter().map(|item| {
+                            let modifier = state_class(item.state);
+                            view! {
+                                <li class="sync-row">
+                                    <span>{data_types::label(m, &item.data_type)}</span>
+                                    <span class=format!("sync-state {modifier}")>{data_types::state_label(m, item.state)}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
             }}
         </section>
     }

@@ -55,57 +55,60 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
     let m = messages();
     let checking = fill(m.checking_connection, &[("platform", &platform)]);
     view! {
-            {move || match confirmed.get() {
-                        None => view! { <h1 role="status">{checking.clone()}</h1> }.into_any(),
-                        Some(Ok(connection)) if connection.status == ConnectionStatus::Linked => {
-                            embed::notify(EmbedEvent::Connected {
-                                connection_id: connection.id.clone(),
-                                platform_key: connection.platform_key.clone(),
-                                platform_name: connection.platform_name.clone(),
-                                source_type: connection.source_type,
-                            });
-                            view! {
-                            <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
-                            <p role="status">{m.connected_thanks}</p>
-                            <p><StatusBadge status=connection.status/></p>
-                            <DataSyncProgress/>
-                            <div class="actions">
-                                <DoneButton/>
-                                <a href="/connections" class=if embed::is_embedded() { "button" } else { "button primary" }>
-                                    {m.view_connections}
-                                </a>
-                            </div>
-                        }.into_any()
-                        }
-                        Some(Ok(connection)) => {
-                            embed::notify(EmbedEvent::Error {
-                                code: "not_linked".into(),
-                                message: m.not_finished_text.into(),
-                                recoverable: true,
-                            });
-                            view! {
-                            <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
-                            <p role="status">{m.not_finished_text}</p>
-                            <p><StatusBadge status=connection.status/></p>
-                            <div class="actions">
-                                <a href="/connect" class="button primary">{m.try_again}</a>
-                            </div>
-                        }.into_any()
-                        }
-                        Some(Err(failure)) => {
-                            if !failure.is_not_signed_in() {
-                                embed::notify(EmbedEvent::Error {
-                                    code: failure.code.clone(),
-                                    message: failure.message.clone(),
-                                    recoverable: true,
-                                });
-                            }
-                            view! {
-                            <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
-                            <ErrorNotice failure on_retry=move |_| confirmed.reload()/>
-                        }.into_any()
-                        }
-            }}
+        {move || match confirmed.get() {
+            None => view! { <h1 role="status">{checking.clone()}</h1> }.into_any(),
+            Some(Ok(connection)) if connection.status == ConnectionStatus::Linked => {
+                embed::notify(EmbedEvent::Connected {
+                    connection_id: connection.id.clone(),
+                    platform_key: connection.platform_key.clone(),
+                    platform_name: connection.platform_name.clone(),
+                    source_type: connection.source_type,
+                });
+                view! {
+                    <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
+                    <p role="status">{m.connected_thanks}</p>
+                    <p><StatusBadge status=connection.status/></p>
+                    <DataSyncProgress/>
+                    <div class="actions">
+                        <DoneButton/>
+                        <a href="/connections" class=if embed::is_embedded() { "button" } else { "button primary" }>
+                            {m.view_connections}
+                        </a>
+                    </div>
+                }
+                .into_any()
+            }
+            Some(Ok(connection)) => {
+                embed::notify(EmbedEvent::Error {
+                    code: "not_linked".into(),
+                    message: m.not_finished_text.into(),
+                    recoverable: true,
+                });
+                view! {
+                    <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
+                    <p role="status">{m.not_finished_text}</p>
+                    <p><StatusBadge status=connection.status/></p>
+                    <div class="actions">
+                        <a href="/connect" class="button primary">{m.try_again}</a>
+                    </div>
+                }
+                .into_any()
+            }
+            Some(Err(failure)) => {
+                if !failure.is_not_signed_in() {
+                    embed::notify(EmbedEvent::Error {
+                        code: failure.code.clone(),
+                        message: failure.message.clone(),
+                        recoverable: true,
+                    });
+                }
+                view! {
+                    <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
+                    <ErrorNotice failure on_retry=move |_| confirmed.reload()/>
+                }
+                .into_any()
+            }
+        }}
     }
 }
 

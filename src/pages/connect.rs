@@ -89,25 +89,22 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {link_window.view()}
-            {move || {
-                    let Some(existing) = connections.get() else { return view! { <SkeletonGrid/> }.into_any() };
-                    let existing = existing.unwrap_or_default();
-                    match cards.get() {
-                        None => view! { <SkeletonGrid/> }.into_any(),
-                        Some(Err(failure)) => view! { <ErrorNotice failure on_retry=move |_| cards.reload()/> }.into_any(),
-                        Some(Ok(mut list)) => {
-                            if let Some(options) = embed::options() {
-                                list.retain(|card| options.allows_platform(&card.platform_key));
-                            }
-                            let accounting = (tab.get_untracked() == SourceType::Accounting)
-                                .then(|| picker::accounting_connection(&existing).map(|c| c.platform_name.clone()))
-                                .flatten();
-                            match accounting {
-                                Some(name) => view! { <AccountingConnected name/> }.into_any(),
-                                None => view! { <Grid cards=list search on_connect busy/> }.into_any(),
-                            }
-                        }
+            {move || match (cards.get(), connections.get()) {
+                (None, _) | (_, None) => view! { <SkeletonGrid/> }.into_any(),
+                (Some(Err(failure)), _) => view! { <ErrorNotice failure on_retry=move |_| cards.reload()/> }.into_any(),
+                (Some(Ok(mut list)), Some(existing)) => {
+                    if let Some(options) = embed::options() {
+                        list.retain(|card| options.allows_platform(&card.platform_key));
                     }
+                    let existing = existing.unwrap_or_default();
+                    let accounting = (tab.get_untracked() == SourceType::Accounting)
+                        .then(|| picker::accounting_connection(&existing).map(|c| c.platform_name.clone()))
+                        .flatten();
+                    match accounting {
+                        Some(name) => view! { <AccountingConnected name/> }.into_any(),
+                        None => view! { <Grid cards=list search on_connect busy/> }.into_any(),
+                    }
+                }
             }}
             <details class="cant-find">
                 <summary>{m.cant_find}</summary>

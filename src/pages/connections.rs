@@ -46,27 +46,27 @@ pub fn ConnectionsPage() -> impl IntoView {
             <h1>{m.title_connections}</h1>
             <p class="lead">{m.connections_lead}</p>
             {move || match connections.get() {
-                        None => view! { <p role="status">{m.loading_connections}</p> }.into_any(),
-                        Some(Ok(list)) if list.is_empty() => view! {
-                            <div class="notice">
-                                <p>{m.no_connections}</p>
-                                <a href="/connect" class="button primary">{m.connect_a_platform}</a>
-                            </div>
-                        }.into_any(),
-                        Some(Ok(list)) => view! {
-                            <ul class="connection-list">
-                                {list.into_iter().map(|connection| view! {
-                                    <ConnectionRow connection on_changed deciding/>
-                                }).collect_view()}
-                            </ul>
-                            <div class="actions">
-                                <a href="/connect" class="button">{m.connect_another}</a>
-                                <DoneButton/>
-                            </div>
-                        }.into_any(),
-                        Some(Err(failure)) => view! {
-                            <ErrorNotice failure on_retry=move |_| connections.reload()/>
-                        }.into_any(),
+                None => view! { <p role="status">{m.loading_connections}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <div class="notice">
+                        <p>{m.no_connections}</p>
+                        <a href="/connect" class="button primary">{m.connect_a_platform}</a>
+                    </div>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="connection-list">
+                        {list.into_iter().map(|connection| view! {
+                            <ConnectionRow connection on_changed deciding/>
+                        }).collect_view()}
+                    </ul>
+                    <div class="actions">
+                        <a href="/connect" class="button">{m.connect_another}</a>
+                        <DoneButton/>
+                    </div>
+                }.into_any(),
+                Some(Err(failure)) => view! {
+                    <ErrorNotice failure on_retry=move |_| connections.reload()/>
+                }.into_any(),
             }}
         </section>
     }

@@ -71,14 +71,14 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{m.sign_up_heading}</h1>
             <p class="lead">{m.sign_up_lead}</p>
             {move || match existing.get() {
-                        None => view! { <p role="status">{m.loading}</p> }.into_any(),
-                        Some(Ok(session)) => view! {
-                            <div class="notice">
-                                <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
-                                <a href="/connect" class="button primary">{m.continue_label}</a>
-                            </div>
-                        }.into_any(),
-                        Some(Err(_)) => form().into_any(),
+                None => view! { <p role="status">{m.loading}</p> }.into_any(),
+                Some(Ok(session)) => view! {
+                    <div class="notice">
+                        <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
+                        <a href="/connect" class="button primary">{m.continue_label}</a>
+                    </div>
+                }.into_any(),
+                Some(Err(_)) => form().into_any(),
             }}
         </section>
     }
