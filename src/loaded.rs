@@ -67,3 +67,74 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         self.reloads.update(|n| *n = n.wrapping_add(1));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ApiFailure;
+    use any_spawner::Executor;
+    use std::cell::RefCell;
+    use tokio::sync::oneshot;
+
+    type Pending = Rc<RefCell<Vec<(u32, oneshot::Sender<ApiResult<u32>>)>>>;
+
+    /// A `Loaded` whose requests wait until the test answers them, in any order.
+    fn loaded_by_tab(tab: RwSignal<u32>) -> (Loaded<u32>, Pending) {
+        let pending = Pending::default();
+        let requests = Rc::clone(&pending);
+        let loaded = Loaded::new(move || {
+            let (answer, answered) = oneshot::channel();
+            requests.borrow_mut().push((tab.get(), answer));
+            async move {
+                answered.await.unwrap_or_else(|_| {
+                    Err(ApiFailure { status: 0, code: "dropped".into(), message: String::new() })
+                })
+            }
+        });
+        (loaded, pending)
+    }
+
+    #[test]
+    fn an_answer_overtaken_by_a_later_request_is_dropped() {
+        let _ = Executor::init_futures_executor();
+        let owner = Owner::new();
+        owner.set();
+        let tab = RwSignal::new(1);
+        let (loaded, pending) = loaded_by_tab(tab);
+        Executor::poll_local();
+        tab.set(2);
+        Executor::poll_local();
+        let mut requests = pending.take();
+        assert_eq!(requests.iter().map(|(tab, _)| *tab).collect::<Vec<_>>(), [1, 2]);
+        let (_, second) = requests.pop().unwrap();
+        let (_, first) = requests.pop().unwrap();
+
+        second.send(Ok(20)).unwrap();
+        Executor::poll_local();
+        assert_eq!(loaded.get_untracked(), Some(Ok(20)));
+        first.send(Ok(10)).unwrap();
+        Executor::poll_local();
+        assert_eq!(loaded.get_untracked(), Some(Ok(20)), "the answer for the tab left behind was shown");
+    }
+
+    #[test]
+    fn a_reload_keeps_the_last_answer_until_the_next_arrives() {
+        let _ = Executor::init_futures_executor();
+        let owner = Owner::new();
+        owner.set();
+        let (loaded, pending) = loaded_by_tab(RwSignal::new(1));
+        Executor::poll_local();
+        assert_eq!(loaded.get_untracked(), None);
+        pending.take().pop().unwrap().1.send(Ok(1)).unwrap();
+        Executor::poll_local();
+        assert_eq!(loaded.get_untracked(), Some(Ok(1)));
+
+        loaded.reload();
+        Executor::poll_local();
+        let (_, next) = pending.take().pop().expect("a reload asks again");
+        assert_eq!(loaded.get_untracked(), Some(Ok(1)));
+        next.send(Ok(2)).unwrap();
+        Executor::poll_local();
+        assert_eq!(loaded.get_untracked(), Some(Ok(2)));
+    }
+}
