@@ -216,3 +216,36 @@ async fn options_the_app_refuses_are_reported_to_the_host() {
     harness.heading("This page cannot open").await;
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_link_popup_is_offered_again_from_a_button() {
+    let harness = start("embedding-popup-blocked").await;
+    open_lender(&harness).await;
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    let lender_window = harness.browser.window().await.expect("the lender's window");
+    enter_app(&harness).await;
+    let xero = harness.button("Connect Xero").await;
+    // A popup blocker, as the app meets it: `window.open` answers null.
+    let block = "window.ccOpen = window.open; window.open = () => null; return null;";
+    harness.browser.execute(block, vec![]).await.expect("blocking popups");
+    xero.click().await.expect("choose Xero");
+
+    harness.find("//*[@role='alert']/p[normalize-space()='Your browser blocked the sign-in window.']").await;
+    assert_eq!(harness.browser.windows().await.unwrap().len(), 1, "no popup opened");
+    // The notice is above the grid: its button takes focus, bringing it into view.
+    let focused = harness.browser.active_element().await.expect("a focused element");
+    assert_eq!(focused.text().await.unwrap(), "Open the sign-in window");
+    harness.browser.enter_parent_frame().await.unwrap();
+    harness.screenshot("popup-blocked").await;
+
+    enter_app(&harness).await;
+    harness.browser.execute("window.open = window.ccOpen; return null;", vec![]).await.expect("unblocking");
+    harness.button("Open the sign-in window").await.click().await.expect("open it from the button");
+    let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
+    harness.browser.switch_to_window(popup).await.expect("to the popup");
+    harness.heading("Connect Xero").await;
+    harness.browser.switch_to_window(lender_window).await.expect("back to the lender");
+    enter_app(&harness).await;
+    harness.find("//p[normalize-space()='Finish signing in to Xero in the window that opened.']").await;
+    harness.finish().await;
+}

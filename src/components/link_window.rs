@@ -9,7 +9,7 @@ use crate::{
     i18n::{fill, messages},
 };
 use codat_connect_api::ConnectStarted;
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 
 /// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
 #[derive(Clone, Copy)]
@@ -84,6 +84,14 @@ impl LinkWindow {
     /// What the owner is told about the popup, for the picker to place.
     pub fn view(self) -> impl IntoView {
         let m = messages();
+        // The notice sits above the grid, likely scrolled away from the card just chosen: its
+        // button takes focus, which also brings it into view.
+        let reopen_button = NodeRef::<html::Button>::new();
+        Effect::new(move |_| {
+            if let Some(button) = reopen_button.get() {
+                let _ = button.focus();
+            }
+        });
         view! {
             <div role="status" aria-live="polite">
                 {move || self.waiting_for.get().map(|name| view! {
@@ -94,7 +102,7 @@ impl LinkWindow {
             {move || self.blocked.get().is_some().then(|| view! {
                 <div class="notice notice-error" role="alert">
                     <p>{m.window_blocked}</p>
-                    <button type="button" class="button primary" on:click=move |_| self.reopen()>
+                    <button type="button" class="button primary" node_ref=reopen_button on:click=move |_| self.reopen()>
                         {m.open_sign_in_window}
                     </button>
                 </div>

@@ -14,7 +14,7 @@ use crate::{
     picker,
 };
 use codat_connect_api::{ConnectStarted, IntegrationCard as Card, SourceType};
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 
 /// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
 #[component]
@@ -64,6 +64,13 @@ pub fn ConnectPage() -> impl IntoView {
         });
     });
     let connect_failure = move || started.get().and_then(Result::err);
+    // Shown above the grid, likely scrolled away from the card just chosen.
+    let failure_notice = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(notice) = failure_notice.get() {
+            notice.scroll_into_view();
+        }
+    });
     view! {
         <section class="panel">
             <h1>{move || picker::tab_heading(m, tab.get())}</h1>
@@ -83,7 +90,7 @@ pub fn ConnectPage() -> impl IntoView {
                     autocomplete="off" bind:value=search/>
             </div>
             {move || connect_failure().map(|failure| view! {
-                <ErrorNotice failure on_retry=move |_| started.set(None)/>
+                <div node_ref=failure_notice><ErrorNotice failure on_retry=move |_| started.set(None)/></div>
             })}
             <p class="visually-hidden" role="status">
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
