@@ -235,6 +235,7 @@ async fn a_blocked_link_popup_is_offered_again_from_a_button() {
     // The notice is above the grid: its button takes focus, bringing it into view.
     let focused = harness.browser.active_element().await.expect("a focused element");
     assert_eq!(focused.text().await.unwrap(), "Open the sign-in window");
+    assert!(xero.is_enabled().await.unwrap(), "the owner may also choose another platform");
     harness.browser.enter_parent_frame().await.unwrap();
     harness.screenshot("popup-blocked").await;
 

@@ -51,7 +51,11 @@ impl LinkWindow {
                 let _ = popup.location().set_href(&started.link_url);
                 self.watch(popup, started.connection.platform_name);
             }
-            None => self.blocked.set(Some(started)),
+            None => {
+                self.blocked.set(Some(started));
+                // The grid stays usable: the owner may open the window or choose another platform.
+                self.started.set(None);
+            }
         }
     }
 
