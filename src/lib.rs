@@ -19,11 +19,10 @@ pub mod router;
 use leptos::prelude::*;
 use router::Page;
 
-/// The whole app: one page per step of the flow.
+/// The whole app: one page per step of the flow. Mounted after [`router::start`].
 #[component]
 pub fn App() -> impl IntoView {
     i18n::start();
-    router::start();
     let path = router::location().path;
     let page = Memo::new(move |_| Page::at(&path.read()));
     view! {

@@ -25,8 +25,8 @@ impl<T: 'static> Clone for Loaded<T> {
 impl<T: 'static> Copy for Loaded<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Loaded<T> {
-    /// Calls `fetch` once the calling component is set up, and again whenever a signal it
-    /// reads (before its first `.await`) changes. An answer overtaken by a later request is
+    /// Calls `fetch` once the calling component is set up, and again whenever a signal read by
+    /// `fetch` itself (not by the future it returns) changes. An answer overtaken by a later request is
     /// dropped, so a slow answer for a tab left behind never replaces the current one.
     pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Self
     where

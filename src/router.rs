@@ -57,8 +57,11 @@ pub fn location() -> Location {
     })
 }
 
-/// Follows same-origin link clicks and the browser's Back and Forward buttons.
+/// Follows same-origin link clicks and the browser's Back and Forward buttons. Called before
+/// the app is mounted, so the location's signals belong to no component and live as long as
+/// the page.
 pub fn start() {
+    location();
     let on_pop = Closure::<dyn FnMut()>::new(|| sync_with_window(location()));
     let on_click = Closure::<dyn FnMut(MouseEvent)>::new(follow_link);
     let _ = window().add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
