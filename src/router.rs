@@ -1,7 +1,7 @@
 //! Client-side navigation between the app's few flat routes.
 //!
 //! The app has four pages, no nested routes and no path parameters, so it keeps its own small
-//! router instead of `leptos_router`, which cost a fifth of the bundle (~40 KB brotli measured;
+//! router instead of `leptos_router`, which cost a sixth of the bundle (~32 KB brotli measured;
 //! see ARCHITECTURE.md). The current URL lives in two signals; same-origin link clicks and
 //! [`navigate`] push history entries; Back and Forward restore them.
 
