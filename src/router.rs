@@ -5,6 +5,7 @@
 //! see ARCHITECTURE.md). The current URL lives in two signals; same-origin link clicks and
 //! [`navigate`] push history entries; Back and Forward restore them.
 
+use codat_connect_api::pages;
 use leptos::prelude::*;
 use std::sync::OnceLock;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -30,9 +31,9 @@ impl Page {
     pub fn at(path: &str) -> Page {
         match path.trim_end_matches('/') {
             "" => Page::SignUp,
-            "/connect" => Page::Connect,
-            "/callback" => Page::Callback,
-            "/connections" => Page::Connections,
+            pages::CONNECT => Page::Connect,
+            pages::CALLBACK => Page::Callback,
+            pages::CONNECTIONS => Page::Connections,
             _ => Page::NotFound,
         }
     }

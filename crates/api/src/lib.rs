@@ -24,6 +24,28 @@ pub mod paths {
     pub const EVENTS: &str = "/api/events";
 }
 
+/// The web app's pages: the proxy answers these with the app and 200, any other path with the
+/// app (which says "page not found") and 404.
+pub mod pages {
+    /// Step 1: sign-up.
+    pub const SIGN_UP: &str = "/";
+    /// Steps 2 and 3: the integration picker.
+    pub const CONNECT: &str = "/connect";
+    /// Step 4: where Codat's Link redirects back to.
+    pub const CALLBACK: &str = "/callback";
+    /// Step 5: the merchant's connections.
+    pub const CONNECTIONS: &str = "/connections";
+
+    /// Whether `path` is one of the pages (a trailing slash makes no difference).
+    pub fn is_page(path: &str) -> bool {
+        let path = match path.trim_end_matches('/') {
+            "" => SIGN_UP,
+            other => other,
+        };
+        [SIGN_UP, CONNECT, CALLBACK, CONNECTIONS].contains(&path)
+    }
+}
+
 /// Name of the header every state-changing request carries; a cross-site form cannot set it.
 pub const CSRF_HEADER: &str = "x-codat-connect";
 

@@ -207,11 +207,10 @@ pub fn app(state: AppState) -> Router {
         router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
     }
     let spa_fallback = axum::handler::Handler::with_state(spa::index, state.clone());
-    // Hashed assets are files in the dist directory; any other path is an app route.
+    // Hashed assets are files in the dist directory; any other path gets the app, whose status
+    // `spa::index` sets (`not_found_service` would make every page a 404).
     let router = router.fallback_service(
-        ServeDir::new(&state.0.dist_dir)
-            .append_index_html_on_directories(false)
-            .not_found_service(spa_fallback),
+        ServeDir::new(&state.0.dist_dir).append_index_html_on_directories(false).fallback(spa_fallback),
     );
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -4,21 +4,30 @@
 use crate::{security::CspNonce, AppState};
 use axum::{
     extract::State,
-    http::{header, StatusCode},
+    http::{header, StatusCode, Uri},
     response::{Html, IntoResponse, Response},
     Extension,
 };
+use codat_connect_api::pages;
 
 /// What trunk writes where each script's nonce goes (`nonce_placeholder` in Trunk.toml).
 pub const NONCE_PLACEHOLDER: &str = "__CSP_NONCE__";
 
-/// The page for every app route (`/`, `/connect`, `/callback`, ...).
+/// The app, for its pages (`/`, `/connect`, `/callback`, `/connections`) with 200 and for any
+/// other path with 404 (the app then says the page does not exist).
 pub async fn index(
     State(state): State<AppState>,
     Extension(CspNonce(nonce)): Extension<CspNonce>,
+    uri: Uri,
 ) -> Response {
+    let status = if pages::is_page(uri.path()) || uri.path() == "/index.html" {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     match state.index_html() {
         Some(html) => (
+            status,
             [(header::CACHE_CONTROL, "no-store")],
             Html(html.replace(NONCE_PLACEHOLDER, &nonce)),
         )

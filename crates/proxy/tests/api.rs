@@ -223,6 +223,19 @@ async fn unknown_api_paths_answer_json_404() {
 }
 
 #[tokio::test]
+async fn the_apps_pages_answer_200_and_other_paths_404_with_the_app() {
+    let setup = setup().await;
+    for page in ["/", "/connect", "/callback?statusCode=200&connectionId=x", "/connections/"] {
+        let reply = send(&setup.app, get(page, None)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        assert!(reply.text.contains("<script"), "{page} serves the app");
+    }
+    let missing = send(&setup.app, get("/nowhere", None)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("<script"), "the app says the page does not exist");
+}
+
+#[tokio::test]
 async fn every_page_gets_a_fresh_nonce_matching_its_csp() {
     let setup = setup().await;
     let first = send(&setup.app, get("/connect", None)).await;
