@@ -35,6 +35,15 @@ async fn enter_app(harness: &Harness) {
     frame.enter_frame().await.expect("entering the frame");
 }
 
+/// Opens the lender's page, starts the flow and enters its frame; answers the lender's window.
+async fn start_in_lender(harness: &Harness) -> WindowHandle {
+    open_lender(harness).await;
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    let lender_window = harness.browser.window().await.expect("the lender's window");
+    enter_app(harness).await;
+    lender_window
+}
+
 /// Waits until the browser has `count` windows, and returns them.
 async fn windows(harness: &Harness, count: usize) -> Vec<WindowHandle> {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -175,10 +184,7 @@ async fn the_host_chooses_language_theme_kinds_and_platforms() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_the_link_popup_early_lets_the_owner_choose_again() {
     let harness = start("embedding-popup-closed").await;
-    open_lender(&harness).await;
-    harness.button("Connect your accounts").await.click().await.expect("start");
-    let lender_window = harness.browser.window().await.expect("the lender's window");
-    enter_app(&harness).await;
+    let lender_window = start_in_lender(&harness).await;
     harness.button("Connect Xero").await.click().await.expect("choose Xero");
     let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
     harness.browser.switch_to_window(popup).await.expect("to the popup");
@@ -220,10 +226,7 @@ async fn options_the_app_refuses_are_reported_to_the_host() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_link_popup_is_offered_again_from_a_button() {
     let harness = start("embedding-popup-blocked").await;
-    open_lender(&harness).await;
-    harness.button("Connect your accounts").await.click().await.expect("start");
-    let lender_window = harness.browser.window().await.expect("the lender's window");
-    enter_app(&harness).await;
+    let lender_window = start_in_lender(&harness).await;
     let xero = harness.button("Connect Xero").await;
     // A popup blocker, as the app meets it: `window.open` answers null.
     let block = "window.ccOpen = window.open; window.open = () => null; return null;";

@@ -2,10 +2,10 @@
 //! route change it moves focus to the main region and names the page in the title, so screen
 //! readers and keyboard users start where the new page starts.
 
-use crate::router::{self, Page};
 use crate::{
     embed::{self, EmbedEvent},
     i18n::{messages, Messages},
+    router::{self, Page},
 };
 use leptos::{html, prelude::*};
 
