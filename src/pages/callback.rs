@@ -10,7 +10,7 @@ use crate::{
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
     loaded::Loaded,
-    router::query_param,
+    router::{self, query_param},
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ use leptos::prelude::*;
 /// The return page for every status Codat sends.
 #[component]
 pub fn CallbackPage() -> impl IntoView {
-    let search = crate::router::location().search;
+    let search = router::location().search;
     let param = move |name: &str| query_param(&search.read(), name);
     let outcome = Memo::new(move |_| {
         CallbackOutcome::from_query(
