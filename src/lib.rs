@@ -23,8 +23,7 @@ use router::Page;
 #[component]
 pub fn App() -> impl IntoView {
     i18n::start();
-    let path = router::location().path;
-    let page = Memo::new(move |_| Page::at(&path.read()));
+    let page = router::location().page;
     view! {
         <components::shell::Shell>
             {move || match page.get() {

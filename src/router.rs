@@ -29,32 +29,39 @@ pub enum Page {
 impl Page {
     /// The page at `path` (a trailing slash makes no difference).
     pub fn at(path: &str) -> Page {
-        match path.trim_end_matches('/') {
-            "" => Page::SignUp,
-            pages::CONNECT => Page::Connect,
-            pages::CALLBACK => Page::Callback,
-            pages::CONNECTIONS => Page::Connections,
+        match pages::page(path) {
+            Some(pages::SIGN_UP) => Page::SignUp,
+            Some(pages::CONNECT) => Page::Connect,
+            Some(pages::CALLBACK) => Page::Callback,
+            Some(pages::CONNECTIONS) => Page::Connections,
             _ => Page::NotFound,
         }
     }
 }
 
-/// The current URL: its path and its query string (with the leading `?`, or empty).
+/// The current URL: its path and its query string (with the leading `?`, or empty), and the
+/// page the path names.
 #[derive(Clone, Copy)]
 pub struct Location {
     /// `location.pathname`.
     pub path: RwSignal<String>,
     /// `location.search`.
     pub search: RwSignal<String>,
+    /// [`Page::at`] the path.
+    pub page: Memo<Page>,
 }
 
 static LOCATION: OnceLock<Location> = OnceLock::new();
 
 /// The current URL, kept up to date by [`start`].
 pub fn location() -> Location {
-    *LOCATION.get_or_init(|| Location {
-        path: RwSignal::new(window().location().pathname().unwrap_or_default()),
-        search: RwSignal::new(window().location().search().unwrap_or_default()),
+    *LOCATION.get_or_init(|| {
+        let path = RwSignal::new(String::new());
+        Location {
+            path,
+            search: RwSignal::new(String::new()),
+            page: Memo::new(move |_| Page::at(&path.read())),
+        }
     })
 }
 
@@ -62,7 +69,7 @@ pub fn location() -> Location {
 /// the app is mounted, so the location's signals belong to no component and live as long as
 /// the page.
 pub fn start() {
-    location();
+    sync_with_window(location());
     let on_pop = Closure::<dyn FnMut()>::new(|| sync_with_window(location()));
     let on_click = Closure::<dyn FnMut(MouseEvent)>::new(follow_link);
     let _ = window().add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());

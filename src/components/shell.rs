@@ -16,7 +16,7 @@ pub fn Shell(
     children: Children,
 ) -> impl IntoView {
     let m = messages();
-    let path = router::location().path;
+    let router::Location { path, page, .. } = router::location();
     let main = NodeRef::<html::Main>::new();
     Effect::new(move |previous: Option<String>| {
         let path = path.get();
@@ -25,10 +25,10 @@ pub fn Shell(
                 let _ = main.focus();
             }
         }
-        document().set_title(&format!("{} · Codat Connect", page_title(m, Page::at(&path))));
+        document().set_title(&format!("{} · Codat Connect", page_title(m, page.get())));
         path
     });
-    let current = move |page: Page| move || (Page::at(&path.read()) == page).then_some("page");
+    let current = move |link: Page| move || (page.get() == link).then_some("page");
     let embedded = embed::is_embedded();
     if embedded {
         follow_link_returns();

@@ -36,13 +36,14 @@ pub mod pages {
     /// Step 5: the merchant's connections.
     pub const CONNECTIONS: &str = "/connections";
 
-    /// Whether `path` is one of the pages (a trailing slash makes no difference).
-    pub fn is_page(path: &str) -> bool {
+    /// The page `path` names, as one of the constants above (a trailing slash makes no
+    /// difference), or `None` for any other path.
+    pub fn page(path: &str) -> Option<&'static str> {
         let path = match path.trim_end_matches('/') {
             "" => SIGN_UP,
             other => other,
         };
-        [SIGN_UP, CONNECT, CALLBACK, CONNECTIONS].contains(&path)
+        [SIGN_UP, CONNECT, CALLBACK, CONNECTIONS].into_iter().find(|page| *page == path)
     }
 }
 

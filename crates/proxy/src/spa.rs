@@ -20,7 +20,7 @@ pub async fn index(
     Extension(CspNonce(nonce)): Extension<CspNonce>,
     uri: Uri,
 ) -> Response {
-    let status = if pages::is_page(uri.path()) || uri.path() == "/index.html" {
+    let status = if pages::page(uri.path()).is_some() || uri.path() == "/index.html" {
         StatusCode::OK
     } else {
         StatusCode::NOT_FOUND
