@@ -146,5 +146,18 @@ pub const MESSAGES: Messages = Messages {
         ("missing_business_name", "Enter your business's name."),
         ("business_name_too_long", "A business name has at most 200 characters."),
         ("implausible_email", "Enter an email address such as name@business.com."),
+        (
+            "return_link_unknown",
+            "This return from Codat is not for a connection you started here. See your connections, or connect again.",
+        ),
+        ("return_link_used", "This return from Codat was already handled. See your connections for where it stands."),
+        (
+            "return_link_expired",
+            "This return from Codat came too late to be accepted. See your connections and connect again from there.",
+        ),
+        (
+            "accounting_already_connected",
+            "Your business already has an accounting platform. Manage it from your connections.",
+        ),
     ],
 };

@@ -146,5 +146,18 @@ pub const MESSAGES: Messages = Messages {
         ("missing_business_name", "Entrez le nom de votre entreprise."),
         ("business_name_too_long", "Un nom d'entreprise compte au plus 200 caractères."),
         ("implausible_email", "Entrez une adresse courriel comme nom@entreprise.ca."),
+        (
+            "return_link_unknown",
+            "Ce retour de Codat ne correspond à aucune connexion commencée ici. Consultez vos connexions ou connectez-vous de nouveau.",
+        ),
+        ("return_link_used", "Ce retour de Codat a déjà été traité. Consultez vos connexions pour en voir l'état."),
+        (
+            "return_link_expired",
+            "Ce retour de Codat est arrivé trop tard pour être accepté. Consultez vos connexions et reprenez à partir de là.",
+        ),
+        (
+            "accounting_already_connected",
+            "Votre entreprise a déjà une plateforme comptable. Gérez-la à partir de vos connexions.",
+        ),
     ],
 };

@@ -102,6 +102,17 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                         recoverable: true,
                     });
                 }
+                // A refused return cannot be retried: the way on is the connections list.
+                if failure.code.starts_with("return_link_") {
+                    return view! {
+                        <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
+                        <p role="alert">{failure.message}</p>
+                        <div class="actions">
+                            <a href="/connections" class="button primary">{m.view_connections}</a>
+                        </div>
+                    }
+                    .into_any();
+                }
                 view! {
                     <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
                     <ErrorNotice failure on_retry=move |_| confirmed.reload()/>

@@ -299,6 +299,11 @@ pub enum LiveEvent {
         /// True for the first read after linking.
         initial: bool,
     },
+    /// Reads of these data types moved on (seen by the server watching Codat itself).
+    SyncProgressed {
+        /// Codat's names of the data types whose read changed state.
+        data_types: Vec<String>,
+    },
 }
 
 impl LiveEvent {
@@ -307,6 +312,7 @@ impl LiveEvent {
         match self {
             Self::ConnectionChanged { .. } => "connectionChanged",
             Self::SyncCompleted { .. } => "syncCompleted",
+            Self::SyncProgressed { .. } => "syncProgressed",
         }
     }
 }

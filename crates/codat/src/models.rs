@@ -54,6 +54,19 @@ pub enum ConnectionStatus {
     Unknown,
 }
 
+impl ConnectionStatus {
+    /// Codat's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingAuth => "PendingAuth",
+            Self::Linked => "Linked",
+            Self::Unlinked => "Unlinked",
+            Self::Deauthorized => "Deauthorized",
+            Self::Unknown => "Unknown",
+        }
+    }
+}
+
 /// Body of `POST /companies` and `PUT /companies/{companyId}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]

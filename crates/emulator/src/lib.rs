@@ -66,8 +66,16 @@ pub struct EmulatorConfig {
     pub webhook_retry_delays: Vec<Duration>,
     /// How long a first sync (or a refresh) takes from queued to complete.
     pub sync_duration: Duration,
-    /// Link URLs carry a single-use `otp`, as Codat's do when one-time links are enabled.
+    /// Link URLs carry a single-use `otp` and expire after a day, as Codat issues them for this
+    /// flow since 2025 (on by default; off makes a Link URL reusable for ever).
     pub one_time_links: bool,
+    /// Fill custom `{placeholders}` of the redirect from the Link URL's own query parameters.
+    /// Off by default: Codat documents this only for Hosted Link, so a `linkUrl`'s parameters
+    /// may not survive the platform's OAuth round trip.
+    pub carry_link_query: bool,
+    /// Allow a company more than one accounting connection. Off by default, as Codat refuses a
+    /// second one.
+    pub multiple_accounting: bool,
     /// Platform keys offered but disabled.
     pub disabled_platforms: Vec<String>,
     /// Where to keep state across restarts; in memory only when absent.
@@ -91,7 +99,9 @@ impl EmulatorConfig {
             webhook_consumers: Vec::new(),
             webhook_retry_delays: webhooks::CODAT_RETRY_DELAYS.to_vec(),
             sync_duration: Duration::from_secs(8),
-            one_time_links: false,
+            one_time_links: true,
+            carry_link_query: false,
+            multiple_accounting: false,
             disabled_platforms: Vec::new(),
             state_file: None,
             synthetic_platforms: 0,
@@ -177,6 +187,16 @@ impl Emulator {
             Some((id, expires)) => id == connection_id && expires > sync::now_ms(),
             None => false,
         }
+    }
+
+    /// Whether the redirect carries the Link URL's own query parameters.
+    pub fn carries_link_query(&self) -> bool {
+        self.config.carry_link_query
+    }
+
+    /// Whether a company may have more than one accounting connection.
+    pub fn allows_multiple_accounting(&self) -> bool {
+        self.config.multiple_accounting
     }
 
     /// Where one of a platform's branding images is served.

@@ -158,7 +158,10 @@ pub async fn complete(
     values.insert("statusText".into(), status_text.into());
     values.insert("errorMessage".into(), error_message.into());
     let template = emulator.store.profile().redirect_url;
-    Redirect::to(&fill_template(&template, &values, &fields)).into_response()
+    // Codat documents carrying the Link URL's own query parameters into the redirect only for
+    // Hosted Link; by default only its reserved placeholders are filled here.
+    let carried = if emulator.carries_link_query() { fields } else { BTreeMap::new() };
+    Redirect::to(&fill_template(&template, &values, &carried)).into_response()
 }
 
 /// `GET /link-api/link.css`: the Link pages' stylesheet (no inline styles, for strict CSPs).

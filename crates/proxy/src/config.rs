@@ -43,6 +43,22 @@ pub struct Config {
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
+    /// The embedded emulator delivers Codat's webhooks to this server. Off by default: a server
+    /// on a laptop gets none from real Codat either, and pages then update by watching Codat.
+    #[arg(long, env = "EMULATOR_WEBHOOKS")]
+    pub emulator_webhooks: bool,
+    /// The embedded emulator carries the Link URL's own query parameters (our `state`) into the
+    /// redirect. Off by default: Codat documents that only for Hosted Link.
+    #[arg(long, env = "EMULATOR_CARRY_LINK_QUERY")]
+    pub emulator_carry_link_query: bool,
+    /// The embedded emulator's Link URLs can be used again and never expire. Off by default:
+    /// Codat's are one-time links that expire after a day.
+    #[arg(long, env = "EMULATOR_REUSABLE_LINKS")]
+    pub emulator_reusable_links: bool,
+    /// The embedded emulator lets a company have several accounting connections. Off by
+    /// default, as Codat refuses a second one.
+    #[arg(long, env = "EMULATOR_MULTIPLE_ACCOUNTING")]
+    pub emulator_multiple_accounting: bool,
     /// Made-up platforms the embedded emulator adds to its catalog (for benchmarks).
     #[arg(long, env = "EMULATOR_SYNTHETIC_PLATFORMS", default_value_t = 0)]
     pub emulator_synthetic_platforms: usize,
@@ -71,6 +87,10 @@ impl Config {
             codat_webhook_secret: None,
             emulator_sync_seconds: 8,
             emulator_synthetic_platforms: 0,
+            emulator_webhooks: false,
+            emulator_carry_link_query: false,
+            emulator_reusable_links: false,
+            emulator_multiple_accounting: false,
             admin_token: None,
             theme_css: None,
             rate_limit_per_minute: 300,

@@ -11,6 +11,11 @@ use sqlx::{
 };
 use std::{str::FromStr, time::Duration};
 
+mod pending_links;
+mod watch_leases;
+
+pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
+
 /// The database, behind a connection pool.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -161,43 +166,6 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
-    }
-
-    /// Remembers the state value issued with a connection's Link URL.
-    pub async fn insert_link_state(
-        &self,
-        state_hash: &str,
-        merchant_id: &str,
-        connection_id: &str,
-        lifetime: Duration,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO link_states (state_hash, merchant_id, connection_id, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(state_hash)
-            .bind(merchant_id)
-            .bind(connection_id)
-            .bind(unix_now() + lifetime.as_secs() as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Whether an unexpired state value was issued to this merchant for this connection.
-    pub async fn link_state_matches(
-        &self,
-        state_hash: &str,
-        merchant_id: &str,
-        connection_id: &str,
-    ) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT 1 FROM link_states WHERE state_hash = $1 AND merchant_id = $2 AND connection_id = $3 AND expires_at > $4",
-        )
-        .bind(state_hash)
-        .bind(merchant_id)
-        .bind(connection_id)
-        .bind(unix_now())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.is_some())
     }
 
     /// Records (or refreshes) a connection of a merchant; a connection never changes owner.

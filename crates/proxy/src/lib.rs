@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod security;
 pub mod session;
 pub mod spa;
+pub mod watcher;
 pub mod webhooks;
 
 use anyhow::Context as _;
@@ -64,6 +65,8 @@ struct Inner {
     index_html: Option<String>,
     dist_dir: std::path::PathBuf,
     emulator: Option<Arc<Emulator>>,
+    watchers: Arc<watcher::Watchers>,
+    server_id: String,
 }
 
 impl AppState {
@@ -115,6 +118,16 @@ impl AppState {
     /// Whether `X-Forwarded-For` names the client.
     pub fn trust_forwarded_for(&self) -> bool {
         self.0.trust_forwarded_for
+    }
+
+    /// Companies being watched at Codat on this server.
+    pub fn watchers(&self) -> &Arc<watcher::Watchers> {
+        &self.0.watchers
+    }
+
+    /// This server's id among those sharing the database (for leases).
+    pub fn server_id(&self) -> &str {
+        &self.0.server_id
     }
 
     /// The lender's theme file, if configured.
@@ -361,6 +374,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let mut link_origins: Vec<String> = CODAT_LINK_ORIGINS.iter().map(|s| s.to_string()).collect();
+    if config.codat_api_key.is_some() && config.codat_webhook_secret.is_none() {
+        tracing::warn!(
+            "CODAT_WEBHOOK_SECRET is not set: Codat's webhooks are refused, and pages update by \
+             watching Codat (set it to the endpoint's whsec_... secret from Codat's Portal)"
+        );
+    }
     let webhook_secret = config.codat_webhook_secret.clone().unwrap_or_else(codat::WebhookSecret::generate);
     // Codat's static assets host, and for a Codat-compatible server its own origin.
     let mut image_origins = vec!["https://static.codat.io".to_owned()];
@@ -384,13 +403,18 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             emulator_config.webhook_secret = webhook_secret.clone();
             emulator_config.sync_duration = std::time::Duration::from_secs(config.emulator_sync_seconds);
             emulator_config.synthetic_platforms = config.emulator_synthetic_platforms;
-            emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
-                id: Some(uuid::Uuid::new_v4().to_string()),
-                url: format!("{base}/webhooks/codat"),
-                disabled: Some(false),
-                event_types: FLOW_EVENT_TYPES.iter().map(|t| t.to_string()).collect(),
-                company_tags: None,
-            }];
+            emulator_config.one_time_links = !config.emulator_reusable_links;
+            emulator_config.carry_link_query = config.emulator_carry_link_query;
+            emulator_config.multiple_accounting = config.emulator_multiple_accounting;
+            if config.emulator_webhooks {
+                emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
+                    id: Some(uuid::Uuid::new_v4().to_string()),
+                    url: format!("{base}/webhooks/codat"),
+                    disabled: Some(false),
+                    event_types: FLOW_EVENT_TYPES.iter().map(|t| t.to_string()).collect(),
+                    company_tags: None,
+                }];
+            }
             link_origins.push(origin_of(public_url)?);
             image_rewrite = Some((format!("{public_url}/emulator/"), format!("{base}/emulator/")));
             let emulator = Emulator::new(emulator_config);
@@ -436,6 +460,8 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         index_html,
         dist_dir: config.dist_dir.clone(),
         emulator,
+        watchers: Arc::default(),
+        server_id: uuid::Uuid::new_v4().to_string(),
     })))
 }
 

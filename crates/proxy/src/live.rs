@@ -1,6 +1,7 @@
 //! Live updates to the page: `GET /api/events`, a server-sent event stream per session, fed by
-//! processed webhooks. On PostgreSQL, events go through `LISTEN/NOTIFY`, so a webhook received
-//! by one server reaches a page connected to any other.
+//! processed webhooks and by the server's own watch of Codat (`watcher`). On PostgreSQL, events
+//! go through `LISTEN/NOTIFY`, so a webhook received by one server reaches a page connected to
+//! any other.
 
 use crate::{db::Db, session::CurrentMerchant, AppState};
 use axum::{
@@ -98,9 +99,15 @@ pub async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.live().subscribe();
     let shutdown = state.shutdown_signal();
+    // While this stream is open the server watches the company at Codat itself, so the page
+    // moves on even when no webhook comes.
+    let interest = merchant
+        .company_id
+        .as_deref()
+        .map(|company| crate::watcher::watch_while_open(&state, &merchant.id, company));
     let stream = stream::unfold(
-        (receiver, merchant.id, shutdown),
-        |(mut receiver, merchant_id, mut shutdown)| async move {
+        (receiver, merchant.id, shutdown, interest),
+        |(mut receiver, merchant_id, mut shutdown, interest)| async move {
             loop {
                 let received = tokio::select! {
                     received = receiver.recv() => received,
@@ -111,14 +118,14 @@ pub async fn events(
                 match received {
                     Ok((owner, event)) if owner == merchant_id => {
                         let sse = Event::default().event(event.name()).json_data(&event).unwrap_or_default();
-                        return Some((Ok(sse), (receiver, merchant_id, shutdown)));
+                        return Some((Ok(sse), (receiver, merchant_id, shutdown, interest)));
                     }
                     Ok(_) => continue,
                     // The page missed events: tell it to reload what it shows.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         return Some((
                             Ok(Event::default().event("resync").data("{}")),
-                            (receiver, merchant_id, shutdown),
+                            (receiver, merchant_id, shutdown, interest),
                         ));
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,

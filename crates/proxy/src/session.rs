@@ -29,6 +29,25 @@ impl FromRequestParts<AppState> for CurrentMerchant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = CurrentSession::from_request_parts(parts, state).await?;
+        Ok(Self(session.merchant))
+    }
+}
+
+/// The signed-in merchant and which of its sessions the request came with (a return from
+/// Link is accepted only by the session that was sent there).
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    /// The session's merchant.
+    pub merchant: Merchant,
+    /// SHA-256 of the session token.
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // An embedding page sends the token its lender obtained; a standalone page, the cookie.
         let bearer = parts
             .headers
@@ -38,11 +57,16 @@ impl FromRequestParts<AppState> for CurrentMerchant {
             .map(str::trim)
             .map(str::to_owned)
             .or_else(|| event_stream_token(parts));
-        let merchant = match bearer.as_deref() {
-            Some(token) => merchant_of_token(state, token).await?,
-            None => merchant_of_cookie(state, &CookieJar::from_headers(&parts.headers)).await?,
+        let token = match bearer {
+            Some(token) => token,
+            None => {
+                let jar = CookieJar::from_headers(&parts.headers);
+                jar.get(state.cookie_name()).ok_or(AppError::NotSignedIn)?.value().to_owned()
+            }
         };
-        merchant.map(CurrentMerchant).ok_or(AppError::NotSignedIn)
+        let token_hash = hash(&token);
+        let merchant = merchant_of_hash(state, &token_hash).await?.ok_or(AppError::NotSignedIn)?;
+        Ok(Self { merchant, token_hash })
     }
 }
 
@@ -83,13 +107,16 @@ pub async fn merchant_of_cookie(state: &AppState, jar: &CookieJar) -> Result<Opt
 
 /// The merchant of a live session token, from memory when this server has seen it before.
 async fn merchant_of_token(state: &AppState, token: &str) -> Result<Option<Merchant>, AppError> {
-    let token_hash = hash(token);
+    merchant_of_hash(state, &hash(token)).await
+}
+
+async fn merchant_of_hash(state: &AppState, token_hash: &str) -> Result<Option<Merchant>, AppError> {
     let now = unix_now();
-    if let Some(merchant) = state.sessions().get(&token_hash, now) {
+    if let Some(merchant) = state.sessions().get(token_hash, now) {
         return Ok(Some(merchant));
     }
-    let Some((merchant, expires_at)) = state.db().session(&token_hash).await? else { return Ok(None) };
-    state.sessions().insert(token_hash, &merchant, expires_at, now);
+    let Some((merchant, expires_at)) = state.db().session(token_hash).await? else { return Ok(None) };
+    state.sessions().insert(token_hash.to_owned(), &merchant, expires_at, now);
     Ok(Some(merchant))
 }
 

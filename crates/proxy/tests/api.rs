@@ -403,34 +403,87 @@ async fn an_oversized_body_is_refused() {
     assert_eq!(reply.body["code"], "too_large");
 }
 
+/// Starts a connection for the session of `cookie`; answers its id and the `state` on its link.
+async fn start(app: &Router, cookie: &str, platform_key: &str) -> (String, String) {
+    let body = json!({ "platformKey": platform_key }).to_string();
+    let started = send(app, post("/api/connections", &body, Some(cookie))).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
+    let state = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
+    (id, state.expect("a state on the link"))
+}
+
+fn confirm(connection_id: &str, state: &str, cookie: &str) -> Request<Body> {
+    let body = json!({ "connectionId": connection_id, "state": state }).to_string();
+    post("/api/callback", &body, Some(cookie))
+}
+
 #[tokio::test]
-async fn the_callback_is_confirmed_only_with_the_state_sent_out_with_the_link() {
+async fn a_return_carrying_the_state_is_confirmed_once_and_a_wrong_state_never() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let (id, issued) = start(&setup.app, &alice, "mqjo").await;
+    assert!(issued.len() >= 40, "the state is unguessable");
+
+    let forged = send(&setup.app, confirm(&id, "forged-state", &alice)).await;
+    assert_eq!(
+        (forged.status, forged.body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("return_link_unknown"))
+    );
+    let good = send(&setup.app, confirm(&id, &issued, &alice)).await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.text);
+    assert_eq!(good.body["status"], "PendingAuth");
+    let again = send(&setup.app, confirm(&id, &issued, &alice)).await;
+    assert_eq!(
+        (again.status, again.body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("return_link_used"))
+    );
+}
+
+#[tokio::test]
+async fn a_return_without_state_is_bound_to_the_session_that_was_sent_to_link() {
     let setup = setup().await;
     let alice = sign_up(&setup.app, "Alice's Cafe").await;
     let bob = sign_up(&setup.app, "Bob's Bikes").await;
-    let started = send(&setup.app, post("/api/connections", r#"{"platformKey":"mqjo"}"#, Some(&alice))).await;
-    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
-    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
-    let issued = link
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("a state on the link");
-    assert!(issued.len() >= 40, "the state is unguessable");
+    let (id, _) = start(&setup.app, &alice, "mqjo").await;
 
-    let confirm = |state: &str, cookie: &str| {
-        post("/api/callback", &json!({"connectionId": id, "state": state}).to_string(), Some(cookie))
-    };
-    let good = send(&setup.app, confirm(&issued, &alice)).await;
-    assert_eq!(good.status, StatusCode::OK, "{}", good.text);
-    assert_eq!(good.body["status"], "PendingAuth");
-    assert_eq!(send(&setup.app, confirm("forged-state", &alice)).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(send(&setup.app, confirm("", &alice)).await.status, StatusCode::BAD_REQUEST);
+    let bobs = send(&setup.app, confirm(&id, "", &bob)).await;
+    assert_eq!(bobs.status, StatusCode::BAD_REQUEST, "another session's return is refused: {}", bobs.text);
+    let alices = send(&setup.app, confirm(&id, "", &alice)).await;
     assert_eq!(
-        send(&setup.app, confirm(&issued, &bob)).await.status,
-        StatusCode::BAD_REQUEST,
-        "another session's return is refused"
+        alices.status,
+        StatusCode::OK,
+        "Codat dropped the state; the session still binds it: {}",
+        alices.text
     );
+    let replayed = send(&setup.app, confirm(&id, "", &alice)).await;
+    assert_eq!(replayed.body["code"], "return_link_used");
+    // Asking for the link again (to finish connecting) issues a new pending link.
+    let relinked = send(&setup.app, post(&format!("/api/connections/{id}/link"), "", Some(&alice))).await;
+    assert_eq!(relinked.status, StatusCode::OK, "{}", relinked.text);
+    assert_eq!(send(&setup.app, confirm(&id, "", &alice)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_second_accounting_platform_replaces_one_abandoned_but_not_one_authorized() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let ids = |reply: Reply| -> Vec<String> {
+        reply.body.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (abandoned, _) = start(&setup.app, &alice, "gbol").await;
+    let (chosen, _) = start(&setup.app, &alice, "qhyg").await;
+    let listed = ids(send(&setup.app, get("/api/connections", Some(&alice))).await);
+    assert_eq!(listed, vec![chosen.clone()], "Xero, never authorized ({abandoned}), made way for QuickBooks");
+
+    let relinked = send(&setup.app, post(&format!("/api/connections/{chosen}/link"), "", Some(&alice))).await;
+    authorize(relinked.body["linkUrl"].as_str().unwrap()).await;
+    let third = send(&setup.app, post("/api/connections", r#"{"platformKey":"gbol"}"#, Some(&alice))).await;
+    assert_eq!(third.status, StatusCode::BAD_REQUEST);
+    assert_eq!(third.body["code"], "accounting_already_connected");
+    let listed = ids(send(&setup.app, get("/api/connections", Some(&alice))).await);
+    assert_eq!(listed, vec![chosen], "the authorized one is kept");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use codat_connect_proxy::{
     config::Config,
-    db::{Backend, Db, Merchant},
+    db::{Backend, Db, Merchant, NewPendingLink, PendingLinkState},
     start,
 };
 use serde_json::{json, Value};
@@ -54,6 +54,28 @@ async fn exercise(db: &Db) {
     db.store_grid("Accounting", "[2]").await.unwrap();
     let (cards, age) = db.cached_grid("Accounting").await.unwrap().unwrap();
     assert_eq!((cards.as_str(), age <= 1), ("[2]", true));
+
+    let link = |state_hash| NewPendingLink {
+        session_hash: "s1",
+        merchant_id: "m1",
+        connection_id: "k2",
+        state_hash,
+        lifetime: Duration::from_secs(60),
+    };
+    db.insert_pending_link(link("h1")).await.unwrap();
+    db.insert_pending_link(link("h2")).await.unwrap();
+    let latest = db.pending_link("s1", "k2", None).await.unwrap().unwrap();
+    assert_eq!(Some(&latest), db.pending_link("s1", "k2", Some("h2")).await.unwrap().as_ref());
+    assert_eq!(latest.state, PendingLinkState::Waiting);
+    let uses = futures_util::future::join_all((0..5).map(|_| db.use_pending_link(&latest.id))).await;
+    assert_eq!(uses.into_iter().filter(|u| *u.as_ref().unwrap()).count(), 1, "a pending link is used once");
+    assert!(db.pending_link("s2", "k2", None).await.unwrap().is_none(), "bound to its session");
+
+    let minute = Duration::from_secs(60);
+    assert!(db.hold_watch_lease("c1", "server-a", minute).await.unwrap());
+    assert!(!db.hold_watch_lease("c1", "server-b", minute).await.unwrap(), "one watcher per company");
+    db.release_watch_lease("c1", "server-a").await.unwrap();
+    assert!(db.hold_watch_lease("c1", "server-b", minute).await.unwrap());
 
     let m2 = merchant("m2");
     let claims = futures_util::future::join_all((0..20).map(|_| db.claim_merchant(&m2))).await;
@@ -150,7 +172,9 @@ async fn a_webhook_received_by_one_server_reaches_a_page_on_another() {
     let cluster = Cluster::start();
     let url = cluster.database("shared").await;
     let dir = tempfile::tempdir().unwrap();
-    let receiving = start(Config::local(url.clone(), dir.path().join("dist"))).await.unwrap();
+    let mut sending_webhooks = Config::local(url.clone(), dir.path().join("dist"));
+    sending_webhooks.emulator_webhooks = true;
+    let receiving = start(sending_webhooks).await.unwrap();
     let serving_page = start(Config::local(url, dir.path().join("dist"))).await.unwrap();
     let (a, b) = (receiving.public_url.clone(), serving_page.public_url.clone());
     let http = reqwest::Client::new();

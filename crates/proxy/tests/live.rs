@@ -14,23 +14,36 @@ mod support;
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
 async fn proxy(dir: &tempfile::TempDir) -> RunningProxy {
+    proxy_with(dir, true).await
+}
+
+async fn proxy_with(dir: &tempfile::TempDir, webhooks: bool) -> RunningProxy {
     let mut config =
         Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));
     config.codat_webhook_secret = Some(SECRET.into());
     config.emulator_sync_seconds = 1;
+    config.emulator_webhooks = webhooks;
     start(config).await.unwrap()
 }
 
-/// Reads server-sent events until `wanted` has been seen, or fails after the deadline.
+/// Reads server-sent events until each of `wanted` has been seen, or fails after the deadline.
 async fn read_events(response: reqwest::Response, wanted: &[&str]) -> Vec<(String, Value)> {
+    read_events_until(response, |seen| wanted.iter().all(|w| seen.iter().any(|(name, _)| name == w))).await
+}
+
+/// Reads server-sent events until `done` says so, or fails after the deadline.
+async fn read_events_until(
+    response: reqwest::Response,
+    done: impl Fn(&[(String, Value)]) -> bool,
+) -> Vec<(String, Value)> {
     let mut stream = response.bytes_stream();
     let mut buffer = String::new();
     let mut seen = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while !wanted.iter().all(|w| seen.iter().any(|(name, _): &(String, Value)| name == w)) {
+    while !done(&seen) {
         let chunk = tokio::time::timeout_at(deadline, stream.next())
             .await
-            .unwrap_or_else(|_| panic!("events {wanted:?} not all seen; got {seen:?}"))
+            .unwrap_or_else(|_| panic!("the events awaited did not all come; got {seen:?}"))
             .expect("the stream stays open")
             .unwrap();
         buffer.push_str(&String::from_utf8_lossy(&chunk));
@@ -78,6 +91,27 @@ async fn linking_reaches_the_merchants_event_stream_through_signed_webhooks() {
     let states: Vec<&Value> = progress.as_array().unwrap().iter().map(|p| &p["state"]).collect();
     assert_eq!(states.len(), 9);
     assert!(states.iter().all(|s| *s == "Complete"), "{progress}");
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_webhooks_the_server_watches_codat_and_the_stream_still_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = proxy_with(&dir, false).await;
+    let base = running.public_url.clone();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = sign_up(&http, &base).await;
+    let events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
+
+    connect_and_authorize(&http, &base, &cookie, "mqjo").await;
+
+    let connected = |(name, data): &(String, Value)| {
+        name == "connectionChanged" && data["eventType"] == "connection.connected"
+    };
+    let seen = read_events_until(events, |seen| seen.iter().any(connected)).await;
+    let linked = seen.iter().find(|event| connected(event)).unwrap();
+    assert_eq!(linked.1["connection"]["status"], "Linked");
+    assert!(seen.iter().all(|(name, _)| name != "syncCompleted"), "no webhook came: {seen:?}");
     running.stop().await.unwrap();
 }
 

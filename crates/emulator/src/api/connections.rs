@@ -42,6 +42,17 @@ pub fn open(emulator: &Emulator, company_id: &str, platform_key: &str) -> ApiRes
             platform.key
         )));
     }
+    if platform.source_type == codat::SourceType::Accounting && !emulator.allows_multiple_accounting() {
+        let existing = emulator.store.connections(&company_id).unwrap_or_default();
+        if let Some(other) = existing.iter().find(|c| c.source_type == codat::SourceType::Accounting) {
+            return Err(CodatErrorResponse::bad_request(format!(
+                "Company {company_id} already has an accounting data connection ({}, {}). \
+                 A company can have only one; delete it before adding another.",
+                other.platform_name,
+                other.status.as_str()
+            )));
+        }
+    }
     let id = uuid::Uuid::new_v4().to_string();
     let connection = Connection {
         link_url: emulator.link_url(&company_id, &id),

@@ -1,9 +1,10 @@
 //! Step 4: confirming what Codat's redirect says, never trusting the query string alone.
 
 use crate::{
+    db::PendingLinkState,
     error::AppError,
     flow::connections::summary,
-    session::{hash_secret, CurrentMerchant},
+    session::{hash_secret, CurrentSession},
     AppState,
 };
 use axum::{
@@ -12,28 +13,62 @@ use axum::{
 };
 use codat_connect_api::{CallbackConfirmation, Connection};
 
-/// `POST /api/callback`: the connection named by the redirect, as Codat reports it now, if the
-/// redirect's `state` is the one sent out with this session's Link URL for that connection.
+/// `POST /api/callback`: the connection named by the redirect, as Codat reports it now, once
+/// the return is matched to a pending link of this session for that connection. Codat may or
+/// may not carry our `state` value through the platform's OAuth round trip: without it, the
+/// session's last pending link for the connection answers; with it, it must be that link's.
 pub async fn confirm(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    session: CurrentSession,
     body: Result<Json<CallbackConfirmation>, JsonRejection>,
 ) -> Result<Json<Connection>, AppError> {
     let Json(request) = body?;
-    if uuid::Uuid::parse_str(&request.connection_id).is_err() {
+    let connection_id = request.connection_id.trim();
+    if uuid::Uuid::parse_str(connection_id).is_err() {
         return Err(AppError::NotFound("There is no such connection.".into()));
     }
-    let issued = state
-        .db()
-        .link_state_matches(&hash_secret(request.state.trim()), &merchant.id, &request.connection_id)
-        .await?;
-    if !issued {
-        return Err(AppError::BadRequest(
-            "This return link was not issued to you for this connection. Start connecting again from the list.".into(),
-        ));
+    let state_hash = Some(request.state.trim()).filter(|s| !s.is_empty()).map(hash_secret);
+    let pending = state.db().pending_link(&session.token_hash, connection_id, state_hash.as_deref()).await?;
+    match pending.map(|link| (link.state, link.id)) {
+        None => return Err(refused(RefusedReturn::Unknown)),
+        Some((PendingLinkState::Used, _)) => return Err(refused(RefusedReturn::Used)),
+        Some((PendingLinkState::Expired, _)) => return Err(refused(RefusedReturn::Expired)),
+        Some((PendingLinkState::Waiting, id)) => {
+            // Two returns racing for one link: only one uses it.
+            if !state.db().use_pending_link(&id).await? {
+                return Err(refused(RefusedReturn::Used));
+            }
+        }
     }
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    let connection = state.codat().get_connection(&company_id, &request.connection_id).await?;
-    crate::flow::connections::remember(&state, &merchant.id, &connection).await?;
+    let company_id = session.merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    let connection = state.codat().get_connection(&company_id, connection_id).await?;
+    crate::flow::connections::remember(&state, &session.merchant.id, &connection).await?;
+    crate::watcher::watch(&state, &session.merchant.id, &company_id);
     Ok(Json(summary(connection)))
+}
+
+/// Why a return from Link is not accepted; each says how to carry on.
+#[derive(Debug, Clone, Copy)]
+enum RefusedReturn {
+    Unknown,
+    Used,
+    Expired,
+}
+
+fn refused(reason: RefusedReturn) -> AppError {
+    let (code, message) = match reason {
+        RefusedReturn::Unknown => (
+            "return_link_unknown",
+            "This return from Codat is not for a connection you started here. See your connections, or connect again.",
+        ),
+        RefusedReturn::Used => (
+            "return_link_used",
+            "This return from Codat was already handled. See your connections for where it stands.",
+        ),
+        RefusedReturn::Expired => (
+            "return_link_expired",
+            "This return from Codat came too late to be accepted. See your connections and connect again from there.",
+        ),
+    };
+    AppError::Invalid { code, message: message.into() }
 }

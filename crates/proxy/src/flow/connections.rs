@@ -1,6 +1,11 @@
 //! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
 
-use crate::{error::AppError, session::CurrentMerchant, AppState};
+use crate::{
+    db::NewPendingLink,
+    error::AppError,
+    session::{CurrentMerchant, CurrentSession},
+    AppState,
+};
 use axum::{
     extract::{rejection::JsonRejection, Path, State},
     Json,
@@ -10,7 +15,7 @@ use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, ConnectionSt
 /// `POST /api/connections`: creates a connection and answers its Link URL.
 pub async fn create(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    session: CurrentSession,
     body: Result<Json<ConnectRequest>, JsonRejection>,
 ) -> Result<Json<ConnectStarted>, AppError> {
     let Json(request) = body?;
@@ -18,15 +23,54 @@ pub async fn create(
     if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
     }
-    let company_id = merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
-    let connection = state.codat().create_connection(&company_id, key).await?;
-    remember(&state, &merchant.id, &connection).await?;
-    if !state.is_trusted_link(&connection.link_url) {
-        tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
-        return Err(AppError::UntrustedUpstream("link host not allowed".into()));
+    let company_id = session.merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
+    let connection = match state.codat().create_connection(&company_id, key).await {
+        Err(refusal) if refusal.status() == Some(axum::http::StatusCode::BAD_REQUEST) => {
+            make_room_for(&state, &company_id, key, refusal).await?;
+            state.codat().create_connection(&company_id, key).await?
+        }
+        answer => answer?,
+    };
+    remember(&state, &session.merchant.id, &connection).await?;
+    issue_link(&state, &session, connection).await
+}
+
+/// Codat refuses a company a second accounting connection. One the owner abandoned before
+/// authorizing (the picker offers accounting platforms again then) is deleted so that the
+/// platform chosen now can be connected; a working one is the business's accounting platform,
+/// and the refusal stands.
+async fn make_room_for(
+    state: &AppState,
+    company_id: &str,
+    platform_key: &str,
+    refusal: codat::CodatError,
+) -> Result<(), AppError> {
+    let accounting_grid = state.integrations().grid(state, SourceType::Accounting).await?;
+    if !accounting_grid.iter().any(|card| card.platform_key == platform_key) {
+        return Err(AppError::Codat(refusal));
     }
-    let link_url = with_state(&state, &merchant.id, &connection.id, &connection.link_url).await?;
-    Ok(Json(ConnectStarted { link_url, connection: summary(connection) }))
+    let accounting: Vec<codat::Connection> = state
+        .codat()
+        .list_connections(company_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.source_type == codat::SourceType::Accounting)
+        .collect();
+    if accounting.is_empty() {
+        return Err(AppError::Codat(refusal));
+    }
+    if accounting.iter().any(|c| c.status != codat::ConnectionStatus::PendingAuth) {
+        return Err(AppError::Invalid {
+            code: "accounting_already_connected",
+            message: "Your business already has an accounting platform. Manage it from your connections."
+                .into(),
+        });
+    }
+    for abandoned in accounting {
+        state.codat().delete_connection(company_id, &abandoned.id).await?;
+        state.db().delete_connection(&abandoned.id).await?;
+    }
+    Ok(())
 }
 
 /// `GET /api/connections`
@@ -84,40 +128,49 @@ pub async fn delete(
 /// at the moment the owner asks for it.
 pub async fn link(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    session: CurrentSession,
     Path(connection_id): Path<String>,
 ) -> Result<Json<ConnectStarted>, AppError> {
-    let company_id = own_connection(&state, &merchant, &connection_id).await?;
+    let company_id = own_connection(&state, &session.merchant, &connection_id).await?;
     let connection = state.codat().get_connection(&company_id, &connection_id).await?;
     if connection.status == codat::ConnectionStatus::Linked {
         return Err(AppError::BadRequest("This connection is already working.".into()));
     }
+    issue_link(&state, &session, connection).await
+}
+
+/// How long a return from Link is accepted after the Link URL was handed out.
+pub const PENDING_LINK_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Hands the session a connection's Link URL, once its host is known to be Codat's, and
+/// records the pending link the owner's return will be checked against. A fresh `state` value
+/// is added to the URL too: Codat may copy it into the redirect (`{state}`), and when it does,
+/// it must match; when it does not, the pending link alone binds the return to this session.
+async fn issue_link(
+    state: &AppState,
+    session: &CurrentSession,
+    connection: codat::Connection,
+) -> Result<Json<ConnectStarted>, AppError> {
     if !state.is_trusted_link(&connection.link_url) {
         tracing::warn!(link = %connection.link_url, "Codat returned a link to a host not on the allow-list");
         return Err(AppError::UntrustedUpstream("link host not allowed".into()));
     }
-    let link_url = with_state(&state, &merchant.id, &connection.id, &connection.link_url).await?;
-    Ok(Json(ConnectStarted { link_url, connection: summary(connection) }))
-}
-
-/// How long a Link URL's state value is accepted back (Codat's one-time links last a day).
-const LINK_STATE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
-
-/// The Link URL with a fresh `state` value bound to this merchant and connection; Codat copies
-/// it into the redirect (`{state}`), where the callback checks it.
-async fn with_state(
-    state: &AppState,
-    merchant_id: &str,
-    connection_id: &str,
-    link_url: &str,
-) -> Result<String, AppError> {
+    let mut url = url::Url::parse(&connection.link_url)
+        .map_err(|_| AppError::UntrustedUpstream("link is not a URL".into()))?;
     let value = crate::session::new_token();
-    let hash = crate::session::hash_secret(&value);
-    state.db().insert_link_state(&hash, merchant_id, connection_id, LINK_STATE_LIFETIME).await?;
-    let mut url =
-        url::Url::parse(link_url).map_err(|_| AppError::UntrustedUpstream("link is not a URL".into()))?;
+    let state_hash = crate::session::hash_secret(&value);
+    state
+        .db()
+        .insert_pending_link(NewPendingLink {
+            session_hash: &session.token_hash,
+            merchant_id: &session.merchant.id,
+            connection_id: &connection.id,
+            state_hash: &state_hash,
+            lifetime: PENDING_LINK_LIFETIME,
+        })
+        .await?;
     url.query_pairs_mut().append_pair("state", &value);
-    Ok(url.into())
+    Ok(Json(ConnectStarted { link_url: url.into(), connection: summary(connection) }))
 }
 
 /// The merchant's company, once the connection is known to be the merchant's: another
