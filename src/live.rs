@@ -37,7 +37,7 @@ pub fn use_live_events() -> LiveEvents {
             set_resyncs.update(|n| *n += 1);
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_connected.set(false));
-        for name in ["connectionChanged", "syncCompleted", "syncProgressed"] {
+        for name in ["connectionChanged", "connectionRemoved", "syncCompleted", "syncProgressed"] {
             let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
         }
         let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());

@@ -253,3 +253,50 @@ async fn a_blocked_link_popup_is_offered_again_from_a_button() {
     harness.find("//p[normalize-space()='Finish signing in to Xero in the window that opened.']").await;
     harness.finish().await;
 }
+
+/// Link cannot be framed: "Reconnect" on the connections page opens it in the popup, as the
+/// picker does, and the return is handled the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
+    let harness = start("embedding-reconnect").await;
+    let lender_window = start_in_lender(&harness).await;
+    let authorize_in_popup = || async {
+        let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
+        harness.browser.switch_to_window(popup).await.expect("to the popup");
+        harness.heading("Connect Sandbox").await;
+        harness.button("Authorize").await.click().await.expect("authorize");
+        windows(&harness, 1).await;
+        harness.browser.switch_to_window(lender_window.clone()).await.expect("back to the lender");
+        enter_app(&harness).await;
+        assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    };
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    authorize_in_popup().await;
+
+    harness.link("View your connections").await.click().await.expect("open connections");
+    harness.heading("Your connections").await;
+    harness.button("Disconnect").await.click().await.expect("disconnect");
+    harness
+        .find("//dialog[@open]//button[normalize-space()='Disconnect']")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    harness.button("Reconnect").await.click().await.expect("reconnect");
+    harness.find("//p[contains(., 'in the window that opened')]").await;
+    harness.screenshot("01-reconnect-popup-open").await;
+    authorize_in_popup().await;
+
+    harness.browser.enter_parent_frame().await.unwrap();
+    let count = |event: &'static str| {
+        let harness = &harness;
+        async move {
+            let path = format!("//ol[@id='event-log']/li[@data-event='{event}']");
+            harness.browser.find_all(Locator::XPath(&path)).await.unwrap().len()
+        }
+    };
+    harness.find("(//ol[@id='event-log']/li[@data-event='connected'])[2]").await;
+    assert_eq!((count("started").await, count("connected").await), (2, 2));
+    harness.screenshot("02-reconnected").await;
+    harness.finish().await;
+}

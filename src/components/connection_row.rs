@@ -3,8 +3,9 @@
 
 use crate::{
     api,
-    components::{confirm_dialog::ConfirmDialog, status_badge::StatusBadge},
+    components::{confirm_dialog::ConfirmDialog, link_window::LinkWindow, status_badge::StatusBadge},
     dates,
+    embed::{self, EmbedEvent},
     i18n::{fill, messages, Messages},
 };
 use codat_connect_api::{Connection, ConnectionStatus};
@@ -20,6 +21,9 @@ pub fn ConnectionRow(
     on_changed: Callback<()>,
     /// Set while this row's confirmation dialog is open.
     deciding: RwSignal<bool>,
+    /// Embedded: the popup Link opens in to finish or renew the authorization (Link cannot be
+    /// framed); held by the page, so a reload of the list does not lose it.
+    link_window: LinkWindow,
 ) -> impl IntoView {
     let m = messages();
     let id = connection.id.clone();
@@ -36,24 +40,39 @@ pub fn ConnectionRow(
     });
     let act = move |ask: Ask| {
         let id = id.clone();
+        if ask == Ask::Relink {
+            // Browsers allow a popup only during the click, before the link is known.
+            link_window.open_blank();
+        }
         asking.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = match ask {
                 Ask::Unlink => api::unlink(&id).await.map(|_| None),
                 Ask::Delete => api::delete_connection(&id).await.map(|_| None),
-                Ask::Relink => api::relink(&id).await.map(|started| Some(started.link_url)),
+                Ask::Relink => api::relink(&id).await.map(Some),
             };
-            busy.set(false);
+            let _ = busy.try_set(false);
             match outcome {
-                Ok(Some(link_url)) => {
-                    let _ = window().location().set_href(&link_url);
+                Ok(Some(started)) => {
+                    embed::notify(EmbedEvent::Started {
+                        platform_key: started.connection.platform_key.clone().unwrap_or_default(),
+                        connection_id: started.connection.id.clone(),
+                    });
+                    if embed::is_embedded() {
+                        link_window.show(started);
+                    } else {
+                        let _ = window().location().set_href(&started.link_url);
+                    }
                 }
                 Ok(None) => {
                     failure.set(None);
                     on_changed.run(());
                 }
-                Err(error) => failure.set(Some(error.message)),
+                Err(error) => {
+                    link_window.close();
+                    let _ = failure.try_set(Some(error.message));
+                }
             }
         });
     };

@@ -2,7 +2,9 @@
 
 use crate::{
     api,
-    components::{connection_row::ConnectionRow, notice::ErrorNotice, shell::DoneButton},
+    components::{
+        connection_row::ConnectionRow, link_window::LinkWindow, notice::ErrorNotice, shell::DoneButton,
+    },
     i18n::messages,
     live::use_live_events,
     loaded::Loaded,
@@ -41,10 +43,13 @@ pub fn ConnectionsPage() -> impl IntoView {
         api::connections()
     });
     let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
+    // Embedded, "Reconnect" and "Finish connecting" open Link in a popup, as the picker does.
+    let link_window = LinkWindow::new(RwSignal::new(None));
     view! {
         <section class="panel">
             <h1>{m.title_connections}</h1>
             <p class="lead">{m.connections_lead}</p>
+            {link_window.view()}
             {move || match connections.get() {
                 None => view! { <p role="status">{m.loading_connections}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
@@ -56,7 +61,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 Some(Ok(list)) => view! {
                     <ul class="connection-list">
                         {list.into_iter().map(|connection| view! {
-                            <ConnectionRow connection on_changed deciding/>
+                            <ConnectionRow connection on_changed deciding link_window/>
                         }).collect_view()}
                     </ul>
                     <div class="actions">

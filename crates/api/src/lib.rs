@@ -292,6 +292,11 @@ pub enum LiveEvent {
         /// Codat's event type, e.g. `connection.connected`.
         event_type: String,
     },
+    /// A connection was deleted.
+    ConnectionRemoved {
+        /// Codat's id of the connection.
+        connection_id: String,
+    },
     /// A read of the merchant's data finished (the first one after linking, or a later one).
     SyncCompleted {
         /// The connection read from.
@@ -311,6 +316,7 @@ impl LiveEvent {
     pub fn name(&self) -> &'static str {
         match self {
             Self::ConnectionChanged { .. } => "connectionChanged",
+            Self::ConnectionRemoved { .. } => "connectionRemoved",
             Self::SyncCompleted { .. } => "syncCompleted",
             Self::SyncProgressed { .. } => "syncProgressed",
         }

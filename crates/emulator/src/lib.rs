@@ -122,7 +122,7 @@ pub struct Emulator {
     /// Faults in force.
     pub faults: Arc<Faults>,
     requests: Mutex<BTreeMap<String, u64>>,
-    one_time_links: Mutex<HashMap<String, (String, i64)>>,
+    one_time_links: Mutex<OneTimeLinks>,
 }
 
 impl Emulator {
@@ -141,7 +141,7 @@ impl Emulator {
             ),
             faults: Arc::new(Faults::default()),
             requests: Mutex::new(BTreeMap::new()),
-            one_time_links: Mutex::new(HashMap::new()),
+            one_time_links: Mutex::default(),
             config,
         })
     }
@@ -166,11 +166,8 @@ impl Emulator {
         connection.link_url = self.link_url(company_id, &connection.id);
         if self.config.one_time_links {
             let otp = uuid::Uuid::new_v4().simple().to_string();
-            let expires = sync::now_ms() + ONE_TIME_LINK_LIFETIME_MS;
-            self.one_time_links
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(otp.clone(), (connection.id.clone(), expires));
+            let mut links = self.one_time_links.lock().unwrap_or_else(PoisonError::into_inner);
+            links.issue(otp.clone(), connection.id.clone(), sync::now_ms());
             connection.link_url = format!("{}?otp={otp}", connection.link_url);
         }
         connection
@@ -183,10 +180,7 @@ impl Emulator {
         }
         let Some(otp) = otp else { return false };
         let mut links = self.one_time_links.lock().unwrap_or_else(PoisonError::into_inner);
-        match links.remove(otp) {
-            Some((id, expires)) => id == connection_id && expires > sync::now_ms(),
-            None => false,
-        }
+        links.redeem(otp, connection_id, sync::now_ms())
     }
 
     /// Whether the redirect carries the Link URL's own query parameters.
@@ -228,6 +222,34 @@ impl Emulator {
 
     fn accepts(&self, authorization: Option<&str>) -> bool {
         authorization.and_then(decode_basic).is_some_and(|key| self.config.api_keys.contains(&key))
+    }
+}
+
+/// One-time codes of Link URLs. Every answer that shows a connection mints one (as Codat's do),
+/// so they are kept in the order issued, which is the order they expire, and dropped once expired.
+#[derive(Debug, Default)]
+struct OneTimeLinks {
+    connection_of: HashMap<String, (String, i64)>,
+    by_expiry: std::collections::VecDeque<(i64, String)>,
+}
+
+impl OneTimeLinks {
+    fn issue(&mut self, otp: String, connection_id: String, now: i64) {
+        while self.by_expiry.front().is_some_and(|(expires, _)| *expires <= now) {
+            if let Some((_, expired)) = self.by_expiry.pop_front() {
+                self.connection_of.remove(&expired);
+            }
+        }
+        let expires = now + ONE_TIME_LINK_LIFETIME_MS;
+        self.by_expiry.push_back((expires, otp.clone()));
+        self.connection_of.insert(otp, (connection_id, expires));
+    }
+
+    fn redeem(&mut self, otp: &str, connection_id: &str, now: i64) -> bool {
+        match self.connection_of.remove(otp) {
+            Some((id, expires)) => id == connection_id && expires > now,
+            None => false,
+        }
     }
 }
 

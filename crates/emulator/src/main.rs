@@ -32,9 +32,18 @@ struct Args {
     /// Seconds a first sync takes.
     #[arg(long, default_value_t = 8)]
     sync_seconds: u64,
-    /// Issue single-use Link URLs (`?otp=`), as Codat does when one-time links are on.
+    /// Issue Link URLs that can be used again and never expire. By default they are one-time
+    /// (`?otp=`) and expire after a day, as Codat issues them for this flow.
     #[arg(long)]
-    one_time_links: bool,
+    reusable_links: bool,
+    /// Carry the Link URL's own query parameters into the redirect's custom `{placeholders}`.
+    /// By default only Codat's reserved placeholders are filled (Codat documents carrying
+    /// custom parameters only for Hosted Link).
+    #[arg(long)]
+    carry_link_query: bool,
+    /// Let a company have several accounting connections (Codat refuses a second one).
+    #[arg(long)]
+    multiple_accounting: bool,
     /// A platform key to offer disabled (repeatable).
     #[arg(long = "disable")]
     disabled_platforms: Vec<String>,
@@ -75,7 +84,9 @@ async fn main() {
         })
         .collect();
     config.sync_duration = Duration::from_secs(args.sync_seconds);
-    config.one_time_links = args.one_time_links;
+    config.one_time_links = !args.reusable_links;
+    config.carry_link_query = args.carry_link_query;
+    config.multiple_accounting = args.multiple_accounting;
     config.disabled_platforms = args.disabled_platforms;
     config.state_file = args.state_file;
     println!("Codat emulator on {public_url}");

@@ -100,7 +100,8 @@ async fn authorizing_on_the_link_page_links_and_redirects_with_placeholders() {
     assert_eq!(connection["status"], "PendingAuth");
     let id = connection["id"].as_str().unwrap();
     let link = connection["linkUrl"].as_str().unwrap();
-    assert_eq!(link, format!("http://emulator.test/link-api/companies/{company_id}/connections/{id}/start"));
+    let start = format!("http://emulator.test/link-api/companies/{company_id}/connections/{id}/start?otp=");
+    assert!(link.starts_with(&start), "a one-time link: {link}");
 
     let complete = format!("/link-api/companies/{company_id}/connections/{id}/complete");
     let request = Request::post(&complete)
@@ -110,10 +111,51 @@ async fn authorizing_on_the_link_page_links_and_redirects_with_placeholders() {
     let response = app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()[header::LOCATION].to_str().unwrap();
-    assert_eq!(location, format!("https://app.test/cb?code=200&id={id}&msg=&state=xyz"));
+    // Only Codat's reserved placeholders are filled: the Link URL's own `state` is not carried.
+    assert_eq!(location, format!("https://app.test/cb?code=200&id={id}&msg=&state="));
 
     let (_, linked, _) = call(&app, "GET", &format!("{path}/{id}"), None).await;
     assert_eq!(linked["status"], "Linked");
+}
+
+#[tokio::test]
+async fn the_link_urls_own_query_reaches_the_redirect_only_when_asked_for() {
+    let mut carrying = config();
+    carrying.carry_link_query = true;
+    let app = router(Emulator::new(carrying));
+    let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_carry"}))).await;
+    let company_id = company["id"].as_str().unwrap();
+    let path = format!("/companies/{company_id}/connections");
+    let (_, connection, _) = call(&app, "POST", &path, Some(json!({"platformKey": "gbol"}))).await;
+    let id = connection["id"].as_str().unwrap();
+    let request = Request::post(format!("/link-api/companies/{company_id}/connections/{id}/complete"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("outcome=authorize&state=xyz"))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, format!("https://app.test/cb?code=200&id={id}&msg=&state=xyz"));
+}
+
+#[tokio::test]
+async fn a_company_gets_one_accounting_connection_unless_allowed_more() {
+    for (allowed, expected) in [(false, StatusCode::BAD_REQUEST), (true, StatusCode::OK)] {
+        let mut settings = config();
+        settings.multiple_accounting = allowed;
+        let app = router(Emulator::new(settings));
+        let (_, company, _) = call(&app, "POST", "/companies", Some(json!({"name": "m_two"}))).await;
+        let path = format!("/companies/{}/connections", company["id"].as_str().unwrap());
+        let (first, _, _) = call(&app, "POST", &path, Some(json!({"platformKey": "gbol"}))).await;
+        assert_eq!(first, StatusCode::OK);
+        let (bank, _, _) = call(&app, "POST", &path, Some(json!({"platformKey": "suuo"}))).await;
+        assert_eq!(bank, StatusCode::OK, "banking is not limited");
+        let (second, body, _) = call(&app, "POST", &path, Some(json!({"platformKey": "qhyg"}))).await;
+        assert_eq!(second, expected, "{body}");
+        if !allowed {
+            assert_eq!(body["statusCode"], 400);
+            assert!(body["error"].as_str().unwrap().contains("accounting"), "{body}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -218,5 +260,7 @@ async fn a_companys_redirect_is_codats_hosted_link_page_that_starts_a_connection
     let (_, connections, _) = call(&app, "GET", &format!("/companies/{company_id}/connections"), None).await;
     let connection = &connections["results"][0];
     assert_eq!(connection["status"], "PendingAuth");
-    assert_eq!(connection["linkUrl"], location.as_str());
+    // Each answer carries a fresh one-time code; the link itself is the same.
+    let without_code = |url: &str| url.split('?').next().unwrap().to_owned();
+    assert_eq!(without_code(connection["linkUrl"].as_str().unwrap()), without_code(&location));
 }

@@ -13,8 +13,10 @@ use std::{str::FromStr, time::Duration};
 
 mod pending_links;
 mod watch_leases;
+mod webhook_failures;
 
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
+pub use webhook_failures::FailedWebhook;
 
 /// The database, behind a connection pool.
 #[derive(Debug, Clone)]

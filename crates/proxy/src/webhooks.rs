@@ -4,7 +4,7 @@
 
 use crate::{error::AppError, flow::connections::summary, AppState};
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, Json};
-use codat::{ConnectionWebhookPayload, WebhookSecret};
+use codat::WebhookSecret;
 use codat_connect_api::LiveEvent;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -72,10 +72,12 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .filter(|value| !value.is_empty())
 }
 
-/// The envelope fields the receiver needs.
+/// The envelope fields the receiver needs. Codat's spec marks none of them required, and one
+/// of its own announcements names the type `type`, so that is read too.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Envelope {
+    #[serde(alias = "type")]
     event_type: String,
     #[serde(default)]
     payload: Value,
@@ -92,27 +94,41 @@ pub async fn receive(
         tracing::warn!(%refusal, "webhook refused");
         AppError::WebhookRefused(refusal.to_string())
     })?;
-    let text =
-        std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("The body is not UTF-8.".into()))?;
-    let envelope: Envelope = serde_json::from_str(text)
-        .map_err(|e| AppError::BadRequest(format!("The body is not a Codat event: {e}")))?;
-    if !state.db().insert_webhook_event(&verified.id, &envelope.event_type, text).await? {
+    let text = String::from_utf8_lossy(&body);
+    let envelope = serde_json::from_str::<Envelope>(&text);
+    let event_type = envelope.as_ref().map(|e| e.event_type.as_str()).unwrap_or("unreadable");
+    if !state.db().insert_webhook_event(&verified.id, event_type, &text).await? {
         return Ok((StatusCode::OK, Json(json!({"status": "duplicate"}))));
     }
+    let envelope = match envelope {
+        Ok(envelope) => envelope,
+        // Codat signed it, so sending it again would not change it: keep it and say so.
+        Err(error) => {
+            let reason = format!("not a Codat event: {error}");
+            tracing::error!(id = %verified.id, %reason, "webhook kept unprocessed");
+            state.db().mark_webhook_failed(&verified.id, &reason).await?;
+            return Ok((StatusCode::OK, Json(json!({"status": "kept"}))));
+        }
+    };
     // Stored first, acknowledged at once, processed after: Codat wants an answer within 15 s.
     let processing = state.clone();
     tokio::spawn(async move { process(&processing, &verified.id, envelope).await });
     Ok((StatusCode::OK, Json(json!({"status": "accepted"}))))
 }
 
-/// Processes events stored but not processed before a restart.
+/// Processes webhooks stored but not processed before a stop (at start-up).
 pub async fn process_backlog(state: &AppState) {
     match state.db().unprocessed_webhook_events().await {
         Ok(events) => {
             for (id, body) in events {
                 match serde_json::from_str::<Envelope>(&body) {
                     Ok(envelope) => process(state, &id, envelope).await,
-                    Err(error) => tracing::warn!(%id, %error, "stored webhook unreadable; skipped"),
+                    Err(error) => {
+                        let reason = format!("not a Codat event: {error}");
+                        if let Err(error) = state.db().mark_webhook_failed(&id, &reason).await {
+                            tracing::error!(%id, %error, "stored webhook unreadable and not marked");
+                        }
+                    }
                 }
             }
         }
@@ -120,33 +136,78 @@ pub async fn process_backlog(state: &AppState) {
     }
 }
 
-/// Turns one stored event into a live event for its merchant, then marks it processed.
-async fn process(state: &AppState, id: &str, envelope: Envelope) {
-    if let Err(error) = publish(state, &envelope).await {
-        tracing::error!(%id, %error, "webhook not processed; it stays stored for the next start");
-        return;
+/// Why a webhook was not processed.
+#[derive(Debug)]
+enum NotProcessed {
+    /// It cannot be acted on, now or later: kept with the reason.
+    Unreadable(String),
+    /// Storage or Codat failed: it stays stored for the next start.
+    Later(AppError),
+}
+
+impl From<AppError> for NotProcessed {
+    fn from(error: AppError) -> Self {
+        Self::Later(error)
     }
-    if let Err(error) = state.db().mark_webhook_processed(id).await {
+}
+
+impl From<codat::CodatError> for NotProcessed {
+    fn from(error: codat::CodatError) -> Self {
+        match error.status() {
+            Some(StatusCode::NOT_FOUND) => Self::Unreadable(format!("Codat no longer knows it: {error}")),
+            _ => Self::Later(error.into()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for NotProcessed {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Later(error.into())
+    }
+}
+
+async fn process(state: &AppState, id: &str, envelope: Envelope) {
+    let marked = match publish(state, &envelope).await {
+        Ok(()) => state.db().mark_webhook_processed(id).await,
+        Err(NotProcessed::Unreadable(reason)) => {
+            tracing::error!(%id, event_type = %envelope.event_type, %reason, "webhook kept unprocessed");
+            state.db().mark_webhook_failed(id, &reason).await
+        }
+        Err(NotProcessed::Later(error)) => {
+            tracing::error!(%id, %error, "webhook not processed; it stays stored for the next start");
+            return;
+        }
+    };
+    if let Err(error) = marked {
         tracing::error!(%id, %error, "webhook processed but not marked");
     }
 }
 
-async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), AppError> {
+async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcessed> {
     let company_id = envelope.payload.pointer("/referenceCompany/id").and_then(Value::as_str);
-    let Some(company_id) = company_id else { return Ok(()) };
+    let Some(company_id) = company_id else {
+        // Events about no company (`client.rateLimit.*`, say) concern no page.
+        return Ok(());
+    };
     let Some(merchant) = state.db().merchant_by_company(company_id).await? else { return Ok(()) };
     let event = match envelope.event_type.as_str() {
         kind if kind.starts_with("connection.") => {
-            let payload: ConnectionWebhookPayload = serde_json::from_value(envelope.payload.clone())
-                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            let Some(connection_id) = envelope.payload.pointer("/connection/id").and_then(Value::as_str)
+            else {
+                return Err(NotProcessed::Unreadable(format!("{kind} names no connection")));
+            };
             if kind == "connection.deleted" {
-                state.db().delete_connection(&payload.connection.id).await?;
+                state.db().delete_connection(connection_id).await?;
+                LiveEvent::ConnectionRemoved { connection_id: connection_id.to_owned() }
             } else {
-                crate::flow::connections::remember(state, &merchant.id, &payload.connection).await?;
-            }
-            LiveEvent::ConnectionChanged {
-                connection: summary(payload.connection),
-                event_type: kind.to_owned(),
+                // Fields the spec leaves optional may be missing: then Codat is asked.
+                let connection = match envelope.payload.get("connection").cloned().map(serde_json::from_value)
+                {
+                    Some(Ok(connection)) => connection,
+                    _ => state.codat().get_connection(company_id, connection_id).await?,
+                };
+                crate::flow::connections::remember(state, &merchant.id, &connection).await?;
+                LiveEvent::ConnectionChanged { connection: summary(connection), event_type: kind.to_owned() }
             }
         }
         kind @ ("read.completed" | "read.completed.initial") => {

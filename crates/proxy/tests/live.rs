@@ -155,6 +155,62 @@ async fn forged_stale_and_replayed_webhooks_are_not_processed() {
 }
 
 #[tokio::test]
+async fn sparse_events_are_completed_from_codat_and_unreadable_ones_kept_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = proxy_with(&dir, false).await;
+    let base = running.public_url.clone();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = sign_up(&http, &base).await;
+    let session: Value = http
+        .get(format!("{base}/api/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let company_id = session["companyId"].as_str().expect("a company").to_owned();
+    let started = connect_and_authorize(&http, &base, &cookie, "mqjo").await;
+    let connection_id = started["connection"]["id"].as_str().unwrap().to_owned();
+    let events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
+
+    let secret = WebhookSecret::parse(SECRET).unwrap();
+    let send = |id: &'static str, body: String| {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        http.post(format!("{base}/webhooks/codat"))
+            .header("webhook-id", id)
+            .header("webhook-timestamp", now.to_string())
+            .header("webhook-signature", secret.sign(id, now, body.as_bytes()))
+            .body(body)
+            .send()
+    };
+    // `type` for `eventType`, and a connection with nothing but its id: every field is optional.
+    let sparse = json!({"type": "connection.reconnected",
+        "payload": {"referenceCompany": {"id": company_id}, "connection": {"id": connection_id}}});
+    let accepted = send("msg_sparse", sparse.to_string()).await.unwrap();
+    assert_eq!(accepted.json::<Value>().await.unwrap()["status"], "accepted");
+    let reconnected = |(name, data): &(String, Value)| {
+        name == "connectionChanged" && data["eventType"] == "connection.reconnected"
+    };
+    let seen = read_events_until(events, |seen| seen.iter().any(reconnected)).await;
+    let event = seen.iter().find(|event| reconnected(event)).unwrap();
+    assert_eq!(event.1["connection"]["platformName"], "Sandbox", "completed from Codat");
+
+    let unreadable = send("msg_unreadable", "{\"payload\": []}".into()).await.unwrap();
+    assert_eq!(unreadable.status(), 200, "Codat would only send it again");
+    assert_eq!(unreadable.json::<Value>().await.unwrap()["status"], "kept");
+    let db = codat_connect_proxy::db::Db::connect(&format!("sqlite://{}", dir.path().join("db").display()))
+        .await
+        .unwrap();
+    let (count, failed) = db.failed_webhooks(5).await.unwrap();
+    assert_eq!(count, 1);
+    assert_eq!(failed[0].id, "msg_unreadable");
+    assert!(failed[0].failure.contains("not a Codat event"), "{:?}", failed[0]);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn stopping_the_server_ends_open_event_streams() {
     let dir = tempfile::tempdir().unwrap();
     let running = proxy(&dir).await;
