@@ -296,6 +296,10 @@ pub struct Profile {
     /// Whether the company name has been confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_company_name: Option<bool>,
+    /// Any other field (`apiKey`, say): kept, so that a `PUT` of a profile read with `GET`
+    /// changes only what the caller changed.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Codat's paging envelope around every list.

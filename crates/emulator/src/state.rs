@@ -45,6 +45,7 @@ impl Store {
             redirect_url,
             white_list_urls: Some(Vec::new()),
             confirm_company_name: Some(false),
+            other: Default::default(),
         });
         Self { inner: Mutex::new(inner), file }
     }
@@ -179,6 +180,7 @@ impl Store {
             redirect_url: String::new(),
             white_list_urls: None,
             confirm_company_name: None,
+            other: Default::default(),
         })
     }
 

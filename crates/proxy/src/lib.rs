@@ -2,6 +2,7 @@
 //! flow's small JSON API (`/api/*`), keeps the Codat API key to itself, stores merchants and
 //! sessions, and, when no Codat key is configured, runs the Codat emulator under `/emulator`.
 
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -67,6 +68,7 @@ struct Inner {
     emulator: Option<Arc<Emulator>>,
     watchers: Arc<watcher::Watchers>,
     server_id: String,
+    check_report: std::sync::RwLock<Option<check::Report>>,
 }
 
 impl AppState {
@@ -128,6 +130,16 @@ impl AppState {
     /// This server's id among those sharing the database (for leases).
     pub fn server_id(&self) -> &str {
         &self.0.server_id
+    }
+
+    /// The latest check of the set-up with Codat, if one ran.
+    pub fn check_report(&self) -> Option<check::Report> {
+        self.0.check_report.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Keeps a check's findings for `/readyz`.
+    pub fn set_check_report(&self, report: check::Report) {
+        *self.0.check_report.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(report);
     }
 
     /// The lender's theme file, if configured.
@@ -237,12 +249,19 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Ready when storage answers (a load balancer sends no traffic before).
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
+/// Ready when storage answers (a load balancer sends no traffic before); the details carry the
+/// latest check of the set-up with Codat, which does not change readiness.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let checks = state.check_report();
     if state.db().is_ready().await {
-        (StatusCode::OK, "ready")
+        (StatusCode::OK, Json(serde_json::json!({"status": "ready", "checks": checks})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable", "checks": checks})),
+        )
     }
 }
 
@@ -267,6 +286,8 @@ pub struct RunningProxy {
     pub public_url: String,
     /// The example lender's site, when `EXAMPLE_LENDER_LISTEN` is set.
     pub example_lender_url: Option<String>,
+    /// Its shared state.
+    pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -332,13 +353,21 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopping = state.clone();
+    let running_state = state.clone();
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         let _ = on_shutdown.await;
         stopping.0.stopping.send_replace(true);
     });
     let task = tokio::spawn(async move { server.await });
-    Ok(RunningProxy { addr, public_url, example_lender_url, shutdown: Some(shutdown), task })
+    Ok(RunningProxy {
+        addr,
+        public_url,
+        example_lender_url,
+        state: running_state,
+        shutdown: Some(shutdown),
+        task,
+    })
 }
 
 /// Binds the example lender's site, lets its origin frame the app and makes sure it has an
@@ -462,6 +491,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         emulator,
         watchers: Arc::default(),
         server_id: uuid::Uuid::new_v4().to_string(),
+        check_report: std::sync::RwLock::new(None),
     })))
 }
 
