@@ -18,6 +18,9 @@ use std::{
 };
 use tokio::sync::Semaphore;
 
+/// Most pages of one list followed before giving up (100 items a page).
+const MAX_PAGES: u32 = 500;
+
 /// A Codat API key. Its `Debug` output never shows the key.
 #[derive(Clone)]
 pub struct ApiKey(String);
@@ -129,6 +132,13 @@ impl CodatClient {
     /// `GET /companies` with a Codat query, every page.
     pub async fn list_companies(&self, query: &str) -> Result<Vec<Company>, CodatError> {
         let first = format!("/companies?page=1&pageSize=100&query={}", encode(query));
+        self.all_pages(first).await
+    }
+
+    /// `GET /companies` filtered by company tags (Codat's `tags` parameter, e.g.
+    /// `merchant=m-1 && deployment=d-1`), every page.
+    pub async fn list_companies_by_tags(&self, tags: &str) -> Result<Vec<Company>, CodatError> {
+        let first = format!("/companies?page=1&pageSize=100&tags={}", encode(tags));
         self.all_pages(first).await
     }
 
@@ -244,19 +254,50 @@ impl CodatClient {
         self.send(Method::PUT, "/profile".into(), Some(profile)).await
     }
 
-    /// Follows `_links.next` from `first` and gathers every page's results.
+    /// Follows `_links.next` from `first` and gathers every page's results. A `next` link is
+    /// followed only on Codat's own origin (the API key goes with every request), and at most
+    /// `MAX_PAGES` pages are read.
     async fn all_pages<T: DeserializeOwned>(&self, first: String) -> Result<Vec<T>, CodatError> {
         let mut results = Vec::new();
         let mut next = Some(first);
+        let mut pages = 0;
         while let Some(path) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(CodatError::Decode(format!(
+                    "more than {MAX_PAGES} pages; the list was not read whole"
+                )));
+            }
             let page: Page<T> = self.send(Method::GET, path, None::<&()>).await?;
             let reached_end = page.results.is_empty();
             results.extend(page.results);
             if !reached_end {
-                next = page.links.next.map(|link| link.href);
+                next = match page.links.next.map(|link| link.href) {
+                    Some(href) => Some(self.own_path(&href)?),
+                    None => None,
+                };
             }
         }
         Ok(results)
+    }
+
+    /// The path and query of a link Codat answered, refused unless it is on Codat's own origin.
+    fn own_path(&self, href: &str) -> Result<String, CodatError> {
+        if href.starts_with('/') && !href.starts_with("//") {
+            return Ok(href.to_owned());
+        }
+        let (Ok(link), Ok(base)) = (url::Url::parse(href), url::Url::parse(&self.base_url)) else {
+            return Err(CodatError::Decode(format!("a paging link that is not a URL: {href}")));
+        };
+        if link.origin() != base.origin() {
+            return Err(CodatError::Decode(format!("a paging link away from Codat, not followed: {href}")));
+        }
+        let base_path = base.path().trim_end_matches('/');
+        let path = link.path().strip_prefix(base_path).unwrap_or(link.path());
+        Ok(match link.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        })
     }
 
     /// Sends one request, retrying where that is safe, and decodes the JSON answer.
@@ -290,11 +331,7 @@ impl CodatClient {
     }
 
     pub(crate) fn url(&self, path_and_query: &str) -> String {
-        if path_and_query.starts_with("http://") || path_and_query.starts_with("https://") {
-            path_and_query.to_owned()
-        } else {
-            format!("{}{}", self.base_url, path_and_query)
-        }
+        format!("{}{}", self.base_url, path_and_query)
     }
 }
 
@@ -331,6 +368,26 @@ mod tests {
         assert_eq!(
             encode("sourceType=Accounting&&enabled=true"),
             "sourceType%3DAccounting%26%26enabled%3Dtrue"
+        );
+    }
+
+    #[test]
+    fn paging_links_are_followed_only_on_codats_own_origin() {
+        let client = CodatClient::new("https://api.codat.io", &ApiKey::new("k")).unwrap();
+        assert_eq!(client.own_path("/companies?page=2").unwrap(), "/companies?page=2");
+        assert_eq!(
+            client.own_path("https://api.codat.io/companies?page=2&pageSize=100").unwrap(),
+            "/companies?page=2&pageSize=100"
+        );
+        for elsewhere in
+            ["https://evil.example/companies?page=2", "//evil.example/x", "http://api.codat.io/x", "nonsense"]
+        {
+            assert!(client.own_path(elsewhere).is_err(), "{elsewhere} is followed");
+        }
+        let under_a_path = CodatClient::new("http://127.0.0.1:9/emulator", &ApiKey::new("k")).unwrap();
+        assert_eq!(
+            under_a_path.own_path("http://127.0.0.1:9/emulator/companies?page=2").unwrap(),
+            "/companies?page=2"
         );
     }
 

@@ -73,6 +73,9 @@ pub struct EmulatorConfig {
     /// Off by default: Codat documents this only for Hosted Link, so a `linkUrl`'s parameters
     /// may not survive the platform's OAuth round trip.
     pub carry_link_query: bool,
+    /// Apply the `query` parameter when listing companies. Off by default: Codat's docs say the
+    /// query language may not work on listing companies (filter by `tags` instead).
+    pub query_companies: bool,
     /// Allow a company more than one accounting connection. Off by default, as Codat refuses a
     /// second one.
     pub multiple_accounting: bool,
@@ -102,6 +105,7 @@ impl EmulatorConfig {
             one_time_links: true,
             carry_link_query: false,
             multiple_accounting: false,
+            query_companies: false,
             disabled_platforms: Vec::new(),
             state_file: None,
             synthetic_platforms: 0,
@@ -186,6 +190,11 @@ impl Emulator {
     /// Whether the redirect carries the Link URL's own query parameters.
     pub fn carries_link_query(&self) -> bool {
         self.config.carry_link_query
+    }
+
+    /// Whether `GET /companies` applies its `query` parameter.
+    pub fn queries_companies(&self) -> bool {
+        self.config.query_companies
     }
 
     /// Whether a company may have more than one accounting connection.

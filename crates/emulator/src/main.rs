@@ -44,6 +44,9 @@ struct Args {
     /// Let a company have several accounting connections (Codat refuses a second one).
     #[arg(long)]
     multiple_accounting: bool,
+    /// Apply `query` when listing companies (Codat's docs say it may not; `tags` filters).
+    #[arg(long)]
+    query_companies: bool,
     /// A platform key to offer disabled (repeatable).
     #[arg(long = "disable")]
     disabled_platforms: Vec<String>,
@@ -87,6 +90,7 @@ async fn main() {
     config.one_time_links = !args.reusable_links;
     config.carry_link_query = args.carry_link_query;
     config.multiple_accounting = args.multiple_accounting;
+    config.query_companies = args.query_companies;
     config.disabled_platforms = args.disabled_platforms;
     config.state_file = args.state_file;
     println!("Codat emulator on {public_url}");

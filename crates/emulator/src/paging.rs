@@ -18,6 +18,13 @@ pub struct ListParams {
     order_by: Option<String>,
 }
 
+impl ListParams {
+    /// The same paging and order, without the `query` filter.
+    pub fn without_query(self) -> Self {
+        Self { query: None, ..self }
+    }
+}
+
 /// Filters, orders and pages `items`, answering Codat's envelope for the resource at `path`.
 pub fn paginate<T: Serialize>(
     items: &[T],

@@ -25,6 +25,11 @@ pub struct Config {
     /// Generated for the embedded emulator when unset.
     #[arg(long, env = "CODAT_WEBHOOK_SECRET", hide_env_values = true)]
     pub codat_webhook_secret: Option<String>,
+    /// This deployment's id, tagged on every Codat company it creates, so that deployments
+    /// sharing one Codat API key never adopt each other's companies. Made once and kept in the
+    /// database when unset.
+    #[arg(long, env = "DEPLOYMENT_ID")]
+    pub deployment_id: Option<String>,
     /// Enables `POST /v1/sessions`, the lender's server-to-server session API.
     #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -85,6 +90,7 @@ impl Config {
             codat_api_key: None,
             codat_base_url: "https://api.codat.io".into(),
             codat_webhook_secret: None,
+            deployment_id: None,
             emulator_sync_seconds: 8,
             emulator_synthetic_platforms: 0,
             emulator_webhooks: false,

@@ -12,6 +12,7 @@ use sqlx::{
 use std::{str::FromStr, time::Duration};
 
 mod pending_links;
+mod settings;
 mod watch_leases;
 mod webhook_failures;
 

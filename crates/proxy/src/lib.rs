@@ -69,6 +69,7 @@ struct Inner {
     watchers: Arc<watcher::Watchers>,
     server_id: String,
     check_report: std::sync::RwLock<Option<check::Report>>,
+    deployment_id: String,
 }
 
 impl AppState {
@@ -130,6 +131,11 @@ impl AppState {
     /// This server's id among those sharing the database (for leases).
     pub fn server_id(&self) -> &str {
         &self.0.server_id
+    }
+
+    /// This deployment's id (a company tag).
+    pub fn deployment_id(&self) -> &str {
+        &self.0.deployment_id
     }
 
     /// The latest check of the set-up with Codat, if one ran.
@@ -464,6 +470,11 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             .context("cannot listen for live events on PostgreSQL")?,
         db::Backend::Sqlite => live::LiveHub::local(),
     };
+    let deployment_id = match config.deployment_id.as_deref().map(str::trim) {
+        Some(id) if valid_tag_value(id) => id.to_owned(),
+        Some(_) => anyhow::bail!("DEPLOYMENT_ID has 1 to 100 letters, digits, '-' or '_'"),
+        None => db.deployment_id().await.context("cannot read this deployment's id")?,
+    };
     let branding_images = flow::branding::BrandingImages::new(image_origins, image_rewrite);
     let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
     if index_html.is_none() {
@@ -492,7 +503,14 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         watchers: Arc::default(),
         server_id: uuid::Uuid::new_v4().to_string(),
         check_report: std::sync::RwLock::new(None),
+        deployment_id,
     })))
+}
+
+/// Whether `value` fits a Codat company tag and needs no quoting in a tag filter.
+fn valid_tag_value(value: &str) -> bool {
+    (1..=100).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn origin_of(url: &str) -> anyhow::Result<String> {

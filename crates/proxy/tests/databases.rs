@@ -77,6 +77,9 @@ async fn exercise(db: &Db) {
     db.release_watch_lease("c1", "server-a").await.unwrap();
     assert!(db.hold_watch_lease("c1", "server-b", minute).await.unwrap());
 
+    let deployment = db.deployment_id().await.unwrap();
+    assert_eq!(db.deployment_id().await.unwrap(), deployment, "a deployment's id is made once");
+
     let m2 = merchant("m2");
     let claims = futures_util::future::join_all((0..20).map(|_| db.claim_merchant(&m2))).await;
     assert_eq!(

@@ -83,3 +83,39 @@ async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_compan
         page["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 20, "one company per merchant name");
 }
+
+#[tokio::test]
+async fn two_deployments_sharing_a_key_never_adopt_each_others_companies() {
+    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut deployments = Vec::new();
+    for dir in &dirs {
+        let mut config =
+            Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));
+        config.codat_api_key = Some(KEY.into());
+        config.codat_base_url = emulator_url.clone();
+        config.admin_token = Some(ADMIN.into());
+        deployments.push(app(build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap())
+            .await
+            .unwrap()));
+    }
+    let (status, first) = session(&deployments[0], "merchant-7").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+
+    // The second deployment's creation is answered into the void; its retry finds the company
+    // it made by its own tags, not the first deployment's company of the same name.
+    emulator.faults.set(
+        serde_json::from_value(json!({"rules": [
+            {"path": "/companies", "method": "POST", "kind": "dropAfter", "times": 1}
+        ]}))
+        .unwrap(),
+    );
+    let (lost, _) = session(&deployments[1], "merchant-7").await;
+    assert!(lost.is_server_error(), "the answer was lost: {lost}");
+    let (status, second) = session(&deployments[1], "merchant-7").await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_ne!(first["companyId"], second["companyId"]);
+
+    let page = support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
+    assert_eq!(page["totalResults"], 2, "one company per deployment, none made twice");
+}

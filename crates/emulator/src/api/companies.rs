@@ -54,13 +54,69 @@ pub async fn create(
     Ok(Json(company))
 }
 
-/// `GET /companies`
+/// Query of `GET /companies` beyond paging: the company-tag filter.
+#[derive(Debug, Deserialize)]
+pub struct TagFilter {
+    tags: Option<String>,
+}
+
+/// `GET /companies`. Codat's docs say the query language may not apply to listing companies,
+/// so `query` is ignored here unless the emulator is told otherwise; `tags` filters by company
+/// tags (`key=value`, `key!=value`, `key~value`, joined by `&&`).
 pub async fn list(
     State(emulator): State<Arc<Emulator>>,
     Query(params): Query<ListParams>,
+    Query(filter): Query<TagFilter>,
 ) -> ApiResult<Response> {
-    let companies = emulator.store.companies();
+    let mut companies = emulator.store.companies();
+    if let Some(tags) = filter.tags.as_deref().filter(|t| !t.trim().is_empty()) {
+        let conditions = parse_tag_filter(tags)?;
+        companies.retain(|company| conditions.iter().all(|condition| condition.holds(&company.tags)));
+    }
+    let params = if emulator.queries_companies() { params } else { params.without_query() };
     Ok(Json(paginate(&companies, &params, "/companies")?).into_response())
+}
+
+/// One `key op value` of a tag filter.
+#[derive(Debug, PartialEq, Eq)]
+struct TagCondition {
+    key: String,
+    op: &'static str,
+    value: String,
+}
+
+impl TagCondition {
+    fn holds(&self, tags: &BTreeMap<String, String>) -> bool {
+        let found = tags.get(&self.key);
+        match self.op {
+            "=" => found == Some(&self.value),
+            "!=" => found != Some(&self.value),
+            _ => found.is_some_and(|v| v.contains(&self.value)),
+        }
+    }
+}
+
+fn parse_tag_filter(filter: &str) -> Result<Vec<TagCondition>, CodatErrorResponse> {
+    filter
+        .split("&&")
+        .map(|part| {
+            let part = part.trim();
+            let (op, at) = ["!=", "=", "~"]
+                .iter()
+                .find_map(|op| part.find(op).map(|at| (*op, at)))
+                .ok_or_else(|| {
+                    CodatErrorResponse::bad_request(format!("Error parsing tags - '{part}' has no operator."))
+                })?;
+            let key = part[..at].trim().to_owned();
+            let value = part[at + op.len()..].trim().to_owned();
+            if key.is_empty() {
+                return Err(CodatErrorResponse::bad_request(format!(
+                    "Error parsing tags - '{part}' has no key."
+                )));
+            }
+            Ok(TagCondition { key, op, value })
+        })
+        .collect()
 }
 
 /// `GET /companies/{companyId}`
@@ -153,6 +209,23 @@ fn valid_tags(tags: BTreeMap<String, String>) -> ApiResult<BTreeMap<String, Stri
         )));
     }
     Ok(tags)
+}
+
+#[cfg(test)]
+mod tag_filter_tests {
+    use super::*;
+
+    #[test]
+    fn tag_filters_match_by_equality_inequality_and_containment() {
+        let tags: BTreeMap<String, String> =
+            [("merchant".to_owned(), "m-1".to_owned()), ("region".to_owned(), "uk-south".to_owned())].into();
+        let holds = |filter: &str| parse_tag_filter(filter).unwrap().iter().all(|c| c.holds(&tags));
+        assert!(holds("merchant=m-1 && region~uk"));
+        assert!(!holds("merchant=m-2"));
+        assert!(holds("merchant!=m-2"));
+        assert!(!holds("merchant=m-1 && team=x"));
+        assert!(parse_tag_filter("merchant").is_err());
+    }
 }
 
 #[cfg(test)]

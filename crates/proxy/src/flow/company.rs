@@ -23,9 +23,17 @@ impl CompanyLocks {
     }
 }
 
-/// The merchant's Codat company, created on first need. The company is named after the merchant
-/// id (as Codat recommends), so a company whose creation answer was lost is found again by name
-/// rather than created twice; the database keeps the mapping once it is known.
+/// The company tag naming the merchant a company was created for.
+pub const MERCHANT_TAG: &str = "codatConnectMerchant";
+/// The company tag naming the deployment that created it.
+pub const DEPLOYMENT_TAG: &str = "codatConnectDeployment";
+
+/// The merchant's Codat company, created on first need, named after the merchant id (as Codat
+/// recommends) and tagged with it and this deployment's id. A company whose creation answer was
+/// lost is found again by those tags (Codat's docs say the query language may not apply to
+/// listing companies; tags are its documented filter), else by name, rather than created
+/// twice; a company tagged by another deployment sharing the API key is never adopted. The
+/// database keeps the mapping once it is known.
 pub async fn ensure_company(
     state: &AppState,
     merchant_id: &str,
@@ -38,14 +46,17 @@ pub async fn ensure_company(
     if let Some(company_id) = locked.company_of(merchant_id).await? {
         return Ok(company_id);
     }
-    let existing = state.codat().list_companies(&format!("name={merchant_id}")).await?;
-    let company = match existing.into_iter().find(|c| c.name == merchant_id) {
+    let company = match find_company(state, merchant_id).await? {
         Some(company) => company,
         None => {
+            let tags = [
+                (MERCHANT_TAG.to_owned(), merchant_id.to_owned()),
+                (DEPLOYMENT_TAG.to_owned(), state.deployment_id().to_owned()),
+            ];
             let body = CompanyRequestBody {
                 name: merchant_id.to_owned(),
                 description: Some(description.to_owned()),
-                tags: None,
+                tags: Some(tags.into()),
             };
             state.codat().create_company(&body).await?
         }
@@ -58,4 +69,22 @@ pub async fn ensure_company(
     };
     locked.release().await?;
     Ok(company_id)
+}
+
+/// A company made for this merchant by this deployment before (its answer lost): by tags, else
+/// by name among companies that carry no other deployment's tag.
+async fn find_company(state: &AppState, merchant_id: &str) -> Result<Option<codat::Company>, AppError> {
+    let deployment = state.deployment_id();
+    let filter = format!("{MERCHANT_TAG}={merchant_id} && {DEPLOYMENT_TAG}={deployment}");
+    let tagged = state.codat().list_companies_by_tags(&filter).await?;
+    let ours = |c: &codat::Company| {
+        c.name == merchant_id
+            && c.tags.get(MERCHANT_TAG).is_none_or(|m| m == merchant_id)
+            && c.tags.get(DEPLOYMENT_TAG).is_none_or(|d| d == deployment)
+    };
+    if let Some(company) = tagged.into_iter().find(ours) {
+        return Ok(Some(company));
+    }
+    let named = state.codat().list_companies(&format!("name={merchant_id}")).await?;
+    Ok(named.into_iter().find(ours))
 }
