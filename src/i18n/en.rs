@@ -141,6 +141,7 @@ pub const MESSAGES: Messages = Messages {
         ("internal", "Something went wrong on our side. Please try again."),
         ("codat_bad_answer", "Codat gave an answer we could not use. Please try again."),
         ("codat_busy", "Codat is busy right now. Please try again in a minute."),
+        ("codat_quota", "Codat is too busy to connect platforms right now. Please try again later."),
         ("codat_timeout", "Codat took too long to answer. Please try again."),
         ("codat_unavailable", "Codat could not complete the request. Please try again."),
         ("missing_business_name", "Enter your business's name."),

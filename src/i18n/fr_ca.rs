@@ -141,6 +141,7 @@ pub const MESSAGES: Messages = Messages {
         ("internal", "Un problème est survenu de notre côté. Veuillez réessayer."),
         ("codat_bad_answer", "Codat a donné une réponse inutilisable. Veuillez réessayer."),
         ("codat_busy", "Codat est occupé en ce moment. Réessayez dans une minute."),
+        ("codat_quota", "Codat est trop occupé pour connecter des plateformes en ce moment. Réessayez plus tard."),
         ("codat_timeout", "Codat a mis trop de temps à répondre. Veuillez réessayer."),
         ("codat_unavailable", "Codat n'a pas pu traiter la demande. Veuillez réessayer."),
         ("missing_business_name", "Entrez le nom de votre entreprise."),

@@ -59,6 +59,14 @@ pub enum CodatError {
         /// what Codat's support asks for.
         body: Box<ErrorMessage>,
     },
+    /// 429 with a `Retry-After` longer than is worth waiting in a request (Codat's daily quota).
+    #[error("Codat's request quota is used up; it asks to wait {}s", .retry_after.as_secs())]
+    RateLimited {
+        /// How long Codat asks to wait.
+        retry_after: std::time::Duration,
+        /// Codat's error body.
+        body: Box<ErrorMessage>,
+    },
     /// No answer: connection refused, reset, or timed out.
     #[error("Codat could not be reached: {0}")]
     Transport(#[source] reqwest::Error),
@@ -72,6 +80,7 @@ impl CodatError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Api { status, .. } => Some(*status),
+            Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             _ => None,
         }
     }

@@ -56,6 +56,9 @@ impl CodatClient {
             .await;
             drop(permit);
             let retry_in = match &outcome {
+                // Codat asks for a longer wait than a person will sit through (its daily quota
+                // resets at midnight): answer now, so the page can say to come back later.
+                Ok((_, Some(wait), _)) if *wait > MAX_BACKOFF => None,
                 Ok((status, wait, _)) if is_retryable_status(*status) => {
                     Some(wait.unwrap_or_else(|| backoff(attempt)))
                 }
@@ -69,7 +72,13 @@ impl CodatClient {
                     attempt += 1;
                 }
                 _ => {
-                    let (status, _, bytes) = outcome.map_err(CodatError::Transport)?;
+                    let (status, wait, bytes) = outcome.map_err(CodatError::Transport)?;
+                    if let Some(wait) = wait.filter(|_| status == StatusCode::TOO_MANY_REQUESTS) {
+                        return Err(CodatError::RateLimited {
+                            retry_after: wait,
+                            body: Box::new(parse_error_body(&bytes)),
+                        });
+                    }
                     return Ok((status, bytes));
                 }
             }
@@ -95,8 +104,7 @@ impl CodatClient {
 }
 
 pub(crate) fn api_error(status: StatusCode, bytes: &[u8]) -> CodatError {
-    let body = serde_json::from_slice(bytes).unwrap_or_default();
-    CodatError::Api { status, body: Box::new(body) }
+    CodatError::Api { status, body: Box::new(parse_error_body(bytes)) }
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {
@@ -105,9 +113,25 @@ fn is_retryable_status(status: StatusCode) -> bool {
         || status.is_server_error()
 }
 
+/// `Retry-After` as delay-seconds or an HTTP date, as RFC 9110 allows.
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: u64 = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds).min(MAX_BACKOFF))
+    parse_retry_after(
+        response.headers().get(header::RETRY_AFTER)?.to_str().ok()?,
+        std::time::SystemTime::now(),
+    )
+}
+
+fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
+}
+
+fn parse_error_body(bytes: &[u8]) -> crate::ErrorMessage {
+    serde_json::from_slice(bytes).unwrap_or_default()
 }
 
 /// 500 ms, then 750 ms, growing by 1.5 as Codat's own SDKs do, less up to a fifth at random so
@@ -123,6 +147,19 @@ fn backoff(attempt: u32) -> Duration {
 mod tests {
     use super::*;
     use crate::ApiKey;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a past date"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {

@@ -18,6 +18,7 @@ pub mod hosted_link;
 pub mod link;
 pub mod paging;
 pub mod query;
+pub mod quota;
 pub mod state;
 pub mod sync;
 pub mod webhooks;
@@ -73,6 +74,9 @@ pub struct EmulatorConfig {
     /// Off by default: Codat documents this only for Hosted Link, so a `linkUrl`'s parameters
     /// may not survive the platform's OAuth round trip.
     pub carry_link_query: bool,
+    /// Requests a day before any company is active, and added per active company (Codat's
+    /// quota: 1,000); past it, 429 until midnight UTC. `None` for no quota.
+    pub daily_quota: Option<u64>,
     /// Apply the `query` parameter when listing companies. Off by default: Codat's docs say the
     /// query language may not work on listing companies (filter by `tags` instead).
     pub query_companies: bool,
@@ -106,6 +110,7 @@ impl EmulatorConfig {
             carry_link_query: false,
             multiple_accounting: false,
             query_companies: false,
+            daily_quota: Some(quota::DEFAULT_DAILY_QUOTA),
             disabled_platforms: Vec::new(),
             state_file: None,
             synthetic_platforms: 0,
@@ -125,6 +130,8 @@ pub struct Emulator {
     pub webhooks: WebhookDispatcher,
     /// Faults in force.
     pub faults: Arc<Faults>,
+    /// Requests counted against today's quota.
+    pub quota: quota::Quota,
     requests: Mutex<BTreeMap<String, u64>>,
     one_time_links: Mutex<OneTimeLinks>,
 }
@@ -144,6 +151,7 @@ impl Emulator {
                 config.webhook_consumers.clone(),
             ),
             faults: Arc::new(Faults::default()),
+            quota: quota::Quota::default(),
             requests: Mutex::new(BTreeMap::new()),
             one_time_links: Mutex::default(),
             config,
@@ -190,6 +198,11 @@ impl Emulator {
     /// Whether the redirect carries the Link URL's own query parameters.
     pub fn carries_link_query(&self) -> bool {
         self.config.carry_link_query
+    }
+
+    /// Requests a day before any company is active, if there is a quota.
+    pub fn daily_quota(&self) -> Option<u64> {
+        self.config.daily_quota
     }
 
     /// Whether `GET /companies` applies its `query` parameter.
@@ -299,6 +312,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/webhooks/{webhook_id}", axum::routing::delete(api::consumers::delete))
         .route("/profile", get(api::profile::get).put(api::profile::put))
         .route_layer(middleware::from_fn_with_state(emulator.faults.clone(), faults::apply))
+        .route_layer(middleware::from_fn_with_state(emulator.clone(), quota::apply))
         .route_layer(middleware::from_fn_with_state(emulator.clone(), count_request))
         .merge(admin::router())
         .fallback(api::unknown_route)

@@ -44,6 +44,10 @@ struct Args {
     /// Let a company have several accounting connections (Codat refuses a second one).
     #[arg(long)]
     multiple_accounting: bool,
+    /// Requests a day before any company is active, and added per active company (Codat's
+    /// quota); 0 for none.
+    #[arg(long, default_value_t = codat_emulator::quota::DEFAULT_DAILY_QUOTA)]
+    daily_quota: u64,
     /// Apply `query` when listing companies (Codat's docs say it may not; `tags` filters).
     #[arg(long)]
     query_companies: bool,
@@ -91,6 +95,7 @@ async fn main() {
     config.carry_link_query = args.carry_link_query;
     config.multiple_accounting = args.multiple_accounting;
     config.query_companies = args.query_companies;
+    config.daily_quota = Some(args.daily_quota).filter(|quota| *quota > 0);
     config.disabled_platforms = args.disabled_platforms;
     config.state_file = args.state_file;
     println!("Codat emulator on {public_url}");

@@ -122,6 +122,16 @@ impl Store {
         self.read().connections.get(company_id).cloned()
     }
 
+    /// Companies with at least one linked connection (Codat's "active" companies).
+    pub fn active_company_count(&self) -> u64 {
+        let inner = self.read();
+        inner
+            .connections
+            .values()
+            .filter(|connections| connections.iter().any(|c| c.status == codat::ConnectionStatus::Linked))
+            .count() as u64
+    }
+
     /// One connection of a company.
     pub fn connection(&self, company_id: &str, connection_id: &str) -> Option<Connection> {
         self.read().connections.get(company_id)?.iter().find(|c| c.id == connection_id).cloned()

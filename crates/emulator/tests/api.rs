@@ -264,3 +264,23 @@ async fn a_companys_redirect_is_codats_hosted_link_page_that_starts_a_connection
     let without_code = |url: &str| url.split('?').next().unwrap().to_owned();
     assert_eq!(without_code(connection["linkUrl"].as_str().unwrap()), without_code(&location));
 }
+
+#[tokio::test]
+async fn every_answer_tells_the_daily_quota_and_past_it_codat_answers_429_until_midnight() {
+    let mut settings = config();
+    settings.daily_quota = Some(2);
+    let app = router(Emulator::new(settings));
+    let (status, _, headers) = call(&app, "GET", "/companies", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-rate-limit-limit"], "2");
+    assert_eq!(headers["x-rate-limit-remaining"], "1");
+    let reset: i64 = headers["x-rate-limit-reset"].to_str().unwrap().parse().unwrap();
+    assert_eq!(reset % 86_400, 0, "midnight UTC");
+    call(&app, "GET", "/companies", None).await;
+    let (status, body, headers) = call(&app, "GET", "/companies", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["statusCode"], 429);
+    assert_eq!(headers["x-rate-limit-remaining"], "0");
+    let wait: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=86_400).contains(&wait));
+}

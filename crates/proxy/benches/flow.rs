@@ -64,7 +64,7 @@ async fn measure(
 
 #[tokio::main]
 async fn main() {
-    let (emulator_url, counted) = support::spawn_emulator(KEY, |_| {}).await;
+    let (emulator_url, counted) = support::spawn_emulator(KEY, |config| config.daily_quota = None).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config =
         Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));

@@ -28,7 +28,7 @@ fn report(name: &str, value: f64, unit: &str) {
 
 #[tokio::main]
 async fn main() {
-    let (emulator_url, _emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    let (emulator_url, _emulator) = support::spawn_emulator(KEY, |config| config.daily_quota = None).await;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("scale.db").display());
     measure_backend("sqlite", &sqlite, &emulator_url).await;

@@ -64,6 +64,10 @@ pub struct Config {
     /// default, as Codat refuses a second one.
     #[arg(long, env = "EMULATOR_MULTIPLE_ACCOUNTING")]
     pub emulator_multiple_accounting: bool,
+    /// Requests a day the embedded emulator allows before any company is active, and adds per
+    /// active company, as Codat's quota does (then 429 until midnight UTC); 0 for no quota.
+    #[arg(long, env = "EMULATOR_DAILY_QUOTA", default_value_t = codat_emulator::quota::DEFAULT_DAILY_QUOTA)]
+    pub emulator_daily_quota: u64,
     /// Made-up platforms the embedded emulator adds to its catalog (for benchmarks).
     #[arg(long, env = "EMULATOR_SYNTHETIC_PLATFORMS", default_value_t = 0)]
     pub emulator_synthetic_platforms: usize,
@@ -94,6 +98,7 @@ impl Config {
             emulator_sync_seconds: 8,
             emulator_synthetic_platforms: 0,
             emulator_webhooks: false,
+            emulator_daily_quota: codat_emulator::quota::DEFAULT_DAILY_QUOTA,
             emulator_carry_link_query: false,
             emulator_reusable_links: false,
             emulator_multiple_accounting: false,

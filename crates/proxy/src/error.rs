@@ -119,6 +119,12 @@ impl AppError {
 
 fn codat_parts(error: &CodatError) -> (StatusCode, &'static str, String) {
     match error.status() {
+        // Codat's daily quota is used up: no point retrying before it resets.
+        _ if matches!(error, CodatError::RateLimited { .. }) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "codat_quota",
+            "Codat is too busy to connect platforms right now. Please try again later.".into(),
+        ),
         Some(StatusCode::NOT_FOUND) => {
             (StatusCode::NOT_FOUND, "not_found", "Codat does not know that item.".into())
         }
@@ -146,6 +152,11 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, code, "request failed");
         }
-        (status, Json(ApiError { code: code.into(), message })).into_response()
+        let mut response = (status, Json(ApiError { code: code.into(), message })).into_response();
+        if let Self::Codat(CodatError::RateLimited { retry_after, .. }) = &self {
+            let seconds = retry_after.as_secs().max(1);
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

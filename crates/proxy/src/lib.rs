@@ -441,6 +441,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             emulator_config.one_time_links = !config.emulator_reusable_links;
             emulator_config.carry_link_query = config.emulator_carry_link_query;
             emulator_config.multiple_accounting = config.emulator_multiple_accounting;
+            emulator_config.daily_quota = Some(config.emulator_daily_quota).filter(|quota| *quota > 0);
             if config.emulator_webhooks {
                 emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
                     id: Some(uuid::Uuid::new_v4().to_string()),

@@ -19,6 +19,8 @@ use std::{
 const FIRST_DELAY: Duration = Duration::from_secs(2);
 /// The longest wait between two looks while nothing changes.
 const LONGEST_DELAY: Duration = Duration::from_secs(30);
+/// The longest pause while Codat's daily quota is used up (someone may still be waiting).
+const QUOTA_PAUSE: Duration = Duration::from_secs(10 * 60);
 /// How long a company is watched after a return from Link, even with no page open.
 const AFTER_RETURN: Duration = Duration::from_secs(10 * 60);
 
@@ -123,6 +125,10 @@ async fn run(state: AppState, company_id: String) {
                         state.live().publish(state.db(), &merchant_id, event).await;
                     }
                     last = Some(now);
+                }
+                Err(codat::CodatError::RateLimited { retry_after, .. }) => {
+                    tracing::warn!(%company_id, ?retry_after, "watching Codat: its daily quota is used up");
+                    delay = retry_after.clamp(LONGEST_DELAY, QUOTA_PAUSE);
                 }
                 Err(error) => {
                     tracing::warn!(%company_id, %error, "watching Codat: no answer this time");

@@ -27,7 +27,14 @@ async fn setup() -> Setup {
 }
 
 async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
-    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    setup_with_emulator(|_| {}, adjust).await
+}
+
+async fn setup_with_emulator(
+    adjust_emulator: impl FnOnce(&mut codat_emulator::EmulatorConfig),
+    adjust: impl FnOnce(&mut Config),
+) -> Setup {
+    let (emulator_url, emulator) = support::spawn_emulator(KEY, adjust_emulator).await;
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -626,4 +633,18 @@ async fn the_codat_api_key_appears_in_no_answer() {
             assert!(!reply.text.contains(secret) && !headers.contains(secret), "{path} leaks the key");
         }
     }
+}
+
+#[tokio::test]
+async fn a_used_up_codat_quota_is_answered_at_once_as_try_later() {
+    let setup = setup_with_emulator(|emulator| emulator.daily_quota = Some(2), |_| {}).await;
+    let body = json!({"businessName": "Late Night Bakery", "email": "owner@example.com"}).to_string();
+    let reply = send(&setup.app, post("/api/signup", &body, None)).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.text);
+    assert_eq!(reply.body["code"], "codat_quota");
+    let retry_after: u64 = reply.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=86_400).contains(&retry_after), "until midnight UTC: {retry_after}");
+    // Two lookups by tag and by name, then the refused creation: not retried.
+    let answered: u64 = setup.emulator.request_counts().values().sum();
+    assert_eq!(answered, 3, "{:?}", setup.emulator.request_counts());
 }
