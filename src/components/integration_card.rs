@@ -19,15 +19,21 @@ pub fn IntegrationCard(
     let key = card.platform_key.clone();
     let m = crate::i18n::messages();
     let label = crate::i18n::fill(m.connect_platform, &[("name", &card.name)]);
-    let button_images = card.button_url.clone().map(|default| {
-        let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
-        view! {
-            <span class="brand-button">
-                <img class="brand-button-default" src=default alt="" height="36" loading="lazy"/>
-                <img class="brand-button-hover" src=hover alt="" height="36" loading="lazy"/>
-            </span>
+    // Most platforms have no connect button of their own: a plain one in the theme's colours
+    // stands in (the card's accessible name already says what it does).
+    let button_images = match card.button_url.clone() {
+        Some(default) => {
+            let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
+            view! {
+                <span class="brand-button">
+                    <img class="brand-button-default" src=default alt="" height="36" loading="lazy"/>
+                    <img class="brand-button-hover" src=hover alt="" height="36" loading="lazy"/>
+                </span>
+            }
+            .into_any()
         }
-    });
+        None => view! { <span class="plain-button" aria-hidden="true">{m.nav_connect}</span> }.into_any(),
+    };
     view! {
         <li class="integration-card">
             <button

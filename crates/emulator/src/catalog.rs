@@ -2,7 +2,7 @@
 
 use codat::SourceType;
 
-/// The platform list shipped with the emulator (key, name, source type, set-up note).
+/// The platform list shipped with the emulator (key, name, source type, set-up note, quirks).
 const PLATFORMS_TSV: &str = include_str!("../data/platforms.tsv");
 
 /// One platform the emulator can connect to.
@@ -24,6 +24,12 @@ pub struct Platform {
     pub integration_id: String,
     /// Stable id of the data source, derived from the key.
     pub source_id: String,
+    /// Its branding has no connect button images (most platforms offer none).
+    pub no_buttons: bool,
+    /// Its branding has a connect button but no hover image.
+    pub no_hover: bool,
+    /// Its connections leave out `integrationKey` (optional in Codat's spec since 2026).
+    pub no_integration_key: bool,
 }
 
 /// `count` made-up accounting platforms (`Test platform 0001`, ...), for measuring a large grid.
@@ -42,6 +48,9 @@ pub fn synthetic(count: usize) -> Vec<Platform> {
                 setup_note: None,
                 enabled: true,
                 is_beta: false,
+                no_buttons: false,
+                no_hover: false,
+                no_integration_key: false,
                 key,
             }
         })
@@ -64,7 +73,11 @@ fn parse_line(line: &str) -> Option<Platform> {
         _ => SourceType::Other,
     };
     let setup_note = fields.next().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    let quirks: Vec<&str> = fields.next().unwrap_or_default().split(',').map(str::trim).collect();
     Some(Platform {
+        no_buttons: quirks.contains(&"no-buttons"),
+        no_hover: quirks.contains(&"no-hover"),
+        no_integration_key: quirks.contains(&"no-key"),
         integration_id: stable_uuid("integration", &key),
         source_id: stable_uuid("source", &key),
         is_beta: matches!(key.as_str(), "rvam" | "ldgh"),
@@ -107,6 +120,17 @@ mod tests {
         assert_eq!(xero.name, "Xero");
         assert_eq!(xero.source_type, SourceType::Accounting);
         assert!(xero.setup_note.unwrap().contains("company name"));
+    }
+
+    #[test]
+    fn some_platforms_lack_button_images_or_an_integration_key() {
+        let platforms = platforms();
+        let quirky = |test: fn(&Platform) -> bool| platforms.iter().filter(|p| test(p)).count();
+        assert!(quirky(|p| p.no_buttons) >= 2);
+        assert!(quirky(|p| p.no_hover) >= 1);
+        assert!(quirky(|p| p.no_integration_key) >= 1);
+        let quickbooks = platforms.iter().find(|p| p.key == "qhyg").unwrap();
+        assert!(!quickbooks.no_buttons && !quickbooks.no_hover, "Intuit requires its buttons");
     }
 
     #[test]

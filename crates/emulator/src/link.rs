@@ -59,10 +59,9 @@ pub async fn start(
             "<p>This link has already been used or has expired. Go back and start again.</p>",
         );
     }
-    let key = connection.integration_key.clone().unwrap_or_default();
-    let setup = emulator
-        .catalog
-        .get(&key)
+    let platform = emulator.catalog.of_connection(&connection);
+    let key = platform.as_ref().map(|p| p.key.clone()).unwrap_or_default();
+    let setup = platform
         .as_ref()
         .and_then(setup_step)
         .map(|(title, text)| {
@@ -153,7 +152,8 @@ pub async fn complete(
         }
         Outcome::Unsupported => (before, "501", "Not supported", "Not supported."),
     };
-    let mut values = placeholders(&connection, &company_id);
+    let platform_key = emulator.catalog.of_connection(&connection).map(|p| p.key).unwrap_or_default();
+    let mut values = placeholders(&connection, &company_id, &platform_key);
     values.insert("statusCode".into(), status_code.into());
     values.insert("statusText".into(), status_text.into());
     values.insert("errorMessage".into(), error_message.into());
@@ -188,14 +188,14 @@ fn record_error(
 }
 
 /// The reserved placeholders Codat fills from the connection.
-fn placeholders(connection: &Connection, company_id: &str) -> BTreeMap<String, String> {
+fn placeholders(connection: &Connection, company_id: &str, platform_key: &str) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
     values.insert("clientId".into(), crate::CLIENT_ID.into());
     values.insert("companyId".into(), company_id.into());
     values.insert("connectionId".into(), connection.id.clone());
     values.insert("integrationId".into(), connection.integration_id.clone());
     values.insert("sourceId".into(), connection.source_id.clone());
-    values.insert("platform".into(), connection.integration_key.clone().unwrap_or_default());
+    values.insert("platform".into(), platform_key.to_owned());
     values.insert("platformName".into(), connection.platform_name.clone());
     values.insert("sourceType".into(), connection.source_type.as_str().to_lowercase());
     values

@@ -243,6 +243,13 @@ impl Catalog {
         self.platforms.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|p| p.key == key).cloned()
     }
 
+    /// The platform a connection is to, by its integration id (connections may leave out
+    /// `integrationKey`).
+    pub fn of_connection(&self, connection: &Connection) -> Option<Platform> {
+        let platforms = self.platforms.lock().unwrap_or_else(PoisonError::into_inner);
+        platforms.iter().find(|p| p.integration_id == connection.integration_id).cloned()
+    }
+
     /// Enables or disables a platform; false when the key is unknown.
     pub fn set_enabled(&self, key: &str, enabled: bool) -> bool {
         let mut platforms = self.platforms.lock().unwrap_or_else(PoisonError::into_inner);

@@ -58,7 +58,7 @@ pub fn open(emulator: &Emulator, company_id: &str, platform_key: &str) -> ApiRes
         link_url: emulator.link_url(&company_id, &id),
         id,
         integration_id: platform.integration_id.clone(),
-        integration_key: Some(platform.key.clone()),
+        integration_key: (!platform.no_integration_key).then(|| platform.key.clone()),
         source_id: platform.source_id.clone(),
         source_type: platform.source_type,
         platform_name: platform.name.clone(),

@@ -53,9 +53,10 @@ pub async fn branding(
             full: Some(image(Artwork::Full, format!("{lower} full icon"))),
             square: Some(image(Artwork::Square, format!("{lower} square icon"))),
         }),
-        button: Some(BrandingButton {
+        button: (!platform.no_buttons).then(|| BrandingButton {
             default: Some(image(Artwork::Button, format!("{lower} default button icon"))),
-            hover: Some(image(Artwork::ButtonHover, format!("{lower} hover button icon"))),
+            hover: (!platform.no_hover)
+                .then(|| image(Artwork::ButtonHover, format!("{lower} hover button icon"))),
         }),
         source_id: Some(platform.source_id.clone()),
     }))
