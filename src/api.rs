@@ -98,6 +98,12 @@ pub async fn sync_progress() -> ApiResult<Vec<codat_connect_api::DataTypeProgres
     get(paths::SYNC).await
 }
 
+/// Asks for every data type to be read again.
+pub async fn refresh_sync() -> ApiResult<()> {
+    let request = post_request(paths::SYNC_REFRESH, String::new());
+    exchange(request).await.map(|_| ())
+}
+
 /// One connection, as Codat reports it now.
 pub async fn connection(id: &str) -> ApiResult<Connection> {
     get(&format!("{}/{}", paths::CONNECTIONS, clean_id(id))).await

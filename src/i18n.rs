@@ -233,6 +233,12 @@ pub struct Messages {
     pub reading_your_data: &'static str,
     /// Sync heading when done.
     pub all_set: &'static str,
+    /// The first sync finished, but some data types could not be read.
+    pub sync_needs_attention: &'static str,
+    /// What to do when some data types could not be read.
+    pub sync_failed_next_step: &'static str,
+    /// Button: read the data again.
+    pub read_again: &'static str,
     /// Status while the sync status loads.
     pub checking_progress: &'static str,
     /// Summary before any data type.

@@ -184,3 +184,25 @@ async fn links_change_the_page_in_place_and_back_returns() {
     assert_eq!(same, serde_json::Value::Bool(true), "following links reloaded the page");
     harness.finish().await;
 }
+
+/// A data type whose first read fails is shown as such, with a next step that works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_that_could_not_be_read_is_said_and_can_be_read_again() {
+    let harness = Harness::start_with("sync-failure", |config| {
+        config.emulator_failing_data_types = vec!["bills".into()];
+    })
+    .await;
+    sign_up(&harness, "Harbour Chandlery").await;
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.button("Authorize").await.click().await.expect("authorize");
+    harness.heading("is connected").await;
+    harness.find("//h2[normalize-space()='Some data could not be read']").await;
+    let bills = harness.find("//li[contains(@class,'sync-row')][span[normalize-space()='Bills']]").await;
+    assert!(bills.text().await.unwrap().contains("Failed"), "{}", bills.text().await.unwrap());
+    harness.screenshot("01-some-data-not-read").await;
+
+    harness.button("Read it again").await.click().await.expect("read again");
+    harness.find("//h2[normalize-space()='All set']").await;
+    harness.screenshot("02-read-again").await;
+    harness.finish().await;
+}

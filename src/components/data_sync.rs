@@ -22,6 +22,30 @@ pub fn DataSyncProgress() -> impl IntoView {
         api::sync_progress()
     });
     let finished = move || progress.get().and_then(Result::ok).is_some_and(|p| data_types::is_finished(&p));
+    // Some data types could not be read: the next step is to ask for them again.
+    let failed = move || {
+        progress.get().and_then(Result::ok).is_some_and(|p| {
+            data_types::is_finished(&p) && p.iter().any(|item| item.state == SyncState::Failed)
+        })
+    };
+    let retrying = RwSignal::new(false);
+    let retry_failure = RwSignal::new(None::<String>);
+    let read_again = move |_| {
+        retrying.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = api::refresh_sync().await;
+            let _ = retrying.try_set(false);
+            match outcome {
+                Ok(()) => {
+                    let _ = retry_failure.try_set(None);
+                    let _ = set_polls.try_update(|n| *n += 1);
+                }
+                Err(failure) => {
+                    let _ = retry_failure.try_set(Some(failure.message));
+                }
+            }
+        });
+    };
     let poller = set_interval_with_handle(
         move || {
             let finished =
@@ -40,7 +64,7 @@ pub fn DataSyncProgress() -> impl IntoView {
     view! {
         <section class="data-sync" aria-labelledby="data-sync-heading">
             <h2 id="data-sync-heading">
-                {move || if finished() { m.all_set } else { m.reading_your_data }}
+                {move || if failed() { m.sync_needs_attention } else if finished() { m.all_set } else { m.reading_your_data }}
             </h2>
             {move || match progress.get() {
                 None => view! { <p role="status">{m.checking_progress}</p> }.into_any(),
@@ -60,6 +84,15 @@ pub fn DataSyncProgress() -> impl IntoView {
                 }.into_any(),
                 Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
             }}
+            {move || failed().then(|| view! {
+                <div class="notice notice-warning">
+                    <p>{m.sync_failed_next_step}</p>
+                    <button type="button" class="button" disabled=move || retrying.get() on:click=read_again>
+                        {m.read_again}
+                    </button>
+                    {move || retry_failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                </div>
+            })}
         </section>
     }
 }

@@ -20,6 +20,8 @@ pub mod paths {
     pub const CALLBACK: &str = "/api/callback";
     /// `GET`: the first data sync's progress, per data type.
     pub const SYNC: &str = "/api/sync";
+    /// `POST`: read every data type again (after some could not be read).
+    pub const SYNC_REFRESH: &str = "/api/sync/refresh";
     /// `GET`: server-sent events about the merchant's connections and syncs.
     pub const EVENTS: &str = "/api/events";
 }

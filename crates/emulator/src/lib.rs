@@ -74,6 +74,8 @@ pub struct EmulatorConfig {
     /// Off by default: Codat documents this only for Hosted Link, so a `linkUrl`'s parameters
     /// may not survive the platform's OAuth round trip.
     pub carry_link_query: bool,
+    /// Data types whose first read after linking ends in `FetchError` (a later read succeeds).
+    pub failing_data_types: Vec<String>,
     /// Requests a day before any company is active, and added per active company (Codat's
     /// quota: 1,000); past it, 429 until midnight UTC. `None` for no quota.
     pub daily_quota: Option<u64>,
@@ -111,6 +113,7 @@ impl EmulatorConfig {
             multiple_accounting: false,
             query_companies: false,
             daily_quota: Some(quota::DEFAULT_DAILY_QUOTA),
+            failing_data_types: Vec::new(),
             disabled_platforms: Vec::new(),
             state_file: None,
             synthetic_platforms: 0,
@@ -132,6 +135,8 @@ pub struct Emulator {
     pub faults: Arc<Faults>,
     /// Requests counted against today's quota.
     pub quota: quota::Quota,
+    /// Data types stored at least once, per company (for `read.completed.initial`).
+    stored_data_types: Mutex<std::collections::HashSet<(String, String)>>,
     requests: Mutex<BTreeMap<String, u64>>,
     one_time_links: Mutex<OneTimeLinks>,
 }
@@ -152,6 +157,7 @@ impl Emulator {
             ),
             faults: Arc::new(Faults::default()),
             quota: quota::Quota::default(),
+            stored_data_types: Mutex::default(),
             requests: Mutex::new(BTreeMap::new()),
             one_time_links: Mutex::default(),
             config,
@@ -203,6 +209,12 @@ impl Emulator {
     /// Requests a day before any company is active, if there is a quota.
     pub fn daily_quota(&self) -> Option<u64> {
         self.config.daily_quota
+    }
+
+    /// Records that a company's data of `data_type` was stored; true the first time.
+    pub fn first_stored(&self, company_id: &str, data_type: &str) -> bool {
+        let mut stored = self.stored_data_types.lock().unwrap_or_else(PoisonError::into_inner);
+        stored.insert((company_id.to_owned(), data_type.to_owned()))
     }
 
     /// Whether `GET /companies` applies its `query` parameter.

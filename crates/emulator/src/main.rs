@@ -44,6 +44,10 @@ struct Args {
     /// Let a company have several accounting connections (Codat refuses a second one).
     #[arg(long)]
     multiple_accounting: bool,
+    /// A data type whose first read after linking fails with `FetchError` (repeatable); a
+    /// later read of it succeeds.
+    #[arg(long = "fail-data-type")]
+    failing_data_types: Vec<String>,
     /// Requests a day before any company is active, and added per active company (Codat's
     /// quota); 0 for none.
     #[arg(long, default_value_t = codat_emulator::quota::DEFAULT_DAILY_QUOTA)]
@@ -95,6 +99,7 @@ async fn main() {
     config.carry_link_query = args.carry_link_query;
     config.multiple_accounting = args.multiple_accounting;
     config.query_companies = args.query_companies;
+    config.failing_data_types = args.failing_data_types;
     config.daily_quota = Some(args.daily_quota).filter(|quota| *quota > 0);
     config.disabled_platforms = args.disabled_platforms;
     config.state_file = args.state_file;

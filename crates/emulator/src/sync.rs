@@ -107,6 +107,9 @@ pub struct PullRecord {
     pub end_ms: i64,
     /// False for a data type the platform does not offer.
     pub supported: bool,
+    /// Ends in `FetchError` instead of `Complete`.
+    #[serde(default)]
+    pub fails: bool,
 }
 
 impl PullRecord {
@@ -120,8 +123,15 @@ impl PullRecord {
             data_type: self.data_type.clone(),
             status,
             status_description: None,
-            error_message: (status == PullStatus::NotSupported)
-                .then(|| format!("{} is not supported by this integration.", self.data_type)),
+            error_message: match status {
+                PullStatus::NotSupported => {
+                    Some(format!("{} is not supported by this integration.", self.data_type))
+                }
+                PullStatus::FetchError => {
+                    Some(format!("The platform did not answer while {} was read.", self.data_type))
+                }
+                _ => None,
+            },
             requested: iso(self.requested_ms),
             completed: status.is_terminal().then(|| iso(self.end_ms)),
             progress,
@@ -139,6 +149,8 @@ impl PullRecord {
         let elapsed = now_ms - self.start_ms;
         if elapsed < 0 {
             (PullStatus::Queued, 0)
+        } else if elapsed >= length && self.fails {
+            (PullStatus::FetchError, 100)
         } else if elapsed >= length {
             (PullStatus::Complete, 100)
         } else {
@@ -172,6 +184,7 @@ pub fn schedule(
             start_ms: now_ms + slot * index as i64,
             end_ms: now_ms + slot * (index as i64 + 1),
             supported: supports(source_type, data_type),
+            fails: false,
         })
         .collect()
 }
@@ -218,6 +231,16 @@ mod tests {
         assert_eq!(records.last().unwrap().end_ms, 9_000);
         assert_eq!(records[0].status_at(500).0, PullStatus::Fetching);
         assert_eq!(records[1].status_at(500).0, PullStatus::Queued);
+    }
+
+    #[test]
+    fn a_failing_read_ends_in_a_fetch_error_with_a_message() {
+        let mut records = schedule("c", "k", SourceType::Accounting, &["bills"], 0, 10);
+        records[0].fails = true;
+        let operation = records[0].operation(10);
+        assert_eq!(operation.status, PullStatus::FetchError);
+        assert!(operation.is_errored && !operation.is_completed);
+        assert!(operation.error_message.unwrap().contains("bills"));
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub struct Config {
     /// active company, as Codat's quota does (then 429 until midnight UTC); 0 for no quota.
     #[arg(long, env = "EMULATOR_DAILY_QUOTA", default_value_t = codat_emulator::quota::DEFAULT_DAILY_QUOTA)]
     pub emulator_daily_quota: u64,
+    /// Data types whose first read the embedded emulator fails (comma-separated Codat names,
+    /// e.g. `bills,balanceSheet`); a later read of them succeeds.
+    #[arg(long, env = "EMULATOR_FAILING_DATA_TYPES", value_delimiter = ',')]
+    pub emulator_failing_data_types: Vec<String>,
     /// Made-up platforms the embedded emulator adds to its catalog (for benchmarks).
     #[arg(long, env = "EMULATOR_SYNTHETIC_PLATFORMS", default_value_t = 0)]
     pub emulator_synthetic_platforms: usize,
@@ -98,6 +102,7 @@ impl Config {
             emulator_sync_seconds: 8,
             emulator_synthetic_platforms: 0,
             emulator_webhooks: false,
+            emulator_failing_data_types: Vec::new(),
             emulator_daily_quota: codat_emulator::quota::DEFAULT_DAILY_QUOTA,
             emulator_carry_link_query: false,
             emulator_reusable_links: false,

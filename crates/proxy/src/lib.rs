@@ -218,6 +218,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/connections/{id}/link", axum::routing::post(flow::connections::link))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
+        .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))
         .route(paths::EVENTS, get(live::events))
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .method_not_allowed_fallback(method_not_allowed)
@@ -442,6 +443,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             emulator_config.carry_link_query = config.emulator_carry_link_query;
             emulator_config.multiple_accounting = config.emulator_multiple_accounting;
             emulator_config.daily_quota = Some(config.emulator_daily_quota).filter(|quota| *quota > 0);
+            emulator_config.failing_data_types = config.emulator_failing_data_types.clone();
             if config.emulator_webhooks {
                 emulator_config.webhook_consumers = vec![codat::WebhookConsumer {
                     id: Some(uuid::Uuid::new_v4().to_string()),

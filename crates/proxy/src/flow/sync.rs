@@ -21,6 +21,18 @@ pub async fn progress(
     Ok(Json(progress))
 }
 
+/// `POST /api/sync/refresh`: asks Codat to read every data type again, the next step when some
+/// could not be read.
+pub async fn refresh(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<axum::http::StatusCode, AppError> {
+    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
+    state.codat().refresh_all(&company_id).await?;
+    crate::watcher::watch(&state, &merchant.id, &company_id);
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// Codat's twenty-odd statuses, as the five a business owner needs to see.
 pub fn simplify(status: PullStatus) -> SyncState {
     match status {
