@@ -150,7 +150,7 @@ async fn check_redirect(
     let topic = "redirect URL";
     let wanted = redirect_template(&settings.public_url);
     if profile.redirect_url == wanted {
-        report.push(Level::Ok, topic, format!("{wanted}"));
+        report.push(Level::Ok, topic, wanted);
         return;
     }
     if settings.configure {
