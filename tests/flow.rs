@@ -98,6 +98,13 @@ async fn cancelling_on_the_link_page_says_so_and_offers_to_try_again() {
     harness.link("Try again").await.click().await.expect("try again");
     harness.heading("Connect your accounting software").await;
     harness.button("Connect Xero").await;
+
+    // A platform without a connect button of its own gets a plain one, named like the others.
+    harness.find("//input[@type='search']").await.send_keys("wave").await.expect("search");
+    let wave = harness.button("Connect Wave").await;
+    let plain = wave.find(fantoccini::Locator::Css(".plain-button")).await.expect("a plain button");
+    assert_eq!(plain.text().await.unwrap(), "Connect");
+    harness.screenshot("plain-button").await;
     harness.finish().await;
 }
 

@@ -26,11 +26,6 @@ async fn proxy_with(dir: &tempfile::TempDir, webhooks: bool) -> RunningProxy {
     start(config).await.unwrap()
 }
 
-/// Reads server-sent events until each of `wanted` has been seen, or fails after the deadline.
-async fn read_events(response: reqwest::Response, wanted: &[&str]) -> Vec<(String, Value)> {
-    read_events_until(response, |seen| wanted.iter().all(|w| seen.iter().any(|(name, _)| name == w))).await
-}
-
 /// Reads server-sent events until `done` says so, or fails after the deadline.
 async fn read_events_until(
     response: reqwest::Response,
@@ -71,13 +66,17 @@ async fn linking_reaches_the_merchants_event_stream_through_signed_webhooks() {
 
     connect_and_authorize(&http, &base, &cookie, "mqjo").await;
 
-    let seen = read_events(events, &["connectionChanged", "syncCompleted"]).await;
-    let linked = seen
-        .iter()
-        .find(|(name, data)| name == "connectionChanged" && data["eventType"] == "connection.connected");
+    // Each of the nine data types ends with read.completed, and read.completed.initial as its
+    // data is first stored.
+    let first_stored = |seen: &[(String, Value)]| {
+        seen.iter().filter(|(name, data)| name == "syncCompleted" && data["initial"] == true).count()
+    };
+    let connected = |(name, data): &(String, Value)| {
+        name == "connectionChanged" && data["eventType"] == "connection.connected"
+    };
+    let seen = read_events_until(events, |seen| first_stored(seen) == 9 && seen.iter().any(connected)).await;
+    let linked = seen.iter().find(|event| connected(event));
     assert_eq!(linked.expect("connection.connected arrives").1["connection"]["status"], "Linked");
-    let synced = seen.iter().find(|(name, _)| name == "syncCompleted").unwrap();
-    assert_eq!(synced.1["initial"], true);
 
     let progress: Value = http
         .get(format!("{base}/api/sync"))
