@@ -7,7 +7,7 @@ use codat_connect_proxy::{config::Config, start, RunningProxy};
 use futures_util::StreamExt as _;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{connect_and_authorize, sign_up};
+use support::{connect_and_authorize, get_json, sign_up};
 
 mod support;
 
@@ -78,15 +78,7 @@ async fn linking_reaches_the_merchants_event_stream_through_signed_webhooks() {
     let linked = seen.iter().find(|event| connected(event));
     assert_eq!(linked.expect("connection.connected arrives").1["connection"]["status"], "Linked");
 
-    let progress: Value = http
-        .get(format!("{base}/api/sync"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let progress = get_json(&http, &format!("{base}/api/sync"), &cookie).await;
     let states: Vec<&Value> = progress.as_array().unwrap().iter().map(|p| &p["state"]).collect();
     assert_eq!(states.len(), 9);
     assert!(states.iter().all(|s| *s == "Complete"), "{progress}");
@@ -160,15 +152,7 @@ async fn sparse_events_are_completed_from_codat_and_unreadable_ones_kept_and_rep
     let base = running.public_url.clone();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let cookie = sign_up(&http, &base).await;
-    let session: Value = http
-        .get(format!("{base}/api/session"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_json(&http, &format!("{base}/api/session"), &cookie).await;
     let company_id = session["companyId"].as_str().expect("a company").to_owned();
     let started = connect_and_authorize(&http, &base, &cookie, "mqjo").await;
     let connection_id = started["connection"]["id"].as_str().unwrap().to_owned();

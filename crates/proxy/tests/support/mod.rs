@@ -42,6 +42,11 @@ pub async fn codat_get(emulator_url: &str, key: &str, path_and_query: &str) -> V
         .unwrap()
 }
 
+/// A GET to a running server in the session of `cookie`, as JSON.
+pub async fn get_json(http: &reqwest::Client, url: &str, cookie: &str) -> Value {
+    http.get(url).header("cookie", cookie).send().await.unwrap().json().await.unwrap()
+}
+
 /// Signs up through a running server and returns the session cookie (`name=value`).
 pub async fn sign_up(http: &reqwest::Client, base: &str) -> String {
     let response = http
