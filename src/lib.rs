@@ -14,25 +14,29 @@ pub mod live;
 pub mod loaded;
 pub mod pages;
 pub mod picker;
-pub mod router;
+pub mod routes;
 
 use leptos::prelude::*;
-use router::Page;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+use routes::Page;
 
-/// The whole app: one page per step of the flow. Mounted after [`router::start`].
+/// The whole app: one route per step of the flow, inside the shell.
 #[component]
 pub fn App() -> impl IntoView {
     i18n::start();
-    let page = router::location().page;
     view! {
-        <components::shell::Shell>
-            {move || match page.get() {
-                Page::SignUp => view! { <pages::sign_up::SignUpPage/> }.into_any(),
-                Page::Connect => view! { <pages::connect::ConnectPage/> }.into_any(),
-                Page::Callback => view! { <pages::callback::CallbackPage/> }.into_any(),
-                Page::Connections => view! { <pages::connections::ConnectionsPage/> }.into_any(),
-                Page::NotFound => view! { <pages::not_found::NotFound/> }.into_any(),
-            }}
-        </components::shell::Shell>
+        <Router>
+            <components::shell::Shell>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=StaticSegment(Page::SignUp.segment()) view=pages::sign_up::SignUpPage/>
+                    <Route path=StaticSegment(Page::Connect.segment()) view=pages::connect::ConnectPage/>
+                    <Route path=StaticSegment(Page::Callback.segment()) view=pages::callback::CallbackPage/>
+                    <Route path=StaticSegment(Page::Connections.segment()) view=pages::connections::ConnectionsPage/>
+                </Routes>
+            </components::shell::Shell>
+        </Router>
     }
 }

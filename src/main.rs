@@ -12,6 +12,5 @@ fn main() {
         leptos::mount::mount_to_body(codat_connect::pages::link_window::LinkWindowPage);
         return;
     }
-    codat_connect::router::start();
     leptos::mount::mount_to_body(codat_connect::App);
 }

@@ -1,5 +1,6 @@
 //! Messages in the page: errors with a way forward, and loading placeholders.
 
+use crate::routes::Page;
 use crate::{api::ApiFailure, i18n::messages};
 use leptos::prelude::*;
 
@@ -22,7 +23,7 @@ pub fn ErrorNotice(
         return view! {
             <div class="notice" role="alert">
                 <p>{messages().start_here}</p>
-                <a href="/" class="button primary">{messages().sign_up}</a>
+                <a href=Page::SignUp.href() class="button primary">{messages().sign_up}</a>
             </div>
         }
         .into_any();

@@ -5,9 +5,13 @@
 use crate::{
     embed::{self, EmbedEvent},
     i18n::{messages, Messages},
-    router::{self, Page},
+    routes::Page,
 };
 use leptos::{html, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_navigate},
+};
 
 /// Header, the routed page, and the footer badge.
 #[component]
@@ -16,7 +20,7 @@ pub fn Shell(
     children: Children,
 ) -> impl IntoView {
     let m = messages();
-    let router::Location { path, page, .. } = router::location();
+    let path = use_location().pathname;
     let main = NodeRef::<html::Main>::new();
     Effect::new(move |previous: Option<String>| {
         let path = path.get();
@@ -25,10 +29,9 @@ pub fn Shell(
                 let _ = main.focus();
             }
         }
-        document().set_title(&format!("{} · Codat Connect", page_title(m, page.get())));
+        document().set_title(&format!("{} · Codat Connect", page_title(m, Page::at(&path))));
         path
     });
-    let current = move |link: Page| move || (page.get() == link).then_some("page");
     let embedded = embed::is_embedded();
     if embedded {
         follow_link_returns();
@@ -37,10 +40,10 @@ pub fn Shell(
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content}</a>
         <header class="app-header">
-            {(!embedded).then(|| view! { <a href="/" class="brand">"Codat Connect"</a> })}
+            {(!embedded).then(|| view! { <a href=Page::SignUp.href() class="brand">"Codat Connect"</a> })}
             <nav aria-label=m.navigation>
-                <a href="/connect" aria-current=current(Page::Connect)>{m.nav_connect}</a>
-                <a href="/connections" aria-current=current(Page::Connections)>{m.nav_connections}</a>
+                <A href=Page::Connect.href() exact=true>{m.nav_connect}</A>
+                <A href=Page::Connections.href() exact=true>{m.nav_connections}</A>
             </nav>
             {embedded.then(|| view! {
                 <button type="button" class="button close-button" on:click=|_| embed::notify(EmbedEvent::Closed {})>
@@ -70,9 +73,10 @@ pub fn DoneButton() -> impl IntoView {
 /// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
 fn follow_link_returns() {
     let link_return = embed::link_return();
+    let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(search) = link_return.get() {
-            router::navigate(&format!("/callback{search}"));
+            navigate(&format!("{}{search}", Page::Callback.href()), Default::default());
         }
     });
 }

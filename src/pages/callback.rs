@@ -10,16 +10,17 @@ use crate::{
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
     loaded::Loaded,
-    router::{self, query_param},
+    routes::Page,
 };
 use codat_connect_api::ConnectionStatus;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 /// The return page for every status Codat sends.
 #[component]
 pub fn CallbackPage() -> impl IntoView {
-    let search = router::location().search;
-    let param = move |name: &str| query_param(&search.read(), name);
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name);
     let outcome = Memo::new(move |_| {
         CallbackOutcome::from_query(
             param("statusCode").as_deref(),
@@ -36,7 +37,7 @@ pub fn CallbackPage() -> impl IntoView {
         <section class="panel narrow">
             {move || match outcome.get() {
                 CallbackOutcome::Authorized { connection_id } => {
-                    let state = query_param(&search.read_untracked(), "state").unwrap_or_default();
+                    let state = query.read_untracked().get("state").unwrap_or_default();
                     view! { <Confirmation connection_id state platform=platform.get()/> }.into_any()
                 }
                 other => view! { <OutcomeMessage outcome=other platform=platform.get()/> }.into_any(),
@@ -71,7 +72,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                     <DataSyncProgress/>
                     <div class="actions">
                         <DoneButton/>
-                        <a href="/connections" class=if embed::is_embedded() { "button" } else { "button primary" }>
+                        <a href=Page::Connections.href() class=if embed::is_embedded() { "button" } else { "button primary" }>
                             {m.view_connections}
                         </a>
                     </div>
@@ -89,7 +90,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                     <p role="status">{m.not_finished_text}</p>
                     <p><StatusBadge status=connection.status/></p>
                     <div class="actions">
-                        <a href="/connect" class="button primary">{m.try_again}</a>
+                        <a href=Page::Connect.href() class="button primary">{m.try_again}</a>
                     </div>
                 }
                 .into_any()
@@ -108,7 +109,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                         <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
                         <p role="alert">{failure.message}</p>
                         <div class="actions">
-                            <a href="/connections" class="button primary">{m.view_connections}</a>
+                            <a href=Page::Connections.href() class="button primary">{m.view_connections}</a>
                         </div>
                     }
                     .into_any();
@@ -134,16 +135,16 @@ fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
             recoverable: true,
         });
     }
-    let (href, label) = match outcome.next_step() {
-        NextStep::Continue => ("/connections", m.view_connections),
-        NextStep::TryAgain => ("/connect", m.try_again),
-        NextStep::ChooseAnother => ("/connect", m.choose_another),
+    let (page, label) = match outcome.next_step() {
+        NextStep::Continue => (Page::Connections, m.view_connections),
+        NextStep::TryAgain => (Page::Connect, m.try_again),
+        NextStep::ChooseAnother => (Page::Connect, m.choose_another),
     };
     view! {
         <h1>{outcome.headline(m, &platform)}</h1>
         <p role="status">{outcome.explanation(m)}</p>
         <div class="actions">
-            <a href=href class="button primary">{label}</a>
+            <a href=page.href() class="button primary">{label}</a>
         </div>
     }
 }

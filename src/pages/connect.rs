@@ -1,6 +1,7 @@
 //! Steps 2 and 3: the integration picker. Choosing a card starts a connection and sends the
 //! browser to its Link URL, fetched at that moment.
 
+use crate::routes::Page;
 use crate::{
     api::{self, ApiResult},
     components::{
@@ -178,7 +179,7 @@ fn AccountingConnected(name: String) -> impl IntoView {
     view! {
         <div class="notice">
             <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
-            <a href="/connections" class="button primary">{messages().manage}</a>
+            <a href=Page::Connections.href() class="button primary">{messages().manage}</a>
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! Step 5: the merchant's connections, kept current by the proxy's event stream.
 
+use crate::routes::Page;
 use crate::{
     api,
     components::{
@@ -55,7 +56,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => view! {
                     <div class="notice">
                         <p>{m.no_connections}</p>
-                        <a href="/connect" class="button primary">{m.connect_a_platform}</a>
+                        <a href=Page::Connect.href() class="button primary">{m.connect_a_platform}</a>
                     </div>
                 }.into_any(),
                 Some(Ok(list)) => view! {
@@ -65,7 +66,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     <div class="actions">
-                        <a href="/connect" class="button">{m.connect_another}</a>
+                        <a href=Page::Connect.href() class="button">{m.connect_another}</a>
                         <DoneButton/>
                     </div>
                 }.into_any(),

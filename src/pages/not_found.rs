@@ -1,5 +1,6 @@
 //! Any path the app does not know.
 
+use crate::routes::Page;
 use leptos::prelude::*;
 
 /// "Page not found", with a way back.
@@ -10,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="panel">
             <h1>{m.not_found}</h1>
             <p>{m.not_found_text}</p>
-            <a href="/connect" class="button primary">{m.go_to_platforms}</a>
+            <a href=Page::Connect.href() class="button primary">{m.go_to_platforms}</a>
         </section>
     }
 }

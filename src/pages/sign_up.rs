@@ -4,14 +4,17 @@ use crate::{
     api,
     i18n::{fill, messages},
     loaded::Loaded,
+    routes::Page,
 };
 use codat_connect_api::{SignUpProblem, SignUpRequest};
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
 /// The sign-up form, or a welcome back for a visitor who already has a session.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let m = messages();
+    let navigate = use_navigate();
     let business_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let existing = Loaded::new(api::session);
@@ -34,11 +37,12 @@ pub fn SignUpPage() -> impl IntoView {
             Ok(_) => {
                 problem.set(None);
                 pending.set(true);
+                let navigate = navigate.clone();
                 leptos::task::spawn_local(async move {
                     let answer = api::sign_up(&request).await;
                     let _ = pending.try_set(false);
                     match answer {
-                        Ok(_) => crate::router::navigate("/connect"),
+                        Ok(_) => navigate(Page::Connect.href(), Default::default()),
                         Err(failure) => {
                             let _ = refused.try_set(Some(failure));
                         }
@@ -49,7 +53,7 @@ pub fn SignUpPage() -> impl IntoView {
     };
     let form = move || {
         view! {
-            <form class="form" on:submit=on_submit novalidate>
+            <form class="form" on:submit=on_submit.clone() novalidate>
                 <div class="field">
                     <label for="business-name">{m.business_name}</label>
                     <input id="business-name" name="business-name" type="text" autocomplete="organization"
@@ -75,7 +79,7 @@ pub fn SignUpPage() -> impl IntoView {
                 Some(Ok(session)) => view! {
                     <div class="notice">
                         <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
-                        <a href="/connect" class="button primary">{m.continue_label}</a>
+                        <a href=Page::Connect.href() class="button primary">{m.continue_label}</a>
                     </div>
                 }.into_any(),
                 Some(Err(_)) => form().into_any(),

