@@ -64,9 +64,14 @@ pub async fn sign_up(request: &SignUpRequest) -> ApiResult<Session> {
     post(paths::SIGN_UP, request).await
 }
 
-/// The signed-in merchant.
-pub async fn session() -> ApiResult<Session> {
-    get(paths::SESSION).await
+/// The signed-in merchant, or `None` on a first visit (no session presented).
+pub async fn session() -> ApiResult<Option<Session>> {
+    let answer = exchange(authorized(Request::get(paths::SESSION)).build()).await?;
+    // 204: no session yet, a first visit.
+    if answer.status == 204 {
+        return Ok(None);
+    }
+    parse(answer).map(Some)
 }
 
 /// The integration grid for one source type.

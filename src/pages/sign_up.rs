@@ -76,13 +76,13 @@ pub fn SignUpPage() -> impl IntoView {
             <p class="lead">{m.sign_up_lead}</p>
             {move || match existing.get() {
                 None => view! { <p role="status">{m.loading}</p> }.into_any(),
-                Some(Ok(session)) => view! {
+                Some(Ok(Some(session))) => view! {
                     <div class="notice">
                         <p>{fill(m.welcome_back, &[("name", &session.business_name)])}</p>
                         <a href=Page::Connect.href() class="button primary">{m.continue_label}</a>
                     </div>
                 }.into_any(),
-                Some(Err(_)) => form().into_any(),
+                Some(Ok(None) | Err(_)) => form().into_any(),
             }}
         </section>
     }

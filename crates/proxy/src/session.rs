@@ -7,7 +7,7 @@ use crate::{
     AppState,
 };
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRequestParts, OptionalFromRequestParts},
     http::{header, request::Parts},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -48,26 +48,43 @@ impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        // An embedding page sends the token its lender obtained; a standalone page, the cookie.
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .map(str::to_owned)
-            .or_else(|| event_stream_token(parts));
-        let token = match bearer {
-            Some(token) => token,
-            None => {
-                let jar = CookieJar::from_headers(&parts.headers);
-                jar.get(state.cookie_name()).ok_or(AppError::NotSignedIn)?.value().to_owned()
-            }
-        };
+        let token = presented_token(parts, state).ok_or(AppError::NotSignedIn)?;
         let token_hash = hash(&token);
         let merchant = merchant_of_hash(state, &token_hash).await?.ok_or(AppError::NotSignedIn)?;
         Ok(Self { merchant, token_hash })
     }
+}
+
+/// `Option<CurrentMerchant>`: `None` for a request that presents no session at all (a first
+/// visit is not an error); a session presented but unknown or expired is still refused.
+impl OptionalFromRequestParts<AppState> for CurrentMerchant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if presented_token(parts, state).is_none() {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+    }
+}
+
+/// The session token the request presents: an embedding page sends the token its lender
+/// obtained; a standalone page, the cookie.
+fn presented_token(parts: &Parts, state: &AppState) -> Option<String> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_owned)
+        .or_else(|| event_stream_token(parts));
+    bearer.or_else(|| {
+        CookieJar::from_headers(&parts.headers).get(state.cookie_name()).map(|c| c.value().to_owned())
+    })
 }
 
 /// The token an embedded page's `EventSource` names in the query (it cannot send headers);

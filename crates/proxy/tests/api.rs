@@ -651,3 +651,14 @@ async fn a_used_up_codat_quota_is_answered_at_once_as_try_later() {
     let answered: u64 = setup.emulator.request_counts().values().sum();
     assert_eq!(answered, 3, "{:?}", setup.emulator.request_counts());
 }
+
+#[tokio::test]
+async fn a_first_visit_has_no_session_without_an_error_and_a_stale_session_is_refused() {
+    let setup = setup().await;
+    let first = send(&setup.app, get("/api/session", None)).await;
+    assert_eq!(first.status, StatusCode::NO_CONTENT, "{}", first.text);
+    assert!(first.text.is_empty());
+    let stale = send(&setup.app, get("/api/session", Some("cc_session=expired-or-forged"))).await;
+    assert_eq!(stale.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(stale.body["code"], "not_signed_in");
+}

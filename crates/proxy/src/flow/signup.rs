@@ -38,10 +38,16 @@ pub async fn sign_up(
     Ok((jar.add(cookie), Json(body)))
 }
 
-/// `GET /api/session`
-pub async fn current(CurrentMerchant(merchant): CurrentMerchant) -> Result<Json<Session>, AppError> {
+/// `GET /api/session`: the session's merchant, or 204 when the request presents no session (a
+/// first visit, asked by the sign-up page, is not an error).
+pub async fn current(merchant: Option<CurrentMerchant>) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse as _;
+    let Some(CurrentMerchant(merchant)) = merchant else {
+        return Ok(axum::http::StatusCode::NO_CONTENT.into_response());
+    };
     let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    Ok(Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id }))
+    Ok(Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id })
+        .into_response())
 }
 
 /// The trimmed name and email, or the problem in words and as a code the page translates.
