@@ -144,6 +144,15 @@ impl CodatClient {
         self.all_pages(first).await
     }
 
+    /// The first page (at most 100) of `GET /companies` with a Codat query. Codat's docs say the
+    /// query language may not apply to listing companies: then this is simply the first page,
+    /// not every company Codat holds.
+    pub async fn first_companies(&self, query: &str) -> Result<Vec<Company>, CodatError> {
+        let path = format!("/companies?page=1&pageSize=100&query={}", encode(query));
+        let page: Page<Company> = self.send(Method::GET, path, None::<&()>).await?;
+        Ok(page.results)
+    }
+
     /// `GET /companies` filtered by company tags (Codat's `tags` parameter, e.g.
     /// `merchant=m-1 && deployment=d-1`), every page.
     pub async fn list_companies_by_tags(&self, tags: &str) -> Result<Vec<Company>, CodatError> {

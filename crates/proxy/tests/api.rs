@@ -662,3 +662,21 @@ async fn a_first_visit_has_no_session_without_an_error_and_a_stale_session_is_re
     assert_eq!(stale.status, StatusCode::UNAUTHORIZED);
     assert_eq!(stale.body["code"], "not_signed_in");
 }
+
+#[tokio::test]
+async fn a_return_that_codat_could_not_confirm_can_be_tried_again() {
+    let setup = setup().await;
+    let alice = sign_up(&setup.app, "Alice's Cafe").await;
+    let (id, state) = start(&setup.app, &alice, "mqjo").await;
+    let company = send(&setup.app, get("/api/session", Some(&alice))).await.body["companyId"].clone();
+    // Codat fails every attempt of the first confirmation.
+    let path = format!("/companies/{}/connections/{id}", company.as_str().unwrap());
+    setup.emulator.faults.set(
+        serde_json::from_value(json!({"rules": [{"path": path, "method": "GET", "kind": "serverError", "status": 503, "times": 4}]}))
+            .unwrap(),
+    );
+    let failed = send(&setup.app, confirm(&id, &state, &alice)).await;
+    assert!(failed.status.is_server_error(), "{}", failed.text);
+    let again = send(&setup.app, confirm(&id, &state, &alice)).await;
+    assert_eq!(again.status, StatusCode::OK, "the link was not used up by the failure: {}", again.text);
+}

@@ -29,19 +29,19 @@ pub async fn confirm(
     }
     let state_hash = Some(request.state.trim()).filter(|s| !s.is_empty()).map(hash_secret);
     let pending = state.db().pending_link(&session.token_hash, connection_id, state_hash.as_deref()).await?;
-    match pending.map(|link| (link.state, link.id)) {
+    let link_id = match pending.map(|link| (link.state, link.id)) {
         None => return Err(refused(RefusedReturn::Unknown)),
         Some((PendingLinkState::Used, _)) => return Err(refused(RefusedReturn::Used)),
         Some((PendingLinkState::Expired, _)) => return Err(refused(RefusedReturn::Expired)),
-        Some((PendingLinkState::Waiting, id)) => {
-            // Two returns racing for one link: only one uses it.
-            if !state.db().use_pending_link(&id).await? {
-                return Err(refused(RefusedReturn::Used));
-            }
-        }
-    }
-    let company_id = session.merchant.company_id.ok_or(AppError::NotSignedIn)?;
+        Some((PendingLinkState::Waiting, id)) => id,
+    };
+    let company_id = session.merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
+    // Codat is asked before the link is used up, so a failed answer can be tried again.
     let connection = state.codat().get_connection(&company_id, connection_id).await?;
+    // Two returns racing for one link: only one uses it.
+    if !state.db().use_pending_link(&link_id).await? {
+        return Err(refused(RefusedReturn::Used));
+    }
     crate::flow::connections::remember(&state, &session.merchant.id, &connection).await?;
     crate::watcher::watch(&state, &session.merchant.id, &company_id);
     Ok(Json(summary(connection)))

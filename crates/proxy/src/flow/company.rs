@@ -72,7 +72,10 @@ pub async fn ensure_company(
 }
 
 /// A company made for this merchant by this deployment before (its answer lost): by tags, else
-/// by name among companies that carry no other deployment's tag.
+/// by name among companies that carry no other deployment's tag. The name lookup reads one page
+/// only: where Codat ignores `query` on company lists it would otherwise page through every
+/// company on each sign-up (tags are the lookup that matters; names serve companies created
+/// before tags were).
 async fn find_company(state: &AppState, merchant_id: &str) -> Result<Option<codat::Company>, AppError> {
     let deployment = state.deployment_id();
     let filter = format!("{MERCHANT_TAG}={merchant_id} && {DEPLOYMENT_TAG}={deployment}");
@@ -85,6 +88,6 @@ async fn find_company(state: &AppState, merchant_id: &str) -> Result<Option<coda
     if let Some(company) = tagged.into_iter().find(ours) {
         return Ok(Some(company));
     }
-    let named = state.codat().list_companies(&format!("name={merchant_id}")).await?;
+    let named = state.codat().first_companies(&format!("name={merchant_id}")).await?;
     Ok(named.into_iter().find(ours))
 }
