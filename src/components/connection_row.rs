@@ -109,11 +109,11 @@ pub fn ConnectionRow(
             </div>
             {move || failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
             {move || asking.get().map(|ask| {
-                let (title, body, label, destructive) = ask.wording(m, &name);
+                let Wording { title, body, confirm_label, destructive } = ask.wording(m, &name);
                 let act = act_on_confirm.clone();
                 view! {
                     <ConfirmDialog id=dialog_id.clone() open=Signal::derive(move || asking.get().is_some())
-                        title body confirm_label=label destructive
+                        title body confirm_label destructive
                         on_confirm=move |_| act(ask) on_cancel=move |_| asking.set(None)/>
                 }
             })}
@@ -129,22 +129,32 @@ enum Ask {
     Relink,
 }
 
+/// What a confirmation dialog says.
+struct Wording {
+    title: String,
+    /// What happens, in a sentence or two.
+    body: String,
+    confirm_label: String,
+    /// Whether confirming destroys data (the button is styled as a warning).
+    destructive: bool,
+}
+
 impl Ask {
-    /// Title, explanation, button label and whether it destroys data.
-    fn wording(self, m: &Messages, platform: &str) -> (String, String, String, bool) {
+    /// How the dialog asking for this action words it.
+    fn wording(self, m: &Messages, platform: &str) -> Wording {
         match self {
-            Ask::Unlink => (
-                fill(m.disconnect_title, &[("platform", platform)]),
-                m.disconnect_text.into(),
-                m.disconnect.into(),
-                false,
-            ),
-            Ask::Delete | Ask::Relink => (
-                fill(m.remove_title, &[("platform", platform)]),
-                m.remove_text.into(),
-                m.remove_confirm.into(),
-                true,
-            ),
+            Ask::Unlink => Wording {
+                title: fill(m.disconnect_title, &[("platform", platform)]),
+                body: m.disconnect_text.into(),
+                confirm_label: m.disconnect.into(),
+                destructive: false,
+            },
+            Ask::Delete | Ask::Relink => Wording {
+                title: fill(m.remove_title, &[("platform", platform)]),
+                body: m.remove_text.into(),
+                confirm_label: m.remove_confirm.into(),
+                destructive: true,
+            },
         }
     }
 }

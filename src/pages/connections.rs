@@ -22,10 +22,10 @@ pub fn ConnectionsPage() -> impl IntoView {
     // rebuild the list and close the dialog under them. They are applied when it closes.
     let deciding = RwSignal::new(false);
     let waiting = RwSignal::new(false);
-    Effect::new(move |first_run: Option<()>| {
+    Effect::new(move |ran_before: Option<()>| {
         live.changes.track();
         live.resyncs.track();
-        if first_run.is_some() {
+        if ran_before.is_some() {
             if deciding.get_untracked() {
                 waiting.set(true);
             } else {
