@@ -5,7 +5,6 @@ use crate::{
     api,
     components::{confirm_dialog::ConfirmDialog, link_window::LinkWindow, status_badge::StatusBadge},
     dates,
-    embed::{self, EmbedEvent},
     i18n::{fill, messages, Messages},
 };
 use codat_connect_api::{Connection, ConnectionStatus};
@@ -54,17 +53,7 @@ pub fn ConnectionRow(
             };
             let _ = busy.try_set(false);
             match outcome {
-                Ok(Some(started)) => {
-                    embed::notify(EmbedEvent::Started {
-                        platform_key: started.connection.platform_key.clone().unwrap_or_default(),
-                        connection_id: started.connection.id.clone(),
-                    });
-                    if embed::is_embedded() {
-                        link_window.show(started);
-                    } else {
-                        let _ = window().location().set_href(&started.link_url);
-                    }
-                }
+                Ok(Some(started)) => link_window.follow(started),
                 Ok(None) => {
                     failure.set(None);
                     on_changed.run(());

@@ -44,8 +44,22 @@ impl LinkWindow {
         }
     }
 
+    /// Follows a started connection to Codat's Link: tells the host it started, then opens Link
+    /// in the popup (embedded) or in this tab (a fresh, one-time link: followed at once).
+    pub fn follow(self, started: ConnectStarted) {
+        embed::notify(embed::EmbedEvent::Started {
+            platform_key: started.connection.platform_key.clone().unwrap_or_default(),
+            connection_id: started.connection.id.clone(),
+        });
+        if embed::is_embedded() {
+            self.show(started);
+        } else if let Err(error) = window().location().set_href(&started.link_url) {
+            leptos::logging::error!("could not open the link: {error:?}");
+        }
+    }
+
     /// Sends the popup to the Link page, or offers a button when the browser blocked it.
-    pub fn show(self, started: ConnectStarted) {
+    fn show(self, started: ConnectStarted) {
         match self.popup.try_update_value(Option::take).flatten() {
             Some(popup) => {
                 let _ = popup.location().set_href(&started.link_url);

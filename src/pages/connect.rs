@@ -32,18 +32,7 @@ pub fn ConnectPage() -> impl IntoView {
     let busy = Signal::derive(move || pending.get() || started.with(|answer| matches!(answer, Some(Ok(_)))));
     let link_window = LinkWindow::new(started);
     Effect::new(move |_| match started.get() {
-        Some(Ok(started)) => {
-            embed::notify(EmbedEvent::Started {
-                platform_key: started.connection.platform_key.clone().unwrap_or_default(),
-                connection_id: started.connection.id.clone(),
-            });
-            if embed::is_embedded() {
-                link_window.show(started);
-            } else if let Err(error) = window().location().set_href(&started.link_url) {
-                // A fresh, one-time link: followed at once rather than kept.
-                leptos::logging::error!("could not open the link: {error:?}");
-            }
-        }
+        Some(Ok(started)) => link_window.follow(started),
         Some(Err(failure)) => {
             link_window.close();
             embed::notify(EmbedEvent::Error {
