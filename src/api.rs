@@ -5,34 +5,70 @@ use crate::{
     i18n::{fill, messages},
 };
 use codat_connect_api::{
-    paths, ApiError, ConnectRequest, ConnectStarted, Connection, IntegrationCard, Session, SignUpProblem,
-    SignUpRequest, SourceType, CSRF_HEADER,
+    paths, ApiError, ConnectRequest, ConnectStarted, Connection, ErrorCode, IntegrationCard, Session,
+    SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt;
 
-/// A failed call, with a message a person can read.
+/// A failed call to the proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiFailure {
-    /// HTTP status, or 0 when the proxy could not be reached.
-    pub status: u16,
-    /// The proxy's machine-readable code.
-    pub code: String,
-    /// What to show.
-    pub message: String,
+pub enum ApiFailure {
+    /// The proxy could not be reached (offline, blocked, cut off).
+    Unreachable,
+    /// The proxy answered something this page cannot read.
+    BadAnswer,
+    /// The proxy refused the request or failed, and said why.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// What went wrong.
+        code: ErrorCode,
+        /// The proxy's own (English) message, shown where the catalogue has no words for `code`.
+        message: String,
+    },
 }
 
 impl ApiFailure {
     /// True when the visitor has no session and should sign up first.
     pub fn is_not_signed_in(&self) -> bool {
-        self.status == 401
+        matches!(self, Self::Refused { code: ErrorCode::NotSignedIn, .. })
+    }
+
+    /// The proxy's code, if it answered with one.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Refused { code, .. } => Some(*code),
+            Self::Unreachable | Self::BadAnswer => None,
+        }
+    }
+
+    /// The code told to the host page (`EmbedEvent::Error`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreachable => "unreachable",
+            Self::BadAnswer => "bad_answer",
+            Self::Refused { code, .. } => code.as_str(),
+        }
+    }
+
+    /// What to show, in the page's language.
+    pub fn message(&self) -> String {
+        let m = messages();
+        match self {
+            Self::Unreachable => m.error_unreachable.into(),
+            Self::BadAnswer => m.error_bad_answer.into(),
+            Self::Refused { code, message, .. } => {
+                (m.server_error)(*code).map_or_else(|| message.clone(), Into::into)
+            }
+        }
     }
 }
 
 impl fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message())
     }
 }
 
@@ -41,22 +77,9 @@ impl std::error::Error for ApiFailure {}
 /// The result of every call.
 pub type ApiResult<T> = Result<T, ApiFailure>;
 
-/// A sign-up problem found in the page, as the proxy would have answered it, in the page's words.
+/// A sign-up problem found in the page, as the proxy would have answered it.
 pub fn sign_up_problem(problem: SignUpProblem) -> ApiFailure {
-    ApiFailure {
-        status: 400,
-        code: problem.code().into(),
-        message: localized(problem.code(), problem.message()),
-    }
-}
-
-/// The message for an error `code` in the page's language, where the catalogue words it.
-fn localized(code: &str, english: String) -> String {
-    messages()
-        .server_errors
-        .iter()
-        .find(|(known, _)| *known == code)
-        .map_or(english, |(_, text)| (*text).to_owned())
+    ApiFailure::Refused { status: 400, code: problem.code(), message: problem.message() }
 }
 
 /// Signs up: creates the merchant and its Codat company, and starts a session.
@@ -143,7 +166,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let body = serde_json::to_string(body).map_err(|_| bad_answer(0))?;
+    let body = serde_json::to_string(body).map_err(|_| ApiFailure::BadAnswer)?;
     parse(exchange(post_request(path, body)).await?)
 }
 
@@ -169,11 +192,7 @@ struct Answer {
 }
 
 fn parse<T: DeserializeOwned>(answer: Answer) -> ApiResult<T> {
-    serde_json::from_str(&answer.body).map_err(|_| bad_answer(answer.status))
-}
-
-fn bad_answer(status: u16) -> ApiFailure {
-    ApiFailure { status, code: "bad_answer".into(), message: messages().error_bad_answer.into() }
+    serde_json::from_str(&answer.body).map_err(|_| ApiFailure::BadAnswer)
 }
 
 /// Sends the request; a successful answer's body, or the failure as the page shows it.
@@ -185,17 +204,16 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
     if response.ok() {
         return Ok(Answer { status, body });
     }
+    // Not the proxy's JSON (a load balancer's page, say): the status is all there is to go on.
     let error: ApiError = serde_json::from_str(&body).unwrap_or(ApiError {
-        code: "unknown".into(),
+        code: ErrorCode::Unknown,
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });
-    // The proxy speaks English; the errors it has fixed words for are shown in the page's language.
-    let message = localized(&error.code, error.message);
-    let failure = ApiFailure { status, code: error.code, message };
+    let failure = ApiFailure::Refused { status, code: error.code, message: error.message };
     if failure.is_not_signed_in() && embed::is_embedded() {
         // Only the host can mend this, with a new session token.
         embed::notify(EmbedEvent::Error {
-            code: failure.code.clone(),
+            code: failure.code().into(),
             message: messages().session_ended.into(),
             recoverable: false,
         });
@@ -205,5 +223,5 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
 
 fn unreachable_failure(error: &gloo_net::Error) -> ApiFailure {
     leptos::logging::warn!("request failed: {error}");
-    ApiFailure { status: 0, code: "unreachable".into(), message: messages().error_unreachable.into() }
+    ApiFailure::Unreachable
 }

@@ -1,7 +1,7 @@
 //! The proxy's server-sent events (`/api/events`) as signals, so pages update when Codat's
 //! webhooks arrive.
 
-use codat_connect_api::paths;
+use codat_connect_api::{paths, LiveEvent};
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{EventSource, MessageEvent};
@@ -37,10 +37,11 @@ pub fn use_live_events() -> LiveEvents {
             set_resyncs.update(|n| *n += 1);
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_connected.set(false));
-        for name in ["connectionChanged", "connectionRemoved", "syncCompleted", "syncProgressed"] {
+        for name in LiveEvent::NAMES {
             let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
         }
-        let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback(LiveEvent::RESYNC, on_resync.as_ref().unchecked_ref());
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let held = StoredValue::new_local(Some((source, on_event, on_resync, on_open, on_error)));

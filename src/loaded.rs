@@ -85,11 +85,7 @@ mod tests {
         let loaded = Loaded::new(move || {
             let (answer, answered) = oneshot::channel();
             requests.borrow_mut().push((tab.get(), answer));
-            async move {
-                answered.await.unwrap_or_else(|_| {
-                    Err(ApiFailure { status: 0, code: "dropped".into(), message: String::new() })
-                })
-            }
+            async move { answered.await.unwrap_or_else(|_| Err(ApiFailure::Unreachable)) }
         });
         (loaded, pending)
     }

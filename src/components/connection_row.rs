@@ -60,7 +60,7 @@ pub fn ConnectionRow(
                 }
                 Err(error) => {
                     link_window.close();
-                    let _ = failure.try_set(Some(error.message));
+                    let _ = failure.try_set(Some(error.message()));
                 }
             }
         });

@@ -41,7 +41,7 @@ pub fn DataSyncProgress() -> impl IntoView {
                     let _ = set_polls.try_update(|n| *n += 1);
                 }
                 Err(failure) => {
-                    let _ = retry_failure.try_set(Some(failure.message));
+                    let _ = retry_failure.try_set(Some(failure.message()));
                 }
             }
         });
@@ -82,7 +82,7 @@ pub fn DataSyncProgress() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message}</p> }.into_any(),
+                Some(Err(failure)) => view! { <p class="field-error" role="alert">{failure.message()}</p> }.into_any(),
             }}
             {move || failed().then(|| view! {
                 <div class="notice notice-warning">

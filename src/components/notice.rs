@@ -30,7 +30,7 @@ pub fn ErrorNotice(
     }
     view! {
         <div class="notice notice-error" role="alert">
-            <p>{failure.message}</p>
+            <p>{failure.message()}</p>
             <button type="button" class="button" on:click=move |_| on_retry.run(())>{messages().try_again}</button>
         </div>
     }

@@ -1,6 +1,7 @@
 //! English.
 
 use super::Messages;
+use codat_connect_api::ErrorCode;
 
 /// The English catalogue.
 pub const MESSAGES: Messages = Messages {
@@ -136,32 +137,33 @@ pub const MESSAGES: Messages = Messages {
         ("commerce-payments", "Payments"),
         ("commerce-products", "Products"),
     ],
-    server_errors: &[
-        ("not_signed_in", "Please sign up or sign in first."),
-        ("cross_site_request", "This request did not come from the Codat Connect page."),
-        ("rate_limited", "Too many requests. Please wait a moment and try again."),
-        ("too_large", "The request is larger than this service accepts."),
-        ("internal", "Something went wrong on our side. Please try again."),
-        ("codat_bad_answer", "Codat gave an answer we could not use. Please try again."),
-        ("codat_busy", "Codat is busy right now. Please try again in a minute."),
-        ("codat_quota", "Codat is too busy to connect platforms right now. Please try again later."),
-        ("codat_timeout", "Codat took too long to answer. Please try again."),
-        ("codat_unavailable", "Codat could not complete the request. Please try again."),
-        ("missing_business_name", "Enter your business's name."),
-        ("business_name_too_long", "A business name has at most 200 characters."),
-        ("implausible_email", "Enter an email address such as name@business.com."),
-        (
-            "return_link_unknown",
-            "This return from Codat is not for a connection you started here. See your connections, or connect again.",
-        ),
-        ("return_link_used", "This return from Codat was already handled. See your connections for where it stands."),
-        (
-            "return_link_expired",
-            "This return from Codat came too late to be accepted. See your connections and connect again from there.",
-        ),
-        (
-            "accounting_already_connected",
-            "Your business already has an accounting platform. Manage it from your connections.",
-        ),
-    ],
+    server_error,
 };
+
+/// The proxy's errors in English: every code the page can meet is worded here; `None` keeps the
+/// proxy's own (English) message, for codes only a newer server or another client meets.
+fn server_error(code: ErrorCode) -> Option<&'static str> {
+    use ErrorCode::*;
+    Some(match code {
+        NotSignedIn => "Please sign up or sign in first.",
+        CrossSiteRequest => "This request did not come from the Codat Connect page.",
+        RateLimited => "Too many requests. Please wait a moment and try again.",
+        TooLarge => "The request is larger than this service accepts.",
+        Internal => "Something went wrong on our side. Please try again.",
+        CodatBadAnswer => "Codat gave an answer we could not use. Please try again.",
+        CodatBusy => "Codat is busy right now. Please try again in a minute.",
+        CodatQuota => "Codat is too busy to connect platforms right now. Please try again later.",
+        CodatTimeout => "Codat took too long to answer. Please try again.",
+        CodatUnavailable => "Codat could not complete the request. Please try again.",
+        MissingBusinessName => "Enter your business's name.",
+        BusinessNameTooLong => "A business name has at most 200 characters.",
+        ImplausibleEmail => "Enter an email address such as name@business.com.",
+        ReturnLinkUnknown => "This return from Codat is not for a connection you started here. See your connections, or connect again.",
+        ReturnLinkUsed => "This return from Codat was already handled. See your connections for where it stands.",
+        ReturnLinkExpired => "This return from Codat came too late to be accepted. See your connections and connect again from there.",
+        AccountingAlreadyConnected => "Your business already has an accounting platform. Manage it from your connections.",
+        BadRequest | MethodNotAllowed => "This page sent a request the server could not read. Reload the page and try again.",
+        NotFound => "This was not found. It may have been removed; reload the page to see what is there now.",
+        AdminTokenRequired | WebhookRefused | Unknown => return None,
+    })
+}

@@ -1,6 +1,7 @@
 //! Canadian French.
 
 use super::Messages;
+use codat_connect_api::ErrorCode;
 
 /// The Canadian French catalogue.
 pub const MESSAGES: Messages = Messages {
@@ -136,32 +137,33 @@ pub const MESSAGES: Messages = Messages {
         ("commerce-payments", "Paiements"),
         ("commerce-products", "Produits"),
     ],
-    server_errors: &[
-        ("not_signed_in", "Inscrivez-vous ou connectez-vous d'abord."),
-        ("cross_site_request", "Cette demande ne provient pas de la page Codat Connect."),
-        ("rate_limited", "Trop de demandes. Patientez un instant, puis réessayez."),
-        ("too_large", "La demande dépasse la taille acceptée par ce service."),
-        ("internal", "Un problème est survenu de notre côté. Veuillez réessayer."),
-        ("codat_bad_answer", "Codat a donné une réponse inutilisable. Veuillez réessayer."),
-        ("codat_busy", "Codat est occupé en ce moment. Réessayez dans une minute."),
-        ("codat_quota", "Codat est trop occupé pour connecter des plateformes en ce moment. Réessayez plus tard."),
-        ("codat_timeout", "Codat a mis trop de temps à répondre. Veuillez réessayer."),
-        ("codat_unavailable", "Codat n'a pas pu traiter la demande. Veuillez réessayer."),
-        ("missing_business_name", "Entrez le nom de votre entreprise."),
-        ("business_name_too_long", "Un nom d'entreprise compte au plus 200 caractères."),
-        ("implausible_email", "Entrez une adresse courriel comme nom@entreprise.ca."),
-        (
-            "return_link_unknown",
-            "Ce retour de Codat ne correspond à aucune connexion commencée ici. Consultez vos connexions ou connectez-vous de nouveau.",
-        ),
-        ("return_link_used", "Ce retour de Codat a déjà été traité. Consultez vos connexions pour en voir l'état."),
-        (
-            "return_link_expired",
-            "Ce retour de Codat est arrivé trop tard pour être accepté. Consultez vos connexions et reprenez à partir de là.",
-        ),
-        (
-            "accounting_already_connected",
-            "Votre entreprise a déjà une plateforme comptable. Gérez-la à partir de vos connexions.",
-        ),
-    ],
+    server_error,
 };
+
+/// The proxy's errors in Canadian French: every code the page can meet is worded here; `None` keeps the
+/// proxy's own (English) message, for codes only a newer server or another client meets.
+fn server_error(code: ErrorCode) -> Option<&'static str> {
+    use ErrorCode::*;
+    Some(match code {
+        NotSignedIn => "Inscrivez-vous ou connectez-vous d'abord.",
+        CrossSiteRequest => "Cette demande ne provient pas de la page Codat Connect.",
+        RateLimited => "Trop de demandes. Patientez un instant, puis réessayez.",
+        TooLarge => "La demande dépasse la taille acceptée par ce service.",
+        Internal => "Un problème est survenu de notre côté. Veuillez réessayer.",
+        CodatBadAnswer => "Codat a donné une réponse inutilisable. Veuillez réessayer.",
+        CodatBusy => "Codat est occupé en ce moment. Réessayez dans une minute.",
+        CodatQuota => "Codat est trop occupé pour connecter des plateformes en ce moment. Réessayez plus tard.",
+        CodatTimeout => "Codat a mis trop de temps à répondre. Veuillez réessayer.",
+        CodatUnavailable => "Codat n'a pas pu traiter la demande. Veuillez réessayer.",
+        MissingBusinessName => "Entrez le nom de votre entreprise.",
+        BusinessNameTooLong => "Un nom d'entreprise compte au plus 200 caractères.",
+        ImplausibleEmail => "Entrez une adresse courriel comme nom@entreprise.ca.",
+        ReturnLinkUnknown => "Ce retour de Codat ne correspond à aucune connexion commencée ici. Consultez vos connexions ou connectez-vous de nouveau.",
+        ReturnLinkUsed => "Ce retour de Codat a déjà été traité. Consultez vos connexions pour en voir l'état.",
+        ReturnLinkExpired => "Ce retour de Codat est arrivé trop tard pour être accepté. Consultez vos connexions et reprenez à partir de là.",
+        AccountingAlreadyConnected => "Votre entreprise a déjà une plateforme comptable. Gérez-la à partir de vos connexions.",
+        BadRequest | MethodNotAllowed => "Cette page a envoyé une demande que le serveur n'a pas pu lire. Rechargez la page et réessayez.",
+        NotFound => "Cet élément est introuvable. Il a peut-être été supprimé; rechargez la page pour voir ce qui s'y trouve.",
+        AdminTokenRequired | WebhookRefused | Unknown => return None,
+    })
+}

@@ -2,7 +2,7 @@
 //! for a success, confirms the connection's status with the proxy before saying so.
 
 use crate::{
-    api,
+    api::{self, ApiResult},
     callback::{CallbackOutcome, NextStep},
     components::{
         data_sync::DataSyncProgress, notice::ErrorNotice, shell::DoneButton, status_badge::StatusBadge,
@@ -12,7 +12,7 @@ use crate::{
     loaded::Loaded,
     routes::Page,
 };
-use codat_connect_api::ConnectionStatus;
+use codat_connect_api::{Connection, ConnectionStatus, ErrorCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -54,17 +54,17 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
         async move { api::confirm(&connection_id, &state).await }
     });
     let m = messages();
+    // The host hears of each answer once, when it arrives.
+    Effect::new(move |_| {
+        if let Some(event) = confirmed.get().as_ref().and_then(host_event) {
+            embed::notify(event);
+        }
+    });
     let checking = fill(m.checking_connection, &[("platform", &platform)]);
     view! {
         {move || match confirmed.get() {
             None => view! { <h1 role="status">{checking.clone()}</h1> }.into_any(),
             Some(Ok(connection)) if connection.status == ConnectionStatus::Linked => {
-                embed::notify(EmbedEvent::Connected {
-                    connection_id: connection.id.clone(),
-                    platform_key: connection.platform_key.clone(),
-                    platform_name: connection.platform_name.clone(),
-                    source_type: connection.source_type,
-                });
                 view! {
                     <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
                     <p role="status">{m.connected_thanks}</p>
@@ -80,11 +80,6 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                 .into_any()
             }
             Some(Ok(connection)) => {
-                embed::notify(EmbedEvent::Error {
-                    code: "not_linked".into(),
-                    message: m.not_finished_text.into(),
-                    recoverable: true,
-                });
                 view! {
                     <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
                     <p role="status">{m.not_finished_text}</p>
@@ -96,18 +91,11 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                 .into_any()
             }
             Some(Err(failure)) => {
-                if !failure.is_not_signed_in() {
-                    embed::notify(EmbedEvent::Error {
-                        code: failure.code.clone(),
-                        message: failure.message.clone(),
-                        recoverable: true,
-                    });
-                }
                 // A refused return cannot be retried: the way on is the connections list.
-                if failure.code.starts_with("return_link_") {
+                if failure.error_code().is_some_and(ErrorCode::is_refused_return) {
                     return view! {
                         <h1>{fill(m.could_not_confirm, &[("platform", &platform)])}</h1>
-                        <p role="alert">{failure.message}</p>
+                        <p role="alert">{failure.message()}</p>
                         <div class="actions">
                             <a href=Page::Connections.href() class="button primary">{m.view_connections}</a>
                         </div>
@@ -124,15 +112,42 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
     }
 }
 
+/// What the host page is told about the proxy's answer to a return (nothing when the session
+/// ended: the proxy's client has told it already).
+fn host_event(answer: &ApiResult<Connection>) -> Option<EmbedEvent> {
+    match answer {
+        Ok(connection) if connection.status == ConnectionStatus::Linked => Some(EmbedEvent::Connected {
+            connection_id: connection.id.clone(),
+            platform_key: connection.platform_key.clone(),
+            platform_name: connection.platform_name.clone(),
+            source_type: connection.source_type,
+        }),
+        Ok(_) => Some(EmbedEvent::Error {
+            code: "not_linked".into(),
+            message: messages().not_finished_text.into(),
+            recoverable: true,
+        }),
+        Err(failure) if failure.is_not_signed_in() => None,
+        Err(failure) => Some(EmbedEvent::Error {
+            code: failure.code().into(),
+            message: failure.message(),
+            recoverable: true,
+        }),
+    }
+}
+
 /// Any outcome other than a success: what happened and what to do next.
 #[component]
 fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
     let m = messages();
     if !matches!(outcome, CallbackOutcome::NoChange { .. }) {
-        embed::notify(EmbedEvent::Error {
-            code: outcome.code().into(),
-            message: outcome.explanation(m),
-            recoverable: true,
+        let (code, message) = (outcome.code(), outcome.explanation(m));
+        Effect::new(move |_| {
+            embed::notify(EmbedEvent::Error {
+                code: code.into(),
+                message: message.clone(),
+                recoverable: true,
+            })
         });
     }
     let (page, label) = match outcome.next_step() {

@@ -36,8 +36,8 @@ pub fn ConnectPage() -> impl IntoView {
         Some(Err(failure)) => {
             link_window.close();
             embed::notify(EmbedEvent::Error {
-                code: failure.code.clone(),
-                message: failure.message.clone(),
+                code: failure.code().into(),
+                message: failure.message(),
                 recoverable: !failure.is_not_signed_in(),
             });
         }

@@ -18,30 +18,22 @@ pub fn ConnectionsPage() -> impl IntoView {
     let m = messages();
     let live = use_live_events();
     let (changes, set_changes) = signal(0u32);
-    // While the owner decides in a confirmation dialog, pushed updates wait: reloading would
-    // rebuild the list and close the dialog under them. They are applied when it closes.
-    let deciding = RwSignal::new(false);
-    let waiting = RwSignal::new(false);
-    Effect::new(move |ran_before: Option<()>| {
+    let connections = Loaded::new(move || {
         live.changes.track();
         live.resyncs.track();
-        if ran_before.is_some() {
-            if deciding.get_untracked() {
-                waiting.set(true);
-            } else {
-                set_changes.update(|n| *n += 1);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if !deciding.get() && waiting.get_untracked() {
-            waiting.set(false);
-            set_changes.update(|n| *n += 1);
-        }
-    });
-    let connections = Loaded::new(move || {
         changes.track();
         api::connections()
+    });
+    // The list on screen. While the owner decides in a confirmation dialog it stays as it is,
+    // even when an answer already on its way arrives: rebuilding the rows would close the dialog
+    // under them. The latest answer is shown once the dialog closes.
+    let deciding = RwSignal::new(false);
+    let shown = RwSignal::new(None);
+    Effect::new(move |_| {
+        let latest = connections.get();
+        if !deciding.get() {
+            shown.set(latest);
+        }
     });
     let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
     // Embedded, "Reconnect" and "Finish connecting" open Link in a popup, as the picker does.
@@ -51,7 +43,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             <h1>{m.title_connections}</h1>
             <p class="lead">{m.connections_lead}</p>
             {link_window.view()}
-            {move || match connections.get() {
+            {move || match shown.get() {
                 None => view! { <p role="status">{m.loading_connections}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <div class="notice">

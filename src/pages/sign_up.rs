@@ -63,7 +63,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <label for="email">{m.work_email}</label>
                     <input id="email" name="email" type="email" autocomplete="email" required bind:value=email/>
                 </div>
-                {move || failure().map(|f| view! { <p class="field-error" role="alert">{f.message}</p> })}
+                {move || failure().map(|f| view! { <p class="field-error" role="alert">{f.message()}</p> })}
                 <button type="submit" class="button primary" disabled=move || pending.get()>
                     {move || if pending.get() { m.setting_up } else { m.continue_label }}
                 </button>

@@ -82,11 +82,11 @@ pub enum SignUpProblem {
 
 impl SignUpProblem {
     /// The `code` of the proxy's error answer.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Self::MissingName => "missing_business_name",
-            Self::NameTooLong => "business_name_too_long",
-            Self::ImplausibleEmail => "implausible_email",
+            Self::MissingName => ErrorCode::MissingBusinessName,
+            Self::NameTooLong => ErrorCode::BusinessNameTooLong,
+            Self::ImplausibleEmail => ErrorCode::ImplausibleEmail,
         }
     }
 
@@ -314,13 +314,22 @@ pub enum LiveEvent {
 }
 
 impl LiveEvent {
-    /// The SSE `event:` name.
+    /// Every SSE `event:` name a `LiveEvent` is sent under, for a page to listen to.
+    pub const NAMES: [&'static str; 4] =
+        ["connectionChanged", "connectionRemoved", "syncCompleted", "syncProgressed"];
+
+    /// The name sent when a stream may have missed events and the page should reload what it
+    /// shows (`data:` is `{}`).
+    pub const RESYNC: &'static str = "resync";
+
+    /// The SSE `event:` name: one of [`Self::NAMES`].
     pub fn name(&self) -> &'static str {
+        let [changed, removed, completed, progressed] = Self::NAMES;
         match self {
-            Self::ConnectionChanged { .. } => "connectionChanged",
-            Self::ConnectionRemoved { .. } => "connectionRemoved",
-            Self::SyncCompleted { .. } => "syncCompleted",
-            Self::SyncProgressed { .. } => "syncProgressed",
+            Self::ConnectionChanged { .. } => changed,
+            Self::ConnectionRemoved { .. } => removed,
+            Self::SyncCompleted { .. } => completed,
+            Self::SyncProgressed { .. } => progressed,
         }
     }
 }
@@ -354,10 +363,101 @@ pub struct EmbedSession {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiError {
-    /// A stable machine-readable code, e.g. `not_signed_in`, `codat_unavailable`.
-    pub code: String,
-    /// A sentence a person can read.
+    /// What went wrong, for a program to act on.
+    pub code: ErrorCode,
+    /// A sentence a person can read (English; the page words the codes it knows itself).
     pub message: String,
+}
+
+/// The machine-readable `code` of every error the proxy answers with. The web app's catalogues
+/// word each one with an exhaustive `match`, so a code added here without a message in every
+/// language does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed (not JSON, a missing field).
+    BadRequest,
+    /// No valid session: sign up (standalone) or ask the host for a new token (embedded).
+    NotSignedIn,
+    /// A state-changing request without the CSRF header, or marked cross-site.
+    CrossSiteRequest,
+    /// No such item for this merchant, or no such API endpoint.
+    NotFound,
+    /// The method is not one the endpoint answers.
+    MethodNotAllowed,
+    /// Too many requests from one client or session.
+    RateLimited,
+    /// The body is over the size limit.
+    TooLarge,
+    /// `/v1/*` without the admin token.
+    AdminTokenRequired,
+    /// A webhook failed verification.
+    WebhookRefused,
+    /// The server failed (storage, a bug); details are in its log.
+    Internal,
+    /// Codat answered something unsafe or impossible to use.
+    CodatBadAnswer,
+    /// Codat refused for now (429): try again in a minute.
+    CodatBusy,
+    /// Codat's daily request quota is used up: try again later (`Retry-After`).
+    CodatQuota,
+    /// Codat did not answer in time.
+    CodatTimeout,
+    /// Codat failed or could not be reached.
+    CodatUnavailable,
+    /// Sign-up: the business name is blank.
+    MissingBusinessName,
+    /// Sign-up: the business name is too long.
+    BusinessNameTooLong,
+    /// Sign-up: the email address cannot be one.
+    ImplausibleEmail,
+    /// A return from Link that no pending link of this session matches.
+    ReturnLinkUnknown,
+    /// A return from Link whose pending link was already used.
+    ReturnLinkUsed,
+    /// A return from Link after its pending link expired.
+    ReturnLinkExpired,
+    /// The business already has an accounting platform (Codat allows one).
+    AccountingAlreadyConnected,
+    /// A code this build does not know (a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The code as it is spelled on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::NotSignedIn => "not_signed_in",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::RateLimited => "rate_limited",
+            Self::TooLarge => "too_large",
+            Self::AdminTokenRequired => "admin_token_required",
+            Self::WebhookRefused => "webhook_refused",
+            Self::Internal => "internal",
+            Self::CodatBadAnswer => "codat_bad_answer",
+            Self::CodatBusy => "codat_busy",
+            Self::CodatQuota => "codat_quota",
+            Self::CodatTimeout => "codat_timeout",
+            Self::CodatUnavailable => "codat_unavailable",
+            Self::MissingBusinessName => "missing_business_name",
+            Self::BusinessNameTooLong => "business_name_too_long",
+            Self::ImplausibleEmail => "implausible_email",
+            Self::ReturnLinkUnknown => "return_link_unknown",
+            Self::ReturnLinkUsed => "return_link_used",
+            Self::ReturnLinkExpired => "return_link_expired",
+            Self::AccountingAlreadyConnected => "accounting_already_connected",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// A return from Link was refused: the owner is pointed to their connections, not to a retry.
+    pub fn is_refused_return(self) -> bool {
+        matches!(self, Self::ReturnLinkUnknown | Self::ReturnLinkUsed | Self::ReturnLinkExpired)
+    }
 }
 
 #[cfg(test)]
@@ -379,6 +479,59 @@ mod tests {
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json, serde_json::json!({"kind": "syncCompleted", "connectionId": "c1", "initial": true}));
         assert_eq!(event.name(), "syncCompleted");
+        // The SSE name is the tag the JSON carries, for every kind of event.
+        let connection = Connection {
+            id: "c1".into(),
+            platform_key: None,
+            platform_name: "Xero".into(),
+            source_type: SourceType::Accounting,
+            status: ConnectionStatus::Linked,
+            created: String::new(),
+            last_sync: None,
+        };
+        for event in [
+            LiveEvent::ConnectionChanged { connection, event_type: "connection.connected".into() },
+            LiveEvent::ConnectionRemoved { connection_id: "c1".into() },
+            event,
+            LiveEvent::SyncProgressed { data_types: vec![] },
+        ] {
+            assert_eq!(serde_json::to_value(&event).unwrap()["kind"], event.name());
+        }
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_on_the_wire_and_unknown_ones_are_kept_as_unknown() {
+        use ErrorCode::*;
+        let every = [
+            BadRequest,
+            NotSignedIn,
+            CrossSiteRequest,
+            NotFound,
+            MethodNotAllowed,
+            RateLimited,
+            TooLarge,
+            AdminTokenRequired,
+            WebhookRefused,
+            Internal,
+            CodatBadAnswer,
+            CodatBusy,
+            CodatQuota,
+            CodatTimeout,
+            CodatUnavailable,
+            MissingBusinessName,
+            BusinessNameTooLong,
+            ImplausibleEmail,
+            ReturnLinkUnknown,
+            ReturnLinkUsed,
+            ReturnLinkExpired,
+            AccountingAlreadyConnected,
+            Unknown,
+        ];
+        for code in every {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+        let error: ApiError = serde_json::from_str(r#"{"code":"brand_new","message":"m"}"#).unwrap();
+        assert_eq!(error.code, ErrorCode::Unknown);
     }
 
     #[test]

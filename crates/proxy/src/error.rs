@@ -7,7 +7,7 @@ use axum::{
     Json,
 };
 use codat::CodatError;
-use codat_connect_api::ApiError;
+use codat_connect_api::{ApiError, ErrorCode};
 
 /// Everything a handler can fail with. 5xx details are logged, never sent.
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +19,7 @@ pub enum AppError {
     #[error("{message}")]
     Invalid {
         /// The machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// The English message.
         message: String,
     },
@@ -71,76 +71,76 @@ impl From<JsonRejection> for AppError {
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String) {
         match self {
-            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
-            Self::Invalid { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone()),
+            Self::Invalid { code, message } => (StatusCode::BAD_REQUEST, *code, message.clone()),
             Self::NotSignedIn => {
-                (StatusCode::UNAUTHORIZED, "not_signed_in", "Please sign up or sign in first.".into())
+                (StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn, "Please sign up or sign in first.".into())
             }
             Self::CrossSite => (
                 StatusCode::FORBIDDEN,
-                "cross_site_request",
+                ErrorCode::CrossSiteRequest,
                 "This request did not come from the Codat Connect page.".into(),
             ),
-            Self::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            Self::NotFound(message) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, message.clone()),
             Self::RateLimited => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "Too many requests. Please wait a moment and try again.".into(),
             ),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 "The request is larger than this service accepts.".into(),
             ),
             Self::AdminTokenRequired => (
                 StatusCode::UNAUTHORIZED,
-                "admin_token_required",
+                ErrorCode::AdminTokenRequired,
                 "Send the admin token as `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
             ),
             Self::WebhookRefused(reason) => {
-                (StatusCode::UNAUTHORIZED, "webhook_refused", format!("Webhook refused: {reason}."))
+                (StatusCode::UNAUTHORIZED, ErrorCode::WebhookRefused, format!("Webhook refused: {reason}."))
             }
             Self::Codat(error) => codat_parts(error),
             Self::UntrustedUpstream(_) => (
                 StatusCode::BAD_GATEWAY,
-                "codat_bad_answer",
+                ErrorCode::CodatBadAnswer,
                 "Codat gave an answer we could not use. Please try again.".into(),
             ),
             Self::Database(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "Something went wrong on our side. Please try again.".into(),
             ),
         }
     }
 }
 
-fn codat_parts(error: &CodatError) -> (StatusCode, &'static str, String) {
+fn codat_parts(error: &CodatError) -> (StatusCode, ErrorCode, String) {
     match error.status() {
         // Codat's daily quota is used up: no point retrying before it resets.
         _ if matches!(error, CodatError::RateLimited { .. }) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "codat_quota",
+            ErrorCode::CodatQuota,
             "Codat is too busy to connect platforms right now. Please try again later.".into(),
         ),
         Some(StatusCode::NOT_FOUND) => {
-            (StatusCode::NOT_FOUND, "not_found", "Codat does not know that item.".into())
+            (StatusCode::NOT_FOUND, ErrorCode::NotFound, "Codat does not know that item.".into())
         }
         Some(StatusCode::TOO_MANY_REQUESTS) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "codat_busy",
+            ErrorCode::CodatBusy,
             "Codat is busy right now. Please try again in a minute.".into(),
         ),
         _ if error.is_timeout() => (
             StatusCode::GATEWAY_TIMEOUT,
-            "codat_timeout",
+            ErrorCode::CodatTimeout,
             "Codat took too long to answer. Please try again.".into(),
         ),
         _ => (
             StatusCode::BAD_GATEWAY,
-            "codat_unavailable",
+            ErrorCode::CodatUnavailable,
             "Codat could not complete the request. Please try again.".into(),
         ),
     }
@@ -150,9 +150,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
         if status.is_server_error() {
-            tracing::error!(error = %self, code, "request failed");
+            tracing::error!(error = %self, code = code.as_str(), "request failed");
         }
-        let mut response = (status, Json(ApiError { code: code.into(), message })).into_response();
+        let mut response = (status, Json(ApiError { code, message })).into_response();
         if let Self::Codat(CodatError::RateLimited { retry_after, .. }) = &self {
             let seconds = retry_after.as_secs().max(1);
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());

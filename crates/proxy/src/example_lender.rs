@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use codat_connect_api::{ApiError, EmbedSession, EmbedSessionRequest};
+use codat_connect_api::{ApiError, EmbedSession, EmbedSessionRequest, ErrorCode};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -86,7 +86,9 @@ async fn session(
     body: Result<Json<StartRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<EmbedSession>, (StatusCode, Json<ApiError>)> {
     let failure = |status: StatusCode, message: String| {
-        (status, Json(ApiError { code: "example_lender".into(), message }))
+        let code =
+            if status == StatusCode::BAD_REQUEST { ErrorCode::BadRequest } else { ErrorCode::Internal };
+        (status, Json(ApiError { code, message }))
     };
     let Json(request) = body.map_err(|e| failure(StatusCode::BAD_REQUEST, e.body_text()))?;
     let request = EmbedSessionRequest {
@@ -105,7 +107,7 @@ async fn session(
     if !answer.status().is_success() {
         let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let error: ApiError = answer.json().await.unwrap_or(ApiError {
-            code: "unknown".into(),
+            code: ErrorCode::Unknown,
             message: "Codat Connect refused the session.".into(),
         });
         return Err((status, Json(error)));

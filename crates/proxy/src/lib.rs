@@ -19,7 +19,7 @@ pub mod webhooks;
 use anyhow::Context as _;
 use axum::{extract::DefaultBodyLimit, http::StatusCode, middleware, routing::get, Json, Router};
 use codat::{ApiKey, CodatClient};
-use codat_connect_api::{paths, ApiError};
+use codat_connect_api::{paths, ApiError, ErrorCode};
 use codat_emulator::{Emulator, EmulatorConfig};
 use config::Config;
 use db::Db;
@@ -274,13 +274,13 @@ async fn readyz(
 
 async fn method_not_allowed() -> (StatusCode, Json<ApiError>) {
     let message = "This endpoint does not take that method.".into();
-    (StatusCode::METHOD_NOT_ALLOWED, Json(ApiError { code: "method_not_allowed".into(), message }))
+    (StatusCode::METHOD_NOT_ALLOWED, Json(ApiError { code: ErrorCode::MethodNotAllowed, message }))
 }
 
 async fn unknown_api() -> (StatusCode, Json<ApiError>) {
     (
         StatusCode::NOT_FOUND,
-        Json(ApiError { code: "not_found".into(), message: "There is no such API endpoint.".into() }),
+        Json(ApiError { code: ErrorCode::NotFound, message: "There is no such API endpoint.".into() }),
     )
 }
 

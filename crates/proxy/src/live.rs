@@ -124,7 +124,7 @@ pub async fn events(
                     // The page missed events: tell it to reload what it shows.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         return Some((
-                            Ok(Event::default().event("resync").data("{}")),
+                            Ok(Event::default().event(LiveEvent::RESYNC).data("{}")),
                             (receiver, merchant_id, shutdown, interest),
                         ));
                     }

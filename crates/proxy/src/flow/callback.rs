@@ -11,7 +11,7 @@ use axum::{
     extract::{rejection::JsonRejection, State},
     Json,
 };
-use codat_connect_api::{CallbackConfirmation, Connection};
+use codat_connect_api::{CallbackConfirmation, Connection, ErrorCode};
 
 /// `POST /api/callback`: the connection named by the redirect, as Codat reports it now, once
 /// the return is matched to a pending link of this session for that connection. Codat may or
@@ -58,15 +58,15 @@ enum RefusedReturn {
 fn refused(reason: RefusedReturn) -> AppError {
     let (code, message) = match reason {
         RefusedReturn::Unknown => (
-            "return_link_unknown",
+            ErrorCode::ReturnLinkUnknown,
             "This return from Codat is not for a connection you started here. See your connections, or connect again.",
         ),
         RefusedReturn::Used => (
-            "return_link_used",
+            ErrorCode::ReturnLinkUsed,
             "This return from Codat was already handled. See your connections for where it stands.",
         ),
         RefusedReturn::Expired => (
-            "return_link_expired",
+            ErrorCode::ReturnLinkExpired,
             "This return from Codat came too late to be accepted. See your connections and connect again from there.",
         ),
     };

@@ -10,7 +10,9 @@ use axum::{
     extract::{rejection::JsonRejection, Path, State},
     Json,
 };
-use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, ConnectionStatus, SourceType};
+use codat_connect_api::{
+    ConnectRequest, ConnectStarted, Connection, ConnectionStatus, ErrorCode, SourceType,
+};
 
 /// `POST /api/connections`: creates a connection and answers its Link URL.
 pub async fn create(
@@ -61,7 +63,7 @@ async fn make_room_for(
     }
     if accounting.iter().any(|c| c.status != codat::ConnectionStatus::PendingAuth) {
         return Err(AppError::Invalid {
-            code: "accounting_already_connected",
+            code: ErrorCode::AccountingAlreadyConnected,
             message: "Your business already has an accounting platform. Manage it from your connections."
                 .into(),
         });
