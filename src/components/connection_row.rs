@@ -28,8 +28,25 @@ pub fn ConnectionRow(
     let id = connection.id.clone();
     let name = connection.platform_name.clone();
     let asking = RwSignal::new(None::<Ask>);
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // The action once confirmed: nothing more to do, or a Link URL to follow.
+    let action = Action::new_local(move |ask: &Ask| {
+        let (ask, id) = (*ask, id.clone());
+        async move {
+            match ask {
+                Ask::Unlink => api::unlink(&id).await.map(|_| None),
+                Ask::Delete => api::delete_connection(&id).await.map(|_| None),
+                Ask::Relink => api::relink(&id).await.map(Some),
+            }
+        }
+    });
+    let busy = action.pending();
+    let failure = move || action.value().get().and_then(Result::err).map(|failure| failure.message());
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(Some(started))) => link_window.follow(started),
+        Some(Ok(None)) => on_changed.run(()),
+        Some(Err(_)) => link_window.close(),
+        None => {}
+    });
     Effect::new(move |was_open: Option<bool>| {
         let open = asking.get().is_some();
         if open || was_open == Some(true) {
@@ -38,34 +55,13 @@ pub fn ConnectionRow(
         open
     });
     let act = move |ask: Ask| {
-        let id = id.clone();
         if ask == Ask::Relink {
             // Browsers allow a popup only during the click, before the link is known.
             link_window.open_blank();
         }
         asking.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let outcome = match ask {
-                Ask::Unlink => api::unlink(&id).await.map(|_| None),
-                Ask::Delete => api::delete_connection(&id).await.map(|_| None),
-                Ask::Relink => api::relink(&id).await.map(Some),
-            };
-            let _ = busy.try_set(false);
-            match outcome {
-                Ok(Some(started)) => link_window.follow(started),
-                Ok(None) => {
-                    failure.set(None);
-                    on_changed.run(());
-                }
-                Err(error) => {
-                    link_window.close();
-                    let _ = failure.try_set(Some(error.message()));
-                }
-            }
-        });
+        action.dispatch_local(ask);
     };
-    let act_on_confirm = act.clone();
     let status = connection.status;
     let created = dates::day(m, &connection.created);
     let last_sync =
@@ -82,12 +78,9 @@ pub fn ConnectionRow(
             </div>
             <p class="connection-dates">{fill(m.connection_dates, &[("created", &created), ("last_sync", &last_sync)])}</p>
             <div class="connection-actions">
-                {(status != ConnectionStatus::Linked).then(|| {
-                    let act = act.clone();
-                    view! {
-                        <button type="button" class="button primary" disabled=move || busy.get()
-                            on:click=move |_| act(Ask::Relink)>{relink_label}</button>
-                    }
+                {(status != ConnectionStatus::Linked).then(|| view! {
+                    <button type="button" class="button primary" disabled=move || busy.get()
+                        on:click=move |_| act(Ask::Relink)>{relink_label}</button>
                 })}
                 {(status == ConnectionStatus::Linked).then(|| view! {
                     <button type="button" class="button" disabled=move || busy.get()
@@ -96,10 +89,9 @@ pub fn ConnectionRow(
                 <button type="button" class="button quiet-danger" disabled=move || busy.get()
                     on:click=move |_| asking.set(Some(Ask::Delete))>{m.remove}</button>
             </div>
-            {move || failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+            {move || failure().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
             {move || asking.get().map(|ask| {
                 let Wording { title, body, confirm_label, destructive } = ask.wording(m, &name);
-                let act = act_on_confirm.clone();
                 view! {
                     <ConfirmDialog id=dialog_id.clone() open=Signal::derive(move || asking.get().is_some())
                         title body confirm_label destructive

@@ -28,24 +28,15 @@ pub fn DataSyncProgress() -> impl IntoView {
             data_types::is_finished(&p) && p.iter().any(|item| item.state == SyncState::Failed)
         })
     };
-    let retrying = RwSignal::new(false);
-    let retry_failure = RwSignal::new(None::<String>);
-    let read_again = move |_| {
-        retrying.set(true);
-        leptos::task::spawn_local(async move {
-            let outcome = api::refresh_sync().await;
-            let _ = retrying.try_set(false);
-            match outcome {
-                Ok(()) => {
-                    let _ = retry_failure.try_set(None);
-                    let _ = set_polls.try_update(|n| *n += 1);
-                }
-                Err(failure) => {
-                    let _ = retry_failure.try_set(Some(failure.message()));
-                }
-            }
-        });
-    };
+    // Asking for every data type to be read again; once asked, the progress is fetched anew.
+    let read_again = Action::new_local(|_: &()| api::refresh_sync());
+    let retrying = read_again.pending();
+    let retry_failure = move || read_again.value().get().and_then(Result::err).map(|failure| failure.message());
+    Effect::new(move |_| {
+        if read_again.value().with(|answer| matches!(answer, Some(Ok(())))) {
+            set_polls.update(|n| *n += 1);
+        }
+    });
     let poller = set_interval_with_handle(
         move || {
             let finished =
@@ -87,10 +78,10 @@ pub fn DataSyncProgress() -> impl IntoView {
             {move || failed().then(|| view! {
                 <div class="notice notice-warning">
                     <p>{m.sync_failed_next_step}</p>
-                    <button type="button" class="button" disabled=move || retrying.get() on:click=read_again>
+                    <button type="button" class="button" disabled=move || retrying.get() on:click=move |_| { read_again.dispatch_local(()); }>
                         {m.read_again}
                     </button>
-                    {move || retry_failure.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                    {move || retry_failure().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
                 </div>
             })}
         </section>

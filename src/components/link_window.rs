@@ -4,7 +4,6 @@
 //! when they close it early. The popup's return is followed by the shell (`embed::link_return`).
 
 use crate::{
-    api::ApiResult,
     embed,
     i18n::{fill, messages},
 };
@@ -14,7 +13,9 @@ use leptos::{html, prelude::*};
 /// Embedded: the popup Codat's Link opens in, and what the owner is told about it.
 #[derive(Clone, Copy)]
 pub struct LinkWindow {
-    started: RwSignal<Option<ApiResult<ConnectStarted>>>,
+    /// Called when the owner is back where they chose to connect (the popup was closed early or
+    /// blocked), so the choice can be made again.
+    on_released: Callback<()>,
     popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
     /// The started connection whose popup the browser blocked.
     blocked: RwSignal<Option<ConnectStarted>>,
@@ -24,11 +25,11 @@ pub struct LinkWindow {
 }
 
 impl LinkWindow {
-    /// The popup for connections whose start is answered in `started` (cleared when the popup
-    /// is closed early, so the grid can be used again).
-    pub fn new(started: RwSignal<Option<ApiResult<ConnectStarted>>>) -> Self {
+    /// The popup for connections started from one place; `on_released` runs when the popup is
+    /// closed early or blocked, so that place can be used again.
+    pub fn new(on_released: Callback<()>) -> Self {
         Self {
-            started,
+            on_released,
             popup: StoredValue::new_local(None),
             blocked: RwSignal::new(None),
             waiting_for: RwSignal::new(None),
@@ -68,7 +69,7 @@ impl LinkWindow {
             None => {
                 self.blocked.set(Some(started));
                 // The grid stays usable: the owner may open the window or choose another platform.
-                self.started.set(None);
+                self.on_released.run(());
             }
         }
     }
@@ -88,7 +89,7 @@ impl LinkWindow {
         embed::when_closed(popup, move || {
             self.waiting_for.set(None);
             self.closed_early.set(true);
-            self.started.set(None);
+            self.on_released.run(());
         });
     }
 

@@ -3,7 +3,7 @@
 
 use crate::routes::Page;
 use crate::{
-    api::{self, ApiResult},
+    api,
     components::{
         integration_card::IntegrationCard,
         link_window::LinkWindow,
@@ -14,7 +14,7 @@ use crate::{
     loaded::Loaded,
     picker,
 };
-use codat_connect_api::{ConnectStarted, IntegrationCard as Card, SourceType};
+use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::{html, prelude::*};
 
 /// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
@@ -26,11 +26,17 @@ pub fn ConnectPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let cards = Loaded::new(move || api::integrations(tab.get()));
     let connections = Loaded::new(api::connections);
-    // Starting a connection: pending while the proxy answers, then its answer.
-    let pending = RwSignal::new(false);
-    let started = RwSignal::new(None::<ApiResult<ConnectStarted>>);
-    let busy = Signal::derive(move || pending.get() || started.with(|answer| matches!(answer, Some(Ok(_)))));
-    let link_window = LinkWindow::new(started);
+    // Starting a connection: pending while the proxy answers, then its answer, until the owner
+    // is back at the grid (the popup closed early or was blocked, or a failure dismissed).
+    let connect = Action::new_local(|platform_key: &String| {
+        let platform_key = platform_key.clone();
+        async move { api::connect(&platform_key).await }
+    });
+    let started = connect.value();
+    let busy = Signal::derive(move || {
+        connect.pending().get() || started.with(|answer| matches!(answer, Some(Ok(_))))
+    });
+    let link_window = LinkWindow::new(Callback::new(move |_| connect.clear()));
     Effect::new(move |_| match started.get() {
         Some(Ok(started)) => link_window.follow(started),
         Some(Err(failure)) => {
@@ -46,12 +52,7 @@ pub fn ConnectPage() -> impl IntoView {
     let on_connect = Callback::new(move |key: String| {
         // Browsers allow a popup only during the click, before the link is known.
         link_window.open_blank();
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            let answer = api::connect(&key).await;
-            let _ = pending.try_set(false);
-            let _ = started.try_set(Some(answer));
-        });
+        connect.dispatch_local(key);
     });
     let connect_failure = move || started.get().and_then(Result::err);
     // Shown above the grid, likely scrolled away from the card just chosen.
@@ -80,7 +81,7 @@ pub fn ConnectPage() -> impl IntoView {
                     autocomplete="off" bind:value=search/>
             </div>
             {move || connect_failure().map(|failure| view! {
-                <div node_ref=failure_notice><ErrorNotice failure on_retry=move |_| started.set(None)/></div>
+                <div node_ref=failure_notice><ErrorNotice failure on_retry=move |_| connect.clear()/></div>
             })}
             <p class="visually-hidden" role="status">
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}

@@ -37,7 +37,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     });
     let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
     // Embedded, "Reconnect" and "Finish connecting" open Link in a popup, as the picker does.
-    let link_window = LinkWindow::new(RwSignal::new(None));
+    let link_window = LinkWindow::new(Callback::new(|_| ()));
     view! {
         <section class="panel">
             <h1>{m.title_connections}</h1>

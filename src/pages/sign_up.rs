@@ -18,15 +18,23 @@ pub fn SignUpPage() -> impl IntoView {
     let business_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let existing = Loaded::new(api::session);
-    // The proxy's answer: a session leads on to the platforms; a refusal is shown.
-    let pending = RwSignal::new(false);
-    let refused = RwSignal::new(None::<api::ApiFailure>);
+    // Sending the sign-up: a session leads on to the platforms; a refusal is shown.
+    let sign_up = Action::new_local(|request: &SignUpRequest| {
+        let request = request.clone();
+        async move { api::sign_up(&request).await }
+    });
+    let pending = sign_up.pending();
+    Effect::new(move |_| {
+        if sign_up.value().with(|answer| matches!(answer, Some(Ok(_)))) {
+            navigate(Page::Connect.href(), Default::default());
+        }
+    });
     // Checked here first with the proxy's own rules, so the owner reads the problem in the
     // page's language without a round trip.
     let problem = RwSignal::new(None::<SignUpProblem>);
     let failure = move || match problem.get() {
         Some(problem) => Some(api::sign_up_problem(problem)),
-        None => refused.get(),
+        None => sign_up.value().get().and_then(Result::err),
     };
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -36,18 +44,7 @@ pub fn SignUpPage() -> impl IntoView {
             Err(found) => problem.set(Some(found)),
             Ok(_) => {
                 problem.set(None);
-                pending.set(true);
-                let navigate = navigate.clone();
-                leptos::task::spawn_local(async move {
-                    let answer = api::sign_up(&request).await;
-                    let _ = pending.try_set(false);
-                    match answer {
-                        Ok(_) => navigate(Page::Connect.href(), Default::default()),
-                        Err(failure) => {
-                            let _ = refused.try_set(Some(failure));
-                        }
-                    }
-                });
+                sign_up.dispatch_local(request);
             }
         }
     };
