@@ -3,6 +3,7 @@
 use crate::{
     embed::{self, EmbedEvent},
     i18n::{fill, messages},
+    json,
 };
 use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, ErrorCode, IntegrationCard, Session,
@@ -166,7 +167,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let body = serde_json::to_string(body).map_err(|_| ApiFailure::BadAnswer)?;
+    let body = json::to_string(body).ok_or(ApiFailure::BadAnswer)?;
     parse(exchange(post_request(path, body)).await?)
 }
 
@@ -192,7 +193,7 @@ struct Answer {
 }
 
 fn parse<T: DeserializeOwned>(answer: Answer) -> ApiResult<T> {
-    serde_json::from_str(&answer.body).map_err(|_| ApiFailure::BadAnswer)
+    json::from_str(&answer.body).ok_or(ApiFailure::BadAnswer)
 }
 
 /// Sends the request; a successful answer's body, or the failure as the page shows it.
@@ -205,7 +206,7 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
         return Ok(Answer { status, body });
     }
     // Not the proxy's JSON (a load balancer's page, say): the status is all there is to go on.
-    let error: ApiError = serde_json::from_str(&body).unwrap_or(ApiError {
+    let error: ApiError = json::from_str(&body).unwrap_or(ApiError {
         code: ErrorCode::Unknown,
         message: fill(messages().error_status, &[("status", &status.to_string())]),
     });

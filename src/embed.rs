@@ -46,7 +46,10 @@ pub struct EmbedOptions {
 impl EmbedOptions {
     /// Reads and checks the options `embed.js` sends (JSON).
     pub fn from_json(json: &str) -> Result<Self, String> {
-        let options: Self = serde_json::from_str(json).map_err(|e| format!("unreadable options: {e}"))?;
+        let options: Self =
+            crate::json::from_str(json).ok_or(
+            "unreadable options: not a JSON object with the documented fields (sessionToken and hostOrigin strings required)",
+        )?;
         let token_ok = !options.session_token.is_empty()
             && options.session_token.len() <= 256
             && options.session_token.chars().all(|c| c.is_ascii_graphic());
@@ -245,7 +248,7 @@ pub fn notify(event: EmbedEvent) {
 /// Posts `event` to the page that frames this one, if any, for `target_origin` only.
 fn post_to_parent(event: &EmbedEvent, target_origin: &str) {
     let Some(parent) = window().parent().ok().flatten() else { return };
-    let Ok(json) = serde_json::to_string(&Envelope { source: MESSAGE_SOURCE, event }) else { return };
+    let Some(json) = crate::json::to_string(&Envelope { source: MESSAGE_SOURCE, event }) else { return };
     let _ = parent.post_message(&JsValue::from_str(&json), target_origin);
 }
 

@@ -173,6 +173,8 @@ pub struct Messages {
     pub no_match: &'static str,
     /// A card's accessible name; `{name}`.
     pub connect_platform: &'static str,
+    /// A beta platform's card, named with the badge it shows (WCAG 2.5.3, label in name).
+    pub connect_beta_platform: &'static str,
     /// Badge on beta platforms.
     pub beta: &'static str,
     /// The existing accounting platform; `{name}`.
@@ -372,6 +374,7 @@ mod tests {
             (en.welcome_back, fr.welcome_back),
             (en.no_match, fr.no_match),
             (en.connect_platform, fr.connect_platform),
+            (en.connect_beta_platform, fr.connect_beta_platform),
             (en.sync_progress, fr.sync_progress),
             (en.connection_dates, fr.connection_dates),
             (en.unknown_outcome_text, fr.unknown_outcome_text),

@@ -1,6 +1,7 @@
 //! One connection in the list, with what can be done to it: disconnect (data kept), remove
 //! (data deleted), finish or renew its authorization.
 
+use crate::mutation::Mutation;
 use crate::{
     api,
     components::{confirm_dialog::ConfirmDialog, link_window::LinkWindow, status_badge::StatusBadge},
@@ -29,7 +30,7 @@ pub fn ConnectionRow(
     let name = connection.platform_name.clone();
     let asking = RwSignal::new(None::<Ask>);
     // The action once confirmed: nothing more to do, or a Link URL to follow.
-    let action = Action::new_local(move |ask: &Ask| {
+    let action = Mutation::new_local(move |ask: &Ask| {
         let (ask, id) = (*ask, id.clone());
         async move {
             match ask {
@@ -39,14 +40,14 @@ pub fn ConnectionRow(
             }
         }
     });
-    let busy = action.pending();
-    let failure = move || action.value().get().and_then(Result::err).map(|failure| failure.message());
     Effect::new(move |_| match action.value().get() {
         Some(Ok(Some(started))) => link_window.follow(started),
         Some(Ok(None)) => on_changed.run(()),
         Some(Err(_)) => link_window.close(),
         None => {}
     });
+    let busy = action.pending();
+    let failure = move || action.value().get().and_then(Result::err).map(|failure| failure.message());
     Effect::new(move |was_open: Option<bool>| {
         let open = asking.get().is_some();
         if open || was_open == Some(true) {

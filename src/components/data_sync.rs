@@ -1,6 +1,7 @@
 //! The first data sync, per data type, updated when the proxy pushes an event and polled only
 //! while the event stream is down.
 
+use crate::mutation::Mutation;
 use crate::{api, data_types, i18n::messages, live::use_live_events, loaded::Loaded};
 use codat_connect_api::SyncState;
 use leptos::prelude::*;
@@ -29,14 +30,15 @@ pub fn DataSyncProgress() -> impl IntoView {
         })
     };
     // Asking for every data type to be read again; once asked, the progress is fetched anew.
-    let read_again = Action::new_local(|_: &()| api::refresh_sync());
-    let retrying = read_again.pending();
-    let retry_failure = move || read_again.value().get().and_then(Result::err).map(|failure| failure.message());
+    let read_again = Mutation::new_local(|_: &()| api::refresh_sync());
     Effect::new(move |_| {
         if read_again.value().with(|answer| matches!(answer, Some(Ok(())))) {
             set_polls.update(|n| *n += 1);
         }
     });
+    let retrying = read_again.pending();
+    let retry_failure =
+        move || read_again.value().get().and_then(Result::err).map(|failure| failure.message());
     let poller = set_interval_with_handle(
         move || {
             let finished =

@@ -18,7 +18,9 @@ pub fn IntegrationCard(
 ) -> impl IntoView {
     let key = card.platform_key.clone();
     let m = crate::i18n::messages();
-    let label = crate::i18n::fill(m.connect_platform, &[("name", &card.name)]);
+    // The name holds every word the card shows (its Beta badge too), for voice control.
+    let label = if card.is_beta { m.connect_beta_platform } else { m.connect_platform };
+    let label = crate::i18n::fill(label, &[("name", &card.name)]);
     // Most platforms have no connect button of their own: a plain one in the theme's colours
     // stands in (the card's accessible name already says what it does).
     let button_images = match card.button_url.clone() {

@@ -55,7 +55,8 @@ impl LinkWindow {
         if embed::is_embedded() {
             self.show(started);
         } else if let Err(error) = window().location().set_href(&started.link_url) {
-            leptos::logging::error!("could not open the link: {error:?}");
+            // The browser's own error object, as the console shows it.
+            web_sys::console::error_2(&"could not open the link".into(), &error);
         }
     }
 

@@ -2,9 +2,11 @@
 
 pub mod confirm_dialog;
 pub mod connection_row;
+pub mod connection_start;
 pub mod data_sync;
 pub mod integration_card;
 pub mod link_window;
 pub mod notice;
+pub mod platform_grid;
 pub mod shell;
 pub mod status_badge;

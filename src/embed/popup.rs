@@ -55,7 +55,7 @@ struct LinkReturnMessage {
 
 /// The query string carried by a Link-return message, if `data` is one.
 fn link_return_query(data: &str) -> Option<String> {
-    let message: LinkReturnMessage = serde_json::from_str(data).ok()?;
+    let message: LinkReturnMessage = crate::json::from_str(data)?;
     (message.source == MESSAGE_SOURCE && message.link_return.starts_with('?')).then_some(message.link_return)
 }
 
@@ -74,7 +74,7 @@ pub fn report_link_return() -> bool {
         source: MESSAGE_SOURCE.into(),
         link_return: window.location().search().unwrap_or_default(),
     };
-    let Ok(json) = serde_json::to_string(&message) else { return false };
+    let Some(json) = crate::json::to_string(&message) else { return false };
     let close_origin = own_origin.clone();
     let on_received =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {

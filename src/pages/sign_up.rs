@@ -1,5 +1,6 @@
 //! Step 1: the business signs up; the proxy creates its Codat company.
 
+use crate::mutation::Mutation;
 use crate::{
     api,
     i18n::{fill, messages},
@@ -19,7 +20,7 @@ pub fn SignUpPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let existing = Loaded::new(api::session);
     // Sending the sign-up: a session leads on to the platforms; a refusal is shown.
-    let sign_up = Action::new_local(|request: &SignUpRequest| {
+    let sign_up = Mutation::new_local(|request: &SignUpRequest| {
         let request = request.clone();
         async move { api::sign_up(&request).await }
     });
@@ -50,7 +51,7 @@ pub fn SignUpPage() -> impl IntoView {
     };
     let form = move || {
         view! {
-            <form class="form" on:submit=on_submit.clone() novalidate>
+            <form class="form" on:submit=on_submit novalidate>
                 <div class="field">
                     <label for="business-name">{m.business_name}</label>
                     <input id="business-name" name="business-name" type="text" autocomplete="organization"

@@ -210,7 +210,7 @@ fn chromedriver_path() -> String {
     std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
 }
 
-/// Runs axe-core's WCAG 2.2 AA rules on the page and returns the violations found.
+/// Runs axe-core's WCAG 2.2 AA rules, and its experimental ones, on the page and returns the violations found.
 pub async fn axe_violations(harness: &Harness) -> Vec<String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
@@ -222,7 +222,7 @@ pub async fn axe_violations(harness: &Harness) -> Vec<String> {
         .browser
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'experimental'] })
                 .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
                 .catch(e => done(['axe failed: ' + e]));",
             vec![],

@@ -371,9 +371,9 @@ pub struct ApiError {
 
 /// The machine-readable `code` of every error the proxy answers with. The web app's catalogues
 /// word each one with an exhaustive `match`, so a code added here without a message in every
-/// language does not compile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// language is a compile error in every language. On the wire it is [`ErrorCode::as_str`]; a
+/// code this build does not know reads as [`ErrorCode::Unknown`]. A new code goes in [`ErrorCode::ALL`] too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// The request is malformed (not JSON, a missing field).
     BadRequest,
@@ -420,11 +420,40 @@ pub enum ErrorCode {
     /// The business already has an accounting platform (Codat allows one).
     AccountingAlreadyConnected,
     /// A code this build does not know (a newer server).
-    #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
+    /// Every code, [`ErrorCode::Unknown`] last.
+    pub const ALL: [ErrorCode; 23] = {
+        use ErrorCode::*;
+        [
+            BadRequest,
+            NotSignedIn,
+            CrossSiteRequest,
+            NotFound,
+            MethodNotAllowed,
+            RateLimited,
+            TooLarge,
+            AdminTokenRequired,
+            WebhookRefused,
+            Internal,
+            CodatBadAnswer,
+            CodatBusy,
+            CodatQuota,
+            CodatTimeout,
+            CodatUnavailable,
+            MissingBusinessName,
+            BusinessNameTooLong,
+            ImplausibleEmail,
+            ReturnLinkUnknown,
+            ReturnLinkUsed,
+            ReturnLinkExpired,
+            AccountingAlreadyConnected,
+            Unknown,
+        ]
+    };
+
     /// The code as it is spelled on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -454,9 +483,29 @@ impl ErrorCode {
         }
     }
 
+    /// The code spelled `text` on the wire; [`ErrorCode::Unknown`] for one this build does not know.
+    pub fn from_wire(text: &str) -> Self {
+        Self::ALL.into_iter().find(|code| code.as_str() == text).unwrap_or(Self::Unknown)
+    }
+
     /// A return from Link was refused: the owner is pointed to their connections, not to a retry.
     pub fn is_refused_return(self) -> bool {
         matches!(self, Self::ReturnLinkUnknown | Self::ReturnLinkUsed | Self::ReturnLinkExpired)
+    }
+}
+
+// Written by hand rather than derived: one lookup in `ALL` instead of a generated visitor per
+// spelling, which the web app's bundle would carry.
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Self::from_wire(&text))
     }
 }
 
@@ -501,35 +550,17 @@ mod tests {
 
     #[test]
     fn error_codes_are_snake_case_on_the_wire_and_unknown_ones_are_kept_as_unknown() {
-        use ErrorCode::*;
-        let every = [
-            BadRequest,
-            NotSignedIn,
-            CrossSiteRequest,
-            NotFound,
-            MethodNotAllowed,
-            RateLimited,
-            TooLarge,
-            AdminTokenRequired,
-            WebhookRefused,
-            Internal,
-            CodatBadAnswer,
-            CodatBusy,
-            CodatQuota,
-            CodatTimeout,
-            CodatUnavailable,
-            MissingBusinessName,
-            BusinessNameTooLong,
-            ImplausibleEmail,
-            ReturnLinkUnknown,
-            ReturnLinkUsed,
-            ReturnLinkExpired,
-            AccountingAlreadyConnected,
-            Unknown,
-        ];
-        for code in every {
-            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        for code in ErrorCode::ALL {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, code.as_str());
+            assert_eq!(serde_json::from_value::<ErrorCode>(wire).unwrap(), code);
+            let snake_case = code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            assert!(snake_case, "{code:?} is spelled {}", code.as_str());
         }
+        let mut spellings: Vec<_> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        spellings.sort_unstable();
+        spellings.dedup();
+        assert_eq!(spellings.len(), ErrorCode::ALL.len(), "two codes share a spelling");
         let error: ApiError = serde_json::from_str(r#"{"code":"brand_new","message":"m"}"#).unwrap();
         assert_eq!(error.code, ErrorCode::Unknown);
     }

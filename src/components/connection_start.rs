@@ -1,0 +1,69 @@
+//! Starting a connection from the integration grid: the proxy creates it and answers its Link
+//! URL, which the owner is sent to (a popup when embedded, this tab otherwise).
+
+use crate::mutation::Mutation;
+use crate::{
+    api::{self, ApiFailure},
+    components::link_window::LinkWindow,
+    embed::{self, EmbedEvent},
+};
+use codat_connect_api::ConnectStarted;
+use leptos::prelude::*;
+
+/// A connection being started: pending while the proxy answers, then its answer, until the
+/// owner is back at the grid (the popup closed early or was blocked, or a failure dismissed).
+#[derive(Clone, Copy)]
+pub struct ConnectionStart {
+    action: Mutation<String, api::ApiResult<ConnectStarted>>,
+    /// Embedded: the popup Codat's Link opens in.
+    pub link_window: LinkWindow,
+}
+
+impl ConnectionStart {
+    /// Follows each started connection to its Link URL and tells the host about failures.
+    pub fn on_page() -> Self {
+        let action = Mutation::new_local(|platform_key: &String| {
+            let platform_key = platform_key.clone();
+            async move { api::connect(&platform_key).await }
+        });
+        let link_window = LinkWindow::new(Callback::new(move |_| action.clear()));
+        Effect::new(move |_| match action.value().get() {
+            Some(Ok(started)) => link_window.follow(started),
+            Some(Err(failure)) => {
+                link_window.close();
+                embed::notify(EmbedEvent::Error {
+                    code: failure.code().into(),
+                    message: failure.message(),
+                    recoverable: !failure.is_not_signed_in(),
+                });
+            }
+            None => {}
+        });
+        Self { action, link_window }
+    }
+
+    /// Starts connecting `platform_key`; call it from the click itself, while browsers still
+    /// allow the popup to open.
+    pub fn start(self, platform_key: String) {
+        self.link_window.open_blank();
+        self.action.dispatch_local(platform_key);
+    }
+
+    /// True from the click until the owner is back at the grid: no second start meanwhile.
+    pub fn busy(self) -> Signal<bool> {
+        let action = self.action;
+        Signal::derive(move || {
+            action.pending().get() || action.value().with(|answer| matches!(answer, Some(Ok(_))))
+        })
+    }
+
+    /// Why the last start failed, if it did (tracked).
+    pub fn failure(self) -> Option<ApiFailure> {
+        self.action.value().get().and_then(Result::err)
+    }
+
+    /// Puts a failure away, so the grid can be used again.
+    pub fn dismiss(self) {
+        self.action.clear();
+    }
+}

@@ -1,0 +1,115 @@
+//! The integration picker's grid: the platforms of one kind, filtered by the search, a page at
+//! a time; or, on the accounting tab of a business that has its accounting platform, a way to it.
+
+use crate::{
+    api,
+    components::{
+        integration_card::IntegrationCard,
+        notice::{ErrorNotice, SkeletonGrid},
+    },
+    embed,
+    i18n::{fill, messages},
+    loaded::Loaded,
+    picker,
+    routes::Page,
+};
+use codat_connect_api::{IntegrationCard as Card, SourceType};
+use leptos::prelude::*;
+
+/// The grid for the chosen tab, loaded from the proxy, with the business's connections (a
+/// business shares one accounting platform).
+#[component]
+pub fn PlatformGrid(
+    /// The kind of platform shown.
+    tab: RwSignal<SourceType>,
+    /// The search box's text.
+    search: RwSignal<String>,
+    /// Called with the platform key when a card is chosen.
+    on_connect: Callback<String>,
+    /// True while a connection is being started.
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let cards = Loaded::new(move || api::integrations(tab.get()));
+    let connections = Loaded::new(api::connections);
+    move || match (cards.get(), connections.get()) {
+        (None, _) | (_, None) => view! { <SkeletonGrid/> }.into_any(),
+        (Some(Err(failure)), _) => {
+            view! { <ErrorNotice failure on_retry=move |_| cards.reload()/> }.into_any()
+        }
+        (Some(Ok(mut list)), Some(existing)) => {
+            if let Some(options) = embed::options() {
+                list.retain(|card| options.allows_platform(&card.platform_key));
+            }
+            let existing = existing.unwrap_or_default();
+            let accounting = (tab.get_untracked() == SourceType::Accounting)
+                .then(|| picker::accounting_connection(&existing).map(|c| c.platform_name.clone()))
+                .flatten();
+            match accounting {
+                Some(name) => view! { <AccountingConnected name/> }.into_any(),
+                None => view! { <Grid cards=list search on_connect busy/> }.into_any(),
+            }
+        }
+    }
+}
+
+/// The cards matching the search.
+#[component]
+fn Grid(
+    cards: Vec<Card>,
+    search: RwSignal<String>,
+    on_connect: Callback<String>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    if cards.is_empty() {
+        return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
+    }
+    // Marks the moment the cards are on screen, for `cargo xtask bench` (Performance API).
+    Effect::new(move |_| {
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark("cc-grid-ready");
+        }
+    });
+    // The cards matching the search, a page at a time: a catalogue of a thousand platforms
+    // renders (and loads the images of) the first few dozen, and a keystroke changes only the
+    // cards that enter or leave.
+    let names: Vec<String> = cards.iter().map(|card| picker::lower_case(&card.name)).collect();
+    let matching = Memo::new(move |_| {
+        let needle = picker::needle(&search.get());
+        (0..names.len()).filter(|&index| picker::matches(&names[index], &needle)).collect::<Vec<usize>>()
+    });
+    let limit = RwSignal::new(picker::PAGE_SIZE);
+    let cards = StoredValue::new(cards);
+    let more = move || matching.with(|all| all.len().saturating_sub(limit.get()));
+    view! {
+        <ul class="integration-grid">
+            <For
+                each=move || matching.get().into_iter().take(limit.get())
+                key=|index| *index
+                children=move |index| {
+                    let card = cards.with_value(|cards| cards[index].clone());
+                    view! { <IntegrationCard card on_connect busy/> }
+                }
+            />
+        </ul>
+        {move || (more() > 0).then(|| view! {
+            <button type="button" class="button show-more" on:click=move |_| limit.update(|n| *n += picker::PAGE_SIZE)>
+                {fill(messages().show_more_platforms, &[("count", &more().to_string())])}
+            </button>
+        })}
+        {move || matching.with(Vec::is_empty).then(|| view! {
+            <p class="notice" role="status">{fill(messages().no_match, &[("text", search.get().trim())])}</p>
+        })}
+    }
+    .into_any()
+}
+
+/// A business shares one accounting platform; the one it has is managed, not added to.
+#[component]
+fn AccountingConnected(name: String) -> impl IntoView {
+    view! {
+        <div class="notice">
+            <p>{fill(messages().accounting_connected, &[("name", &name)])}</p>
+            <a href=Page::Connections.href() class="button primary">{messages().manage}</a>
+        </div>
+    }
+}
