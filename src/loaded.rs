@@ -85,7 +85,7 @@ mod tests {
         let loaded = Loaded::new(move || {
             let (answer, answered) = oneshot::channel();
             requests.borrow_mut().push((tab.get(), answer));
-            async move { answered.await.unwrap_or_else(|_| Err(ApiFailure::Unreachable)) }
+            async move { answered.await.unwrap_or(Err(ApiFailure::Unreachable)) }
         });
         (loaded, pending)
     }
