@@ -84,6 +84,7 @@ mod tests {
             status,
             created: String::new(),
             last_sync: None,
+            logo_url: None,
         }
     }
 

@@ -276,12 +276,7 @@ async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
     harness.link("View your connections").await.click().await.expect("open connections");
     harness.heading("Your connections").await;
     harness.button("Disconnect").await.click().await.expect("disconnect");
-    harness
-        .find("//dialog[@open]//button[normalize-space()='Disconnect']")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    harness.press_in_dialog("Disconnect").await;
     harness.button("Reconnect").await.click().await.expect("reconnect");
     harness.find("//p[contains(., 'in the window that opened')]").await;
     harness.screenshot("01-reconnect-popup-open").await;

@@ -116,30 +116,20 @@ async fn a_connection_is_disconnected_reconnectable_and_removed_after_confirmati
     harness.button("Authorize").await.click().await.expect("authorize");
     harness.heading("is connected").await;
     harness.link("View your connections").await.click().await.expect("open connections");
+    // The platform's logo, as the grid showed it.
+    harness.find("//li[contains(@class,'connection-row')]//img[@class='connection-logo'][@src='/branding/mqjo/logo']").await;
 
     harness.button("Disconnect").await.click().await.expect("disconnect");
-    let dialog = harness.find("//dialog[@open]").await;
-    assert!(dialog.text().await.unwrap().contains("The data already shared is kept"));
+    assert!(harness.dialog().await.contains("The data already shared is kept"));
     harness.screenshot("01-disconnect-dialog").await;
-    harness
-        .find("//dialog[@open]//button[normalize-space()='Disconnect']")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    harness.press_in_dialog("Disconnect").await;
     harness.find("//span[contains(@class,'status-badge')][normalize-space()='Disconnected']").await;
     harness.button("Reconnect").await;
     harness.screenshot("02-disconnected").await;
 
     harness.button("Remove").await.click().await.expect("remove");
-    let dialog = harness.find("//dialog[@open]").await;
-    assert!(dialog.text().await.unwrap().contains("deleted"));
-    harness
-        .find("//dialog[@open]//button[normalize-space()='Remove and delete data']")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    assert!(harness.dialog().await.contains("deleted"));
+    harness.press_in_dialog("Remove and delete data").await;
     harness.find("//p[normalize-space()='You have not connected any platforms yet.']").await;
     harness.screenshot("03-removed").await;
     harness.finish().await;

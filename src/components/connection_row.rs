@@ -73,6 +73,10 @@ pub fn ConnectionRow(
     view! {
         <li class="connection-row">
             <div class="connection-main">
+                // Beside the name it illustrates, so no text of its own.
+                {connection.logo_url.clone().map(|src| view! {
+                    <img class="connection-logo" src=src alt="" width="32" height="32"/>
+                })}
                 <span class="connection-name">{connection.platform_name.clone()}</span>
                 <span class="connection-type">{connection.source_type.as_str()}</span>
                 <StatusBadge status/>

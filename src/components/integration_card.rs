@@ -48,7 +48,8 @@ pub fn IntegrationCard(
             >
                 <img class="integration-logo" src=card.logo_url alt="" width="48" height="48" loading="lazy"/>
                 <span class="integration-name">{card.name}</span>
-                {card.is_beta.then(|| view! { <span class="beta-badge">{m.beta}</span> })}
+                // The space keeps "Workday Beta" two words for assistive technology (label in name).
+                {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}
                 {button_images}
             </button>
         </li>

@@ -85,6 +85,17 @@ impl Harness {
         self.find(&format!("//button[normalize-space()={name} or @aria-label={name}]")).await
     }
 
+    /// Waits for the open confirmation dialog and returns its text.
+    pub async fn dialog(&self) -> String {
+        self.find("//dialog[@open]").await.text().await.expect("dialog text")
+    }
+
+    /// Presses the button named `label` (confirm or cancel) in the open confirmation dialog.
+    pub async fn press_in_dialog(&self, label: &str) {
+        let xpath = format!("//dialog[@open]//button[normalize-space()={}]", literal(label));
+        self.find(&xpath).await.click().await.expect("press in the dialog");
+    }
+
     /// Waits for a link with this text.
     pub async fn link(&self, name: &str) -> Element {
         self.find(&format!("//a[normalize-space()={}]", literal(name))).await

@@ -12,6 +12,10 @@ use std::io::Write as _;
 /// stack (leptos_router among it) comes first; the goal below the budget stays 150 KB.
 const BUNDLE_BUDGET_BROTLI: usize = 185 * 1024;
 
+/// What each change to the web app did to the bundle, kept by hand beside the code that measures
+/// it and copied into BENCHMARKS.md.
+const BUNDLE_HISTORY: &str = include_str!("bundle_history.md");
+
 /// One file of the bundle with its sizes.
 struct Sized {
     name: String,
@@ -118,6 +122,8 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
         kb(sum(|f| f.brotli)),
         kb(BUNDLE_BUDGET_BROTLI)
     ));
+    text.push_str(BUNDLE_HISTORY);
+    text.push('\n');
     text.push_str("## Proxy (release build, against the emulator on loopback)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
     for (name, value, unit) in proxy {
         text.push_str(&format!("| {name} | {value} | {unit} |\n"));

@@ -228,6 +228,10 @@ pub struct Connection {
     pub created: String,
     /// When data was last synced, if ever.
     pub last_sync: Option<String>,
+    /// The platform's square logo on our own origin, where a grid already showed it (only the
+    /// connections list fills it in).
+    #[serde(default)]
+    pub logo_url: Option<String>,
 }
 
 /// Body of `POST /api/callback`: what Codat's redirect brought back.
@@ -537,6 +541,7 @@ mod tests {
             status: ConnectionStatus::Linked,
             created: String::new(),
             last_sync: None,
+            logo_url: None,
         };
         for event in [
             LiveEvent::ConnectionChanged { connection, event_type: "connection.connected".into() },

@@ -52,9 +52,11 @@ pub async fn require_same_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// 144 random bits in base64url: letters, digits, `-` and `_` only, so the nonce can stand
+/// unquoted in the minified `index.html` (`nonce=...`) and is still a CSP `base64-value`.
 fn new_nonce() -> String {
     use base64::Engine as _;
     let mut bytes = [0u8; 18];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -259,6 +259,8 @@ async fn every_page_gets_a_fresh_nonce_matching_its_csp() {
     let (a, b) = (nonce_of(&first), nonce_of(&second));
     assert_ne!(a, b);
     assert!(first.text.contains(&format!("nonce=\"{a}\"")), "{}", first.text);
+    // Safe unquoted too, as the minified index.html has it.
+    assert!(a.len() >= 22 && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{a}");
     assert!(!first.text.contains("__CSP_NONCE__"));
 }
 
@@ -679,4 +681,37 @@ async fn a_return_that_codat_could_not_confirm_can_be_tried_again() {
     assert!(failed.status.is_server_error(), "{}", failed.text);
     let again = send(&setup.app, confirm(&id, &state, &alice)).await;
     assert_eq!(again.status, StatusCode::OK, "the link was not used up by the failure: {}", again.text);
+}
+
+#[tokio::test]
+async fn the_connections_list_shows_logos_from_grids_already_seen_without_asking_codat_for_them() {
+    let setup = setup().await;
+    let cookie = sign_up(&setup.app, "Logo Bakery").await;
+    send(&setup.app, get("/api/integrations?sourceType=Accounting", Some(&cookie))).await;
+    start(&setup.app, &cookie, "gbol").await;
+    // Plaid is started without its (banking) grid ever being fetched.
+    start(&setup.app, &cookie, "suuo").await;
+    let integration_calls = || {
+        let counts = setup.emulator.request_counts();
+        counts
+            .iter()
+            .filter(|(operation, _)| operation.contains("/integrations"))
+            .map(|(_, n)| *n)
+            .sum::<u64>()
+    };
+    let before = integration_calls();
+
+    let list = send(&setup.app, get("/api/connections", Some(&cookie))).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let logo_of = |key: &str| {
+        let connections = list.body.as_array().unwrap();
+        let connection = connections.iter().find(|c| c["platformKey"] == key).unwrap();
+        connection["logoUrl"].clone()
+    };
+    assert_eq!(logo_of("gbol"), "/branding/gbol/logo");
+    assert_eq!(logo_of("suuo"), Value::Null, "no grid has shown Plaid yet");
+    assert_eq!(integration_calls(), before, "the list asked Codat for integrations or branding");
+    let logo = send(&setup.app, get("/branding/gbol/logo", None)).await;
+    assert_eq!(logo.status, StatusCode::OK);
+    assert_eq!(logo.headers[header::CONTENT_TYPE], "image/svg+xml");
 }

@@ -82,10 +82,16 @@ pub async fn list(
 ) -> Result<Json<Vec<Connection>>, AppError> {
     let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
     let connections = state.codat().list_connections(&company_id).await?;
-    for connection in &connections {
-        remember(&state, &merchant.id, connection).await?;
+    let mut shown = Vec::with_capacity(connections.len());
+    for connection in connections {
+        remember(&state, &merchant.id, &connection).await?;
+        let mut connection = summary(connection);
+        if let Some(key) = &connection.platform_key {
+            connection.logo_url = state.integrations().known_logo(&state, connection.source_type, key).await;
+        }
+        shown.push(connection);
     }
-    Ok(Json(connections.into_iter().map(summary).collect()))
+    Ok(Json(shown))
 }
 
 /// `GET /api/connections/{id}`: the connection's status as Codat reports it now.
@@ -238,5 +244,6 @@ pub fn summary(connection: codat::Connection) -> Connection {
         },
         created: connection.created,
         last_sync: connection.last_sync,
+        logo_url: None,
     }
 }

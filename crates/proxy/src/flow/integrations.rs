@@ -88,6 +88,29 @@ impl IntegrationCache {
     }
 }
 
+impl IntegrationCache {
+    /// Our URL for a platform's logo, from a grid already fetched (in memory, else in the
+    /// database, however old: a logo rarely changes), never asking Codat: the connections list
+    /// must not cost a grid's worth of Codat calls. `None` for a platform in no grid seen yet.
+    pub async fn known_logo(
+        &self,
+        state: &AppState,
+        source_type: SourceType,
+        platform_key: &str,
+    ) -> Option<String> {
+        let in_memory = self.grids.read().await.get(&source_type).and_then(|(_, grid)| {
+            grid.iter().find(|card| card.platform_key == platform_key).map(|card| card.logo_url.clone())
+        });
+        if let Some(logo) = in_memory {
+            return Some(logo).filter(|url| !url.is_empty());
+        }
+        let (stored, _) = state.db().cached_grid(source_type.as_str()).await.ok().flatten()?;
+        let cards = serde_json::from_str::<Vec<IntegrationCard>>(&stored).ok()?;
+        let card = cards.into_iter().find(|card| card.platform_key == platform_key)?;
+        state.branding_images().register(platform_key, "logo", &card.logo_url)
+    }
+}
+
 /// The grid as Codat gives it (its image URLs), one branding request per platform.
 async fn fetch_grid(codat: &CodatClient, source_type: SourceType) -> Result<Vec<IntegrationCard>, AppError> {
     let query = format!("sourceType={}&&enabled=true", source_type.as_str());
