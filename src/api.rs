@@ -223,6 +223,12 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
 }
 
 fn unreachable_failure(error: &gloo_net::Error) -> ApiFailure {
-    leptos::logging::warn!("request failed: {error}");
+    // The browser's own words (`gloo_net::Error`'s `Display` would bring serde_json's error
+    // formatting into the bundle for a variant this app never meets).
+    let reason = match error {
+        gloo_net::Error::JsError(error) => error.message.as_str(),
+        _ => "",
+    };
+    web_sys::console::warn_2(&"request failed:".into(), &reason.into());
     ApiFailure::Unreachable
 }

@@ -9,14 +9,16 @@ use leptos::prelude::*;
 use std::{cell::Cell, future::Future, pin::Pin, rc::Rc};
 
 type Run<I, O> = Rc<dyn Fn(&I) -> Pin<Box<dyn Future<Output = O>>>>;
+/// What sends an input, and the number of the latest dispatch.
+type Sender<I, O> = (Run<I, O>, Rc<Cell<u32>>);
 
 /// A change sent to the proxy and its answer.
 pub struct Mutation<I: 'static, O: 'static> {
-    run: StoredValue<Run<I, O>, LocalStorage>,
+    /// What sends an input, and the number of the latest dispatch: an answer overtaken by a
+    /// later dispatch (or a `clear`) is dropped.
+    sender: StoredValue<Sender<I, O>, LocalStorage>,
     pending: RwSignal<bool>,
     value: RwSignal<Option<O>>,
-    /// Numbers the dispatches, so an answer overtaken by a later dispatch (or a `clear`) is dropped.
-    latest: StoredValue<Rc<Cell<u32>>, LocalStorage>,
 }
 
 impl<I: 'static, O: 'static> Clone for Mutation<I, O> {
@@ -35,18 +37,15 @@ impl<I: 'static, O: Send + Sync + 'static> Mutation<I, O> {
     {
         let run: Run<I, O> = Rc::new(move |input| Box::pin(send(input)));
         Self {
-            run: StoredValue::new_local(run),
+            sender: StoredValue::new_local((run, Rc::new(Cell::new(0)))),
             pending: RwSignal::new(false),
             value: RwSignal::new(None),
-            latest: StoredValue::new_local(Rc::new(Cell::new(0))),
         }
     }
 
     /// Sends `input`; `pending` is true until its answer is in `value`.
     pub fn dispatch_local(self, input: I) {
-        let (Some(run), Some(latest)) = (self.run.try_get_value(), self.latest.try_get_value()) else {
-            return;
-        };
+        let Some((run, latest)) = self.sender.try_get_value() else { return };
         let this = latest.get().wrapping_add(1);
         latest.set(this);
         self.pending.set(true);
@@ -73,7 +72,7 @@ impl<I: 'static, O: Send + Sync + 'static> Mutation<I, O> {
 
     /// Forgets the answer, and one still on its way.
     pub fn clear(self) {
-        if let Some(latest) = self.latest.try_get_value() {
+        if let Some((_, latest)) = self.sender.try_get_value() {
             latest.set(latest.get().wrapping_add(1));
         }
         self.pending.set(false);

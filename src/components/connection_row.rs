@@ -3,22 +3,76 @@
 
 use crate::mutation::Mutation;
 use crate::{
-    api,
+    api::{self, ApiResult},
     components::{confirm_dialog::ConfirmDialog, link_window::LinkWindow, status_badge::StatusBadge},
     dates,
     i18n::{fill, messages, Messages},
 };
-use codat_connect_api::{Connection, ConnectionStatus};
+use codat_connect_api::{ConnectStarted, Connection, ConnectionStatus};
 use leptos::prelude::*;
 
-/// A connection and its actions; `on_changed` runs after a change so the list reloads.
+/// A connection's id and what its action came to: nothing more to do, or a Link URL to follow.
+pub type Outcome = (String, ApiResult<Option<ConnectStarted>>);
+
+/// What is done to one connection, and the proxy's answer: nothing more to do, or a Link URL to
+/// follow. Held by the list, not the row, so an answer still arrives when a reload rebuilds
+/// the rows meanwhile.
+#[derive(Clone, Copy)]
+pub struct ConnectionAction {
+    mutation: Mutation<(String, Ask), Outcome>,
+    /// The connection being acted on, while the proxy answers.
+    acting_on: RwSignal<Option<String>>,
+}
+
+impl ConnectionAction {
+    /// The list's action, for all its rows.
+    pub fn for_list() -> Self {
+        let mutation = Mutation::new_local(|(id, ask): &(String, Ask)| {
+            let (id, ask) = (id.clone(), *ask);
+            async move {
+                let outcome = match ask {
+                    Ask::Unlink => api::unlink(&id).await.map(|_| None),
+                    Ask::Delete => api::delete_connection(&id).await.map(|_| None),
+                    Ask::Relink => api::relink(&id).await.map(Some),
+                };
+                (id, outcome)
+            }
+        });
+        Self { mutation, acting_on: RwSignal::new(None) }
+    }
+
+    /// Does `ask` to the connection `id`.
+    pub fn dispatch(self, id: String, ask: Ask) {
+        self.acting_on.set(Some(id.clone()));
+        self.mutation.dispatch_local((id, ask));
+    }
+
+    /// The latest answer: the connection's id and the outcome (tracked).
+    pub fn answer(self) -> Option<Outcome> {
+        self.mutation.value().get()
+    }
+
+    /// True while the proxy answers for the connection `id` (tracked).
+    fn is_busy(self, id: &str) -> bool {
+        self.mutation.pending().get() && self.acting_on.with(|acting| acting.as_deref() == Some(id))
+    }
+
+    /// Why the latest action on the connection `id` failed, if it did (tracked).
+    fn failure(self, id: &str) -> Option<String> {
+        self.mutation.value().with(|answer| match answer {
+            Some((of, Err(failure))) if of == id => Some(failure.message()),
+            _ => None,
+        })
+    }
+}
+
+/// A connection and its actions.
 #[component]
 pub fn ConnectionRow(
     /// The connection.
     connection: Connection,
-    /// Called after it was disconnected or removed.
-    #[prop(into)]
-    on_changed: Callback<()>,
+    /// The list's action, dispatched for this row's connection.
+    action: ConnectionAction,
     /// Set while this row's confirmation dialog is open.
     deciding: RwSignal<bool>,
     /// Embedded: the popup Link opens in to finish or renew the authorization (Link cannot be
@@ -26,28 +80,11 @@ pub fn ConnectionRow(
     link_window: LinkWindow,
 ) -> impl IntoView {
     let m = messages();
-    let id = connection.id.clone();
+    let id = StoredValue::new(connection.id.clone());
     let name = connection.platform_name.clone();
     let asking = RwSignal::new(None::<Ask>);
-    // The action once confirmed: nothing more to do, or a Link URL to follow.
-    let action = Mutation::new_local(move |ask: &Ask| {
-        let (ask, id) = (*ask, id.clone());
-        async move {
-            match ask {
-                Ask::Unlink => api::unlink(&id).await.map(|_| None),
-                Ask::Delete => api::delete_connection(&id).await.map(|_| None),
-                Ask::Relink => api::relink(&id).await.map(Some),
-            }
-        }
-    });
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(Some(started))) => link_window.follow(started),
-        Some(Ok(None)) => on_changed.run(()),
-        Some(Err(_)) => link_window.close(),
-        None => {}
-    });
-    let busy = action.pending();
-    let failure = move || action.value().get().and_then(Result::err).map(|failure| failure.message());
+    let busy = move || id.with_value(|id| action.is_busy(id));
+    let failure = move || id.with_value(|id| action.failure(id));
     Effect::new(move |was_open: Option<bool>| {
         let open = asking.get().is_some();
         if open || was_open == Some(true) {
@@ -61,7 +98,7 @@ pub fn ConnectionRow(
             link_window.open_blank();
         }
         asking.set(None);
-        action.dispatch_local(ask);
+        action.dispatch(id.get_value(), ask);
     };
     let status = connection.status;
     let created = dates::day(m, &connection.created);
@@ -84,14 +121,14 @@ pub fn ConnectionRow(
             <p class="connection-dates">{fill(m.connection_dates, &[("created", &created), ("last_sync", &last_sync)])}</p>
             <div class="connection-actions">
                 {(status != ConnectionStatus::Linked).then(|| view! {
-                    <button type="button" class="button primary" disabled=move || busy.get()
+                    <button type="button" class="button primary" disabled=busy
                         on:click=move |_| act(Ask::Relink)>{relink_label}</button>
                 })}
                 {(status == ConnectionStatus::Linked).then(|| view! {
-                    <button type="button" class="button" disabled=move || busy.get()
+                    <button type="button" class="button" disabled=busy
                         on:click=move |_| asking.set(Some(Ask::Unlink))>{m.disconnect}</button>
                 })}
-                <button type="button" class="button quiet-danger" disabled=move || busy.get()
+                <button type="button" class="button quiet-danger" disabled=busy
                     on:click=move |_| asking.set(Some(Ask::Delete))>{m.remove}</button>
             </div>
             {move || failure().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
@@ -109,9 +146,12 @@ pub fn ConnectionRow(
 
 /// An action that needs the owner's confirmation, or a direct one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ask {
+pub enum Ask {
+    /// Stop syncing; data kept.
     Unlink,
+    /// Remove the connection and its data.
     Delete,
+    /// Finish or renew the authorization at Codat's Link.
     Relink,
 }
 

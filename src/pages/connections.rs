@@ -4,7 +4,10 @@ use crate::routes::Page;
 use crate::{
     api,
     components::{
-        connection_row::ConnectionRow, link_window::LinkWindow, notice::ErrorNotice, shell::DoneButton,
+        connection_row::{ConnectionAction, ConnectionRow},
+        link_window::LinkWindow,
+        notice::ErrorNotice,
+        shell::DoneButton,
     },
     i18n::messages,
     live::use_live_events,
@@ -27,17 +30,25 @@ pub fn ConnectionsPage() -> impl IntoView {
     // The list on screen. While the owner decides in a confirmation dialog it stays as it is,
     // even when an answer already on its way arrives: rebuilding the rows would close the dialog
     // under them. The latest answer is shown once the dialog closes.
+    // An answer identical to the list shown changes nothing (the rows are not rebuilt).
     let deciding = RwSignal::new(false);
     let shown = RwSignal::new(None);
     Effect::new(move |_| {
         let latest = connections.get();
-        if !deciding.get() {
+        if !deciding.get() && shown.with_untracked(|shown| *shown != latest) {
             shown.set(latest);
         }
     });
-    let on_changed = Callback::new(move |_| set_changes.update(|n| *n += 1));
     // Embedded, "Reconnect" and "Finish connecting" open Link in a popup, as the picker does.
     let link_window = LinkWindow::new(Callback::new(|_| ()));
+    // A row's action: a change reloads the list; a Link URL is followed.
+    let action = ConnectionAction::for_list();
+    Effect::new(move |_| match action.answer() {
+        Some((_, Ok(Some(started)))) => link_window.follow(started),
+        Some((_, Ok(None))) => set_changes.update(|n| *n += 1),
+        Some((_, Err(_))) => link_window.close(),
+        None => {}
+    });
     view! {
         <section class="panel">
             <h1>{m.title_connections}</h1>
@@ -54,7 +65,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 Some(Ok(list)) => view! {
                     <ul class="connection-list">
                         {list.into_iter().map(|connection| view! {
-                            <ConnectionRow connection on_changed deciding link_window/>
+                            <ConnectionRow connection action deciding link_window/>
                         }).collect_view()}
                     </ul>
                     <div class="actions">

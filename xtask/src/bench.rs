@@ -6,7 +6,6 @@ use crate::{
     run::build_web_app,
     tools,
 };
-use std::io::Write as _;
 
 /// Whole first-party bundle (wasm, JS, CSS, embed.js), brotli-compressed, in bytes. The product's
 /// stack (leptos_router among it) comes first; the goal below the budget stays 150 KB.
@@ -85,16 +84,11 @@ fn bundle_sizes() -> Result<Vec<Sized>, String> {
 }
 
 fn gzip(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = encoder.write_all(bytes);
-    encoder.finish().map(|out| out.len()).unwrap_or(0)
+    crate::precompress::gzip(bytes).len()
 }
 
 fn brotli(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
-    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
-    out.len()
+    crate::precompress::brotli(bytes).len()
 }
 
 /// Measurements as `(name, value, unit)`.

@@ -6,6 +6,7 @@
 
 mod bench;
 mod command;
+mod precompress;
 mod run;
 mod test;
 mod tools;

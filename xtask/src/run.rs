@@ -1,7 +1,7 @@
 //! `cargo xtask run`: build everything and serve the app with the embedded emulator.
 
 use crate::{
-    command::{cmd, run_step},
+    command::{cmd, project_root, run_step},
     tools,
 };
 
@@ -20,7 +20,10 @@ pub fn run(server_args: &[String]) -> Result<(), String> {
     run_step("building and starting the server (Ctrl-C stops it)", command)
 }
 
-/// `trunk build --release` into dist/.
+/// Builds the web app into `dist/` and writes its compressed copies.
 pub fn build_web_app() -> Result<(), String> {
-    run_step("building the web app (trunk, release)", cmd("trunk", &["build", "--release"]))
+    run_step("building the web app (trunk, release)", cmd("trunk", &["build", "--release"]))?;
+    let written = crate::precompress::precompress(&project_root().join("dist"))?;
+    println!("wrote {written} precompressed files (brotli, gzip) in dist/");
+    Ok(())
 }

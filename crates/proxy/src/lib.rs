@@ -27,6 +27,7 @@ use flow::integrations::IntegrationCache;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::{
+    compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     trace::TraceLayer,
@@ -241,10 +242,16 @@ pub fn app(state: AppState) -> Router {
     let spa_fallback = axum::handler::Handler::with_state(spa::index, state.clone());
     // Hashed assets are files in the dist directory; any other path gets the app, whose status
     // `spa::index` sets (`not_found_service` would make every page a 404).
-    let router = router.fallback_service(
-        ServeDir::new(&state.0.dist_dir).append_index_html_on_directories(false).fallback(spa_fallback),
-    );
+    // Browsers that accept brotli or gzip get the copies `cargo xtask` wrote beside each file.
+    let assets = ServeDir::new(&state.0.dist_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .fallback(spa_fallback);
+    let assets = tower::Layer::layer(&middleware::from_fn(spa::asset_caching), assets);
+    let router = router.fallback_service(assets);
     router
+        .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -254,6 +261,16 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// What is compressed on the fly (JSON, SVG and HTML answers; the app's files come compressed
+/// already): not what is small, images other than SVG, or event streams, which must flow.
+fn compressible() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
+    SizeAbove::new(1024)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::GRPC)
 }
 
 /// Ready when storage answers (a load balancer sends no traffic before); the details carry the

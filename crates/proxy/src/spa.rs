@@ -3,8 +3,9 @@
 
 use crate::{security::CspNonce, AppState};
 use axum::{
-    extract::State,
-    http::{header, StatusCode, Uri},
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode, Uri},
+    middleware::Next,
     response::{Html, IntoResponse, Response},
     Extension,
 };
@@ -28,7 +29,8 @@ pub async fn index(
     match state.index_html() {
         Some(html) => (
             status,
-            [(header::CACHE_CONTROL, "no-store")],
+            // Asked again each time: each answer has its own nonce.
+            [(header::CACHE_CONTROL, "no-cache")],
             Html(html.replace(NONCE_PLACEHOLDER, &nonce)),
         )
             .into_response(),
@@ -38,6 +40,29 @@ pub async fn index(
         )
             .into_response(),
     }
+}
+
+/// Cache rules for the app's files: a name trunk hashed (`app-3f2a...e1.css`) never changes
+/// content, so it is kept a year; any other file (`/assets/embed.js`, which lenders' pages load
+/// by a fixed name) is checked again each time. Answers that set their own rule keep it.
+pub async fn asset_caching(request: Request, next: Next) -> Response {
+    let immutable = is_hashed_name(request.uri().path());
+    let mut response = next.run(request).await;
+    let ok =
+        matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT);
+    if ok && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let rule = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(rule));
+    }
+    response
+}
+
+/// Whether the last path segment carries trunk's content hash: `name-<16 or more hex digits>.ext`.
+fn is_hashed_name(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// `GET /theme.css`: the lender's theme, or nothing.
