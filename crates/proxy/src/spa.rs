@@ -44,7 +44,8 @@ pub async fn index(
 
 /// Cache rules for the app's files: a name trunk hashed (`app-3f2a...e1.css`) never changes
 /// content, so it is kept a year; any other file (`/assets/embed.js`, which lenders' pages load
-/// by a fixed name) is checked again each time. Answers that set their own rule keep it.
+/// by a fixed name) is checked again each time. Answers that set their own rule keep it. Each
+/// says it varies with `Accept-Encoding`.
 pub async fn asset_caching(request: Request, next: Next) -> Response {
     let immutable = is_hashed_name(request.uri().path());
     let mut response = next.run(request).await;
@@ -54,15 +55,39 @@ pub async fn asset_caching(request: Request, next: Next) -> Response {
         let rule = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(rule));
     }
+    // The same path answers brotli, gzip or plain bytes: caches must key on what was accepted.
+    if ok && !response.headers().contains_key(header::VARY) {
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 
-/// Whether the last path segment carries trunk's content hash: `name-<16 or more hex digits>.ext`.
+/// Whether the last path segment carries trunk's content hash: `name-<hash>.ext` or
+/// `name-<hash>_bg.wasm`, the hash 15 or more hex digits.
 fn is_hashed_name(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    let Some((_, tail)) = stem.rsplit_once('-') else { return false };
+    let hash = tail.strip_suffix("_bg").unwrap_or(tail);
+    hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trunks_hashed_names_are_recognised_and_fixed_names_are_not() {
+        let hashed = [
+            "/app-f258fcecfd0f3bf.css",
+            "/codat-connect-7f0af1e07320252a_bg.wasm",
+            "/codat-connect-7f0af1e07320252a.js",
+        ];
+        for name in hashed {
+            assert!(super::is_hashed_name(name), "{name}");
+        }
+        for name in ["/assets/embed.js", "/assets/powered-by-codat.svg", "/favicon.svg", "/a-b.css"] {
+            assert!(!super::is_hashed_name(name), "{name}");
+        }
+    }
 }
 
 /// `GET /theme.css`: the lender's theme, or nothing.
