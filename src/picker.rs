@@ -5,7 +5,7 @@ use crate::i18n::Messages;
 use codat_connect_api::{Connection, ConnectionStatus, SourceType};
 
 /// Cards shown at first, and added by each "show more".
-pub const PAGE_SIZE: usize = 60;
+pub const PAGE_SIZE: usize = codat_connect_api::GRID_PAGE_SIZE;
 
 /// The tabs of the picker, in order.
 pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];

@@ -29,7 +29,8 @@ pub fn IntegrationCard(
             view! {
                 <span class="brand-button">
                     <img class="brand-button-default" src=default alt="" height="36" loading="lazy"/>
-                    <img class="brand-button-hover" src=hover alt="" height="36" loading="lazy"/>
+                    // Not lazy: shown only on hover, it would load then and flash; low priority instead.
+                    <img class="brand-button-hover" src=hover alt="" height="36" fetchpriority="low"/>
                 </span>
             }
             .into_any()

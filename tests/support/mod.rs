@@ -85,6 +85,13 @@ impl Harness {
         self.find(&format!("//button[normalize-space()={name} or @aria-label={name}]")).await
     }
 
+    /// Sends a command to Chromium's DevTools protocol (chromedriver's `goog/cdp/execute`), e.g.
+    /// `Network.emulateNetworkConditions`, and returns its result.
+    pub async fn devtools(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let command = DevToolsCommand { command: command.to_owned(), params };
+        self.browser.issue_cmd(command).await.unwrap_or_else(|e| panic!("DevTools command failed: {e}"))
+    }
+
     /// Waits for the open confirmation dialog and returns its text.
     pub async fn dialog(&self) -> String {
         self.find("//dialog[@open]").await.text().await.expect("dialog text")
@@ -199,6 +206,24 @@ async fn connect_browser(port: u16, profile: PathBuf) -> Client {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a Chromium session")
+}
+
+/// A DevTools protocol command, sent through chromedriver.
+#[derive(Debug)]
+struct DevToolsCommand {
+    command: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevToolsCommand {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }
 
 /// A text as an XPath string literal, whatever quotes it holds.

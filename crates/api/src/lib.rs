@@ -186,6 +186,10 @@ pub struct IntegrationCard {
     pub is_beta: bool,
 }
 
+/// Cards the integration grid shows at first, and adds with each "show more". The proxy writes
+/// the images of this many cards into the grid's answer.
+pub const GRID_PAGE_SIZE: usize = 60;
+
 /// Body of `POST /api/connections`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

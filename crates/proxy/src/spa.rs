@@ -72,6 +72,20 @@ fn is_hashed_name(path: &str) -> bool {
     hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// `GET /theme.css`: the lender's theme, or nothing.
+pub async fn theme(State(state): State<AppState>) -> Response {
+    let css = match state.theme_css_path() {
+        // Read on each request: a lender can change its theme without a restart.
+        Some(path) => tokio::fs::read_to_string(path).await.unwrap_or_else(|error| {
+            tracing::warn!(path = %path.display(), %error, "THEME_CSS not readable; serving no theme");
+            String::new()
+        }),
+        None => String::new(),
+    };
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css)
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -88,18 +102,4 @@ mod tests {
             assert!(!super::is_hashed_name(name), "{name}");
         }
     }
-}
-
-/// `GET /theme.css`: the lender's theme, or nothing.
-pub async fn theme(State(state): State<AppState>) -> Response {
-    let css = match state.theme_css_path() {
-        // Read on each request: a lender can change its theme without a restart.
-        Some(path) => tokio::fs::read_to_string(path).await.unwrap_or_else(|error| {
-            tracing::warn!(path = %path.display(), %error, "THEME_CSS not readable; serving no theme");
-            String::new()
-        }),
-        None => String::new(),
-    };
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css)
-        .into_response()
 }

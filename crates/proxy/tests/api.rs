@@ -171,13 +171,14 @@ async fn the_grid_lists_only_enabled_accounting_platforms_with_branding() {
     assert_eq!(reply.status, StatusCode::OK);
     let cards = reply.body.as_array().unwrap();
     assert_eq!(cards.len(), 19);
+    // Every image is on our origin: written into the answer (a grid this short is one page).
     for card in cards {
         assert_eq!(card["sourceType"], "Accounting");
-        let key = card["platformKey"].as_str().unwrap();
-        assert_eq!(card["logoUrl"], format!("/branding/{key}/logo"));
+        assert!(card["logoUrl"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"), "{}", card["name"]);
     }
     let card = |key: &str| cards.iter().find(|c| c["platformKey"] == key).unwrap();
-    assert_eq!(card("qhyg")["buttonHoverUrl"], "/branding/qhyg/button-hover", "QuickBooks' own buttons");
+    let quickbooks_hover = card("qhyg")["buttonHoverUrl"].as_str().unwrap();
+    assert!(quickbooks_hover.starts_with("data:image/svg+xml;base64,"), "QuickBooks' own buttons");
     // Wave has no connect button of its own at Codat (the emulator's least generous case).
     assert_eq!((&card("pbtz")["buttonUrl"], &card("pbtz")["buttonHoverUrl"]), (&Value::Null, &Value::Null));
     let unknown = send(&setup.app, get("/api/integrations?sourceType=Payroll", None)).await;
@@ -687,7 +688,9 @@ async fn a_return_that_codat_could_not_confirm_can_be_tried_again() {
 async fn the_connections_list_shows_logos_from_grids_already_seen_without_asking_codat_for_them() {
     let setup = setup().await;
     let cookie = sign_up(&setup.app, "Logo Bakery").await;
-    send(&setup.app, get("/api/integrations?sourceType=Accounting", Some(&cookie))).await;
+    let grid = send(&setup.app, get("/api/integrations?sourceType=Accounting", Some(&cookie))).await;
+    let cards = grid.body.as_array().unwrap();
+    let xero_logo = cards.iter().find(|card| card["platformKey"] == "gbol").unwrap()["logoUrl"].clone();
     start(&setup.app, &cookie, "gbol").await;
     // Plaid is started without its (banking) grid ever being fetched.
     start(&setup.app, &cookie, "suuo").await;
@@ -708,10 +711,41 @@ async fn the_connections_list_shows_logos_from_grids_already_seen_without_asking
         let connection = connections.iter().find(|c| c["platformKey"] == key).unwrap();
         connection["logoUrl"].clone()
     };
-    assert_eq!(logo_of("gbol"), "/branding/gbol/logo");
+    assert_eq!(logo_of("gbol"), xero_logo, "the logo the grid showed");
     assert_eq!(logo_of("suuo"), Value::Null, "no grid has shown Plaid yet");
     assert_eq!(integration_calls(), before, "the list asked Codat for integrations or branding");
     let logo = send(&setup.app, get("/branding/gbol/logo", None)).await;
     assert_eq!(logo.status, StatusCode::OK);
     assert_eq!(logo.headers[header::CONTENT_TYPE], "image/svg+xml");
+}
+
+#[tokio::test]
+async fn the_grids_first_page_carries_its_small_images_and_later_cards_their_urls() {
+    let setup = setup_with_emulator(|emulator| emulator.synthetic_platforms = 70, |_| {}).await;
+    let grid = send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await;
+    let cards = grid.body.as_array().unwrap();
+    let page = codat_connect_api::GRID_PAGE_SIZE;
+    assert!(cards.len() > page, "{} cards", cards.len());
+    let images = |card: &Value| {
+        ["logoUrl", "buttonUrl", "buttonHoverUrl"]
+            .into_iter()
+            .filter_map(|field| card[field].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    for card in &cards[..page] {
+        for image in images(card) {
+            assert!(image.starts_with("data:image/svg+xml;base64,"), "{}: {image:.60}", card["name"]);
+        }
+    }
+    for card in &cards[page..] {
+        for image in images(card) {
+            assert!(image.starts_with("/branding/"), "{}: {image:.60}", card["name"]);
+        }
+    }
+    // What the answer carries is the image its URL serves.
+    use base64::Engine as _;
+    let key = cards[0]["platformKey"].as_str().unwrap();
+    let inlined = cards[0]["logoUrl"].as_str().unwrap().split_once(',').unwrap().1;
+    let served = send(&setup.app, get(&format!("/branding/{key}/logo"), None)).await;
+    assert_eq!(base64::engine::general_purpose::STANDARD.decode(inlined).unwrap(), served.text.as_bytes());
 }

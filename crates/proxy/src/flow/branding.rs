@@ -19,6 +19,9 @@ use std::{
 /// Largest image accepted from Codat.
 const MAX_IMAGE_BYTES: usize = 512 * 1024;
 
+/// Largest image written into the grid's answer as a `data:` URI rather than fetched on its own.
+pub const MAX_INLINE_BYTES: usize = 6 * 1024;
+
 /// An image as we serve it.
 #[derive(Debug)]
 struct Image {
@@ -60,6 +63,19 @@ impl BrandingImages {
         let id = format!("{platform_key}/{slot}");
         self.sources.write().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), source.to_owned());
         Some(format!("/branding/{id}"))
+    }
+
+    /// The image behind one of our URLs (`/branding/...`) as a `data:` URI, when it is small
+    /// enough to travel inside the grid's answer (no request of its own, no round trip); `None`
+    /// for a larger one, or one that cannot be fetched now (its URL then stays).
+    pub async fn inlined(&self, url: &str) -> Option<String> {
+        use base64::Engine as _;
+        let id = url.strip_prefix("/branding/")?;
+        let image = self.image(id).await.ok()?;
+        (image.bytes.len() <= MAX_INLINE_BYTES).then(|| {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&image.bytes);
+            format!("data:{};base64,{encoded}", image.content_type)
+        })
     }
 
     async fn image(&self, id: &str) -> Result<Arc<Image>, AppError> {

@@ -6,7 +6,7 @@ use axum::{
     Json,
 };
 use codat::{Branding, CodatClient, Integration, SourceType as CodatSourceType};
-use codat_connect_api::{IntegrationCard, SourceType};
+use codat_connect_api::{IntegrationCard, SourceType, GRID_PAGE_SIZE};
 use serde::Deserialize;
 use std::{
     collections::HashMap,
@@ -82,16 +82,18 @@ impl IntegrationCache {
             }
         };
         let images = state.branding_images();
-        let grid = Arc::new(cards.into_iter().map(|card| served_locally(card, images)).collect::<Vec<_>>());
+        let cards = cards.into_iter().map(|card| served_locally(card, images)).collect();
+        let grid = Arc::new(with_first_page_inlined(cards, images).await);
         self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
         Ok(grid)
     }
 }
 
 impl IntegrationCache {
-    /// Our URL for a platform's logo, from a grid already fetched (in memory, else in the
-    /// database, however old: a logo rarely changes), never asking Codat: the connections list
-    /// must not cost a grid's worth of Codat calls. `None` for a platform in no grid seen yet.
+    /// A platform's logo as a grid already fetched shows it (a `data:` URI or our URL; from
+    /// memory, else the database, however old: a logo rarely changes), never asking Codat: the
+    /// connections list must not cost a grid's worth of Codat calls. `None` for a platform in no
+    /// grid seen yet.
     pub async fn known_logo(
         &self,
         state: &AppState,
@@ -144,6 +146,46 @@ fn served_locally(mut card: IntegrationCard, images: &BrandingImages) -> Integra
     card.button_url = card.button_url.and_then(|src| images.register(&key, "button", &src));
     card.button_hover_url = card.button_hover_url.and_then(|src| images.register(&key, "button-hover", &src));
     card
+}
+
+/// The grid with the images of its first page (the cards the app shows before "show more")
+/// written into it as `data:` URIs where they are small: the first view then needs no image
+/// requests, and a hover image is there before the first hover. Further cards keep their URLs
+/// and load as they are shown.
+async fn with_first_page_inlined(
+    mut cards: Vec<IntegrationCard>,
+    images: &BrandingImages,
+) -> Vec<IntegrationCard> {
+    let limit = Semaphore::new(BRANDING_CONCURRENCY);
+    let inline = |url: String| {
+        let limit = &limit;
+        async move {
+            let _permit = limit.acquire().await;
+            images.inlined(&url).await.unwrap_or(url)
+        }
+    };
+    let first_page = cards.len().min(GRID_PAGE_SIZE);
+    let inlined = futures_util::future::join_all(cards[..first_page].iter().map(|card| {
+        let (logo, button, hover) =
+            (card.logo_url.clone(), card.button_url.clone(), card.button_hover_url.clone());
+        async move {
+            let logo = if logo.is_empty() { logo } else { inline(logo).await };
+            let button = match button {
+                Some(url) => Some(inline(url).await),
+                None => None,
+            };
+            let hover = match hover {
+                Some(url) => Some(inline(url).await),
+                None => None,
+            };
+            (logo, button, hover)
+        }
+    }))
+    .await;
+    for (card, (logo, button, hover)) in cards.iter_mut().zip(inlined) {
+        (card.logo_url, card.button_url, card.button_hover_url) = (logo, button, hover);
+    }
+    cards
 }
 
 fn card(integration: Integration, branding: Branding) -> IntegrationCard {
