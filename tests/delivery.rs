@@ -2,6 +2,8 @@
 //! hashed names, the pages asked again each time, and the API's JSON compressed on the fly, but
 //! never its event stream.
 
+mod support;
+
 use codat_connect_proxy::{config::Config, start, RunningProxy};
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, VARY};
 use std::{io::Read as _, path::PathBuf};
@@ -120,4 +122,18 @@ async fn pages_are_asked_again_each_time_and_json_is_compressed_but_not_the_even
     assert!(events.headers().get(CONTENT_ENCODING).is_none(), "an event stream must flow, not be compressed");
     drop(events);
     proxy.stop().await.unwrap();
+}
+
+#[test]
+fn build_outputs_are_looked_for_where_cargo_puts_them() {
+    // `cargo xtask` asks `cargo metadata` (which honours `CARGO_TARGET_DIR`); the suite derives
+    // the directory from what cargo names to tests. Both must agree, set or not.
+    let metadata = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let expected = PathBuf::from(metadata["target_directory"].as_str().unwrap());
+    assert_eq!(support::target_dir(), expected);
 }

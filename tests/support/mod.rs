@@ -16,6 +16,14 @@ use std::{
 /// How long any one expectation may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(15);
 
+/// Where cargo puts build outputs, as `cargo xtask` finds it (`cargo metadata`'s
+/// `target_directory`, which honours `CARGO_TARGET_DIR`): the parent of the `tmp/` directory
+/// cargo names to tests and benchmarks.
+pub fn target_dir() -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().map(PathBuf::from).unwrap_or(tmp)
+}
+
 /// A proxy and a browser pointed at it; both end when this is dropped.
 pub struct Harness {
     pub proxy: Option<RunningProxy>,
@@ -48,9 +56,7 @@ impl Harness {
         let proxy = start(config).await.expect("the proxy starts");
         let (chromedriver, port) = start_chromedriver().await;
         let browser = connect_browser(port, data.path().join("profile")).await;
-        let target =
-            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-        let shots = target.join("e2e-screenshots").join(name);
+        let shots = target_dir().join("e2e-screenshots").join(name);
         std::fs::create_dir_all(&shots).expect("screenshot directory");
         Self { proxy: Some(proxy), browser, chromedriver, _data: data, shots }
     }
@@ -248,11 +254,9 @@ fn chromedriver_path() -> String {
 
 /// Runs axe-core's WCAG 2.2 AA rules, and its experimental ones, on the page and returns the violations found.
 pub async fn axe_violations(harness: &Harness) -> Vec<String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let script = std::fs::read_to_string(target.join("axe").join("axe.min.js"))
-        .expect("target/axe/axe.min.js (cargo xtask test fetches axe-core)");
+    let path = target_dir().join("axe").join("axe.min.js");
+    let script = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (cargo xtask test fetches axe-core)", path.display()));
     harness.browser.execute(&format!("{script}; return true;"), vec![]).await.expect("axe loads");
     let found = harness
         .browser

@@ -151,10 +151,27 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
          `cc-grid-ready` Performance mark) and the logos in view have loaded and been decoded; cold is the first visit (server and browser caches empty), warm a reload. \
          `filter_1000_cards_keystroke_dom` is one search keystroke over 1,000 cards until the DOM shows the first 60 of the 100 matches \
          (the app's own work); `_frame` until the browser has also rendered the next frame (software rendering, \
-         newly shown lazy images loading).\n",
+         newly shown lazy images loading). \
+         `cold_load_phone_*` is a new visitor on a phone, median of five loads of `/connect` with the browser's \
+         cache emptied each time (the server's caches warm), through Chrome's DevTools protocol: 1.6 Mbps down, \
+         750 kbps up, 150 ms round trip, CPU four times slower; from navigation start until the wasm has \
+         arrived (`wasm_received`, the network's share), until the cards are usable (`grid_usable`: wasm \
+         compiled, app started, grid answer rendered) and until the logos in view are decoded \
+         (`logos_decoded`), with the bytes transferred by then (`transferred`, compressed, headers excluded).\n",
     );
+    text.push_str(FRESH_MACHINE);
     text
 }
+
+/// What a first `cargo xtask run` costs on a fresh machine of this project's kind (2 cores,
+/// only rustup and cargo), measured by hand: it cannot run inside the benchmark.
+const FRESH_MACHINE: &str = "\n## A fresh machine (by hand)\n\n\
+    From a fresh clone on a fresh 2-core machine, the first `cargo xtask run` took 1,409 s to serve \
+    the first page when wasm-opt came from the `wasm-opt` crate: trunk about 6 minutes, wasm-bindgen-cli \
+    2, binaryen built from source about 10, the app and the server about 5. binaryen's `wasm-opt` now \
+    comes from the npm registry: installed in 2.5 s on this machine (measured: `npm install \
+    binaryen@132`), which takes the ten minutes of binaryen off the first run: about 13 minutes in \
+    all by the same breakdown.\n";
 
 fn today() -> String {
     cmd("date", &["-u", "+%Y-%m-%d"])

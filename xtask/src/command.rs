@@ -12,6 +12,24 @@ pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
 }
 
+/// Where cargo puts build outputs (`target_directory` of `cargo metadata`: `CARGO_TARGET_DIR`,
+/// a config's `build.target-dir`, else `target/`). The tests and benchmarks find the same
+/// directory from `CARGO_TARGET_TMPDIR`, which cargo sets to its `tmp/`.
+pub fn target_dir() -> PathBuf {
+    let metadata = cmd("cargo", &["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).into_owned());
+    let from_metadata = metadata.as_deref().and_then(|json| {
+        let start = json.find("\"target_directory\":\"")? + "\"target_directory\":\"".len();
+        let end = start + json[start..].find('"')?;
+        Some(PathBuf::from(json[start..end].replace("\\\\", "\\")))
+    });
+    from_metadata.unwrap_or_else(|| project_root().join("target"))
+}
+
 /// Where `cargo install` puts binaries.
 pub fn cargo_bin_dir() -> PathBuf {
     env::var_os("CARGO_HOME")
@@ -21,9 +39,10 @@ pub fn cargo_bin_dir() -> PathBuf {
         .join("bin")
 }
 
-/// `PATH` with cargo's bin directory first, so freshly installed tools are found.
+/// `PATH` with cargo's bin directory and binaryen's first, so freshly installed tools are found.
 fn path_with_cargo_bin() -> OsString {
-    let mut paths = vec![cargo_bin_dir()];
+    let binaryen = crate::tools::binaryen_dir().join("node_modules").join(".bin");
+    let mut paths = vec![binaryen, cargo_bin_dir()];
     if let Some(path) = env::var_os("PATH") {
         paths.extend(env::split_paths(&path));
     }

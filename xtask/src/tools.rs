@@ -1,15 +1,17 @@
 //! Installs the tools the build needs, at pinned versions, only when they are missing.
 
-use crate::command::{cmd, output_line, project_root, run_step};
+use crate::command::{cmd, output_line, project_root, run_step, target_dir};
 use std::path::Path;
 
 /// trunk 0.22 needs a newer rustc than these machines have.
 const TRUNK_VERSION: &str = "0.21.14";
-/// The `wasm-opt` crate builds binaryen from source. Debian's binaryen 108 corrupts the
-/// reference-types tables that current wasm-bindgen emits (the app fails to start); 116 does not.
-const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
-/// What that build reports as its version, as Trunk.toml names it.
-const WASM_OPT_VERSION: &str = "version_116";
+/// binaryen from the npm registry: its `wasm-opt` (binaryen compiled to wasm, run by Node.js)
+/// installs in seconds, where building binaryen from source takes about ten minutes on two
+/// cores. Debian's binaryen 108 corrupts the reference-types tables that current wasm-bindgen
+/// emits (the app fails to start); 116 and later do not.
+const BINARYEN_NPM_VERSION: &str = "132.0.0";
+/// What that `wasm-opt` reports as its version, as Trunk.toml names it.
+const WASM_OPT_VERSION: &str = "version_132";
 
 /// Everything `cargo xtask run` needs to build the web app.
 pub fn ensure_build_tools() -> Result<(), String> {
@@ -33,11 +35,11 @@ pub fn ensure_postgres() -> Result<(), String> {
 }
 
 /// The axe-core release whose rules check every page (WCAG 2.2 AA) in the browser tests.
-const AXE_CORE_VERSION: &str = "4.10.3";
+const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// axe-core's script in `target/axe/axe.min.js`, from the npm registry, for the accessibility test.
 pub fn ensure_axe() -> Result<(), String> {
-    let dir = project_root().join("target").join("axe");
+    let dir = target_dir().join("axe");
     let script = dir.join("axe.min.js");
     let stamp = dir.join("VERSION");
     if script.exists() && std::fs::read_to_string(&stamp).is_ok_and(|v| v.trim() == AXE_CORE_VERSION) {
@@ -117,16 +119,28 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
     )
 }
 
+/// binaryen's `wasm-opt` in `<target>/tools/binaryen` (on the `PATH` of every command xtask runs),
+/// from the npm registry with the machine's Node.js; npm itself from Debian where it is missing.
 fn ensure_wasm_opt() -> Result<(), String> {
     if output_line("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("({WASM_OPT_VERSION})"))) {
         return Ok(());
     }
-    let mut install = cmd("cargo", &["install", "--locked", "wasm-opt", "--version", WASM_OPT_CRATE_VERSION]);
-    fast_release_build(&mut install);
+    if cmd("npm", &["--version"]).output().is_err() {
+        apt_install(&["npm"], "the wasm optimiser (binaryen comes from the npm registry)")?;
+    }
+    let prefix = binaryen_dir();
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    let prefix = prefix.display().to_string();
+    let package = format!("binaryen@{BINARYEN_NPM_VERSION}");
     run_step(
-        &format!("installing wasm-opt {WASM_OPT_CRATE_VERSION} (builds binaryen from source; first run only, about ten minutes)"),
-        install,
+        &format!("installing {package}'s wasm-opt from the npm registry (first run only, seconds)"),
+        cmd("npm", &["install", "--prefix", &prefix, "--no-save", "--no-audit", "--no-fund", &package]),
     )
+}
+
+/// Where binaryen's npm package is installed; its `node_modules/.bin` holds `wasm-opt`.
+pub fn binaryen_dir() -> std::path::PathBuf {
+    target_dir().join("tools").join("binaryen")
 }
 
 /// Tool installs need no link-time optimisation; without it they build several times faster.

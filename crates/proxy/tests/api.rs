@@ -174,7 +174,11 @@ async fn the_grid_lists_only_enabled_accounting_platforms_with_branding() {
     // Every image is on our origin: written into the answer (a grid this short is one page).
     for card in cards {
         assert_eq!(card["sourceType"], "Accounting");
-        assert!(card["logoUrl"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"), "{}", card["name"]);
+        assert!(
+            card["logoUrl"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"),
+            "{}",
+            card["name"]
+        );
     }
     let card = |key: &str| cards.iter().find(|c| c["platformKey"] == key).unwrap();
     let quickbooks_hover = card("qhyg")["buttonHoverUrl"].as_str().unwrap();
