@@ -16,7 +16,15 @@ pub fn project_root() -> PathBuf {
 /// a config's `build.target-dir`, else `target/`). The tests and benchmarks find the same
 /// directory from `CARGO_TARGET_TMPDIR`, which cargo sets to its `tmp/`.
 pub fn target_dir() -> PathBuf {
-    let metadata = cmd("cargo", &["metadata", "--format-version", "1", "--no-deps", "--offline"])
+    static TARGET_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TARGET_DIR.get_or_init(ask_cargo_for_target_dir).clone()
+}
+
+fn ask_cargo_for_target_dir() -> PathBuf {
+    // Not `cmd`: its `PATH` names a directory under the target directory.
+    let metadata = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(project_root())
         .stderr(Stdio::null())
         .output()
         .ok()
