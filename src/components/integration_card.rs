@@ -47,11 +47,15 @@ pub fn IntegrationCard(
                 disabled=move || busy.get()
                 on:click=move |_| on_connect.run(key.clone())
             >
+                // First in the text, last on screen (CSS `order`): the card's words then read
+                // "Connect Wave" as its name does (WCAG 2.5.3, label in name); the spaces keep
+                // the words apart for assistive technology.
+                {button_images}
+                " "
                 <img class="integration-logo" src=card.logo_url alt="" width="48" height="48" loading="lazy"/>
                 <span class="integration-name">{card.name}</span>
                 // The space keeps "Workday Beta" two words for assistive technology (label in name).
                 {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}
-                {button_images}
             </button>
         </li>
     }

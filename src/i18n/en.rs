@@ -39,7 +39,7 @@ pub const MESSAGES: Messages = Messages {
     no_platforms: "No platforms are available here right now.",
     no_match: "No platform matches “{text}”.",
     connect_platform: "Connect {name}",
-    connect_beta_platform: "Connect {name} (Beta)",
+    connect_beta_platform: "Connect {name}, Beta",
     beta: "Beta",
     accounting_connected: "{name} is your accounting platform. A business shares one; you can manage it from your connections.",
     manage: "Manage",

@@ -39,7 +39,7 @@ pub const MESSAGES: Messages = Messages {
     no_platforms: "Aucune plateforme n'est offerte ici pour le moment.",
     no_match: "Aucune plateforme ne correspond à « {text} ».",
     connect_platform: "Connecter {name}",
-    connect_beta_platform: "Connecter {name} (Bêta)",
+    connect_beta_platform: "Connecter {name}, Bêta",
     beta: "Bêta",
     accounting_connected: "{name} est votre plateforme de comptabilité. Une entreprise en partage une seule; vous pouvez la gérer depuis vos connexions.",
     manage: "Gérer",
