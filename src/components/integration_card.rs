@@ -23,12 +23,16 @@ pub fn IntegrationCard(
     let label = crate::i18n::fill(label, &[("name", &card.name)]);
     // Most platforms have no connect button of their own: a plain one in the theme's colours
     // stands in (the card's accessible name already says what it does).
+    // An image written into the grid's answer is there already: lazy loading would only wait
+    // for layout to ask for it (a frame or more on a slow phone). Fetched ones load as they near
+    // the screen.
+    let loading = |src: &str| if src.starts_with("data:") { "eager" } else { "lazy" };
     let button_images = match card.button_url.clone() {
         Some(default) => {
             let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
             view! {
                 <span class="brand-button">
-                    <img class="brand-button-default" src=default alt="" height="36" loading="lazy"/>
+                    <img class="brand-button-default" alt="" height="36" loading=loading(&default) src=default/>
                     // Not lazy: shown only on hover, it would load then and flash; low priority instead.
                     <img class="brand-button-hover" src=hover alt="" height="36" fetchpriority="low"/>
                 </span>
@@ -52,7 +56,7 @@ pub fn IntegrationCard(
                 // the words apart for assistive technology.
                 {button_images}
                 " "
-                <img class="integration-logo" src=card.logo_url alt="" width="48" height="48" loading="lazy"/>
+                <img class="integration-logo" alt="" width="48" height="48" loading=loading(&card.logo_url) src=card.logo_url/>
                 <span class="integration-name">{card.name}</span>
                 // The space keeps "Workday Beta" two words for assistive technology (label in name).
                 {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}
