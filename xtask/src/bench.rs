@@ -166,12 +166,7 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
 /// What a first `cargo xtask run` costs on a fresh machine of this project's kind (2 cores,
 /// only rustup and cargo), measured by hand: it cannot run inside the benchmark.
 const FRESH_MACHINE: &str = "\n## A fresh machine (by hand)\n\n\
-    From a fresh clone on a fresh 2-core machine, the first `cargo xtask run` took 1,409 s to serve \
-    the first page when wasm-opt came from the `wasm-opt` crate: trunk about 6 minutes, wasm-bindgen-cli \
-    2, binaryen built from source about 10, the app and the server about 5. binaryen's `wasm-opt` now \
-    comes from the npm registry: installed in 2.5 s on this machine (measured: `npm install \
-    binaryen@132`), which takes the ten minutes of binaryen off the first run: about 13 minutes in \
-    all by the same breakdown.\n";
+    From a fresh clone on a fresh machine of this kind (2 cores; rustup's toolchain with the wasm32 target, an empty cargo home, nothing else installed), `cargo xtask run` served the first page after **1,359 s** (measured 2026-12-02, by starting it and polling `/connect`): xtask 12 s; trunk 0.21.14 installed in 529 s (the package registry's index and crates included); wasm-bindgen-cli in 204 s; binaryen's `wasm-opt` from the npm registry in 5 s (it was built from source before, about ten minutes by an earlier count, which measured 1,409 s in all); the web app in 187 s; the server's release build and start in 423 s. The server's release build and trunk's install are now the largest steps.\n";
 
 fn today() -> String {
     cmd("date", &["-u", "+%Y-%m-%d"])
