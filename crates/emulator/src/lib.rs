@@ -330,7 +330,12 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .fallback(api::unknown_route)
         .route_layer(middleware::from_fn_with_state(emulator.clone(), require_api_key));
     let public = Router::new()
-        .route("/static/{platform_key}/{file}", get(api::integrations::artwork))
+        // Codat's image host can be slow or fail too: faults apply to it (paths under `/static`).
+        .route(
+            "/static/{platform_key}/{file}",
+            get(api::integrations::artwork)
+                .route_layer(middleware::from_fn_with_state(emulator.faults.clone(), faults::apply)),
+        )
         .route("/link-api/link.css", get(link::stylesheet))
         .route("/link/company/{company_id}", get(hosted_link::page))
         .route("/link/company/{company_id}/connect", post(hosted_link::connect))

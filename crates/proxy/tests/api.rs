@@ -753,3 +753,26 @@ async fn the_grids_first_page_carries_its_small_images_and_later_cards_their_url
     let served = send(&setup.app, get(&format!("/branding/{key}/logo"), None)).await;
     assert_eq!(base64::engine::general_purpose::STANDARD.decode(inlined).unwrap(), served.text.as_bytes());
 }
+
+#[tokio::test]
+async fn a_slow_image_host_does_not_hold_up_the_grid() {
+    let setup = setup().await;
+    // Every image takes a minute; the grid's answer waits a few seconds for them at most.
+    setup.emulator.faults.set(codat_emulator::faults::FaultPlan {
+        seed: 1,
+        rules: vec![codat_emulator::faults::FaultRule {
+            path: "/static".into(),
+            method: None,
+            kind: codat_emulator::faults::FaultKind::Latency { millis: 60_000 },
+            probability: 1.0,
+            times: None,
+        }],
+    });
+    let request = send(&setup.app, get("/api/integrations?sourceType=Accounting", None));
+    let grid =
+        tokio::time::timeout(std::time::Duration::from_secs(30), request).await.expect("the grid answered");
+    assert_eq!(grid.status, StatusCode::OK);
+    for card in grid.body.as_array().unwrap() {
+        assert!(card["logoUrl"].as_str().unwrap().starts_with("/branding/"), "{}", card["name"]);
+    }
+}

@@ -19,6 +19,9 @@ use tokio::sync::{RwLock, Semaphore};
 const CACHE_TTL: Duration = Duration::from_secs(10 * 60);
 /// Branding requests in flight at once (Codat allows 10 per company; stay below).
 const BRANDING_CONCURRENCY: usize = 8;
+/// Longest the grid's answer waits for the images it carries; past it, the cards keep their
+/// image URLs (a slow image host must not hold up the grid).
+const INLINE_WAIT: Duration = Duration::from_secs(3);
 
 /// Query of `GET /api/integrations`.
 #[derive(Debug, Deserialize)]
@@ -82,8 +85,16 @@ impl IntegrationCache {
             }
         };
         let images = state.branding_images();
-        let cards = cards.into_iter().map(|card| served_locally(card, images)).collect();
-        let grid = Arc::new(with_first_page_inlined(cards, images).await);
+        let cards: Vec<IntegrationCard> =
+            cards.into_iter().map(|card| served_locally(card, images)).collect();
+        let inlined = tokio::time::timeout(INLINE_WAIT, with_first_page_inlined(cards.clone(), images)).await;
+        let grid = Arc::new(inlined.unwrap_or_else(|_| {
+            tracing::warn!(
+                source_type = source_type.as_str(),
+                "branding images too slow to carry in the grid; sent as URLs"
+            );
+            cards
+        }));
         self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
         Ok(grid)
     }
