@@ -6,6 +6,12 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// Longest `webhook-signature` header read, in bytes.
+pub const MAX_SIGNATURE_HEADER: usize = 1024;
+
+/// Most entries read from a `webhook-signature` header.
+pub const MAX_SIGNATURES: usize = 8;
+
 /// A webhook signing secret (`whsec_...`). `Debug` never shows it.
 #[derive(Clone)]
 pub struct WebhookSecret {
@@ -47,12 +53,19 @@ impl WebhookSecret {
     }
 
     /// Whether any `v1,` entry of a (space-separated) signature header matches, compared in
-    /// constant time.
+    /// constant time. The body is hashed once, whatever the header holds; a header longer than
+    /// [`MAX_SIGNATURE_HEADER`] or with more than [`MAX_SIGNATURES`] entries is refused before
+    /// any hashing (Svix sends one entry per active secret: one, or two while a secret rotates).
     pub fn verify(&self, message_id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
+        if header.len() > MAX_SIGNATURE_HEADER || header.split_whitespace().count() > MAX_SIGNATURES {
+            return false;
+        }
+        // The state after the body; each candidate only finishes a copy of it.
+        let hashed = self.mac(message_id, timestamp, body);
         header.split_whitespace().filter_map(|entry| entry.strip_prefix("v1,")).any(|signature| {
-            STANDARD.decode(signature).is_ok_and(|bytes| {
-                !bytes.is_empty() && self.mac(message_id, timestamp, body).verify_slice(&bytes).is_ok()
-            })
+            STANDARD
+                .decode(signature)
+                .is_ok_and(|bytes| !bytes.is_empty() && hashed.clone().verify_slice(&bytes).is_ok())
         })
     }
 
@@ -90,6 +103,17 @@ mod tests {
         assert!(!secret.verify(ID, 1649367554, BODY, &good));
         assert!(!secret.verify(ID, 1649367553, BODY, "v1,"));
         assert!(!secret.verify(ID, 1649367553, BODY, ""));
+    }
+
+    #[test]
+    fn a_header_with_too_many_entries_or_bytes_is_refused_even_with_a_good_one() {
+        let secret = WebhookSecret::parse(SECRET).unwrap();
+        let good = secret.sign(ID, 1649367553, BODY);
+        let padded = |n: usize| format!("{} {good}", vec!["v1,bm9wZQ=="; n].join(" "));
+        assert!(secret.verify(ID, 1649367553, BODY, &padded(MAX_SIGNATURES - 1)));
+        assert!(!secret.verify(ID, 1649367553, BODY, &padded(MAX_SIGNATURES)));
+        let long = format!("v1,{} {good}", "A".repeat(MAX_SIGNATURE_HEADER));
+        assert!(!secret.verify(ID, 1649367553, BODY, &long));
     }
 
     #[test]
