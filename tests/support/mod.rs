@@ -54,8 +54,7 @@ impl Harness {
         config.emulator_sync_seconds = 2;
         adjust(&mut config);
         let proxy = start(config).await.expect("the proxy starts");
-        let (chromedriver, port) = start_chromedriver().await;
-        let browser = connect_browser(port, data.path().join("profile")).await;
+        let (chromedriver, browser) = start_browser(data.path().join("profile")).await;
         let shots = target_dir().join("e2e-screenshots").join(name);
         std::fs::create_dir_all(&shots).expect("screenshot directory");
         Self { proxy: Some(proxy), browser, chromedriver, _data: data, shots }
@@ -192,7 +191,27 @@ async fn start_chromedriver() -> (Child, u16) {
     (child, port)
 }
 
-async fn connect_browser(port: u16, profile: PathBuf) -> Client {
+/// chromedriver and a Chromium session through it. The free port chromedriver is told to use can
+/// be taken by another test's server before chromedriver binds it (chromedriver then exits, and
+/// the session finds nothing listening): such a start is tried again on a new port.
+async fn start_browser(profile: PathBuf) -> (Child, Client) {
+    let mut attempts = 0;
+    loop {
+        let (mut chromedriver, port) = start_chromedriver().await;
+        match connect_browser(port, profile.clone()).await {
+            Ok(browser) => return (chromedriver, browser),
+            Err(error) if attempts < 2 => {
+                attempts += 1;
+                eprintln!("chromedriver on port {port} gave no session ({error}); starting it again");
+                let _ = chromedriver.kill();
+                let _ = chromedriver.wait();
+            }
+            Err(error) => panic!("a Chromium session: {error}"),
+        }
+    }
+}
+
+async fn connect_browser(port: u16, profile: PathBuf) -> Result<Client, fantoccini::error::NewSessionError> {
     let mut capabilities = Capabilities::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -211,7 +230,6 @@ async fn connect_browser(port: u16, profile: PathBuf) -> Client {
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .expect("a Chromium session")
 }
 
 /// A DevTools protocol command, sent through chromedriver.
