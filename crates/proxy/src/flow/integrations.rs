@@ -7,6 +7,7 @@ use axum::{
 };
 use codat::{Branding, CodatClient, Integration, SourceType as CodatSourceType};
 use codat_connect_api::{IntegrationCard, SourceType, GRID_PAGE_SIZE};
+use futures_util::future::OptionFuture;
 use serde::Deserialize;
 use std::{
     collections::HashMap,
@@ -98,9 +99,7 @@ impl IntegrationCache {
         self.grids.write().await.insert(source_type, (Instant::now(), grid.clone()));
         Ok(grid)
     }
-}
 
-impl IntegrationCache {
     /// A platform's logo as a grid already fetched shows it (a `data:` URI or our URL; from
     /// memory, else the database, however old: a logo rarely changes), never asking Codat: the
     /// connections list must not cost a grid's worth of Codat calls. `None` for a platform in no
@@ -181,14 +180,8 @@ async fn with_first_page_inlined(
             (card.logo_url.clone(), card.button_url.clone(), card.button_hover_url.clone());
         async move {
             let logo = if logo.is_empty() { logo } else { inline(logo).await };
-            let button = match button {
-                Some(url) => Some(inline(url).await),
-                None => None,
-            };
-            let hover = match hover {
-                Some(url) => Some(inline(url).await),
-                None => None,
-            };
+            let button = OptionFuture::from(button.map(inline)).await;
+            let hover = OptionFuture::from(hover.map(inline)).await;
             (logo, button, hover)
         }
     }))
