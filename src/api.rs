@@ -122,6 +122,11 @@ pub async fn confirm(connection_id: &str, state: &str) -> ApiResult<Connection> 
     post(paths::CALLBACK, &body).await
 }
 
+/// Ends the session (standalone, the cookie goes too).
+pub async fn log_out() -> ApiResult<()> {
+    exchange(post_request(paths::LOG_OUT, String::new())).await.map(|_| ())
+}
+
 /// The merchant's data sync, per data type.
 pub async fn sync_progress() -> ApiResult<Vec<codat_connect_api::DataTypeProgress>> {
     get(paths::SYNC).await

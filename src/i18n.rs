@@ -315,6 +315,8 @@ pub struct Messages {
     pub show_more_platforms: &'static str,
     /// Embedded: the button that closes the app.
     pub close: &'static str,
+    /// Standalone: the header's button that ends the session.
+    pub sign_out: &'static str,
     /// Embedded: the button that ends the flow after a success.
     pub done: &'static str,
     /// Embedded: while the owner signs in in the popup; `{name}`.

@@ -224,6 +224,27 @@ async fn options_the_app_refuses_are_reported_to_the_host() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embed_options_in_a_page_no_lender_frames_are_refused() {
+    // Someone sends an owner a link carrying their own session: the owner's books would land in
+    // that someone's company.
+    let harness = start("embedding-planted").await;
+    let options =
+        json!({ "sessionToken": "planted-token-of-another-applicant", "hostOrigin": harness.url("") });
+    let fragment = url::form_urlencoded::byte_serialize(options.to_string().as_bytes()).collect::<String>();
+    harness.open(&format!("/connect#embed={fragment}")).await;
+    harness.heading("This page cannot open").await;
+    let page = harness.find("//main").await.text().await.expect("page text");
+    assert!(page.contains("only in a frame of the lender's page"), "{page}");
+    assert!(harness
+        .browser
+        .find(Locator::XPath("//button[starts-with(@aria-label,'Connect ')]"))
+        .await
+        .is_err());
+    harness.screenshot("planted-session-refused").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_link_popup_is_offered_again_from_a_button() {
     let harness = start("embedding-popup-blocked").await;
     let lender_window = start_in_lender(&harness).await;

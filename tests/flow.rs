@@ -183,6 +183,24 @@ async fn links_change_the_page_in_place_and_back_returns() {
     harness.finish().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_session_and_returns_to_sign_up() {
+    let harness = Harness::start("sign-out").await;
+    sign_up(&harness, "Harbour Tea").await;
+    harness.heading("Connect your accounting software").await;
+    harness.screenshot("signed-in-header").await;
+    harness.button("Sign out").await.click().await.expect("sign out");
+    harness.heading("Share your business's financial data").await;
+    let in_header = fantoccini::Locator::XPath("//header//button[normalize-space()='Sign out']");
+    assert!(harness.browser.find(in_header).await.is_err(), "nothing to sign out of on the sign-up page");
+    // The session is gone on the server, not only in this tab.
+    harness.open("/connections").await;
+    harness.find("//main//p[normalize-space()='Start by telling us about your business.']").await;
+    assert!(harness.browser.find(in_header).await.is_err(), "signed out, nothing to sign out of");
+    harness.screenshot("signed-out-connections").await;
+    harness.finish().await;
+}
+
 /// A data type whose first read fails is shown as such, with a next step that works.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_that_could_not_be_read_is_said_and_can_be_read_again() {

@@ -1,5 +1,6 @@
 //! Messages in the page: errors with a way forward, and loading placeholders.
 
+use crate::components::shell::SessionGone;
 use crate::routes::Page;
 use crate::{api::ApiFailure, i18n::messages};
 use leptos::prelude::*;
@@ -20,6 +21,9 @@ pub fn ErrorNotice(
         .into_any();
     }
     if failure.is_not_signed_in() {
+        if let Some(SessionGone(gone)) = use_context::<SessionGone>() {
+            Effect::new(move |_| gone.set(true));
+        }
         return view! {
             <div class="notice" role="alert">
                 <p>{messages().start_here}</p>

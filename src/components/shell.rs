@@ -3,8 +3,10 @@
 //! readers and keyboard users start where the new page starts.
 
 use crate::{
+    api,
     embed::{self, EmbedEvent},
     i18n::{messages, Messages},
+    mutation::Mutation,
     routes::Page,
 };
 use leptos::{html, prelude::*};
@@ -22,9 +24,12 @@ pub fn Shell(
     let m = messages();
     let path = use_location().pathname;
     let main = NodeRef::<html::Main>::new();
+    let session_gone = SessionGone(RwSignal::new(false));
+    provide_context(session_gone);
     Effect::new(move |previous: Option<String>| {
         let path = path.get();
         if previous.is_some_and(|previous| previous != path) {
+            session_gone.0.set(false);
             if let Some(main) = main.get() {
                 let _ = main.focus();
             }
@@ -45,6 +50,13 @@ pub fn Shell(
                 <A href=Page::Connect.href() exact=true>{m.nav_connect}</A>
                 <A href=Page::Connections.href() exact=true>{m.nav_connections}</A>
             </nav>
+            {(!embedded).then(|| view! {
+                <Show when=move || {
+                    !session_gone.0.get() && matches!(Page::at(&path.get()), Page::Connect | Page::Connections)
+                }>
+                    <SignOutButton/>
+                </Show>
+            })}
             {embedded.then(|| view! {
                 <button type="button" class="button close-button" on:click=|_| embed::notify(EmbedEvent::Closed {})>
                     {m.close}
@@ -55,6 +67,33 @@ pub fn Shell(
         <footer class="app-footer">
             <img src="/assets/powered-by-codat.svg" alt=m.powered_by width="150" height="32"/>
         </footer>
+    }
+}
+
+/// Set when the page learns it has no session (the proxy said so): the header then offers no
+/// "Sign out". Cleared on each page change.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionGone(pub RwSignal<bool>);
+
+/// Standalone: ends the session and goes back to the sign-up page; a failure is said beside it.
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let m = messages();
+    let sign_out = Mutation::new_local(|_: &()| api::log_out());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if sign_out.value().with(|answer| matches!(answer, Some(Ok(())))) {
+            navigate(Page::SignUp.href(), Default::default());
+        }
+    });
+    let failure = move || sign_out.value().get().and_then(Result::err).map(|failure| failure.message());
+    view! {
+        <div class="sign-out">
+            <button type="button" class="button" disabled=sign_out.pending() on:click=move |_| sign_out.dispatch_local(())>
+                {m.sign_out}
+            </button>
+            <p class="sign-out-error" role="alert">{failure}</p>
+        </div>
     }
 }
 

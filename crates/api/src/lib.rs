@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub mod paths {
     /// `POST`: sign up (creates the merchant, its Codat company and a session).
     pub const SIGN_UP: &str = "/api/signup";
+    /// `POST`: ends the session (sign-out).
+    pub const LOG_OUT: &str = "/api/logout";
     /// `GET`: the signed-in merchant.
     pub const SESSION: &str = "/api/session";
     /// `GET`: the integration grid (`?sourceType=Accounting`).
@@ -427,13 +429,15 @@ pub enum ErrorCode {
     ReturnLinkExpired,
     /// The business already has an accounting platform (Codat allows one).
     AccountingAlreadyConnected,
+    /// This deployment takes no sign-ups: the lender starts the flow from its own site.
+    SignUpClosed,
     /// A code this build does not know (a newer server).
     Unknown,
 }
 
 impl ErrorCode {
     /// Every code, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 23] = {
+    pub const ALL: [ErrorCode; 24] = {
         use ErrorCode::*;
         [
             BadRequest,
@@ -458,6 +462,7 @@ impl ErrorCode {
             ReturnLinkUsed,
             ReturnLinkExpired,
             AccountingAlreadyConnected,
+            SignUpClosed,
             Unknown,
         ]
     };
@@ -487,6 +492,7 @@ impl ErrorCode {
             Self::ReturnLinkUsed => "return_link_used",
             Self::ReturnLinkExpired => "return_link_expired",
             Self::AccountingAlreadyConnected => "accounting_already_connected",
+            Self::SignUpClosed => "sign_up_closed",
             Self::Unknown => "unknown",
         }
     }

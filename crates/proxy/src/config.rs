@@ -42,9 +42,26 @@ pub struct Config {
     /// Requests a minute allowed per client address and per session on the API.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 300)]
     pub rate_limit_per_minute: u32,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    #[arg(long, env = "TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: bool,
+    /// How many proxies (load balancers) in front of the server append the address they were
+    /// reached from to `X-Forwarded-For`; the client is the entry the farthest of them wrote.
+    /// 0: the connection's peer is the client and the header is ignored.
+    #[arg(long, env = "FORWARDED_HOPS", default_value_t = 0)]
+    pub forwarded_hops: usize,
+    /// Whether the standalone sign-up (`POST /api/signup`) is offered: `open` or `closed`.
+    /// Closed by default when `ADMIN_TOKEN` is set (the lender starts sessions itself), open
+    /// otherwise.
+    #[arg(long, env = "SIGN_UP")]
+    pub sign_up: Option<SignUp>,
+    /// Sign-ups an hour allowed per client address (each creates a Codat company).
+    #[arg(long, env = "SIGN_UPS_PER_HOUR", default_value_t = 10)]
+    pub sign_ups_per_hour: u32,
+    /// Minutes a session may go unused before it ends.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+    /// Days kept: webhooks received, and merchants who never linked a platform (removed with
+    /// their Codat company). Ended sessions and old Link returns go sooner.
+    #[arg(long, env = "RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: u64,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
     pub emulator_sync_seconds: u64,
@@ -110,11 +127,23 @@ impl Config {
             admin_token: None,
             theme_css: None,
             rate_limit_per_minute: 300,
-            trust_forwarded_for: false,
+            forwarded_hops: 0,
+            sign_up: None,
+            sign_ups_per_hour: 10,
+            session_idle_minutes: 60,
+            retention_days: 30,
             frame_ancestors: "'none'".into(),
             example_lender_listen: None,
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
+        }
+    }
+
+    /// Whether the standalone sign-up is offered: as set, else only without `ADMIN_TOKEN`.
+    pub fn sign_up_open(&self) -> bool {
+        match self.sign_up {
+            Some(setting) => setting == SignUp::Open,
+            None => self.admin_token.is_none(),
         }
     }
 
@@ -125,10 +154,11 @@ impl Config {
             None => "embedded emulator".into(),
         };
         let admin = if self.admin_token.is_some() { "on (token ****)" } else { "off" };
+        let sign_up = if self.sign_up_open() { "open" } else { "closed" };
         let webhooks =
             if self.codat_webhook_secret.is_some() { "verified (secret ****)" } else { "generated secret" };
         format!(
-            "listen={} public_url={} codat={codat} webhooks={webhooks} embedding={admin} frame_ancestors={} database={} dist={}",
+            "listen={} public_url={} codat={codat} webhooks={webhooks} embedding={admin} sign_up={sign_up} frame_ancestors={} database={} dist={}",
             self.listen,
             self.public_url.as_deref().unwrap_or("(from the bound address)"),
             self.frame_ancestors,
@@ -136,6 +166,15 @@ impl Config {
             self.dist_dir.display()
         )
     }
+}
+
+/// Whether anyone may sign up on the standalone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignUp {
+    /// Anyone may sign up (each sign-up creates a Codat company).
+    Open,
+    /// Only sessions the lender starts with `POST /v1/sessions`.
+    Closed,
 }
 
 /// A database URL with any password replaced by `****`.
@@ -158,11 +197,29 @@ mod tests {
         let mut config = Config::local("postgres://app:hunter2@db.internal/connect", "dist");
         config.codat_api_key = Some("live-key-123".into());
         config.codat_webhook_secret = Some("whsec_c2VjcmV0".into());
-        config.admin_token = Some("admin-456".into());
+        config.admin_token = Some("admin-456-0123456789abcdef0123456789".into());
         let summary = config.summary();
         for secret in ["hunter2", "live-key-123", "whsec_c2VjcmV0", "admin-456"] {
             assert!(!summary.contains(secret), "{summary}");
         }
         assert!(summary.contains("postgres://app:****@db.internal/connect"));
+    }
+}
+
+#[cfg(test)]
+mod sign_up_tests {
+    use super::*;
+
+    #[test]
+    fn sign_up_is_closed_by_default_only_where_the_lender_starts_sessions() {
+        let mut config = Config::local("sqlite://x.db", "dist");
+        assert!(config.sign_up_open());
+        config.admin_token = Some("a".repeat(32));
+        assert!(!config.sign_up_open());
+        config.sign_up = Some(SignUp::Open);
+        assert!(config.sign_up_open());
+        let parsed = Config::try_parse_from(["server", "--sign-up", "closed"]).unwrap();
+        assert!(!parsed.sign_up_open());
+        assert!(Config::try_parse_from(["server", "--sign-up", "maybe"]).is_err());
     }
 }

@@ -12,11 +12,15 @@ use sqlx::{
 use std::{str::FromStr, time::Duration};
 
 mod pending_links;
+mod sessions;
 mod settings;
+mod sweep;
 mod watch_leases;
 mod webhook_failures;
 
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
+pub use sessions::StoredSession;
+pub use sweep::Swept;
 pub use webhook_failures::FailedWebhook;
 
 /// The database, behind a connection pool.
@@ -191,6 +195,15 @@ impl Db {
         .bind(unix_now())
         .execute(&self.pool)
         .await?;
+        if status != "PendingAuth" {
+            sqlx::query(
+                "UPDATE merchants SET first_linked_at = $1 WHERE id = $2 AND first_linked_at IS NULL",
+            )
+            .bind(unix_now())
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        }
         Ok(())
     }
 
@@ -283,44 +296,6 @@ impl Db {
         }))
     }
 
-    /// Starts a session for a merchant, valid for `lifetime`.
-    pub async fn insert_session(
-        &self,
-        token_hash: &str,
-        merchant_id: &str,
-        lifetime: Duration,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO sessions (token_hash, merchant_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(merchant_id)
-            .bind(unix_now() + lifetime.as_secs() as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The merchant of an unexpired session, and when the session expires (Unix seconds).
-    pub async fn session(&self, token_hash: &str) -> Result<Option<(Merchant, i64)>, sqlx::Error> {
-        // One round trip: every API request starts here.
-        let row = sqlx::query(
-            "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at FROM sessions s \
-             JOIN merchants m ON m.id = s.merchant_id WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(unix_now())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| {
-            let merchant = Merchant {
-                id: row.get("id"),
-                business_name: row.get("business_name"),
-                email: row.get("email"),
-                company_id: row.get("company_id"),
-            };
-            (merchant, row.get("expires_at"))
-        }))
-    }
-
     /// Stores a received webhook; false when one with this id was stored before.
     pub async fn insert_webhook_event(
         &self,
@@ -407,16 +382,6 @@ mod tests {
         assert!(db.set_company("m1", "c1").await.unwrap());
         assert!(!db.set_company("m1", "c2").await.unwrap());
         assert_eq!(db.merchant("m1").await.unwrap().unwrap().company_id.as_deref(), Some("c1"));
-    }
-
-    #[tokio::test]
-    async fn an_expired_session_has_no_merchant() {
-        let (db, _dir) = db().await;
-        db.insert_merchant(&merchant("m1")).await.unwrap();
-        db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
-        db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
-        assert!(db.session("live").await.unwrap().is_some());
-        assert!(db.session("dead").await.unwrap().is_none());
     }
 
     #[tokio::test]

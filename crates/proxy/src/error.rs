@@ -38,9 +38,15 @@ pub enum AppError {
     /// Codat answered something unsafe to pass on (e.g. a link to an unknown host).
     #[error("{0}")]
     UntrustedUpstream(String),
-    /// Too many requests from one client or session.
+    /// Too many requests from one client or session; come back after `retry_after`.
     #[error("rate limited")]
-    RateLimited,
+    RateLimited {
+        /// How long until the next request would be accepted.
+        retry_after: std::time::Duration,
+    },
+    /// This deployment takes no sign-ups (`SIGN_UP=closed`).
+    #[error("sign-up closed")]
+    SignUpClosed,
     /// The body is over the size limit.
     #[error("request body too large")]
     TooLarge,
@@ -84,10 +90,15 @@ impl AppError {
                 "This request did not come from the Codat Connect page.".into(),
             ),
             Self::NotFound(message) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, message.clone()),
-            Self::RateLimited => (
+            Self::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 "Too many requests. Please wait a moment and try again.".into(),
+            ),
+            Self::SignUpClosed => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::SignUpClosed,
+                "Sign-up is not offered here. Please start from your lender's website.".into(),
             ),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -153,9 +164,12 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, code = code.as_str(), "request failed");
         }
         let mut response = (status, Json(ApiError { code, message })).into_response();
-        if let Self::Codat(CodatError::RateLimited { retry_after, .. }) = &self {
-            let seconds = retry_after.as_secs().max(1);
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        if let Self::Codat(CodatError::RateLimited { retry_after, .. }) | Self::RateLimited { retry_after } =
+            &self
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, crate::rate_limit::retry_after(*retry_after));
         }
         response
     }

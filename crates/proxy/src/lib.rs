@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod security;
 pub mod session;
 pub mod spa;
+pub mod sweep;
 pub mod watcher;
 pub mod webhooks;
 
@@ -36,6 +37,9 @@ use tower_http::{
 /// Largest request body accepted; the flow's bodies and Codat's webhooks are far smaller.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The shortest admin token accepted: anything shorter could be guessed.
+const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
 /// Hosts whose `linkUrl`s the browser may be sent to, besides the emulator's own origin.
 const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
 
@@ -57,8 +61,10 @@ struct Inner {
     admin_token_hash: Option<String>,
     frame_ancestors: String,
     theme_css: Option<std::path::PathBuf>,
-    rate_limiter: rate_limit::RateLimiter,
-    trust_forwarded_for: bool,
+    rate_limits: rate_limit::RateLimits,
+    session_idle: std::time::Duration,
+    sign_up_open: bool,
+    retention: std::time::Duration,
     stopping: tokio::sync::watch::Sender<bool>,
     live: live::LiveHub,
     webhook_verifier: webhooks::WebhookVerifier,
@@ -114,14 +120,24 @@ impl AppState {
         &self.0.frame_ancestors
     }
 
-    /// The API's rate limits.
-    pub fn rate_limiter(&self) -> &rate_limit::RateLimiter {
-        &self.0.rate_limiter
+    /// The rate limits.
+    pub fn rate_limits(&self) -> &rate_limit::RateLimits {
+        &self.0.rate_limits
     }
 
-    /// Whether `X-Forwarded-For` names the client.
-    pub fn trust_forwarded_for(&self) -> bool {
-        self.0.trust_forwarded_for
+    /// How long a session may go unused before it ends.
+    pub fn session_idle(&self) -> std::time::Duration {
+        self.0.session_idle
+    }
+
+    /// Whether the standalone sign-up is offered.
+    pub fn sign_up_open(&self) -> bool {
+        self.0.sign_up_open
+    }
+
+    /// How long received webhooks and never-linked merchants are kept.
+    pub fn retention(&self) -> std::time::Duration {
+        self.0.retention
     }
 
     /// Companies being watched at Codat on this server.
@@ -211,6 +227,7 @@ pub fn redirect_template(public_url: &str) -> String {
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route(paths::SIGN_UP, axum::routing::post(flow::signup::sign_up))
+        .route(paths::LOG_OUT, axum::routing::post(flow::signup::log_out))
         .route(paths::SESSION, get(flow::signup::current))
         .route(paths::INTEGRATIONS, get(flow::integrations::list))
         .route(paths::CONNECTIONS, get(flow::connections::list).post(flow::connections::create))
@@ -224,13 +241,18 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(security::require_same_site))
-        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit));
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_api));
     let mut router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
-        .route("/webhooks/codat", axum::routing::post(webhooks::receive))
+        .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
+        .route(
+            "/webhooks/codat",
+            axum::routing::post(webhooks::receive)
+                .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_webhooks)),
+        )
         .route("/", get(spa::index))
         .route("/index.html", get(spa::index))
         .route("/theme.css", get(spa::theme))
@@ -257,7 +279,8 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            let path = logged_path(request.uri().path());
+            tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
@@ -271,6 +294,15 @@ fn compressible() -> impl tower_http::compression::Predicate {
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
         .and(NotForContentType::GRPC)
+}
+
+/// The path as logged: a session token named in the path (`DELETE /v1/sessions/{token}`) is not.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/v1/sessions/") {
+        "/v1/sessions/{token}"
+    } else {
+        path
+    }
 }
 
 /// Ready when storage answers (a load balancer sends no traffic before); the details carry the
@@ -343,6 +375,8 @@ impl RunningProxy {
 
 /// Binds, opens storage, connects to Codat (or starts the emulator) and serves.
 pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
+    // Decided by the lender's own settings, before the example lender makes itself a token.
+    config.sign_up = Some(if config.sign_up_open() { config::SignUp::Open } else { config::SignUp::Closed });
     let example_lender = match config.example_lender_listen {
         // The example is a convenience: a busy port costs it, not the server.
         Some(addr) => match prepare_example_lender(&mut config, addr).await {
@@ -375,6 +409,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     });
     let backlog = state.clone();
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
+    sweep::spawn(&state);
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopping = state.clone();
     let running_state = state.clone();
@@ -482,6 +517,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             "FRAME_ANCESTORS is a space-separated list of sources, such as 'self' https://lender.example"
         );
     }
+    if config.admin_token.as_deref().is_some_and(|token| token.trim().chars().count() < MIN_ADMIN_TOKEN_CHARS)
+    {
+        anyhow::bail!(
+            "ADMIN_TOKEN has at least {MIN_ADMIN_TOKEN_CHARS} characters (make one with `openssl rand -base64 32`)"
+        );
+    }
     let webhook_secret = codat::WebhookSecret::parse(&webhook_secret)
         .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
     let live = match db.backend() {
@@ -510,8 +551,14 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
         theme_css: config.theme_css.clone(),
-        rate_limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
-        trust_forwarded_for: config.trust_forwarded_for,
+        rate_limits: rate_limit::RateLimits::new(
+            config.rate_limit_per_minute,
+            config.sign_ups_per_hour,
+            config.forwarded_hops,
+        ),
+        session_idle: std::time::Duration::from_secs(config.session_idle_minutes.max(1) * 60),
+        sign_up_open: config.sign_up_open(),
+        retention: std::time::Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),
         stopping: tokio::sync::watch::channel(false).0,
         live,
         webhook_verifier: webhooks::WebhookVerifier::new(webhook_secret),

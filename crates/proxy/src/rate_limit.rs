@@ -1,124 +1,317 @@
-//! Rate limits on the API, per client address and per session: token buckets refilled at a
-//! steady rate, answered with 429 and `Retry-After` when empty.
+//! Rate limits: token buckets per client address (IPv6 by /64) and per validated session on
+//! `/api`, per address on sign-up, Codat's webhooks and the lender's `/v1` API; answered with
+//! 429 and `Retry-After` when empty. The buckets are `governor`'s keyed limiters (sharded maps,
+//! no global lock), forgotten in the background once full again ([`RateLimits::sweep`]).
 
-use crate::{error::AppError, session::hash_secret, AppState};
+use crate::{error::AppError, session, AppState};
 use axum::{
-    extract::{ConnectInfo, Request, State},
-    http::{header, HeaderMap, HeaderValue},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{request::Parts, HeaderMap, HeaderValue},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use governor::{clock::Clock as _, DefaultKeyedRateLimiter, Quota};
 use std::{
     collections::HashMap,
-    net::SocketAddr,
+    convert::Infallible,
+    hash::Hash,
+    net::{IpAddr, Ipv6Addr, SocketAddr},
+    num::NonZeroU32,
     sync::{Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
-/// Buckets unused this long are forgotten.
-const IDLE: Duration = Duration::from_secs(10 * 60);
+/// Requests a minute Codat's webhooks may make from one address (Codat sends from a handful of
+/// addresses; a refused delivery is retried by Codat later, so nothing is lost).
+const WEBHOOKS_PER_MINUTE: u32 = 1200;
+/// Requests a minute the lender's backend may make to `/v1` from one address.
+const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
+/// Wrong admin tokens a minute from one address; one more closes `/v1` to the address for
+/// [`ADMIN_BLOCK`], during which no token it sends is compared, right or wrong.
+const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
+const ADMIN_BLOCK: Duration = Duration::from_secs(60);
 
-/// Keyed token buckets holding a minute's worth of requests each.
+/// Every limit the server keeps.
 #[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+pub struct RateLimits {
+    api_addresses: Limiter<IpAddr>,
+    api_sessions: Limiter<String>,
+    sign_ups: Limiter<IpAddr>,
+    webhooks: Limiter<IpAddr>,
+    admin: Limiter<IpAddr>,
+    admin_failures: Limiter<IpAddr>,
+    /// Addresses closed to `/v1` until the instant given. Only an address that sent too many
+    /// wrong admin tokens is here, and the minute's tidy-up drops the ones whose time is over.
+    admin_blocked: Mutex<HashMap<IpAddr, Instant>>,
+    forwarded_hops: usize,
 }
 
-impl RateLimiter {
-    /// A limiter allowing `per_minute` requests a minute per key, in bursts up to that many.
-    pub fn new(per_minute: u32) -> Self {
-        Self { per_minute: per_minute.max(1), buckets: Mutex::default() }
+impl RateLimits {
+    /// `per_minute` API requests per address and per session; `sign_ups_per_hour` new merchants
+    /// per address; `forwarded_hops` proxies in front of the server that append the address
+    /// they were reached from to `X-Forwarded-For` (0: the socket's peer is the client).
+    pub fn new(per_minute: u32, sign_ups_per_hour: u32, forwarded_hops: usize) -> Self {
+        Self {
+            api_addresses: Limiter::per_minute(per_minute),
+            api_sessions: Limiter::per_minute(per_minute),
+            sign_ups: Limiter::new(Quota::per_hour(non_zero(sign_ups_per_hour))),
+            webhooks: Limiter::per_minute(WEBHOOKS_PER_MINUTE),
+            admin: Limiter::per_minute(ADMIN_REQUESTS_PER_MINUTE),
+            admin_failures: Limiter::per_minute(ADMIN_FAILURES_PER_MINUTE),
+            admin_blocked: Mutex::default(),
+            forwarded_hops,
+        }
     }
 
-    /// Takes one request from the key's bucket; `Err(wait)` when it is empty.
-    pub fn take(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let capacity = f64::from(self.per_minute);
-        let per_second = capacity / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.len() > 100_000 {
-            buckets.retain(|_, (_, last)| now.duration_since(*last) < IDLE);
+    /// Forgets buckets that are full again (they behave exactly like new ones), so the maps hold
+    /// only clients seen lately. Run every minute by the server.
+    pub fn sweep(&self) {
+        self.api_addresses.sweep();
+        self.api_sessions.sweep();
+        self.sign_ups.sweep();
+        self.webhooks.sweep();
+        self.admin.sweep();
+        self.admin_failures.sweep();
+        let now = Instant::now();
+        self.admin_blocked.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, until| *until > now);
+    }
+
+    /// Keys held, for tests and logs.
+    pub fn keys_held(&self) -> usize {
+        self.api_addresses.inner.len()
+            + self.api_sessions.inner.len()
+            + self.sign_ups.inner.len()
+            + self.webhooks.inner.len()
+            + self.admin.inner.len()
+            + self.admin_failures.inner.len()
+    }
+
+    /// One more sign-up from `client`.
+    pub fn take_sign_up(&self, client: ClientAddress) -> Result<(), AppError> {
+        self.sign_ups.take(client.0, 1)
+    }
+
+    /// One more `/v1` request from `client`, refused while it is closed for wrong admin tokens.
+    pub fn take_admin_request(&self, client: ClientAddress) -> Result<(), AppError> {
+        let blocked =
+            self.admin_blocked.lock().unwrap_or_else(PoisonError::into_inner).get(&client.0).copied();
+        if let Some(wait) = blocked.and_then(|until| until.checked_duration_since(Instant::now())) {
+            return Err(AppError::RateLimited { retry_after: wait });
         }
-        let (tokens, last) = buckets.entry(key.to_owned()).or_insert((capacity, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_second).min(capacity);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
+        self.admin.take(client.0, 1)
+    }
+
+    /// Counts a wrong admin token from `client`, closing `/v1` to it when there were too many.
+    pub fn charge_admin_failure(&self, client: ClientAddress) {
+        if self.admin_failures.take(client.0, 1).is_err() {
+            let until = Instant::now() + ADMIN_BLOCK;
+            self.admin_blocked.lock().unwrap_or_else(PoisonError::into_inner).insert(client.0, until);
         }
     }
 }
 
-/// Middleware: one token from the client address's bucket and, when the request names a
-/// session, one from the session's.
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let now = Instant::now();
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string());
-    let address = client_address(request.headers(), peer, state.trust_forwarded_for());
-    let session = session_key(request.headers());
-    let mut outcome = state.rate_limiter().take(&format!("addr:{address}"), now);
-    if let (Ok(()), Some(session)) = (&outcome, session) {
-        outcome = state.rate_limiter().take(&format!("session:{session}"), now);
+/// One family of keyed token buckets.
+#[derive(Debug)]
+struct Limiter<K: Hash + Eq + Clone> {
+    inner: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    fn new(quota: Quota) -> Self {
+        Self { inner: DefaultKeyedRateLimiter::keyed(quota) }
     }
-    match outcome {
-        Ok(()) => next.run(request).await,
-        Err(wait) => {
-            let mut response = AppError::RateLimited.into_response();
-            let seconds = wait.as_secs().max(1).to_string();
-            if let Ok(value) = HeaderValue::from_str(&seconds) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
+
+    /// `per_minute` requests a minute, in bursts up to that many.
+    fn per_minute(per_minute: u32) -> Self {
+        Self::new(Quota::per_minute(non_zero(per_minute)))
+    }
+
+    /// Takes `n` requests from `key`'s bucket, or says how long to wait.
+    fn take(&self, key: K, n: u32) -> Result<(), AppError> {
+        match self.inner.check_key_n(&key, non_zero(n)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+                Err(AppError::RateLimited { retry_after: wait })
             }
-            response
+            // More than a full bucket: never possible.
+            Err(_) => Err(AppError::RateLimited { retry_after: Duration::from_secs(60) }),
         }
+    }
+
+    fn sweep(&self) {
+        self.inner.retain_recent();
+        self.inner.shrink_to_fit();
     }
 }
 
-/// The client's address: the socket's peer, or the first `X-Forwarded-For` entry when the server
-/// sits behind a proxy that is trusted to set it.
-fn client_address(headers: &HeaderMap, peer: Option<String>, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-        .flatten()
-        .and_then(|list| list.split(',').next())
-        .map(str::trim)
-        .filter(|first| !first.is_empty());
-    forwarded.map(str::to_owned).or(peer).unwrap_or_else(|| "unknown".into())
+fn non_zero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
 
-/// A key for the request's session (cookie or bearer token), hashed so no token is held.
-fn session_key(headers: &HeaderMap) -> Option<String> {
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).filter(|v| v.starts_with("Bearer "));
-    let cookie =
-        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).filter(|v| v.contains("cc_session="));
-    bearer.or(cookie).map(hash_secret)
+/// The client's address as rate limits count it: an IPv6 address stands for its /64 (one
+/// subscriber's network), an IPv4-mapped one for its IPv4 address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientAddress(pub IpAddr);
+
+impl ClientAddress {
+    /// From the socket's peer and, behind `hops` proxies, the `X-Forwarded-For` entry the
+    /// farthest of them wrote: the `hops`-th from the right (entries further left are whatever
+    /// the client sent).
+    pub fn from_request(headers: &HeaderMap, peer: Option<IpAddr>, hops: usize) -> Self {
+        let forwarded = (hops > 0)
+            .then(|| {
+                let entries: Vec<&str> = headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|list| list.split(','))
+                    .map(str::trim)
+                    .collect();
+                let farthest_trusted = entries.len().saturating_sub(hops);
+                entries.get(farthest_trusted).and_then(|entry| entry.parse::<IpAddr>().ok())
+            })
+            .flatten();
+        let address = forwarded.or(peer).unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+        Self(network_of(address))
+    }
+}
+
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        Ok(Self::from_request(&parts.headers, peer, state.rate_limits().forwarded_hops))
+    }
+}
+
+/// Middleware on `/api`: one token from the client address's bucket and, when the request
+/// presents a live session, one from that session's. The session is validated here once and
+/// handed to the handler; a made-up token gets no bucket of its own.
+pub async fn limit_api(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(client) = ClientAddress::from_request_parts(&mut parts, &state).await;
+    let limits = state.rate_limits();
+    if let Err(refused) = limits.api_addresses.take(client.0, 1) {
+        return refused.into_response();
+    }
+    if let Ok(Some(session)) = session::validate(&parts, &state).await {
+        if let Err(refused) = limits.api_sessions.take(session.token_hash.clone(), 1) {
+            return refused.into_response();
+        }
+        parts.extensions.insert(session);
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Middleware on `/webhooks/codat`: a bucket per sending address.
+pub async fn limit_webhooks(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(client) = ClientAddress::from_request_parts(&mut parts, &state).await;
+    match state.rate_limits().webhooks.take(client.0, 1) {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// The `Retry-After` value for a wait: whole seconds, at least one.
+pub fn retry_after(wait: Duration) -> HeaderValue {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    HeaderValue::from(seconds.max(1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_bucket_empties_then_refills_over_time() {
-        let limiter = RateLimiter::new(60);
-        let start = Instant::now();
-        for _ in 0..60 {
-            assert!(limiter.take("a", start).is_ok());
-        }
-        let wait = limiter.take("a", start).unwrap_err();
-        assert!(wait <= Duration::from_secs(1), "{wait:?}");
-        assert!(limiter.take("b", start).is_ok(), "keys have their own buckets");
-        assert!(limiter.take("a", start + Duration::from_secs(1)).is_ok(), "a second refills one request");
+    fn address(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn forwarded(list: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(list).unwrap());
+        headers
     }
 
     #[test]
-    fn forwarded_addresses_count_only_when_trusted() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 10.0.0.1"));
-        assert_eq!(client_address(&headers, Some("10.0.0.1".into()), true), "203.0.113.9");
-        assert_eq!(client_address(&headers, Some("10.0.0.1".into()), false), "10.0.0.1");
-        assert_eq!(client_address(&HeaderMap::new(), None, true), "unknown");
+    fn a_bucket_empties_and_keys_have_their_own() {
+        let limiter = Limiter::per_minute(3);
+        for _ in 0..3 {
+            assert!(limiter.take("a", 1).is_ok());
+        }
+        let Err(AppError::RateLimited { retry_after }) = limiter.take("a", 1) else { panic!("not limited") };
+        assert!(retry_after <= Duration::from_secs(20), "{retry_after:?}");
+        assert!(limiter.take("b", 1).is_ok(), "keys have their own buckets");
+    }
+
+    #[test]
+    fn too_many_wrong_admin_tokens_close_the_address_for_a_while() {
+        let limits = RateLimits::new(60, 10, 0);
+        let client = ClientAddress(address("203.0.113.9"));
+        for _ in 0..ADMIN_FAILURES_PER_MINUTE {
+            assert!(limits.take_admin_request(client).is_ok());
+            limits.charge_admin_failure(client);
+        }
+        assert!(limits.take_admin_request(client).is_ok(), "ten wrong tokens are tolerated");
+        limits.charge_admin_failure(client);
+        let Err(AppError::RateLimited { retry_after }) = limits.take_admin_request(client) else {
+            panic!("not closed")
+        };
+        assert!(retry_after > Duration::from_secs(50), "{retry_after:?}");
+        assert!(limits.take_admin_request(ClientAddress(address("198.51.100.4"))).is_ok());
+    }
+
+    #[test]
+    fn the_client_is_the_entry_the_farthest_trusted_proxy_wrote() {
+        let peer = Some(address("10.0.0.1"));
+        // The client wrote 198.51.100.66 itself; the load balancer appended the real address.
+        let headers = forwarded("198.51.100.66, 203.0.113.9");
+        assert_eq!(ClientAddress::from_request(&headers, peer, 1).0, address("203.0.113.9"));
+        let two = forwarded("198.51.100.66, 203.0.113.9, 10.0.0.7");
+        assert_eq!(ClientAddress::from_request(&two, peer, 2).0, address("203.0.113.9"));
+        assert_eq!(ClientAddress::from_request(&headers, peer, 0).0, address("10.0.0.1"), "not trusted");
+        assert_eq!(ClientAddress::from_request(&forwarded("junk"), peer, 1).0, address("10.0.0.1"));
+        assert_eq!(ClientAddress::from_request(&HeaderMap::new(), peer, 1).0, address("10.0.0.1"));
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_bit_network() {
+        let one = ClientAddress::from_request(&HeaderMap::new(), Some(address("2001:db8:1:2:aaaa::1")), 0);
+        let same = ClientAddress::from_request(&HeaderMap::new(), Some(address("2001:db8:1:2:bbbb::9")), 0);
+        let other = ClientAddress::from_request(&HeaderMap::new(), Some(address("2001:db8:1:3::1")), 0);
+        assert_eq!(one, same);
+        assert_ne!(one, other);
+        let mapped = ClientAddress::from_request(&HeaderMap::new(), Some(address("::ffff:203.0.113.9")), 0);
+        assert_eq!(mapped.0, address("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_sweep_forgets_full_buckets_only() {
+        let limits = RateLimits::new(60, 10, 0);
+        let client = ClientAddress(address("203.0.113.9"));
+        limits.take_sign_up(client).unwrap();
+        limits.api_addresses.take(address("198.51.100.1"), 1).unwrap();
+        assert_eq!(limits.keys_held(), 2);
+        limits.sweep();
+        assert_eq!(limits.keys_held(), 2, "buckets still refilling are kept");
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after(Duration::from_millis(1)), "1");
+        assert_eq!(retry_after(Duration::from_millis(1500)), "2");
+        assert_eq!(retry_after(Duration::from_secs(60)), "60");
     }
 }

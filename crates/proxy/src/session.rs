@@ -18,8 +18,13 @@ use std::{
     time::Duration,
 };
 
-/// How long a session lasts.
+/// How long a standalone session lasts at most.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// How long this server trusts what it remembers of a session before asking the database
+/// again: a session ended on another server (sign-out, revocation, idle) is refused here within
+/// this time, and a session in use is marked used about this often.
+const RECHECK: Duration = Duration::from_secs(30);
 
 /// The signed-in merchant, from the bearer token or the session cookie.
 #[derive(Debug, Clone)]
@@ -42,16 +47,15 @@ pub struct CurrentSession {
     pub merchant: Merchant,
     /// SHA-256 of the session token.
     pub token_hash: String,
+    /// When the session ends at the latest (Unix seconds).
+    pub expires_at: i64,
 }
 
 impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = presented_token(parts, state).ok_or(AppError::NotSignedIn)?;
-        let token_hash = hash(&token);
-        let merchant = merchant_of_hash(state, &token_hash).await?.ok_or(AppError::NotSignedIn)?;
-        Ok(Self { merchant, token_hash })
+        validate(parts, state).await?.ok_or(AppError::NotSignedIn)
     }
 }
 
@@ -69,6 +73,31 @@ impl OptionalFromRequestParts<AppState> for CurrentMerchant {
         }
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
     }
+}
+
+/// The request's live session if it presents one; a token that names no live session is as
+/// good as none (sign-up starts afresh rather than refusing a stale cookie).
+#[derive(Debug, Clone)]
+pub struct MaybeSession(pub Option<CurrentSession>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        validate(parts, state).await.map(Self)
+    }
+}
+
+/// The live session the request presents, looked up once per request: the rate limiter does it
+/// first and leaves the answer in the request's extensions for the handler.
+pub async fn validate(parts: &Parts, state: &AppState) -> Result<Option<CurrentSession>, AppError> {
+    if let Some(session) = parts.extensions.get::<CurrentSession>() {
+        return Ok(Some(session.clone()));
+    }
+    let Some(token) = presented_token(parts, state) else { return Ok(None) };
+    let token_hash = hash(&token);
+    let found = session_of_hash(state, &token_hash).await?;
+    Ok(found.map(|(merchant, expires_at)| CurrentSession { merchant, token_hash, expires_at }))
 }
 
 /// The session token the request presents: an embedding page sends the token its lender
@@ -114,47 +143,62 @@ pub fn hash_secret(secret: &str) -> String {
     hash(secret)
 }
 
-/// The merchant of the session cookie in `jar`, if it names a live session.
-pub async fn merchant_of_cookie(state: &AppState, jar: &CookieJar) -> Result<Option<Merchant>, AppError> {
-    match jar.get(state.cookie_name()) {
-        Some(cookie) => merchant_of_token(state, cookie.value()).await,
-        None => Ok(None),
-    }
-}
-
-/// The merchant of a live session token, from memory when this server has seen it before.
-async fn merchant_of_token(state: &AppState, token: &str) -> Result<Option<Merchant>, AppError> {
-    merchant_of_hash(state, &hash(token)).await
-}
-
-async fn merchant_of_hash(state: &AppState, token_hash: &str) -> Result<Option<Merchant>, AppError> {
+/// The merchant of a live session and when it expires, from memory when this server checked
+/// it lately; a database lookup marks the session used.
+async fn session_of_hash(state: &AppState, token_hash: &str) -> Result<Option<(Merchant, i64)>, AppError> {
     let now = unix_now();
-    if let Some(merchant) = state.sessions().get(token_hash, now) {
-        return Ok(Some(merchant));
+    if let Some(found) = state.sessions().get(token_hash, now) {
+        return Ok(Some(found));
     }
-    let Some((merchant, expires_at)) = state.db().session(token_hash).await? else { return Ok(None) };
-    state.sessions().insert(token_hash.to_owned(), &merchant, expires_at, now);
-    Ok(Some(merchant))
+    let Some(stored) = state.db().use_session(token_hash, state.session_idle()).await? else {
+        return Ok(None);
+    };
+    state.sessions().insert(token_hash.to_owned(), &stored.merchant, stored.expires_at, now);
+    Ok(Some((stored.merchant, stored.expires_at)))
 }
 
-/// Sessions this server has looked up, so most requests skip the database. Safe because a
-/// session never changes once stored: it names one merchant until it expires, and a session is
-/// only issued once its merchant has its Codat company (the one field that is ever set later).
+/// Whether a session is still live (not expired, idle, signed out or revoked), asking the
+/// database without counting the question as use: an open event stream is not activity.
+pub async fn is_live(state: &AppState, token_hash: &str) -> bool {
+    // A database that does not answer does not end anyone's stream.
+    state.db().peek_session(token_hash, state.session_idle()).await.map_or(true, |found| found.is_some())
+}
+
+/// Ends a session everywhere: the database forgets it, this server's memory too, and its open
+/// event streams (on every server) close. Answers whether there was such a session.
+pub async fn end(state: &AppState, token_hash: &str) -> Result<bool, AppError> {
+    state.sessions().forget(token_hash);
+    let Some(merchant_id) = state.db().delete_session(token_hash).await? else { return Ok(false) };
+    state.live().end_session(state.db(), &merchant_id, token_hash).await;
+    Ok(true)
+}
+
+/// Sessions this server has looked up, so most requests skip the database. A session's merchant
+/// never changes, and a session is only issued once its merchant has its Codat company (the one
+/// field that is ever set later); whether the session is still live is asked again after
+/// [`RECHECK`].
 #[derive(Debug, Default)]
 pub struct SessionCache {
-    entries: Mutex<HashMap<String, (Merchant, i64)>>,
+    entries: Mutex<HashMap<String, CachedSession>>,
+}
+
+#[derive(Debug)]
+struct CachedSession {
+    merchant: Merchant,
+    expires_at: i64,
+    checked_at: i64,
 }
 
 impl SessionCache {
-    /// Most sessions remembered; beyond it, expired ones are dropped, and if none are, all.
+    /// Most sessions remembered; beyond it, stale ones are dropped, and if none are, all.
     const CAPACITY: usize = 50_000;
 
-    fn get(&self, token_hash: &str, now: i64) -> Option<Merchant> {
+    fn get(&self, token_hash: &str, now: i64) -> Option<(Merchant, i64)> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(token_hash)
-            .filter(|(_, expires_at)| *expires_at > now)
-            .map(|(merchant, _)| merchant.clone())
+            .filter(|entry| entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64)
+            .map(|entry| (entry.merchant.clone(), entry.expires_at))
     }
 
     fn insert(&self, token_hash: String, merchant: &Merchant, expires_at: i64, now: i64) {
@@ -163,12 +207,19 @@ impl SessionCache {
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= Self::CAPACITY {
-            entries.retain(|_, (_, expires_at)| *expires_at > now);
+            entries.retain(|_, entry| {
+                entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64
+            });
             if entries.len() >= Self::CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert(token_hash, (merchant.clone(), expires_at));
+        let entry = CachedSession { merchant: merchant.clone(), expires_at, checked_at: now };
+        entries.insert(token_hash, entry);
+    }
+
+    fn forget(&self, token_hash: &str) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(token_hash);
     }
 }
 
@@ -183,6 +234,17 @@ pub async fn start(state: &AppState, merchant_id: &str) -> Result<Cookie<'static
     cookie.set_secure(state.secure_cookies());
     cookie.set_max_age(Some(time_duration(SESSION_LIFETIME)));
     Ok(cookie)
+}
+
+/// A cookie that makes the browser forget its session cookie.
+pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    let mut cookie = Cookie::new(state.cookie_name().to_owned(), "");
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(state.secure_cookies());
+    cookie.make_removal();
+    cookie
 }
 
 fn time_duration(duration: Duration) -> time::Duration {
@@ -224,10 +286,21 @@ mod tests {
     #[test]
     fn a_remembered_session_ends_when_it_expires() {
         let cache = SessionCache::default();
-        cache.insert("h".into(), &merchant(Some("c1")), 100, 50);
-        assert_eq!(cache.get("h", 99).unwrap().company_id.as_deref(), Some("c1"));
+        cache.insert("h".into(), &merchant(Some("c1")), 100, 90);
+        assert_eq!(cache.get("h", 99).unwrap().0.company_id.as_deref(), Some("c1"));
         assert!(cache.get("h", 100).is_none());
-        assert!(cache.get("other", 50).is_none());
+        assert!(cache.get("other", 90).is_none());
+    }
+
+    #[test]
+    fn a_remembered_session_is_checked_again_after_a_while_and_can_be_forgotten() {
+        let cache = SessionCache::default();
+        cache.insert("h".into(), &merchant(Some("c1")), 10_000, 0);
+        assert!(cache.get("h", RECHECK.as_secs() as i64 - 1).is_some());
+        assert!(cache.get("h", RECHECK.as_secs() as i64).is_none(), "asked of the database again");
+        cache.insert("h".into(), &merchant(Some("c1")), 10_000, 100);
+        cache.forget("h");
+        assert!(cache.get("h", 101).is_none());
     }
 
     #[test]

@@ -4,107 +4,13 @@
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
-    Router,
 };
-use codat_connect_proxy::{app, build_state, config::Config};
-use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
 mod support;
 
-const KEY: &str = "test-api-key";
-
-struct Setup {
-    app: Router,
-    emulator: std::sync::Arc<codat_emulator::Emulator>,
-    emulator_url: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn setup() -> Setup {
-    setup_with(|_| {}).await
-}
-
-async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
-    setup_with_emulator(|_| {}, adjust).await
-}
-
-async fn setup_with_emulator(
-    adjust_emulator: impl FnOnce(&mut codat_emulator::EmulatorConfig),
-    adjust: impl FnOnce(&mut Config),
-) -> Setup {
-    let (emulator_url, emulator) = support::spawn_emulator(KEY, adjust_emulator).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), r#"<script nonce="__CSP_NONCE__" type="module"></script>"#)
-        .unwrap();
-    let mut config = Config::local(format!("sqlite://{}", dir.path().join("db").display()), dist);
-    config.codat_api_key = Some(KEY.into());
-    config.codat_base_url = emulator_url.clone();
-    adjust(&mut config);
-    let state = build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap()).await.unwrap();
-    Setup { app: app(state), emulator, emulator_url, _dir: dir }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-    text: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
-}
-
-fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request =
-        Request::post(path).header(header::CONTENT_TYPE, "application/json").header("x-codat-connect", "1");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
-}
-
-fn delete(path: &str, cookie: &str) -> Request<Body> {
-    Request::delete(path)
-        .header("x-codat-connect", "1")
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-/// Presses Authorize on the (emulator's) Link page of a `linkUrl`.
-async fn authorize(link_url: &str) {
-    let complete = link_url.split('?').next().unwrap().replace("/start", "/complete");
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let response = client.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
-    assert_eq!(response.status(), 303);
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::empty()).unwrap()
-}
-
-/// Signs up and returns the session cookie (`name=value`).
-async fn sign_up(app: &Router, business: &str) -> String {
-    let body = json!({"businessName": business, "email": "owner@example.com"}).to_string();
-    let reply = send(app, post("/api/signup", &body, None)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
+use support::router::*;
 
 #[tokio::test]
 async fn sign_up_creates_a_company_and_an_http_only_session() {
@@ -308,39 +214,23 @@ async fn a_connection_is_finished_unlinked_renewed_and_deleted_by_its_owner_only
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }
 
-fn embed_request(token: Option<&str>, body: &str) -> Request<Body> {
-    let mut request = Request::post("/v1/sessions").header(header::CONTENT_TYPE, "application/json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
-}
-
-/// Companies named `name` in the emulator, counted through Codat's own API.
-async fn companies_named(setup: &Setup, name: &str) -> usize {
-    let page = support::codat_get(&setup.emulator_url, KEY, &format!("/companies?query=name%3D{name}")).await;
-    page["totalResults"].as_u64().unwrap() as usize
-}
-
 #[tokio::test]
 async fn the_embedding_api_needs_the_admin_token_and_gives_a_bearer_session() {
     let disabled = setup().await;
     let body = r#"{"merchantId": "lender-42", "businessName": "Acme"}"#;
     assert_eq!(send(&disabled.app, embed_request(Some("x"), body)).await.status, StatusCode::NOT_FOUND);
 
-    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
     let wrong = send(&setup.app, embed_request(Some("admin-wrong"), body)).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body["code"], "admin_token_required");
     assert_eq!(send(&setup.app, embed_request(None, body)).await.status, StatusCode::UNAUTHORIZED);
-    let bad_id = send(
-        &setup.app,
-        embed_request(Some("admin-secret"), r#"{"merchantId": "a b", "businessName": "Acme"}"#),
-    )
-    .await;
+    let bad_id =
+        send(&setup.app, embed_request(Some(ADMIN), r#"{"merchantId": "a b", "businessName": "Acme"}"#))
+            .await;
     assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
 
-    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    let issued = send(&setup.app, embed_request(Some(ADMIN), body)).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
     let token = issued.body["sessionToken"].as_str().unwrap();
     let session = Request::get("/api/session")
@@ -354,9 +244,9 @@ async fn the_embedding_api_needs_the_admin_token_and_gives_a_bearer_session() {
 
 #[tokio::test]
 async fn an_embedded_event_stream_names_its_session_in_the_query_and_nothing_else_may() {
-    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
     let body = r#"{"merchantId": "lender-43", "businessName": "Acme"}"#;
-    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    let issued = send(&setup.app, embed_request(Some(ADMIN), body)).await;
     let token = issued.body["sessionToken"].as_str().unwrap();
     // The stream never ends, so only its head is read.
     let stream =
@@ -371,12 +261,11 @@ async fn an_embedded_event_stream_names_its_session_in_the_query_and_nothing_els
 
 #[tokio::test]
 async fn concurrent_sessions_for_one_merchant_make_one_company() {
-    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
     let body = r#"{"merchantId": "lender-7", "businessName": "Acme"}"#;
-    let replies = futures_util::future::join_all(
-        (0..20).map(|_| send(&setup.app, embed_request(Some("admin-secret"), body))),
-    )
-    .await;
+    let replies =
+        futures_util::future::join_all((0..20).map(|_| send(&setup.app, embed_request(Some(ADMIN), body))))
+            .await;
     let mut companies: Vec<&str> = replies.iter().map(|r| r.body["companyId"].as_str().unwrap()).collect();
     companies.dedup();
     assert_eq!(companies.len(), 1, "every answer names the same company");
@@ -385,7 +274,7 @@ async fn concurrent_sessions_for_one_merchant_make_one_company() {
 
 #[tokio::test]
 async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
-    let setup = setup_with(|config| config.admin_token = Some("admin-secret".into())).await;
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
     // The company exists at Codat (as if our first request's answer was lost), unknown to us.
     reqwest::Client::new()
         .post(format!("{}/companies", setup.emulator_url))
@@ -395,7 +284,7 @@ async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
         .await
         .unwrap();
     let body = r#"{"merchantId": "lender-9", "businessName": "Acme"}"#;
-    let issued = send(&setup.app, embed_request(Some("admin-secret"), body)).await;
+    let issued = send(&setup.app, embed_request(Some(ADMIN), body)).await;
     assert_eq!(issued.status, StatusCode::OK);
     assert_eq!(companies_named(&setup, "lender-9").await, 1);
 }
@@ -421,16 +310,6 @@ async fn an_oversized_body_is_refused() {
 }
 
 /// Starts a connection for the session of `cookie`; answers its id and the `state` on its link.
-async fn start(app: &Router, cookie: &str, platform_key: &str) -> (String, String) {
-    let body = json!({ "platformKey": platform_key }).to_string();
-    let started = send(app, post("/api/connections", &body, Some(cookie))).await;
-    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
-    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
-    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
-    let state = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
-    (id, state.expect("a state on the link"))
-}
-
 fn confirm(connection_id: &str, state: &str, cookie: &str) -> Request<Body> {
     let body = json!({ "connectionId": connection_id, "state": state }).to_string();
     post("/api/callback", &body, Some(cookie))
@@ -440,7 +319,7 @@ fn confirm(connection_id: &str, state: &str, cookie: &str) -> Request<Body> {
 async fn a_return_carrying_the_state_is_confirmed_once_and_a_wrong_state_never() {
     let setup = setup().await;
     let alice = sign_up(&setup.app, "Alice's Cafe").await;
-    let (id, issued) = start(&setup.app, &alice, "mqjo").await;
+    let (id, issued) = start_connection(&setup.app, &alice, "mqjo").await;
     assert!(issued.len() >= 40, "the state is unguessable");
 
     let forged = send(&setup.app, confirm(&id, "forged-state", &alice)).await;
@@ -463,7 +342,7 @@ async fn a_return_without_state_is_bound_to_the_session_that_was_sent_to_link() 
     let setup = setup().await;
     let alice = sign_up(&setup.app, "Alice's Cafe").await;
     let bob = sign_up(&setup.app, "Bob's Bikes").await;
-    let (id, _) = start(&setup.app, &alice, "mqjo").await;
+    let (id, _) = start_connection(&setup.app, &alice, "mqjo").await;
 
     let bobs = send(&setup.app, confirm(&id, "", &bob)).await;
     assert_eq!(bobs.status, StatusCode::BAD_REQUEST, "another session's return is refused: {}", bobs.text);
@@ -489,8 +368,8 @@ async fn a_second_accounting_platform_replaces_one_abandoned_but_not_one_authori
     let ids = |reply: Reply| -> Vec<String> {
         reply.body.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
     };
-    let (abandoned, _) = start(&setup.app, &alice, "gbol").await;
-    let (chosen, _) = start(&setup.app, &alice, "qhyg").await;
+    let (abandoned, _) = start_connection(&setup.app, &alice, "gbol").await;
+    let (chosen, _) = start_connection(&setup.app, &alice, "qhyg").await;
     let listed = ids(send(&setup.app, get("/api/connections", Some(&alice))).await);
     assert_eq!(listed, vec![chosen.clone()], "Xero, never authorized ({abandoned}), made way for QuickBooks");
 
@@ -517,33 +396,6 @@ async fn the_lenders_theme_is_served_as_a_stylesheet() {
     let themed = setup_with(move |config| config.theme_css = Some(path)).await;
     let css = send(&themed.app, get("/theme.css", None)).await;
     assert_eq!(css.text, ":root { --cc-color-primary: #0b6e4f; }");
-}
-
-#[tokio::test]
-async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
-    let setup = setup_with(|config| {
-        config.rate_limit_per_minute = 5;
-        config.trust_forwarded_for = true;
-    })
-    .await;
-    let from = |address: &str| {
-        Request::get("/api/integrations?sourceType=Banking")
-            .header("x-forwarded-for", address)
-            .body(Body::empty())
-            .unwrap()
-    };
-    for _ in 0..5 {
-        assert_eq!(send(&setup.app, from("203.0.113.9")).await.status, StatusCode::OK);
-    }
-    let limited = send(&setup.app, from("203.0.113.9")).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(limited.body["code"], "rate_limited");
-    assert!(limited.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
-    assert_eq!(
-        send(&setup.app, from("198.51.100.4")).await.status,
-        StatusCode::OK,
-        "another client is unaffected"
-    );
 }
 
 #[tokio::test]
@@ -674,7 +526,7 @@ async fn a_first_visit_has_no_session_without_an_error_and_a_stale_session_is_re
 async fn a_return_that_codat_could_not_confirm_can_be_tried_again() {
     let setup = setup().await;
     let alice = sign_up(&setup.app, "Alice's Cafe").await;
-    let (id, state) = start(&setup.app, &alice, "mqjo").await;
+    let (id, state) = start_connection(&setup.app, &alice, "mqjo").await;
     let company = send(&setup.app, get("/api/session", Some(&alice))).await.body["companyId"].clone();
     // Codat fails every attempt of the first confirmation.
     let path = format!("/companies/{}/connections/{id}", company.as_str().unwrap());
@@ -695,9 +547,9 @@ async fn the_connections_list_shows_logos_from_grids_already_seen_without_asking
     let grid = send(&setup.app, get("/api/integrations?sourceType=Accounting", Some(&cookie))).await;
     let cards = grid.body.as_array().unwrap();
     let xero_logo = cards.iter().find(|card| card["platformKey"] == "gbol").unwrap()["logoUrl"].clone();
-    start(&setup.app, &cookie, "gbol").await;
+    start_connection(&setup.app, &cookie, "gbol").await;
     // Plaid is started without its (banking) grid ever being fetched.
-    start(&setup.app, &cookie, "suuo").await;
+    start_connection(&setup.app, &cookie, "suuo").await;
     let integration_calls = || {
         let counts = setup.emulator.request_counts();
         counts

@@ -15,7 +15,7 @@ use std::{
 };
 
 const KEY: &str = "crash-key";
-const ADMIN: &str = "crash-admin";
+const ADMIN: &str = "crash-admin-0123456789abcdefghijklmnop";
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
 fn spawn_server(port: u16, database: &str, emulator: &str, dist: &std::path::Path) -> Child {

@@ -30,8 +30,19 @@ async fn exercise(db: &Db) {
 
     db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
     db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
-    assert_eq!(db.session("live").await.unwrap().unwrap().0.company_id.as_deref(), Some("c1"));
-    assert!(db.session("dead").await.unwrap().is_none());
+    let idle = Duration::from_secs(600);
+    assert_eq!(
+        db.use_session("live", idle).await.unwrap().unwrap().merchant.company_id.as_deref(),
+        Some("c1")
+    );
+    assert!(db.use_session("dead", idle).await.unwrap().is_none());
+    assert!(db.peek_session("live", idle).await.unwrap().is_some());
+    db.insert_session("ended", "m1", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(db.delete_session("ended").await.unwrap().as_deref(), Some("m1"));
+    assert_eq!(db.delete_session("ended").await.unwrap(), None);
+    let swept = db.sweep_records(idle, Duration::from_secs(86_400)).await.unwrap();
+    assert_eq!(swept.sessions, 1, "the expired one");
+    assert!(db.abandoned_merchants(Duration::ZERO, 10).await.unwrap().is_empty(), "m1 has a live session");
 
     assert!(db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
     assert!(!db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap());
@@ -112,6 +123,7 @@ async fn more_simultaneous_sign_ups_than_pooled_connections_all_succeed_on_postg
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::local(cluster.database("crowd").await, dir.path().join("dist"));
     config.rate_limit_per_minute = u32::MAX;
+    config.sign_ups_per_hour = u32::MAX;
     let running = start(config).await.unwrap();
     let base = running.public_url.clone();
     let http = reqwest::Client::new();
@@ -206,7 +218,7 @@ async fn two_servers_on_one_database_give_a_merchant_one_company() {
         let mut config = Config::local(url.clone(), dir.path().join("dist"));
         config.codat_api_key = Some("two-key".into());
         config.codat_base_url = emulator_url.clone();
-        config.admin_token = Some("admin".into());
+        config.admin_token = Some("admin-0123456789abcdefghijklmnopqrstuv".into());
         config
     };
     let (one, two) = (start(config()).await.unwrap(), start(config()).await.unwrap());
@@ -216,7 +228,7 @@ async fn two_servers_on_one_database_give_a_merchant_one_company() {
         async move {
             let answer: Value = http
                 .post(format!("{base}/v1/sessions"))
-                .bearer_auth("admin")
+                .bearer_auth("admin-0123456789abcdefghijklmnopqrstuv")
                 .json(&json!({"merchantId": "shared-merchant", "businessName": "Acme"}))
                 .send()
                 .await

@@ -72,7 +72,9 @@ const BODIES: [&str; 10] = [
 async fn setup(dir: &tempfile::TempDir) -> (Router, String) {
     let mut config =
         Config::local(format!("sqlite://{}", dir.path().join("db").display()), dir.path().join("dist"));
-    config.admin_token = Some("admin".into());
+    config.admin_token = Some("admin-0123456789abcdefghijklmnopqrstuv".into());
+    // Both doors open, so junk reaches sign-up's validation as well as the lender's API.
+    config.sign_up = Some(codat_connect_proxy::config::SignUp::Open);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let state = build_state(&config, &format!("http://{address}"), address).await.unwrap();

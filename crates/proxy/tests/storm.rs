@@ -16,7 +16,7 @@ use tower::ServiceExt as _;
 mod support;
 
 const KEY: &str = "storm-key";
-const ADMIN: &str = "storm-admin";
+const ADMIN: &str = "storm-admin-0123456789abcdefghijklmnop";
 
 async fn session(app: &Router, merchant: &str) -> (StatusCode, Value) {
     let body = json!({"merchantId": merchant, "businessName": "Storm Ltd"}).to_string();

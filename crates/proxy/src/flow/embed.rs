@@ -6,12 +6,13 @@ use crate::{
     db::Merchant,
     error::AppError,
     flow::company::ensure_company,
-    session::{hash_secret, issue_token},
+    rate_limit::ClientAddress,
+    session::{end as end_session, hash_secret, issue_token},
     AppState,
 };
 use axum::{
-    extract::{rejection::JsonRejection, State},
-    http::{header, HeaderMap},
+    extract::{rejection::JsonRejection, FromRequestParts, Path, State},
+    http::{header, request::Parts, StatusCode},
     Json,
 };
 use codat_connect_api::{EmbedSession, EmbedSessionRequest};
@@ -20,24 +21,41 @@ use std::time::Duration;
 /// How long an embedding session lasts.
 pub const EMBED_SESSION_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
+/// A request carrying the admin token (`Authorization: Bearer <ADMIN_TOKEN>`). An address that
+/// sends wrong tokens is soon refused before any token is compared.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(expected) = state.admin_token_hash() else {
+            return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
+        };
+        let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
+        state.rate_limits().take_admin_request(client)?;
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|token| hash_secret(token.trim()));
+        // Digests of equal length are compared, so timing says nothing about the token.
+        if presented.as_deref() != Some(expected) {
+            state.rate_limits().charge_admin_failure(client);
+            return Err(AppError::AdminTokenRequired);
+        }
+        Ok(Self)
+    }
+}
+
 /// `POST /v1/sessions`
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _admin: Admin,
     body: Result<Json<EmbedSessionRequest>, JsonRejection>,
 ) -> Result<Json<EmbedSession>, AppError> {
-    let Some(expected) = state.admin_token_hash() else {
-        return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
-    };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|token| hash_secret(token.trim()));
-    // Digests of equal length are compared, so timing says nothing about the token.
-    if presented.as_deref() != Some(expected) {
-        return Err(AppError::AdminTokenRequired);
-    }
     let Json(request) = body?;
     let merchant_id = request.merchant_id.trim();
     let valid_id = !merchant_id.is_empty()
@@ -60,4 +78,18 @@ pub async fn create(
     let company_id = ensure_company(&state, merchant_id, business_name).await?;
     let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
     Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id }))
+}
+
+/// `DELETE /v1/sessions/{token}`: the lender ends a session it obtained (the applicant signed out
+/// of the lender's site, say). Its event streams close; the page's next request is refused.
+pub async fn revoke(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(token): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if end_session(&state, &hash_secret(token.trim())).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("There is no live session with that token.".into()))
+    }
 }

@@ -4,30 +4,38 @@ use crate::{
     db::Merchant,
     error::AppError,
     flow::company::ensure_company,
-    session::{self, CurrentMerchant},
+    rate_limit::ClientAddress,
+    session::{self, CurrentMerchant, CurrentSession, MaybeSession},
     AppState,
 };
-use axum::{extract::State, Json};
+use axum::{extract::State, http::StatusCode, Json};
 use axum_extra::extract::cookie::CookieJar;
 use codat_connect_api::{Session, SignUpRequest};
 
-/// `POST /api/signup`
+/// `POST /api/signup`: refused when the deployment's sign-up is closed (`SIGN_UP`), and limited
+/// per address (`SIGN_UPS_PER_HOUR`): each one creates a Codat company with the lender's key.
 pub async fn sign_up(
     State(state): State<AppState>,
+    client: ClientAddress,
+    MaybeSession(session): MaybeSession,
     jar: CookieJar,
     body: Result<Json<SignUpRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(CookieJar, Json<Session>), AppError> {
+    if !state.sign_up_open() {
+        return Err(AppError::SignUpClosed);
+    }
     let Json(request) = body?;
     let (business_name, email) = validate(&request)?;
     // A second submit (double click, retry, back button) from a signed-up browser answers the
     // same merchant instead of creating another Codat company.
-    if let Some(merchant) = session::merchant_of_cookie(&state, &jar).await? {
+    if let Some(CurrentSession { merchant, .. }) = session {
         if let Some(company_id) = merchant.company_id {
             let body =
                 Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id };
             return Ok((jar, Json(body)));
         }
     }
+    state.rate_limits().take_sign_up(client)?;
     let merchant_id = format!("m_{}", uuid::Uuid::new_v4().simple());
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
     state.db().insert_merchant(&merchant).await?;
@@ -36,6 +44,20 @@ pub async fn sign_up(
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
     let body = Session { merchant_id, business_name: merchant.business_name, company_id };
     Ok((jar.add(cookie), Json(body)))
+}
+
+/// `POST /api/logout`: ends the request's session (its event streams close) and, standalone,
+/// removes the cookie. Answers 204 whether or not a session was live.
+pub async fn log_out(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), AppError> {
+    if let Some(session) = session {
+        session::end(&state, &session.token_hash).await?;
+        tracing::info!(merchant = %session.merchant.id, "signed out");
+    }
+    Ok((jar.add(session::removal_cookie(&state)), StatusCode::NO_CONTENT))
 }
 
 /// `GET /api/session`: the session's merchant, or 204 when the request presents no session (a

@@ -1,0 +1,153 @@
+//! Sessions: a hash of each token, its merchant, a fixed expiry and the last time it was used.
+
+use super::{unix_now, Db, Merchant};
+use sqlx::Row;
+use std::time::Duration;
+
+/// A live session as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    /// The session's merchant.
+    pub merchant: Merchant,
+    /// When the session ends at the latest (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl Db {
+    /// Starts a session for a merchant, valid for `lifetime`.
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        merchant_id: &str,
+        lifetime: Duration,
+    ) -> Result<(), sqlx::Error> {
+        let now = unix_now();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(merchant_id)
+        .bind(now + lifetime.as_secs() as i64)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The session, if it has not expired and was used within `idle`; marks it used now.
+    pub async fn use_session(
+        &self,
+        token_hash: &str,
+        idle: Duration,
+    ) -> Result<Option<StoredSession>, sqlx::Error> {
+        let now = unix_now();
+        let session = self.live_session(token_hash, idle, now).await?;
+        if session.is_some() {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(session)
+    }
+
+    /// The session, if it has not expired and was used within `idle`, without marking it used
+    /// (an open event stream is not activity).
+    pub async fn peek_session(
+        &self,
+        token_hash: &str,
+        idle: Duration,
+    ) -> Result<Option<StoredSession>, sqlx::Error> {
+        self.live_session(token_hash, idle, unix_now()).await
+    }
+
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        idle: Duration,
+        now: i64,
+    ) -> Result<Option<StoredSession>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at FROM sessions s \
+             JOIN merchants m ON m.id = s.merchant_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - idle.as_secs() as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| StoredSession {
+            merchant: Merchant {
+                id: row.get("id"),
+                business_name: row.get("business_name"),
+                email: row.get("email"),
+                company_id: row.get("company_id"),
+            },
+            expires_at: row.get("expires_at"),
+        }))
+    }
+
+    /// Ends a session; answers its merchant's id, or `None` when there was no such session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING merchant_id")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db_with_merchant() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let merchant = Merchant {
+            id: "m1".into(),
+            business_name: "Acme".into(),
+            email: String::new(),
+            company_id: None,
+        };
+        db.insert_merchant(&merchant).await.unwrap();
+        (db, dir)
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn an_expired_session_has_no_merchant() {
+        let (db, _dir) = db_with_merchant().await;
+        db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
+        db.insert_session("dead", "m1", Duration::ZERO).await.unwrap();
+        assert!(db.use_session("live", HOUR).await.unwrap().is_some());
+        assert!(db.use_session("dead", HOUR).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_session_unused_for_the_idle_time_has_ended_and_use_keeps_one_alive() {
+        let (db, _dir) = db_with_merchant().await;
+        db.insert_session("s", "m1", HOUR).await.unwrap();
+        let set_last_seen = |seconds_ago: i64| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1")
+                .bind(unix_now() - seconds_ago)
+                .execute(&db.pool)
+        };
+        set_last_seen(600).await.unwrap();
+        assert!(db.peek_session("s", Duration::from_secs(300)).await.unwrap().is_none(), "idle too long");
+        assert!(db.peek_session("s", Duration::from_secs(900)).await.unwrap().is_some());
+        assert!(db.use_session("s", Duration::from_secs(900)).await.unwrap().is_some());
+        assert!(db.peek_session("s", Duration::from_secs(300)).await.unwrap().is_some(), "used just now");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_session_is_gone_and_names_its_merchant_once() {
+        let (db, _dir) = db_with_merchant().await;
+        db.insert_session("s", "m1", HOUR).await.unwrap();
+        assert_eq!(db.delete_session("s").await.unwrap().as_deref(), Some("m1"));
+        assert_eq!(db.delete_session("s").await.unwrap(), None);
+        assert!(db.use_session("s", HOUR).await.unwrap().is_none());
+    }
+}

@@ -1,0 +1,158 @@
+//! What the retention sweep removes: ended sessions, old Link returns, old webhooks, and
+//! merchants who never linked a platform.
+
+use super::{unix_now, Db};
+use std::time::Duration;
+
+/// How long a pending link is kept after it expired, so a late second return is still told
+/// "already used" or "too late" rather than "unknown".
+const PENDING_LINK_AFTERLIFE: i64 = 24 * 60 * 60;
+
+/// Rows one sweep removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    /// Sessions past their expiry or their idle time.
+    pub sessions: u64,
+    /// Pending links a day past their expiry (used or not).
+    pub pending_links: u64,
+    /// Processed webhooks older than the retention period.
+    pub webhooks: u64,
+}
+
+impl Db {
+    /// Removes ended sessions, pending links a day past their expiry, and processed webhooks
+    /// received more than `retention` ago (unprocessed ones are kept until processed).
+    pub async fn sweep_records(&self, idle: Duration, retention: Duration) -> Result<Swept, sqlx::Error> {
+        let now = unix_now();
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now)
+            .bind(now - idle.as_secs() as i64)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let pending_links = sqlx::query("DELETE FROM pending_links WHERE expires_at < $1")
+            .bind(now - PENDING_LINK_AFTERLIFE)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let webhooks =
+            sqlx::query("DELETE FROM webhook_events WHERE received_at < $1 AND processed_at IS NOT NULL")
+                .bind(now - retention.as_secs() as i64)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(Swept { sessions, pending_links, webhooks })
+    }
+
+    /// Merchants created more than `retention` ago that never had a connection past "pending"
+    /// and have no session left: their id and Codat company. At most `limit`, oldest first.
+    pub async fn abandoned_merchants(
+        &self,
+        retention: Duration,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, company_id FROM merchants m WHERE first_linked_at IS NULL AND created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.merchant_id = m.id) \
+             ORDER BY created_at LIMIT $2",
+        )
+        .bind(unix_now() - retention.as_secs() as i64)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Removes a merchant and everything stored for it (sessions, connections, pending links).
+    pub async fn delete_merchant(&self, merchant_id: &str) -> Result<(), sqlx::Error> {
+        for table in ["sessions", "pending_links", "connections"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE merchant_id = $1"))
+                .bind(merchant_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        sqlx::query("DELETE FROM merchants WHERE id = $1").bind(merchant_id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Merchant;
+
+    async fn db() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        (db, dir)
+    }
+
+    async fn merchant(db: &Db, id: &str, days_old: i64) {
+        let merchant = Merchant {
+            id: id.into(),
+            business_name: "Acme".into(),
+            email: String::new(),
+            company_id: Some(format!("company-{id}")),
+        };
+        db.insert_merchant(&merchant).await.unwrap();
+        sqlx::query("UPDATE merchants SET created_at = $1, company_id = $2 WHERE id = $3")
+            .bind(unix_now() - days_old * 86_400)
+            .bind(format!("company-{id}"))
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    #[tokio::test]
+    async fn only_old_merchants_that_never_linked_and_have_no_session_are_abandoned() {
+        let (db, _dir) = db().await;
+        merchant(&db, "old-never", 40).await;
+        merchant(&db, "old-linked", 40).await;
+        merchant(&db, "old-pending", 40).await;
+        merchant(&db, "old-signed-in", 40).await;
+        merchant(&db, "new-never", 1).await;
+        db.upsert_connection("c1", "old-linked", Some("gbol"), "Linked").await.unwrap();
+        db.upsert_connection("c2", "old-pending", Some("gbol"), "PendingAuth").await.unwrap();
+        db.insert_session("s", "old-signed-in", DAY).await.unwrap();
+        let abandoned = db.abandoned_merchants(30 * DAY, 100).await.unwrap();
+        let ids: Vec<&str> = abandoned.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert!(ids.contains(&"old-never") && ids.contains(&"old-pending"), "{ids:?}");
+        assert_eq!(abandoned[0].1.as_deref(), Some(format!("company-{}", abandoned[0].0).as_str()));
+        db.delete_merchant("old-pending").await.unwrap();
+        assert!(db.merchant("old-pending").await.unwrap().is_none());
+        assert!(!db.owns_connection("old-pending", "c2").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn ended_sessions_and_old_processed_webhooks_are_removed() {
+        let (db, _dir) = db().await;
+        merchant(&db, "m", 0).await;
+        db.insert_session("live", "m", DAY).await.unwrap();
+        db.insert_session("expired", "m", Duration::ZERO).await.unwrap();
+        db.insert_session("idle", "m", DAY).await.unwrap();
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = 'idle'")
+            .bind(unix_now() - 7200)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        for id in ["old-done", "old-waiting", "new-done"] {
+            db.insert_webhook_event(id, "connection.created", "{}").await.unwrap();
+        }
+        let forty_days_ago = unix_now() - 40 * 86_400;
+        sqlx::query("UPDATE webhook_events SET received_at = $1 WHERE id LIKE 'old-%'")
+            .bind(forty_days_ago)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.mark_webhook_processed("old-done").await.unwrap();
+        db.mark_webhook_processed("new-done").await.unwrap();
+        let swept = db.sweep_records(Duration::from_secs(3600), 30 * DAY).await.unwrap();
+        assert_eq!(swept, Swept { sessions: 2, pending_links: 0, webhooks: 1 });
+        assert!(db.peek_session("live", Duration::from_secs(3600)).await.unwrap().is_some());
+        let left = db.unprocessed_webhook_events().await.unwrap();
+        assert_eq!(left.len(), 1, "the unprocessed one is kept");
+    }
+}

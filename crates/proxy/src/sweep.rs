@@ -1,0 +1,79 @@
+//! Housekeeping in the background: rate-limit buckets and idle live-event channels every
+//! minute; every ten minutes, the retention sweep of the database (ended sessions, old Link
+//! returns and webhooks) and of merchants who never linked a platform, whose Codat company is
+//! deleted with them (each such company was created with the lender's key and holds nothing).
+
+use crate::{error::AppError, AppState};
+use std::time::Duration;
+
+/// How often buckets and channels are tidied.
+const TIDY_EVERY: Duration = Duration::from_secs(60);
+/// How often the retention sweep runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
+/// Merchants removed per sweep at most (each costs a Codat call).
+const MERCHANTS_PER_SWEEP: i64 = 50;
+
+/// Starts both loops; they end when the server stops.
+pub fn spawn(state: &AppState) {
+    let tidy = state.clone();
+    tokio::spawn(async move {
+        let mut stopping = tidy.shutdown_signal();
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(TIDY_EVERY) => {}
+                _ = stopping.wait_for(|stopping| *stopping) => return,
+            }
+            tidy.rate_limits().sweep();
+            tidy.live().sweep();
+        }
+    });
+    let sweep = state.clone();
+    tokio::spawn(async move {
+        let mut stopping = sweep.shutdown_signal();
+        loop {
+            if let Err(error) = sweep_once(&sweep).await {
+                tracing::warn!(%error, "retention sweep failed; it runs again later");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(SWEEP_EVERY) => {}
+                _ = stopping.wait_for(|stopping| *stopping) => return,
+            }
+        }
+    });
+}
+
+/// What one sweep removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Rows of the database's own records.
+    pub records: crate::db::Swept,
+    /// Merchants (and their Codat companies) removed.
+    pub merchants: u64,
+}
+
+/// One retention sweep. A merchant whose Codat company cannot be deleted now is kept for the
+/// next sweep, so nothing at Codat is orphaned.
+pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
+    let records = state.db().sweep_records(state.session_idle(), state.retention()).await?;
+    let mut merchants = 0;
+    for (merchant_id, company_id) in
+        state.db().abandoned_merchants(state.retention(), MERCHANTS_PER_SWEEP).await?
+    {
+        if let Some(company_id) = &company_id {
+            match state.codat().delete_company(company_id).await {
+                Ok(()) => {}
+                Err(error) if error.status() == Some(axum::http::StatusCode::NOT_FOUND) => {}
+                Err(error) => {
+                    tracing::warn!(merchant = %merchant_id, %error, "abandoned merchant kept: Codat did not delete its company");
+                    continue;
+                }
+            }
+        }
+        state.db().delete_merchant(&merchant_id).await?;
+        merchants += 1;
+    }
+    if records != crate::db::Swept::default() || merchants > 0 {
+        tracing::info!(?records, merchants, "retention sweep");
+    }
+    Ok(SweepReport { records, merchants })
+}

@@ -1,0 +1,137 @@
+//! The proxy's router driven in-process (`oneshot`), against a standalone emulator on a real
+//! socket standing in for Codat: set-up, requests and their answers.
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use codat_connect_proxy::{app, build_state, config::Config};
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+pub const KEY: &str = "test-api-key";
+/// The lender's admin token in these tests (at least 32 characters, as the server requires).
+pub const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
+
+pub struct Setup {
+    pub app: Router,
+    pub emulator: std::sync::Arc<codat_emulator::Emulator>,
+    pub emulator_url: String,
+    pub state: codat_connect_proxy::AppState,
+    /// The server's SQLite database, for tests that age what it holds.
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn setup() -> Setup {
+    setup_with(|_| {}).await
+}
+
+pub async fn setup_with(adjust: impl FnOnce(&mut Config)) -> Setup {
+    setup_with_emulator(|_| {}, adjust).await
+}
+
+pub async fn setup_with_emulator(
+    adjust_emulator: impl FnOnce(&mut codat_emulator::EmulatorConfig),
+    adjust: impl FnOnce(&mut Config),
+) -> Setup {
+    let (emulator_url, emulator) = super::spawn_emulator(KEY, adjust_emulator).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), r#"<script nonce="__CSP_NONCE__" type="module"></script>"#)
+        .unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("db").display());
+    let mut config = Config::local(database_url.clone(), dist);
+    config.codat_api_key = Some(KEY.into());
+    config.codat_base_url = emulator_url.clone();
+    adjust(&mut config);
+    let state = build_state(&config, "http://app.test", "127.0.0.1:1".parse().unwrap()).await.unwrap();
+    Setup { app: app(state.clone()), emulator, emulator_url, state, database_url, _dir: dir }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+pub fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/json").header("x-codat-connect", "1");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+pub fn delete(path: &str, cookie: &str) -> Request<Body> {
+    Request::delete(path)
+        .header("x-codat-connect", "1")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Presses Authorize on the (emulator's) Link page of a `linkUrl`.
+pub async fn authorize(link_url: &str) {
+    let complete = link_url.split('?').next().unwrap().replace("/start", "/complete");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// Signs up and returns the session cookie (`name=value`).
+pub async fn sign_up(app: &Router, business: &str) -> String {
+    let body = json!({"businessName": business, "email": "owner@example.com"}).to_string();
+    let reply = send(app, post("/api/signup", &body, None)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// `POST /v1/sessions` with the admin token `token` and a JSON body.
+pub fn embed_request(token: Option<&str>, body: &str) -> Request<Body> {
+    let mut request = Request::post("/v1/sessions").header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// Companies named `name` in the emulator, counted through Codat's own API.
+pub async fn companies_named(setup: &Setup, name: &str) -> usize {
+    let page = super::codat_get(&setup.emulator_url, KEY, &format!("/companies?query=name%3D{name}")).await;
+    page["totalResults"].as_u64().unwrap() as usize
+}
+
+/// Starts a connection to `platform_key`: its id and the `state` on its Link URL.
+pub async fn start_connection(app: &Router, cookie: &str, platform_key: &str) -> (String, String) {
+    let body = json!({ "platformKey": platform_key }).to_string();
+    let started = send(app, post("/api/connections", &body, Some(cookie))).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
+    let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
+    let state = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
+    (id, state.expect("a state on the link"))
+}
