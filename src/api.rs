@@ -122,6 +122,11 @@ pub async fn confirm(connection_id: &str, state: &str) -> ApiResult<Connection> 
     post(paths::CALLBACK, &body).await
 }
 
+/// A one-time ticket for the event stream (embedded use).
+pub async fn stream_ticket() -> ApiResult<codat_connect_api::StreamTicket> {
+    post(paths::EVENTS_TICKET, &()).await
+}
+
 /// Ends the session (standalone, the cookie goes too).
 pub async fn log_out() -> ApiResult<()> {
     exchange(post_request(paths::LOG_OUT, String::new())).await.map(|_| ())

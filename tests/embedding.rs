@@ -95,6 +95,20 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     enter_app(&harness).await;
     assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
     harness.find("//h2[normalize-space()='All set']").await;
+    // The page asked for a one-time ticket, and with it (the session token is never taken from
+    // an address) opened its live stream: the server holds a channel for its merchant.
+    let asked = harness
+        .browser
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/events'));",
+            vec![],
+        )
+        .await
+        .expect("resource timings");
+    let asked: Vec<String> = serde_json::from_value(asked).expect("names");
+    assert!(asked.iter().any(|url| url.ends_with("/api/events/ticket")), "{asked:?}");
+    let live = &harness.proxy.as_ref().expect("running").state;
+    assert_eq!(live.live().channels_held(), 1, "a stream was opened for the merchant");
     harness.browser.enter_parent_frame().await.unwrap();
     let connected = host_event(&harness, "connected").await;
     assert_eq!(connected["connectionId"], started["connectionId"]);

@@ -26,6 +26,8 @@ pub mod paths {
     pub const SYNC_REFRESH: &str = "/api/sync/refresh";
     /// `GET`: server-sent events about the merchant's connections and syncs.
     pub const EVENTS: &str = "/api/events";
+    /// `POST`: a one-time ticket an embedded page names in the event stream's address.
+    pub const EVENTS_TICKET: &str = "/api/events/ticket";
 }
 
 /// The web app's pages: the proxy answers these with the app and 200, any other path with the
@@ -367,6 +369,17 @@ pub struct EmbedSession {
     pub expires_in: u64,
     /// The merchant's Codat company.
     pub company_id: String,
+}
+
+/// A one-time ticket for the event stream: `GET /api/events?ticket=<ticket>` (an embedded page's
+/// `EventSource` cannot send its session token as a header, and the token must not be in a URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamTicket {
+    /// Good for one stream.
+    pub ticket: String,
+    /// Seconds it may wait to be used.
+    pub expires_in: u64,
 }
 
 /// Every error the proxy answers with, whatever the status code.

@@ -14,6 +14,7 @@ use std::{str::FromStr, time::Duration};
 mod pending_links;
 mod sessions;
 mod settings;
+mod stream_tickets;
 mod sweep;
 mod watch_leases;
 mod webhook_failures;

@@ -238,6 +238,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))
         .route(paths::EVENTS, get(live::events))
+        .route(paths::EVENTS_TICKET, axum::routing::post(live::ticket))
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(security::require_same_site))

@@ -185,6 +185,16 @@ impl Drop for OpenStream {
     }
 }
 
+/// `POST /api/events/ticket`: a one-time ticket for the session's event stream.
+pub async fn ticket(
+    State(state): State<AppState>,
+    session: CurrentSession,
+) -> Result<axum::Json<codat_connect_api::StreamTicket>, AppError> {
+    let ticket = crate::session::issue_stream_ticket(&state, &session).await?;
+    let expires_in = crate::session::STREAM_TICKET_LIFETIME.as_secs();
+    Ok(axum::Json(codat_connect_api::StreamTicket { ticket, expires_in }))
+}
+
 /// What an open stream holds between events.
 struct StreamState {
     receiver: broadcast::Receiver<StreamMessage>,

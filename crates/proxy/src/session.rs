@@ -68,7 +68,7 @@ impl OptionalFromRequestParts<AppState> for CurrentMerchant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        if presented_token(parts, state).is_none() {
+        if presented(parts, state).is_none() {
             return Ok(None);
         }
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
@@ -94,37 +94,60 @@ pub async fn validate(parts: &Parts, state: &AppState) -> Result<Option<CurrentS
     if let Some(session) = parts.extensions.get::<CurrentSession>() {
         return Ok(Some(session.clone()));
     }
-    let Some(token) = presented_token(parts, state) else { return Ok(None) };
-    let token_hash = hash(&token);
+    let token_hash = match presented(parts, state) {
+        None => return Ok(None),
+        Some(Presented::Token(token)) => hash(&token),
+        Some(Presented::StreamTicket(ticket)) => {
+            match state.db().redeem_stream_ticket(&hash(&ticket)).await? {
+                Some(session_hash) => session_hash,
+                None => return Ok(None),
+            }
+        }
+    };
     let found = session_of_hash(state, &token_hash).await?;
     Ok(found.map(|(merchant, expires_at)| CurrentSession { merchant, token_hash, expires_at }))
 }
 
-/// The session token the request presents: an embedding page sends the token its lender
-/// obtained; a standalone page, the cookie.
-fn presented_token(parts: &Parts, state: &AppState) -> Option<String> {
+/// What a request presents to name its session.
+enum Presented {
+    /// The session token: an embedding page's bearer token, or a standalone page's cookie.
+    Token(String),
+    /// A one-time ticket for the event stream (an embedded page's `EventSource` cannot send
+    /// headers, and its address is logged by proxies in front of us).
+    StreamTicket(String),
+}
+
+fn presented(parts: &Parts, state: &AppState) -> Option<Presented> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .map(str::to_owned)
-        .or_else(|| event_stream_token(parts));
-    bearer.or_else(|| {
-        CookieJar::from_headers(&parts.headers).get(state.cookie_name()).map(|c| c.value().to_owned())
+        .map(|token| Presented::Token(token.trim().to_owned()));
+    bearer.or_else(|| stream_ticket(parts).map(Presented::StreamTicket)).or_else(|| {
+        let jar = CookieJar::from_headers(&parts.headers);
+        jar.get(state.cookie_name()).map(|c| Presented::Token(c.value().to_owned()))
     })
 }
 
-/// The token an embedded page's `EventSource` names in the query (it cannot send headers);
-/// accepted on the event stream alone, whose path is logged without its query.
-fn event_stream_token(parts: &Parts) -> Option<String> {
+/// The ticket named in the event stream's query, on that path alone.
+fn stream_ticket(parts: &Parts) -> Option<String> {
     if parts.uri.path() != codat_connect_api::paths::EVENTS {
         return None;
     }
     url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
-        .find(|(name, _)| name == "access_token")
-        .map(|(_, token)| token.trim().to_owned())
+        .find(|(name, _)| name == "ticket")
+        .map(|(_, ticket)| ticket.trim().to_owned())
+}
+
+/// How long a stream ticket may wait to be used.
+pub const STREAM_TICKET_LIFETIME: Duration = Duration::from_secs(60);
+
+/// A new one-time ticket for `session`'s event stream.
+pub async fn issue_stream_ticket(state: &AppState, session: &CurrentSession) -> Result<String, AppError> {
+    let ticket = new_token();
+    state.db().insert_stream_ticket(&hash(&ticket), &session.token_hash, STREAM_TICKET_LIFETIME).await?;
+    Ok(ticket)
 }
 
 /// Issues a bearer session token for `merchant_id`, valid for `lifetime`.

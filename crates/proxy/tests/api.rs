@@ -6,7 +6,6 @@ use axum::{
     http::{header, Request, StatusCode},
 };
 use serde_json::{json, Value};
-use tower::ServiceExt as _;
 
 mod support;
 
@@ -240,23 +239,6 @@ async fn the_embedding_api_needs_the_admin_token_and_gives_a_bearer_session() {
     let session = send(&setup.app, session).await;
     assert_eq!(session.body["merchantId"], "lender-42");
     assert_eq!(session.body["companyId"], issued.body["companyId"]);
-}
-
-#[tokio::test]
-async fn an_embedded_event_stream_names_its_session_in_the_query_and_nothing_else_may() {
-    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
-    let body = r#"{"merchantId": "lender-43", "businessName": "Acme"}"#;
-    let issued = send(&setup.app, embed_request(Some(ADMIN), body)).await;
-    let token = issued.body["sessionToken"].as_str().unwrap();
-    // The stream never ends, so only its head is read.
-    let stream =
-        setup.app.clone().oneshot(get(&format!("/api/events?access_token={token}"), None)).await.unwrap();
-    assert_eq!(stream.status(), StatusCode::OK);
-    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
-    let unknown = setup.app.clone().oneshot(get("/api/events?access_token=forged", None)).await.unwrap();
-    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    let elsewhere = send(&setup.app, get(&format!("/api/connections?access_token={token}"), None)).await;
-    assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED, "a query token is for the event stream only");
 }
 
 #[tokio::test]

@@ -284,3 +284,29 @@ async fn the_sweep_removes_long_abandoned_merchants_with_their_codat_company_and
     let again = codat_connect_proxy::sweep::sweep_once(&setup.state).await.unwrap();
     assert_eq!(again.merchants, 0);
 }
+
+#[tokio::test]
+async fn an_embedded_event_stream_is_opened_with_a_one_time_ticket_never_the_session_token() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let token = embed_session(&setup, "lender-4").await;
+    let ask = Request::post("/api/events/ticket")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("x-codat-connect", "1")
+        .body(Body::empty())
+        .unwrap();
+    let issued = send(&setup.app, ask).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    assert_eq!(issued.body["expiresIn"], 60);
+    let ticket = issued.body["ticket"].as_str().unwrap().to_owned();
+    assert_ne!(ticket, token);
+    // The stream never ends by itself, so only its head is read.
+    let stream = setup.app.clone().oneshot(get(&format!("/api/events?ticket={ticket}"), None)).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let reused = send(&setup.app, get(&format!("/api/events?ticket={ticket}"), None)).await;
+    assert_eq!(reused.status, StatusCode::UNAUTHORIZED, "a ticket opens one stream");
+    let by_token = send(&setup.app, get(&format!("/api/events?access_token={token}"), None)).await;
+    assert_eq!(by_token.status, StatusCode::UNAUTHORIZED, "the session token is never taken from a URL");
+    let elsewhere = send(&setup.app, get(&format!("/api/connections?ticket={ticket}"), None)).await;
+    assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED, "a ticket is for the event stream only");
+}
