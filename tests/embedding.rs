@@ -108,7 +108,7 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     let asked: Vec<String> = serde_json::from_value(asked).expect("names");
     assert!(asked.iter().any(|url| url.ends_with("/api/events/ticket")), "{asked:?}");
     let live = &harness.proxy.as_ref().expect("running").state;
-    assert_eq!(live.live().channels_held(), 1, "a stream was opened for the merchant");
+    assert_eq!(live.live.channels_held(), 1, "a stream was opened for the merchant");
     harness.browser.enter_parent_frame().await.unwrap();
     let connected = host_event(&harness, "connected").await;
     assert_eq!(connected["connectionId"], started["connectionId"]);

@@ -6,10 +6,12 @@ use crate::{
     run::build_web_app,
     tools,
 };
+use anyhow::Context as _;
 
 /// Whole first-party bundle (wasm, JS, CSS, embed.js), brotli-compressed, in bytes. The product's
-/// stack (leptos_router among it) comes first; the goal below the budget stays 150 KB.
-const BUNDLE_BUDGET_BROTLI: usize = 185 * 1024;
+/// stack (leptos_router among it) comes first, then the security review's fixes in the page
+/// (185 KB before them); the goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 190 * 1024;
 
 /// What each change to the web app did to the bundle, kept by hand beside the code that measures
 /// it and copied into BENCHMARKS.md.
@@ -24,7 +26,7 @@ struct Sized {
 }
 
 /// Builds, measures, writes BENCHMARKS.md, and checks the budgets.
-pub fn bench() -> Result<(), String> {
+pub fn bench() -> anyhow::Result<()> {
     tools::ensure_build_tools()?;
     build_web_app()?;
     let bundle = bundle_sizes()?;
@@ -33,28 +35,27 @@ pub fn bench() -> Result<(), String> {
     let scale = measure("scale benchmarks", "codat-connect-proxy", "scale")?;
     let browser = measure("browser benchmarks", "codat-connect", "grid")?;
     let report = render(&bundle, &proxy, &scale, &browser);
-    std::fs::write(project_root().join("BENCHMARKS.md"), &report)
-        .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
+    std::fs::write(project_root().join("BENCHMARKS.md"), &report).context("cannot write BENCHMARKS.md")?;
     println!("{report}");
     let total_brotli: usize = bundle.iter().map(|f| f.brotli).sum();
     if total_brotli > BUNDLE_BUDGET_BROTLI {
-        return Err(format!(
+        anyhow::bail!(
             "the bundle is {} KB brotli, over its budget of {} KB",
             total_brotli / 1024,
             BUNDLE_BUDGET_BROTLI / 1024
-        ));
+        );
     }
     Ok(())
 }
 
 /// Runs one `cargo bench` target and reads its `name<TAB>value<TAB>unit` lines.
-fn measure(title: &str, package: &str, bench: &str) -> Result<Vec<(String, String, String)>, String> {
+fn measure(title: &str, package: &str, bench: &str) -> anyhow::Result<Vec<(String, String, String)>> {
     println!("\n==> {title} (cargo bench -p {package} --bench {bench}, release)");
     let output = cmd("cargo", &["bench", "--locked", "-p", package, "--bench", bench])
         .output()
-        .map_err(|e| format!("cannot run the {title}: {e}"))?;
+        .with_context(|| format!("cannot run the {title}"))?;
     if !output.status.success() {
-        return Err(format!("the {title} failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+        anyhow::bail!("the {title} failed:\n{}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -66,17 +67,17 @@ fn measure(title: &str, package: &str, bench: &str) -> Result<Vec<(String, Strin
 }
 
 /// The app's own files in `dist/`, and `assets/embed.js`, which an embedding page loads.
-fn bundle_sizes() -> Result<Vec<Sized>, String> {
+fn bundle_sizes() -> anyhow::Result<Vec<Sized>> {
     let dist = project_root().join("dist");
     let mut files = Vec::new();
-    let entries = std::fs::read_dir(&dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
+    let entries = std::fs::read_dir(&dist).with_context(|| format!("cannot read {}", dist.display()))?;
     let embed_script = dist.join("assets").join("embed.js");
     for path in entries.flatten().map(|entry| entry.path()).chain([embed_script]) {
         let Some(name) = path.file_name().map(|name| name.to_string_lossy().into_owned()) else { continue };
         if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {name}"))?;
         files.push(Sized { raw: bytes.len(), gzip: gzip(&bytes), brotli: brotli(&bytes), name });
     }
     files.sort_by_key(|f| std::cmp::Reverse(f.brotli));

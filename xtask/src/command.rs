@@ -1,5 +1,6 @@
 //! Running commands from the project root with progress shown, and the paths they need.
 
+use anyhow::Context as _;
 use std::{
     env,
     ffi::OsString,
@@ -65,13 +66,13 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
 }
 
 /// Runs a command with its output shown; an error names the step that failed.
-pub fn run_step(title: &str, mut command: Command) -> Result<(), String> {
+pub fn run_step(title: &str, mut command: Command) -> anyhow::Result<()> {
     println!("\n==> {title}");
-    let status = command.status().map_err(|e| format!("{title}: could not start: {e}"))?;
+    let status = command.status().with_context(|| format!("{title}: could not start"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{title} failed ({status})"))
+        Err(anyhow::anyhow!("{title} failed ({status})"))
     }
 }
 

@@ -23,12 +23,12 @@ fn main() -> ExitCode {
         Some("run") => run::run(&rest),
         Some("test") => test::test(),
         Some("bench") => bench::bench(),
-        _ => Err(USAGE.to_owned()),
+        _ => Err(anyhow::anyhow!(USAGE)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xtask: {message}");
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
             ExitCode::FAILURE
         }
     }

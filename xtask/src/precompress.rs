@@ -3,6 +3,7 @@
 //! browsers that accept them (`ServeDir`'s precompressed variants): nothing is compressed per
 //! request.
 
+use anyhow::Context as _;
 use std::{io::Write as _, path::Path};
 
 /// Files worth compressing: text and wasm, at least this large.
@@ -10,9 +11,9 @@ const COMPRESSIBLE: [&str; 6] = ["wasm", "js", "css", "svg", "json", "html"];
 const SMALLEST: u64 = 512;
 
 /// Writes `.br` and `.gz` beside every compressible file under `dir`, where they are smaller.
-pub fn precompress(dir: &Path) -> Result<usize, String> {
+pub fn precompress(dir: &Path) -> anyhow::Result<usize> {
     let mut written = 0;
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -24,14 +25,14 @@ pub fn precompress(dir: &Path) -> Result<usize, String> {
         if !compressible || entry.metadata().map_or(0, |m| m.len()) < SMALLEST {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         for (extension, compressed) in [("br", brotli(&bytes)), ("gz", gzip(&bytes))] {
             if compressed.len() < bytes.len() {
                 let mut target = path.clone().into_os_string();
                 target.push(".");
                 target.push(extension);
                 std::fs::write(&target, compressed)
-                    .map_err(|e| format!("cannot write {}: {e}", Path::new(&target).display()))?;
+                    .with_context(|| format!("cannot write {}", Path::new(&target).display()))?;
                 written += 1;
             }
         }

@@ -8,7 +8,7 @@ use crate::{
 
 /// Formatting, clippy, the web app build, then every unit, integration and browser test
 /// (the storage tests start their own PostgreSQL).
-pub fn test() -> Result<(), String> {
+pub fn test() -> anyhow::Result<()> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_postgres()?;

@@ -1,6 +1,7 @@
 //! Installs the tools the build needs, at pinned versions, only when they are missing.
 
 use crate::command::{cmd, output_line, project_root, run_step, target_dir};
+use anyhow::Context as _;
 use std::path::Path;
 
 /// trunk 0.22 needs a newer rustc than these machines have.
@@ -14,7 +15,7 @@ const BINARYEN_NPM_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version_132";
 
 /// Everything `cargo xtask run` needs to build the web app.
-pub fn ensure_build_tools() -> Result<(), String> {
+pub fn ensure_build_tools() -> anyhow::Result<()> {
     ensure_rust_components()?;
     ensure_wasm_target()?;
     ensure_trunk()?;
@@ -24,7 +25,7 @@ pub fn ensure_build_tools() -> Result<(), String> {
 }
 
 /// PostgreSQL's server binaries, for the storage tests (each test starts its own cluster).
-pub fn ensure_postgres() -> Result<(), String> {
+pub fn ensure_postgres() -> anyhow::Result<()> {
     let installed = std::fs::read_dir("/usr/lib/postgresql")
         .map(|versions| versions.flatten().any(|v| v.path().join("bin/initdb").exists()))
         .unwrap_or(false);
@@ -38,7 +39,7 @@ pub fn ensure_postgres() -> Result<(), String> {
 const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// axe-core's script in `target/axe/axe.min.js`, from the npm registry, for the accessibility test.
-pub fn ensure_axe() -> Result<(), String> {
+pub fn ensure_axe() -> anyhow::Result<()> {
     let dir = target_dir().join("axe");
     let script = dir.join("axe.min.js");
     let stamp = dir.join("VERSION");
@@ -48,7 +49,7 @@ pub fn ensure_axe() -> Result<(), String> {
     if cmd("npm", &["--version"]).output().is_err() {
         apt_install(&["npm"], "the accessibility test (axe-core comes from the npm registry)")?;
     }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let package = format!("axe-core@{AXE_CORE_VERSION}");
     let dir_text = dir.display().to_string();
     run_step(
@@ -57,20 +58,19 @@ pub fn ensure_axe() -> Result<(), String> {
     )?;
     let tarball = format!("{dir_text}/axe-core-{AXE_CORE_VERSION}.tgz");
     run_step("unpacking axe-core", cmd("tar", &["-xzf", &tarball, "-C", &dir_text, "package/axe.min.js"]))?;
-    std::fs::rename(dir.join("package").join("axe.min.js"), &script)
-        .map_err(|e| format!("cannot place axe.min.js: {e}"))?;
-    std::fs::write(&stamp, AXE_CORE_VERSION).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+    std::fs::rename(dir.join("package").join("axe.min.js"), &script).context("cannot place axe.min.js")?;
+    std::fs::write(&stamp, AXE_CORE_VERSION).with_context(|| format!("cannot write {}", stamp.display()))
 }
 
 /// Headless Chromium and its WebDriver, for the browser tests.
-pub fn ensure_browser() -> Result<(), String> {
+pub fn ensure_browser() -> anyhow::Result<()> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver"], "the browser tests")
 }
 
-fn ensure_rust_components() -> Result<(), String> {
+fn ensure_rust_components() -> anyhow::Result<()> {
     let installed = output_line("rustup", &["component", "list", "--installed"]).is_some()
         && cmd("cargo", &["fmt", "--version"]).output().is_ok_and(|o| o.status.success())
         && cmd("cargo", &["clippy", "--version"]).output().is_ok_and(|o| o.status.success());
@@ -80,10 +80,10 @@ fn ensure_rust_components() -> Result<(), String> {
     run_step("installing rustfmt and clippy", cmd("rustup", &["component", "add", "rustfmt", "clippy"]))
 }
 
-fn ensure_wasm_target() -> Result<(), String> {
+fn ensure_wasm_target() -> anyhow::Result<()> {
     let output = cmd("rustup", &["target", "list", "--installed"])
         .output()
-        .map_err(|e| format!("rustup is needed to add the wasm32 target: {e}"))?;
+        .context("rustup is needed to add the wasm32 target")?;
     if String::from_utf8_lossy(&output.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
@@ -93,7 +93,7 @@ fn ensure_wasm_target() -> Result<(), String> {
     )
 }
 
-fn ensure_trunk() -> Result<(), String> {
+fn ensure_trunk() -> anyhow::Result<()> {
     if output_line("trunk", &["--version"]).is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
         return Ok(());
     }
@@ -107,7 +107,7 @@ fn ensure_trunk() -> Result<(), String> {
     )
 }
 
-fn ensure_wasm_bindgen() -> Result<(), String> {
+fn ensure_wasm_bindgen() -> anyhow::Result<()> {
     let version = locked_version("wasm-bindgen")?;
     if output_line("wasm-bindgen", &["--version"]).is_some_and(|v| v == format!("wasm-bindgen {version}")) {
         return Ok(());
@@ -123,7 +123,7 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
 
 /// binaryen's `wasm-opt` in `<target>/tools/binaryen` (on the `PATH` of every command xtask runs),
 /// from the npm registry with the machine's Node.js; npm itself from Debian where it is missing.
-fn ensure_wasm_opt() -> Result<(), String> {
+fn ensure_wasm_opt() -> anyhow::Result<()> {
     if output_line("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("({WASM_OPT_VERSION})"))) {
         return Ok(());
     }
@@ -131,7 +131,7 @@ fn ensure_wasm_opt() -> Result<(), String> {
         apt_install(&["npm"], "the wasm optimiser (binaryen comes from the npm registry)")?;
     }
     let prefix = binaryen_dir();
-    std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    std::fs::create_dir_all(&prefix).with_context(|| format!("cannot create {}", prefix.display()))?;
     let prefix = prefix.display().to_string();
     let package = format!("binaryen@{BINARYEN_NPM_VERSION}");
     run_step(
@@ -155,23 +155,34 @@ fn fast_release_build(command: &mut std::process::Command) {
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
 }
 
-/// The version of `package` that Cargo.lock pins.
-pub fn locked_version(package: &str) -> Result<String, String> {
-    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
-    let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
-    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
-    Ok(lock[start..start + end].to_owned())
+/// The version of `package` the workspace resolves to (Cargo.lock's), as `cargo metadata` says.
+pub fn locked_version(package: &str) -> anyhow::Result<String> {
+    let output = std::process::Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(project_root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot run cargo metadata")?;
+    anyhow::ensure!(output.status.success(), "cargo metadata failed ({})", output.status);
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("unreadable cargo metadata")?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|found| found["name"] == package)
+        .and_then(|found| found["version"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{package} is not among the workspace's dependencies"))
 }
 
-fn apt_install(packages: &[&str], purpose: &str) -> Result<(), String> {
+fn apt_install(packages: &[&str], purpose: &str) -> anyhow::Result<()> {
     let is_root = output_line("id", &["-u"]).is_some_and(|uid| uid == "0");
     if !is_root {
-        return Err(format!(
+        anyhow::bail!(
             "{purpose} need Debian's {list}; install them with `sudo apt-get install {list}` and run again",
             list = packages.join(" ")
-        ));
+        );
     }
     run_step("updating Debian's package lists", cmd("apt-get", &["update", "-q"]))?;
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];

@@ -89,18 +89,11 @@ fn parse_line(line: &str) -> Option<Platform> {
     })
 }
 
-/// A UUID that is the same for the same inputs on every run, so ids survive restarts.
+/// A UUID that is the same for the same inputs on every run, so ids survive restarts: a
+/// name-based (version 5) UUID under a namespace of the emulator's own.
 fn stable_uuid(kind: &str, key: &str) -> String {
-    // Two FNV-1a hashes with different offsets make the 128 bits.
-    let fnv = |offset: u64| {
-        format!("{kind}:{key}")
-            .bytes()
-            .fold(offset, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
-    };
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&fnv(0xcbf2_9ce4_8422_2325).to_be_bytes());
-    bytes[8..].copy_from_slice(&fnv(0x84222325_cbf29ce4).to_be_bytes());
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_2d4e_8a7b_4c3d_9e0f_1a2b_3c4d_5e6f);
+    uuid::Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes()).to_string()
 }
 
 #[cfg(test)]

@@ -143,10 +143,15 @@ pub struct Emulator {
 
 impl Emulator {
     /// A fresh emulator with the shipped catalog (state from the state file, if any).
+    ///
+    /// # Panics
+    /// When `config.webhook_secret` is not a `whsec_...` secret (the command line and the proxy
+    /// check theirs before they get here).
     pub fn new(config: EmulatorConfig) -> Arc<Self> {
-        let secret = WebhookSecret::parse(&config.webhook_secret).unwrap_or_else(|_| {
-            WebhookSecret::parse(&WebhookSecret::generate()).expect("a generated secret parses")
-        });
+        // A secret that does not parse is a mistake in the caller's settings: signing with some
+        // other secret would only make every webhook fail verification later, far from the cause.
+        let secret = WebhookSecret::parse(&config.webhook_secret)
+            .unwrap_or_else(|error| panic!("EmulatorConfig::webhook_secret is not a whsec_ secret: {error}"));
         Arc::new(Self {
             store: Store::new(config.redirect_url.clone(), config.state_file.clone()),
             catalog: Catalog::shipped(&config.disabled_platforms, config.synthetic_platforms),

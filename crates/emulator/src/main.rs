@@ -27,7 +27,7 @@ struct Args {
     #[arg(long = "webhook-url")]
     webhook_urls: Vec<String>,
     /// The `whsec_...` secret to sign webhooks with; generated and printed when absent.
-    #[arg(long)]
+    #[arg(long, value_parser = whsec_secret)]
     webhook_secret: Option<String>,
     /// Seconds a first sync takes.
     #[arg(long, default_value_t = 8)]
@@ -111,4 +111,9 @@ async fn main() {
         eprintln!("server error: {error}");
         std::process::exit(1);
     }
+}
+
+/// `--webhook-secret`: a secret the emulator can sign with, refused at start otherwise.
+fn whsec_secret(text: &str) -> Result<String, String> {
+    codat::WebhookSecret::parse(text).map(|_| text.to_owned()).map_err(|error| error.to_string())
 }

@@ -34,7 +34,9 @@ pub fn paginate<T: Serialize>(
     let page = parse_bounded("page", params.page.as_deref(), 1, 1, u32::MAX)?;
     let page_size = parse_bounded("pageSize", params.page_size.as_deref(), 100, 1, MAX_PAGE_SIZE)?;
     let query = match params.query.as_deref().filter(|q| !q.is_empty()) {
-        Some(text) => Some(Query::parse(text).map_err(CodatErrorResponse::bad_request)?),
+        Some(text) => {
+            Some(Query::parse(text).map_err(|error| CodatErrorResponse::bad_request(error.to_string()))?)
+        }
         None => None,
     };
     let mut matching: Vec<Value> = items

@@ -47,17 +47,50 @@ pub enum Op {
 /// Longest query Codat accepts.
 const MAX_LENGTH: usize = 2048;
 
+/// Why a query cannot be read; its text is the message Codat puts in its 400 body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    /// Over [`MAX_LENGTH`].
+    TooLong,
+    /// Text left over after a whole query.
+    Unexpected(String),
+    /// A `{` without its `}`.
+    MissingBrace,
+    /// No property name where one must be.
+    ExpectedProperty(String),
+    /// No operator after this property.
+    ExpectedOperator(String),
+    /// No value after this property and operator.
+    ExpectedValue(String),
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Error parsing query - ")?;
+        match self {
+            Self::TooLong => write!(f, "longer than {MAX_LENGTH} characters"),
+            Self::Unexpected(rest) => write!(f, "unexpected '{rest}'"),
+            Self::MissingBrace => f.write_str("missing '}'"),
+            Self::ExpectedProperty(at) => write!(f, "expected a property name at '{at}'"),
+            Self::ExpectedOperator(property) => write!(f, "expected an operator after '{property}'"),
+            Self::ExpectedValue(condition) => write!(f, "expected a value after '{condition}'"),
+        }
+    }
+}
+
+impl std::error::Error for QueryError {}
+
 impl Query {
-    /// Parses a query; the error is the message Codat puts in its 400 body.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    /// Parses a query; the error's text is the message Codat puts in its 400 body.
+    pub fn parse(text: &str) -> Result<Self, QueryError> {
         if text.len() > MAX_LENGTH {
-            return Err(format!("Error parsing query - longer than {MAX_LENGTH} characters"));
+            return Err(QueryError::TooLong);
         }
         let mut parser = Parser { text, pos: 0 };
         let query = parser.expr()?;
         parser.skip_spaces();
         if parser.pos != text.len() {
-            return Err(format!("Error parsing query - unexpected '{}'", &text[parser.pos..]));
+            return Err(QueryError::Unexpected(text[parser.pos..].to_owned()));
         }
         Ok(query)
     }
@@ -101,7 +134,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expr(&mut self) -> Result<Query, String> {
+    fn expr(&mut self) -> Result<Query, QueryError> {
         let mut branches = vec![self.and_expr()?];
         while self.eat("||") {
             branches.push(self.and_expr()?);
@@ -109,7 +142,7 @@ impl Parser<'_> {
         Ok(if branches.len() == 1 { branches.remove(0) } else { Query::Any(branches) })
     }
 
-    fn and_expr(&mut self) -> Result<Query, String> {
+    fn and_expr(&mut self) -> Result<Query, QueryError> {
         let mut parts = vec![self.term()?];
         while self.eat("&&") {
             parts.push(self.term()?);
@@ -117,18 +150,18 @@ impl Parser<'_> {
         Ok(if parts.len() == 1 { parts.remove(0) } else { Query::All(parts) })
     }
 
-    fn term(&mut self) -> Result<Query, String> {
+    fn term(&mut self) -> Result<Query, QueryError> {
         if self.eat("{") {
             let inner = self.expr()?;
             if !self.eat("}") {
-                return Err("Error parsing query - missing '}'".into());
+                return Err(QueryError::MissingBrace);
             }
             return Ok(inner);
         }
         self.condition()
     }
 
-    fn condition(&mut self) -> Result<Query, String> {
+    fn condition(&mut self) -> Result<Query, QueryError> {
         self.skip_spaces();
         let rest = self.rest();
         let name_len = rest
@@ -136,7 +169,7 @@ impl Parser<'_> {
             .unwrap_or(rest.len());
         let property = rest[..name_len].to_owned();
         if property.is_empty() {
-            return Err(format!("Error parsing query - expected a property name at '{rest}'"));
+            return Err(QueryError::ExpectedProperty(rest.to_owned()));
         }
         self.pos += name_len;
         self.skip_spaces();
@@ -152,14 +185,14 @@ impl Parser<'_> {
         .into_iter()
         .find(|(token, _)| self.rest().starts_with(token));
         let Some((token, op)) = op else {
-            return Err(format!("Error parsing query - expected an operator after '{property}'"));
+            return Err(QueryError::ExpectedOperator(property));
         };
         self.pos += token.len();
         let rest = self.rest();
         let end = ["&&", "||", "}"].iter().filter_map(|t| rest.find(t)).min().unwrap_or(rest.len());
         let value = rest[..end].trim().to_owned();
         if value.is_empty() {
-            return Err(format!("Error parsing query - expected a value after '{property}{token}'"));
+            return Err(QueryError::ExpectedValue(format!("{property}{token}")));
         }
         self.pos += end;
         Ok(Query::Condition { property, op, value })
@@ -251,7 +284,7 @@ mod tests {
     #[test]
     fn malformed_queries_are_rejected_with_codat_wording() {
         for bad in ["", "name", "name=", "{name=Xero", "name=Xero}", "=Xero"] {
-            let error = Query::parse(bad).unwrap_err();
+            let error = Query::parse(bad).unwrap_err().to_string();
             assert!(error.starts_with("Error parsing query"), "{bad}: {error}");
         }
     }

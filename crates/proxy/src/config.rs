@@ -3,6 +3,18 @@
 use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf};
 
+/// Defaults, each written once for clap and for [`Config::local`].
+const CODAT_BASE_URL: &str = "https://api.codat.io";
+const NO_FRAMING: &str = "'none'";
+const RATE_LIMIT_PER_MINUTE: u32 = 300;
+const SIGN_UPS_PER_HOUR: u32 = 10;
+const SESSION_IDLE_MINUTES: u64 = 60;
+const RETENTION_DAYS: u64 = 30;
+const EMULATOR_SYNC_SECONDS: u64 = 8;
+
+/// The shortest admin token accepted: anything shorter could be guessed.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
 /// Settings of a Codat Connect server. With none given it serves the embedded emulator and
 /// keeps its data in a SQLite file in the working directory.
 #[derive(Debug, Clone, Parser)]
@@ -19,7 +31,7 @@ pub struct Config {
     #[arg(long, env = "CODAT_API_KEY", hide_env_values = true)]
     pub codat_api_key: Option<String>,
     /// Base URL of Codat's API, or of any Codat-compatible server.
-    #[arg(long, env = "CODAT_BASE_URL", default_value = "https://api.codat.io")]
+    #[arg(long, env = "CODAT_BASE_URL", default_value = CODAT_BASE_URL)]
     pub codat_base_url: String,
     /// The `whsec_...` secret Codat signs webhooks with (Portal: Monitor > Webhooks > endpoint).
     /// Generated for the embedded emulator when unset.
@@ -28,19 +40,20 @@ pub struct Config {
     /// This deployment's id, tagged on every Codat company it creates, so that deployments
     /// sharing one Codat API key never adopt each other's companies. Made once and kept in the
     /// database when unset.
-    #[arg(long, env = "DEPLOYMENT_ID")]
+    #[arg(long, env = "DEPLOYMENT_ID", value_parser = deployment_id)]
     pub deployment_id: Option<String>,
-    /// Enables `POST /v1/sessions`, the lender's server-to-server session API.
-    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    /// Enables the lender's server-to-server session API (`/v1/sessions`); at least 32
+    /// characters.
+    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true, value_parser = admin_token)]
     pub admin_token: Option<String>,
     /// Who may frame the app (CSP `frame-ancestors`), e.g. `https://lender.example`.
-    #[arg(long, env = "FRAME_ANCESTORS", default_value = "'none'")]
+    #[arg(long, env = "FRAME_ANCESTORS", default_value = NO_FRAMING, value_parser = frame_ancestors)]
     pub frame_ancestors: String,
     /// A CSS file overriding the app's `--cc-*` tokens, served as `/theme.css` (see THEMING.md).
     #[arg(long, env = "THEME_CSS")]
     pub theme_css: Option<PathBuf>,
     /// Requests a minute allowed per client address and per session on the API.
-    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 300)]
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = RATE_LIMIT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
     /// How many proxies (load balancers) in front of the server append the address they were
     /// reached from to `X-Forwarded-For`; the client is the entry the farthest of them wrote.
@@ -53,17 +66,17 @@ pub struct Config {
     #[arg(long, env = "SIGN_UP")]
     pub sign_up: Option<SignUp>,
     /// Sign-ups an hour allowed per client address (each creates a Codat company).
-    #[arg(long, env = "SIGN_UPS_PER_HOUR", default_value_t = 10)]
+    #[arg(long, env = "SIGN_UPS_PER_HOUR", default_value_t = SIGN_UPS_PER_HOUR)]
     pub sign_ups_per_hour: u32,
     /// Minutes a session may go unused before it ends.
-    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 60)]
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
     /// Days kept: webhooks received, and merchants who never linked a platform (removed with
     /// their Codat company). Ended sessions and old Link returns go sooner.
-    #[arg(long, env = "RETENTION_DAYS", default_value_t = 30)]
+    #[arg(long, env = "RETENTION_DAYS", default_value_t = RETENTION_DAYS)]
     pub retention_days: u64,
     /// How long the embedded emulator's first data sync takes, in seconds.
-    #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = 8)]
+    #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = EMULATOR_SYNC_SECONDS)]
     pub emulator_sync_seconds: u64,
     /// The embedded emulator delivers Codat's webhooks to this server. Off by default: a server
     /// on a laptop gets none from real Codat either, and pages then update by watching Codat.
@@ -113,10 +126,10 @@ impl Config {
             listen: ([127, 0, 0, 1], 0).into(),
             public_url: None,
             codat_api_key: None,
-            codat_base_url: "https://api.codat.io".into(),
+            codat_base_url: CODAT_BASE_URL.into(),
             codat_webhook_secret: None,
             deployment_id: None,
-            emulator_sync_seconds: 8,
+            emulator_sync_seconds: EMULATOR_SYNC_SECONDS,
             emulator_synthetic_platforms: 0,
             emulator_webhooks: false,
             emulator_failing_data_types: Vec::new(),
@@ -126,13 +139,13 @@ impl Config {
             emulator_multiple_accounting: false,
             admin_token: None,
             theme_css: None,
-            rate_limit_per_minute: 300,
+            rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,
-            sign_ups_per_hour: 10,
-            session_idle_minutes: 60,
-            retention_days: 30,
-            frame_ancestors: "'none'".into(),
+            sign_ups_per_hour: SIGN_UPS_PER_HOUR,
+            session_idle_minutes: SESSION_IDLE_MINUTES,
+            retention_days: RETENTION_DAYS,
+            frame_ancestors: NO_FRAMING.into(),
             example_lender_listen: None,
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
@@ -175,6 +188,40 @@ pub enum SignUp {
     Open,
     /// Only sessions the lender starts with `POST /v1/sessions`.
     Closed,
+}
+
+/// `ADMIN_TOKEN`: long enough not to be guessed.
+fn admin_token(text: &str) -> Result<String, String> {
+    let token = text.trim();
+    if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {
+        return Err(format!(
+            "ADMIN_TOKEN has at least {MIN_ADMIN_TOKEN_CHARS} characters (make one with `openssl rand -base64 32`)"
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+/// `FRAME_ANCESTORS`: CSP sources, nothing that could end the directive.
+fn frame_ancestors(text: &str) -> Result<String, String> {
+    let sources = text.trim();
+    if sources.is_empty() || sources.chars().any(|c| c == ';' || c == ',' || c.is_control()) {
+        return Err(
+            "FRAME_ANCESTORS is a space-separated list of sources, such as 'self' https://lender.example"
+                .into(),
+        );
+    }
+    Ok(sources.to_owned())
+}
+
+/// `DEPLOYMENT_ID`: a value that fits a Codat company tag and needs no quoting in a tag filter.
+fn deployment_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    let fits = (1..=100).contains(&id.len())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !fits {
+        return Err("DEPLOYMENT_ID has 1 to 100 letters, digits, '-' or '_'".into());
+    }
+    Ok(id.to_owned())
 }
 
 /// A database URL with any password replaced by `****`.
@@ -221,5 +268,28 @@ mod sign_up_tests {
         let parsed = Config::try_parse_from(["server", "--sign-up", "closed"]).unwrap();
         assert!(!parsed.sign_up_open());
         assert!(Config::try_parse_from(["server", "--sign-up", "maybe"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod checks {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        let mut all = vec!["codat-connect-server"];
+        all.extend_from_slice(args);
+        Config::try_parse_from(all).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn settings_that_could_not_work_are_refused_with_the_reason() {
+        let short = parse(&["--admin-token", "admin"]).unwrap_err();
+        assert!(short.contains("ADMIN_TOKEN has at least 32 characters"), "{short}");
+        assert!(parse(&["--admin-token", &"a".repeat(32)]).is_ok());
+        let framing = parse(&["--frame-ancestors", "https://a.example; script-src *"]).unwrap_err();
+        assert!(framing.contains("FRAME_ANCESTORS"), "{framing}");
+        let tag = parse(&["--deployment-id", "two words"]).unwrap_err();
+        assert!(tag.contains("DEPLOYMENT_ID"), "{tag}");
+        assert_eq!(parse(&[]).unwrap().frame_ancestors, "'none'");
     }
 }

@@ -83,14 +83,10 @@ struct StartRequest {
 /// The lender's backend: a session token for its merchant, from `POST /v1/sessions`.
 async fn session(
     State(lender): State<Arc<Lender>>,
-    body: Result<Json<StartRequest>, axum::extract::rejection::JsonRejection>,
+    crate::extract::AppJson(request): crate::extract::AppJson<StartRequest>,
 ) -> Result<Json<EmbedSession>, (StatusCode, Json<ApiError>)> {
-    let failure = |status: StatusCode, message: String| {
-        let code =
-            if status == StatusCode::BAD_REQUEST { ErrorCode::BadRequest } else { ErrorCode::Internal };
-        (status, Json(ApiError { code, message }))
-    };
-    let Json(request) = body.map_err(|e| failure(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let failure =
+        |status: StatusCode, message: String| (status, Json(ApiError { code: ErrorCode::Internal, message }));
     let request = EmbedSessionRequest {
         merchant_id: MERCHANT_ID.into(),
         business_name: request.business_name,

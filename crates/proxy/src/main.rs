@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     let state = proxy.state.clone();
     let settings = settings(&config, &proxy, false);
     tokio::spawn(async move {
-        let report = check::run(state.codat(), &settings).await;
+        let report = check::run(&state.codat, &settings).await;
         for finding in &report.findings {
             match finding.level {
                 Level::Ok => tracing::info!(topic = finding.topic, "check: {}", finding.text),
@@ -75,7 +75,7 @@ async fn check_only(mut config: Config, configure: bool) -> anyhow::Result<ExitC
     config.listen = ([127, 0, 0, 1], 0).into();
     config.example_lender_listen = None;
     let proxy = start(config.clone()).await?;
-    let report = check::run(proxy.state.codat(), &settings(&config, &proxy, configure)).await;
+    let report = check::run(&proxy.state.codat, &settings(&config, &proxy, configure)).await;
     print!("{report}");
     proxy.stop().await?;
     Ok(if report.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })

@@ -26,7 +26,7 @@ pub async fn index(
     } else {
         StatusCode::NOT_FOUND
     };
-    match state.index_html() {
+    match state.settings.index_html.as_deref() {
         Some(html) => (
             status,
             // Asked again each time: each answer has its own nonce.
@@ -74,7 +74,7 @@ fn is_hashed_name(path: &str) -> bool {
 
 /// `GET /theme.css`: the lender's theme, or nothing.
 pub async fn theme(State(state): State<AppState>) -> Response {
-    let css = match state.theme_css_path() {
+    let css = match state.settings.theme_css.as_deref() {
         // Read on each request: a lender can change its theme without a restart.
         Some(path) => tokio::fs::read_to_string(path).await.unwrap_or_else(|error| {
             tracing::warn!(path = %path.display(), %error, "THEME_CSS not readable; serving no theme");

@@ -23,8 +23,8 @@ pub fn spawn(state: &AppState) {
                 _ = tokio::time::sleep(TIDY_EVERY) => {}
                 _ = stopping.wait_for(|stopping| *stopping) => return,
             }
-            tidy.rate_limits().sweep();
-            tidy.live().sweep();
+            tidy.rate_limits.sweep();
+            tidy.live.sweep();
         }
     });
     let sweep = state.clone();
@@ -54,13 +54,13 @@ pub struct SweepReport {
 /// One retention sweep. A merchant whose Codat company cannot be deleted now is kept for the
 /// next sweep, so nothing at Codat is orphaned.
 pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
-    let records = state.db().sweep_records(state.session_idle(), state.retention()).await?;
+    let records = state.db.sweep_records(state.settings.session_idle, state.settings.retention).await?;
     let mut merchants = 0;
     for (merchant_id, company_id) in
-        state.db().abandoned_merchants(state.retention(), MERCHANTS_PER_SWEEP).await?
+        state.db.abandoned_merchants(state.settings.retention, MERCHANTS_PER_SWEEP).await?
     {
         if let Some(company_id) = &company_id {
-            match state.codat().delete_company(company_id).await {
+            match state.codat.delete_company(company_id).await {
                 Ok(()) => {}
                 Err(error) if error.status() == Some(axum::http::StatusCode::NOT_FOUND) => {}
                 Err(error) => {
@@ -69,7 +69,7 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
                 }
             }
         }
-        state.db().delete_merchant(&merchant_id).await?;
+        state.db.delete_merchant(&merchant_id).await?;
         merchants += 1;
     }
     if records != crate::db::Swept::default() || merchants > 0 {

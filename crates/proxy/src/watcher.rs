@@ -63,17 +63,17 @@ struct Snapshot {
 /// Watches `company_id` for `AFTER_RETURN` from now (after a return from Link).
 pub fn watch(state: &AppState, merchant_id: &str, company_id: &str) {
     let until = Instant::now() + AFTER_RETURN;
-    if register(state.watchers(), merchant_id, company_id, until, 0) {
+    if register(&state.watchers, merchant_id, company_id, until, 0) {
         spawn(state.clone(), company_id.to_owned());
     }
 }
 
 /// Watches `company_id` for as long as the returned interest is held (an open event stream).
 pub fn watch_while_open(state: &AppState, merchant_id: &str, company_id: &str) -> PageInterest {
-    if register(state.watchers(), merchant_id, company_id, Instant::now(), 1) {
+    if register(&state.watchers, merchant_id, company_id, Instant::now(), 1) {
         spawn(state.clone(), company_id.to_owned());
     }
-    PageInterest { watchers: state.watchers().clone(), company_id: company_id.to_owned() }
+    PageInterest { watchers: state.watchers.clone(), company_id: company_id.to_owned() }
 }
 
 /// Records an interest; true when no watcher runs for the company yet.
@@ -114,15 +114,15 @@ async fn run(state: AppState, company_id: String) {
     let mut stopping = state.shutdown_signal();
     let mut last: Option<Snapshot> = None;
     let mut delay = FIRST_DELAY;
-    while let Some(merchant_id) = still_wanted(state.watchers(), &company_id) {
+    while let Some(merchant_id) = still_wanted(&state.watchers, &company_id) {
         let lease = delay + LONGEST_DELAY;
-        match state.db().hold_watch_lease(&company_id, state.server_id(), lease).await {
+        match state.db.hold_watch_lease(&company_id, &state.settings.server_id, lease).await {
             Ok(true) => match look(&state, &company_id).await {
                 Ok(now) => {
                     let events = changes(last.as_ref(), &now);
                     delay = if events.is_empty() { (delay * 3 / 2).min(LONGEST_DELAY) } else { FIRST_DELAY };
                     for event in events {
-                        state.live().publish(state.db(), &merchant_id, event).await;
+                        state.live.publish(&state.db, &merchant_id, event).await;
                     }
                     last = Some(now);
                 }
@@ -144,15 +144,15 @@ async fn run(state: AppState, company_id: String) {
             _ = stopping.wait_for(|stopping| *stopping) => break,
         }
     }
-    if let Err(error) = state.db().release_watch_lease(&company_id, state.server_id()).await {
+    if let Err(error) = state.db.release_watch_lease(&company_id, &state.settings.server_id).await {
         tracing::warn!(%company_id, %error, "watch lease not released");
     }
 }
 
 /// Asks Codat where the company's connections and reads stand (two calls).
 async fn look(state: &AppState, company_id: &str) -> Result<Snapshot, codat::CodatError> {
-    let connections = state.codat().list_connections(company_id).await?;
-    let statuses = state.codat().data_status(company_id).await?;
+    let connections = state.codat.list_connections(company_id).await?;
+    let statuses = state.codat.data_status(company_id).await?;
     Ok(Snapshot {
         connections: connections.into_iter().map(|c| (c.id.clone(), (c.status, c))).collect(),
         reads: statuses

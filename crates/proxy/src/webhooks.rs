@@ -90,14 +90,14 @@ pub async fn receive(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let verified = state.webhook_verifier().verify(&headers, &body, now).map_err(|refusal| {
+    let verified = state.webhook_verifier.verify(&headers, &body, now).map_err(|refusal| {
         tracing::warn!(%refusal, "webhook refused");
         AppError::WebhookRefused(refusal.to_string())
     })?;
     let text = String::from_utf8_lossy(&body);
     let envelope = serde_json::from_str::<Envelope>(&text);
     let event_type = envelope.as_ref().map(|e| e.event_type.as_str()).unwrap_or("unreadable");
-    if !state.db().insert_webhook_event(&verified.id, event_type, &text).await? {
+    if !state.db.insert_webhook_event(&verified.id, event_type, &text).await? {
         return Ok((StatusCode::OK, Json(json!({"status": "duplicate"}))));
     }
     let envelope = match envelope {
@@ -106,7 +106,7 @@ pub async fn receive(
         Err(error) => {
             let reason = format!("not a Codat event: {error}");
             tracing::error!(id = %verified.id, %reason, "webhook kept unprocessed");
-            state.db().mark_webhook_failed(&verified.id, &reason).await?;
+            state.db.mark_webhook_failed(&verified.id, &reason).await?;
             return Ok((StatusCode::OK, Json(json!({"status": "kept"}))));
         }
     };
@@ -118,14 +118,14 @@ pub async fn receive(
 
 /// Processes webhooks stored but not processed before a stop (at start-up).
 pub async fn process_backlog(state: &AppState) {
-    match state.db().unprocessed_webhook_events().await {
+    match state.db.unprocessed_webhook_events().await {
         Ok(events) => {
             for (id, body) in events {
                 match serde_json::from_str::<Envelope>(&body) {
                     Ok(envelope) => process(state, &id, envelope).await,
                     Err(error) => {
                         let reason = format!("not a Codat event: {error}");
-                        if let Err(error) = state.db().mark_webhook_failed(&id, &reason).await {
+                        if let Err(error) = state.db.mark_webhook_failed(&id, &reason).await {
                             tracing::error!(%id, %error, "stored webhook unreadable and not marked");
                         }
                     }
@@ -168,10 +168,10 @@ impl From<sqlx::Error> for NotProcessed {
 
 async fn process(state: &AppState, id: &str, envelope: Envelope) {
     let marked = match publish(state, &envelope).await {
-        Ok(()) => state.db().mark_webhook_processed(id).await,
+        Ok(()) => state.db.mark_webhook_processed(id).await,
         Err(NotProcessed::Unreadable(reason)) => {
             tracing::error!(%id, event_type = %envelope.event_type, %reason, "webhook kept unprocessed");
-            state.db().mark_webhook_failed(id, &reason).await
+            state.db.mark_webhook_failed(id, &reason).await
         }
         Err(NotProcessed::Later(error)) => {
             tracing::error!(%id, %error, "webhook not processed; it stays stored for the next start");
@@ -189,7 +189,7 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcess
         // Events about no company (`client.rateLimit.*`, say) concern no page.
         return Ok(());
     };
-    let Some(merchant) = state.db().merchant_by_company(company_id).await? else { return Ok(()) };
+    let Some(merchant) = state.db.merchant_by_company(company_id).await? else { return Ok(()) };
     let event = match envelope.event_type.as_str() {
         kind if kind.starts_with("connection.") => {
             let Some(connection_id) = envelope.payload.pointer("/connection/id").and_then(Value::as_str)
@@ -197,14 +197,14 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcess
                 return Err(NotProcessed::Unreadable(format!("{kind} names no connection")));
             };
             if kind == "connection.deleted" {
-                state.db().delete_connection(connection_id).await?;
+                state.db.delete_connection(connection_id).await?;
                 LiveEvent::ConnectionRemoved { connection_id: connection_id.to_owned() }
             } else {
                 // Fields the spec leaves optional may be missing: then Codat is asked.
                 let connection = match envelope.payload.get("connection").cloned().map(serde_json::from_value)
                 {
                     Some(Ok(connection)) => connection,
-                    _ => state.codat().get_connection(company_id, connection_id).await?,
+                    _ => state.codat.get_connection(company_id, connection_id).await?,
                 };
                 crate::flow::connections::remember(state, &merchant.id, &connection).await?;
                 LiveEvent::ConnectionChanged { connection: summary(connection), event_type: kind.to_owned() }
@@ -221,7 +221,7 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcess
         }
         _ => return Ok(()),
     };
-    state.live().publish(state.db(), &merchant.id, event).await;
+    state.live.publish(&state.db, &merchant.id, event).await;
     Ok(())
 }
 

@@ -24,8 +24,10 @@ async fn exercise(db: &Db) {
     assert!(db.is_ready().await);
     assert!(db.claim_merchant(&merchant("m1")).await.unwrap());
     assert!(!db.claim_merchant(&merchant("m1")).await.unwrap(), "a merchant is claimed once");
-    assert!(db.set_company("m1", "c1").await.unwrap());
-    assert!(!db.set_company("m1", "c2").await.unwrap(), "a company is set once");
+    let mut locked = db.lock("m1").await.unwrap();
+    assert!(locked.set_company("m1", "c1").await.unwrap());
+    assert!(!locked.set_company("m1", "c2").await.unwrap(), "a company is set once");
+    locked.release().await.unwrap();
     assert_eq!(db.merchant_by_company("c1").await.unwrap().unwrap().id, "m1");
 
     db.insert_session("live", "m1", Duration::from_secs(60)).await.unwrap();
@@ -50,12 +52,12 @@ async fn exercise(db: &Db) {
     db.mark_webhook_processed("msg_1").await.unwrap();
     assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
 
-    db.upsert_connection("k1", "m1", Some("gbol"), "PendingAuth").await.unwrap();
-    db.upsert_connection("k1", "m1", Some("gbol"), "Linked").await.unwrap();
+    db.upsert_connection("k1", "m1", Some("gbol"), codat::ConnectionStatus::PendingAuth).await.unwrap();
+    db.upsert_connection("k1", "m1", Some("gbol"), codat::ConnectionStatus::Linked).await.unwrap();
     assert!(db.owns_connection("m1", "k1").await.unwrap());
     assert!(!db.owns_connection("m2", "k1").await.unwrap());
     db.claim_merchant(&merchant("m3")).await.unwrap();
-    db.upsert_connection("k1", "m3", None, "Linked").await.unwrap();
+    db.upsert_connection("k1", "m3", None, codat::ConnectionStatus::Linked).await.unwrap();
     assert!(!db.owns_connection("m3", "k1").await.unwrap(), "a connection never changes owner");
     db.delete_connection("k1").await.unwrap();
     assert!(!db.owns_connection("m1", "k1").await.unwrap());

@@ -1,13 +1,13 @@
 //! Sessions: a hash of each token, its merchant, a fixed expiry and the last time it was used.
 
 use super::{unix_now, Db, Merchant};
-use sqlx::Row;
 use std::time::Duration;
 
 /// A live session as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredSession {
     /// The session's merchant.
+    #[sqlx(flatten)]
     pub merchant: Merchant,
     /// When the session ends at the latest (Unix seconds).
     pub expires_at: i64,
@@ -68,7 +68,7 @@ impl Db {
         idle: Duration,
         now: i64,
     ) -> Result<Option<StoredSession>, sqlx::Error> {
-        let row = sqlx::query(
+        sqlx::query_as(
             "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at FROM sessions s \
              JOIN merchants m ON m.id = s.merchant_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
@@ -77,16 +77,7 @@ impl Db {
         .bind(now)
         .bind(now - idle.as_secs() as i64)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| StoredSession {
-            merchant: Merchant {
-                id: row.get("id"),
-                business_name: row.get("business_name"),
-                email: row.get("email"),
-                company_id: row.get("company_id"),
-            },
-            expires_at: row.get("expires_at"),
-        }))
+        .await
     }
 
     /// Ends a session; answers its merchant's id, or `None` when there was no such session.

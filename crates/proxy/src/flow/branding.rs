@@ -9,7 +9,6 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
@@ -103,15 +102,11 @@ impl BrandingImages {
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(unavailable());
         }
-        let etag = format!("\"{}\"", &hex_of(&Sha256::digest(&bytes))[..32]);
+        let etag = format!("\"{}\"", &crate::sha256_hex(&bytes)[..32]);
         let image = Arc::new(Image { bytes, content_type, etag });
         self.images.write().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), image.clone());
         Ok(image)
     }
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unavailable() -> AppError {
@@ -124,7 +119,7 @@ pub async fn serve(
     Path((platform_key, slot)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let image = state.branding_images().image(&format!("{platform_key}/{slot}")).await?;
+    let image = state.branding_images.image(&format!("{platform_key}/{slot}")).await?;
     let cache = [(header::CACHE_CONTROL, "public, max-age=86400"), (header::ETAG, image.etag.as_str())];
     let fresh = headers
         .get(header::IF_NONE_MATCH)

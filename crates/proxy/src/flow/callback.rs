@@ -3,14 +3,12 @@
 use crate::{
     db::PendingLinkState,
     error::AppError,
+    extract::{AppJson, SignedIn},
     flow::connections::summary,
-    session::{hash_secret, CurrentSession},
+    session::hash_secret,
     AppState,
 };
-use axum::{
-    extract::{rejection::JsonRejection, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use codat_connect_api::{CallbackConfirmation, Connection, ErrorCode};
 
 /// `POST /api/callback`: the connection named by the redirect, as Codat reports it now, once
@@ -19,31 +17,29 @@ use codat_connect_api::{CallbackConfirmation, Connection, ErrorCode};
 /// session's last pending link for the connection answers; with it, it must be that link's.
 pub async fn confirm(
     State(state): State<AppState>,
-    session: CurrentSession,
-    body: Result<Json<CallbackConfirmation>, JsonRejection>,
+    session: SignedIn,
+    AppJson(request): AppJson<CallbackConfirmation>,
 ) -> Result<Json<Connection>, AppError> {
-    let Json(request) = body?;
     let connection_id = request.connection_id.trim();
     if uuid::Uuid::parse_str(connection_id).is_err() {
         return Err(AppError::NotFound("There is no such connection.".into()));
     }
     let state_hash = Some(request.state.trim()).filter(|s| !s.is_empty()).map(hash_secret);
-    let pending = state.db().pending_link(&session.token_hash, connection_id, state_hash.as_deref()).await?;
+    let pending = state.db.pending_link(&session.token_hash, connection_id, state_hash.as_deref()).await?;
     let link_id = match pending.map(|link| (link.state, link.id)) {
         None => return Err(refused(RefusedReturn::Unknown)),
         Some((PendingLinkState::Used, _)) => return Err(refused(RefusedReturn::Used)),
         Some((PendingLinkState::Expired, _)) => return Err(refused(RefusedReturn::Expired)),
         Some((PendingLinkState::Waiting, id)) => id,
     };
-    let company_id = session.merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
     // Codat is asked before the link is used up, so a failed answer can be tried again.
-    let connection = state.codat().get_connection(&company_id, connection_id).await?;
+    let connection = state.codat.get_connection(&session.company_id, connection_id).await?;
     // Two returns racing for one link: only one uses it.
-    if !state.db().use_pending_link(&link_id).await? {
+    if !state.db.use_pending_link(&link_id).await? {
         return Err(refused(RefusedReturn::Used));
     }
     crate::flow::connections::remember(&state, &session.merchant.id, &connection).await?;
-    crate::watcher::watch(&state, &session.merchant.id, &company_id);
+    crate::watcher::watch(&state, &session.merchant.id, &session.company_id);
     Ok(Json(summary(connection)))
 }
 

@@ -39,10 +39,10 @@ pub async fn ensure_company(
     merchant_id: &str,
     description: &str,
 ) -> Result<String, AppError> {
-    let lock = state.company_locks().for_merchant(merchant_id);
+    let lock = state.company_locks.for_merchant(merchant_id);
     let _held = lock.lock().await;
     // Other servers on the same PostgreSQL database wait here too.
-    let mut locked = state.db().lock(&format!("company:{merchant_id}")).await?;
+    let mut locked = state.db.lock(&format!("company:{merchant_id}")).await?;
     if let Some(company_id) = locked.company_of(merchant_id).await? {
         return Ok(company_id);
     }
@@ -51,14 +51,14 @@ pub async fn ensure_company(
         None => {
             let tags = [
                 (MERCHANT_TAG.to_owned(), merchant_id.to_owned()),
-                (DEPLOYMENT_TAG.to_owned(), state.deployment_id().to_owned()),
+                (DEPLOYMENT_TAG.to_owned(), state.settings.deployment_id.to_owned()),
             ];
             let body = CompanyRequestBody {
                 name: merchant_id.to_owned(),
                 description: Some(description.to_owned()),
                 tags: Some(tags.into()),
             };
-            state.codat().create_company(&body).await?
+            state.codat.create_company(&body).await?
         }
     };
     let company_id = if locked.set_company(merchant_id, &company.id).await? {
@@ -77,9 +77,9 @@ pub async fn ensure_company(
 /// company on each sign-up (tags are the lookup that matters; names serve companies created
 /// before tags were).
 async fn find_company(state: &AppState, merchant_id: &str) -> Result<Option<codat::Company>, AppError> {
-    let deployment = state.deployment_id();
+    let deployment = &state.settings.deployment_id;
     let filter = format!("{MERCHANT_TAG}={merchant_id} && {DEPLOYMENT_TAG}={deployment}");
-    let tagged = state.codat().list_companies_by_tags(&filter).await?;
+    let tagged = state.codat.list_companies_by_tags(&filter).await?;
     let ours = |c: &codat::Company| {
         c.name == merchant_id
             && c.tags.get(MERCHANT_TAG).is_none_or(|m| m == merchant_id)
@@ -88,6 +88,6 @@ async fn find_company(state: &AppState, merchant_id: &str) -> Result<Option<coda
     if let Some(company) = tagged.into_iter().find(ours) {
         return Ok(Some(company));
     }
-    let named = state.codat().first_companies(&format!("name={merchant_id}")).await?;
+    let named = state.codat.first_companies(&format!("name={merchant_id}")).await?;
     Ok(named.into_iter().find(ours))
 }

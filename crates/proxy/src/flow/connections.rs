@@ -3,38 +3,35 @@
 use crate::{
     db::NewPendingLink,
     error::AppError,
-    session::{CurrentMerchant, CurrentSession},
+    extract::{AppJson, SignedIn},
     AppState,
 };
 use axum::{
-    extract::{rejection::JsonRejection, Path, State},
+    extract::{Path, State},
     Json,
 };
-use codat_connect_api::{
-    ConnectRequest, ConnectStarted, Connection, ConnectionStatus, ErrorCode, SourceType,
-};
+use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, ErrorCode, SourceType};
 
 /// `POST /api/connections`: creates a connection and answers its Link URL.
 pub async fn create(
     State(state): State<AppState>,
-    session: CurrentSession,
-    body: Result<Json<ConnectRequest>, JsonRejection>,
+    signed_in: SignedIn,
+    AppJson(request): AppJson<ConnectRequest>,
 ) -> Result<Json<ConnectStarted>, AppError> {
-    let Json(request) = body?;
     let key = request.platform_key.trim();
     if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
     }
-    let company_id = session.merchant.company_id.clone().ok_or(AppError::NotSignedIn)?;
-    let connection = match state.codat().create_connection(&company_id, key).await {
+    let company_id = &signed_in.company_id;
+    let connection = match state.codat.create_connection(company_id, key).await {
         Err(refusal) if refusal.status() == Some(axum::http::StatusCode::BAD_REQUEST) => {
-            make_room_for(&state, &company_id, key, refusal).await?;
-            state.codat().create_connection(&company_id, key).await?
+            make_room_for(&state, company_id, key, refusal).await?;
+            state.codat.create_connection(company_id, key).await?
         }
         answer => answer?,
     };
-    remember(&state, &session.merchant.id, &connection).await?;
-    issue_link(&state, &session, connection).await
+    remember(&state, &signed_in.merchant.id, &connection).await?;
+    issue_link(&state, &signed_in, connection).await
 }
 
 /// Codat refuses a company a second accounting connection. One the owner abandoned before
@@ -47,12 +44,12 @@ async fn make_room_for(
     platform_key: &str,
     refusal: codat::CodatError,
 ) -> Result<(), AppError> {
-    let accounting_grid = state.integrations().grid(state, SourceType::Accounting).await?;
+    let accounting_grid = state.integrations.grid(state, SourceType::Accounting).await?;
     if !accounting_grid.iter().any(|card| card.platform_key == platform_key) {
         return Err(AppError::Codat(refusal));
     }
     let accounting: Vec<codat::Connection> = state
-        .codat()
+        .codat
         .list_connections(company_id)
         .await?
         .into_iter()
@@ -69,8 +66,8 @@ async fn make_room_for(
         });
     }
     for abandoned in accounting {
-        state.codat().delete_connection(company_id, &abandoned.id).await?;
-        state.db().delete_connection(&abandoned.id).await?;
+        state.codat.delete_connection(company_id, &abandoned.id).await?;
+        state.db.delete_connection(&abandoned.id).await?;
     }
     Ok(())
 }
@@ -78,16 +75,15 @@ async fn make_room_for(
 /// `GET /api/connections`
 pub async fn list(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    let connections = state.codat().list_connections(&company_id).await?;
+    let connections = state.codat.list_connections(&company_id).await?;
     let mut shown = Vec::with_capacity(connections.len());
     for connection in connections {
         remember(&state, &merchant.id, &connection).await?;
         let mut connection = summary(connection);
         if let Some(key) = &connection.platform_key {
-            connection.logo_url = state.integrations().known_logo(&state, connection.source_type, key).await;
+            connection.logo_url = state.integrations.known_logo(&state, connection.source_type, key).await;
         }
         shown.push(connection);
     }
@@ -97,37 +93,36 @@ pub async fn list(
 /// `GET /api/connections/{id}`: the connection's status as Codat reports it now.
 pub async fn get(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    signed_in: SignedIn,
     Path(connection_id): Path<String>,
 ) -> Result<Json<Connection>, AppError> {
     // The lookup is scoped to the merchant's own company, so another merchant's id is unknown.
-    let company_id = own_connection(&state, &merchant, &connection_id).await?;
-    let connection = state.codat().get_connection(&company_id, &connection_id).await?;
+    let company_id = own_connection(&state, &signed_in, &connection_id).await?;
+    let connection = state.codat.get_connection(company_id, &connection_id).await?;
     Ok(Json(summary(connection)))
 }
 
 /// `POST /api/connections/{id}/unlink`: stop syncing; data already read is kept.
 pub async fn unlink(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    signed_in: SignedIn,
     Path(connection_id): Path<String>,
 ) -> Result<Json<Connection>, AppError> {
-    let company_id = own_connection(&state, &merchant, &connection_id).await?;
-    let connection =
-        state.codat().unlink_connection(&company_id, &connection_id).await.map_err(not_linked)?;
-    remember(&state, &merchant.id, &connection).await?;
+    let company_id = own_connection(&state, &signed_in, &connection_id).await?;
+    let connection = state.codat.unlink_connection(company_id, &connection_id).await.map_err(not_linked)?;
+    remember(&state, &signed_in.merchant.id, &connection).await?;
     Ok(Json(summary(connection)))
 }
 
 /// `DELETE /api/connections/{id}`: revoke access and delete the data read through it.
 pub async fn delete(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    signed_in: SignedIn,
     Path(connection_id): Path<String>,
 ) -> Result<axum::http::StatusCode, AppError> {
-    let company_id = own_connection(&state, &merchant, &connection_id).await?;
-    state.codat().delete_connection(&company_id, &connection_id).await?;
-    state.db().delete_connection(&connection_id).await?;
+    let company_id = own_connection(&state, &signed_in, &connection_id).await?;
+    state.codat.delete_connection(company_id, &connection_id).await?;
+    state.db.delete_connection(&connection_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -136,15 +131,15 @@ pub async fn delete(
 /// at the moment the owner asks for it.
 pub async fn link(
     State(state): State<AppState>,
-    session: CurrentSession,
+    signed_in: SignedIn,
     Path(connection_id): Path<String>,
 ) -> Result<Json<ConnectStarted>, AppError> {
-    let company_id = own_connection(&state, &session.merchant, &connection_id).await?;
-    let connection = state.codat().get_connection(&company_id, &connection_id).await?;
+    let company_id = own_connection(&state, &signed_in, &connection_id).await?;
+    let connection = state.codat.get_connection(company_id, &connection_id).await?;
     if connection.status == codat::ConnectionStatus::Linked {
         return Err(AppError::BadRequest("This connection is already working.".into()));
     }
-    issue_link(&state, &session, connection).await
+    issue_link(&state, &signed_in, connection).await
 }
 
 /// How long a return from Link is accepted after the Link URL was handed out.
@@ -156,7 +151,7 @@ pub const PENDING_LINK_LIFETIME: std::time::Duration = std::time::Duration::from
 /// it must match; when it does not, the pending link alone binds the return to this session.
 async fn issue_link(
     state: &AppState,
-    session: &CurrentSession,
+    session: &SignedIn,
     connection: codat::Connection,
 ) -> Result<Json<ConnectStarted>, AppError> {
     if !state.is_trusted_link(&connection.link_url) {
@@ -168,7 +163,7 @@ async fn issue_link(
     let value = crate::session::new_token();
     let state_hash = crate::session::hash_secret(&value);
     state
-        .db()
+        .db
         .insert_pending_link(NewPendingLink {
             session_hash: &session.token_hash,
             merchant_id: &session.merchant.id,
@@ -183,19 +178,19 @@ async fn issue_link(
 
 /// The merchant's company, once the connection is known to be the merchant's: another
 /// merchant's id (or any id we never handed out) is not found, without asking Codat.
-async fn own_connection(
+async fn own_connection<'a>(
     state: &AppState,
-    merchant: &crate::db::Merchant,
+    signed_in: &'a SignedIn,
     connection_id: &str,
-) -> Result<String, AppError> {
+) -> Result<&'a str, AppError> {
     let not_found = || AppError::NotFound("There is no such connection.".into());
     if uuid::Uuid::parse_str(connection_id).is_err() {
         return Err(not_found());
     }
-    if !state.db().owns_connection(&merchant.id, connection_id).await? {
+    if !state.db.owns_connection(&signed_in.merchant.id, connection_id).await? {
         return Err(not_found());
     }
-    merchant.company_id.clone().ok_or(AppError::NotSignedIn)
+    Ok(&signed_in.company_id)
 }
 
 /// Records what Codat said of one of the merchant's connections.
@@ -204,12 +199,8 @@ pub async fn remember(
     merchant_id: &str,
     connection: &codat::Connection,
 ) -> Result<(), AppError> {
-    let status = serde_json::to_value(connection.status).ok().and_then(|v| v.as_str().map(str::to_owned));
     let key = connection.integration_key.as_deref();
-    state
-        .db()
-        .upsert_connection(&connection.id, merchant_id, key, status.as_deref().unwrap_or("Unknown"))
-        .await?;
+    state.db.upsert_connection(&connection.id, merchant_id, key, connection.status).await?;
     Ok(())
 }
 
@@ -229,19 +220,8 @@ pub fn summary(connection: codat::Connection) -> Connection {
         id: connection.id,
         platform_key: connection.integration_key,
         platform_name: connection.platform_name,
-        source_type: match connection.source_type {
-            codat::SourceType::Accounting => SourceType::Accounting,
-            codat::SourceType::Banking => SourceType::Banking,
-            codat::SourceType::Commerce => SourceType::Commerce,
-            _ => SourceType::Other,
-        },
-        status: match connection.status {
-            codat::ConnectionStatus::PendingAuth => ConnectionStatus::PendingAuth,
-            codat::ConnectionStatus::Linked => ConnectionStatus::Linked,
-            codat::ConnectionStatus::Unlinked => ConnectionStatus::Unlinked,
-            codat::ConnectionStatus::Deauthorized => ConnectionStatus::Deauthorized,
-            codat::ConnectionStatus::Unknown => ConnectionStatus::Unknown,
-        },
+        source_type: connection.source_type.into(),
+        status: connection.status.into(),
         created: connection.created,
         last_sync: connection.last_sync,
         logo_url: None,

@@ -5,14 +5,15 @@
 use crate::{
     db::Merchant,
     error::AppError,
+    extract::AppJson,
     flow::company::ensure_company,
     rate_limit::ClientAddress,
-    session::{end as end_session, hash_secret, issue_token},
+    session::{bearer_token, end as end_session, hash_secret, issue_token},
     AppState,
 };
 use axum::{
-    extract::{rejection::JsonRejection, FromRequestParts, Path, State},
-    http::{header, request::Parts, StatusCode},
+    extract::{FromRequestParts, Path, State},
+    http::{request::Parts, StatusCode},
     Json,
 };
 use codat_connect_api::{EmbedSession, EmbedSessionRequest};
@@ -30,20 +31,15 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.admin_token_hash() else {
+        let Some(expected) = state.settings.admin_token_hash.as_deref() else {
             return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
         };
         let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
-        state.rate_limits().take_admin_request(client)?;
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|token| hash_secret(token.trim()));
+        state.rate_limits.take_admin_request(client)?;
+        let presented = bearer_token(&parts.headers).map(hash_secret);
         // Digests of equal length are compared, so timing says nothing about the token.
         if presented.as_deref() != Some(expected) {
-            state.rate_limits().charge_admin_failure(client);
+            state.rate_limits.charge_admin_failure(client);
             return Err(AppError::AdminTokenRequired);
         }
         Ok(Self)
@@ -54,9 +50,8 @@ impl FromRequestParts<AppState> for Admin {
 pub async fn create(
     State(state): State<AppState>,
     _admin: Admin,
-    body: Result<Json<EmbedSessionRequest>, JsonRejection>,
+    AppJson(request): AppJson<EmbedSessionRequest>,
 ) -> Result<Json<EmbedSession>, AppError> {
-    let Json(request) = body?;
     let merchant_id = request.merchant_id.trim();
     let valid_id = !merchant_id.is_empty()
         && merchant_id.len() <= 64
@@ -74,7 +69,7 @@ pub async fn create(
         email: request.email.unwrap_or_default(),
         company_id: None,
     };
-    state.db().claim_merchant(&merchant).await?;
+    state.db.claim_merchant(&merchant).await?;
     let company_id = ensure_company(&state, merchant_id, business_name).await?;
     let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
     Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id }))

@@ -5,7 +5,7 @@ use axum::{
     extract::{Query, State},
     Json,
 };
-use codat::{Branding, CodatClient, Integration, SourceType as CodatSourceType};
+use codat::{Branding, CodatClient, Integration};
 use codat_connect_api::{IntegrationCard, SourceType, GRID_PAGE_SIZE};
 use futures_util::future::OptionFuture;
 use serde::Deserialize;
@@ -55,7 +55,7 @@ pub async fn list(
             )))
         }
     };
-    Ok(Json(state.integrations().grid(&state, source_type).await?))
+    Ok(Json(state.integrations.grid(&state, source_type).await?))
 }
 
 impl IntegrationCache {
@@ -71,21 +71,21 @@ impl IntegrationCache {
                 return Ok(grid.clone());
             }
         }
-        let stored = state.db().cached_grid(source_type.as_str()).await?;
+        let stored = state.db.cached_grid(source_type.as_str()).await?;
         let fresh = stored
             .filter(|(_, age)| *age >= 0 && (*age as u64) < CACHE_TTL.as_secs())
             .and_then(|(cards, _)| serde_json::from_str::<Vec<IntegrationCard>>(&cards).ok());
         let cards = match fresh {
             Some(cards) => cards,
             None => {
-                let cards = fetch_grid(state.codat(), source_type).await?;
+                let cards = fetch_grid(&state.codat, source_type).await?;
                 if let Ok(json) = serde_json::to_string(&cards) {
-                    state.db().store_grid(source_type.as_str(), &json).await?;
+                    state.db.store_grid(source_type.as_str(), &json).await?;
                 }
                 cards
             }
         };
-        let images = state.branding_images();
+        let images = &state.branding_images;
         let cards: Vec<IntegrationCard> =
             cards.into_iter().map(|card| served_locally(card, images)).collect();
         let inlined = tokio::time::timeout(INLINE_WAIT, with_first_page_inlined(cards.clone(), images)).await;
@@ -116,10 +116,10 @@ impl IntegrationCache {
         if let Some(logo) = in_memory {
             return Some(logo).filter(|url| !url.is_empty());
         }
-        let (stored, _) = state.db().cached_grid(source_type.as_str()).await.ok().flatten()?;
+        let (stored, _) = state.db.cached_grid(source_type.as_str()).await.ok().flatten()?;
         let cards = serde_json::from_str::<Vec<IntegrationCard>>(&stored).ok()?;
         let card = cards.into_iter().find(|card| card.platform_key == platform_key)?;
-        state.branding_images().register(platform_key, "logo", &card.logo_url)
+        state.branding_images.register(platform_key, "logo", &card.logo_url)
     }
 }
 
@@ -202,12 +202,7 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         button_url: image(button.and_then(|b| b.default.as_ref())),
         button_hover_url: image(button.and_then(|b| b.hover.as_ref())),
         is_beta: integration.is_beta.unwrap_or(false),
-        source_type: match integration.source_type {
-            Some(CodatSourceType::Accounting) => SourceType::Accounting,
-            Some(CodatSourceType::Banking) => SourceType::Banking,
-            Some(CodatSourceType::Commerce) => SourceType::Commerce,
-            _ => SourceType::Other,
-        },
+        source_type: integration.source_type.map_or(SourceType::Other, SourceType::from),
         platform_key: integration.key,
         name: integration.name,
     }

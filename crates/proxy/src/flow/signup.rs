@@ -3,9 +3,10 @@
 use crate::{
     db::Merchant,
     error::AppError,
+    extract::{AppJson, SignedIn},
     flow::company::ensure_company,
     rate_limit::ClientAddress,
-    session::{self, CurrentMerchant, CurrentSession, MaybeSession},
+    session::{self, CurrentSession, MaybeSession},
     AppState,
 };
 use axum::{extract::State, http::StatusCode, Json};
@@ -19,12 +20,11 @@ pub async fn sign_up(
     client: ClientAddress,
     MaybeSession(session): MaybeSession,
     jar: CookieJar,
-    body: Result<Json<SignUpRequest>, axum::extract::rejection::JsonRejection>,
+    AppJson(request): AppJson<SignUpRequest>,
 ) -> Result<(CookieJar, Json<Session>), AppError> {
-    if !state.sign_up_open() {
+    if !state.settings.sign_up_open {
         return Err(AppError::SignUpClosed);
     }
-    let Json(request) = body?;
     let (business_name, email) = validate(&request)?;
     // A second submit (double click, retry, back button) from a signed-up browser answers the
     // same merchant instead of creating another Codat company.
@@ -35,10 +35,10 @@ pub async fn sign_up(
             return Ok((jar, Json(body)));
         }
     }
-    state.rate_limits().take_sign_up(client)?;
+    state.rate_limits.take_sign_up(client)?;
     let merchant_id = format!("m_{}", uuid::Uuid::new_v4().simple());
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
-    state.db().insert_merchant(&merchant).await?;
+    state.db.insert_merchant(&merchant).await?;
     let company_id = ensure_company(&state, &merchant_id, &merchant.business_name).await?;
     let cookie = session::start(&state, &merchant_id).await?;
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
@@ -62,14 +62,13 @@ pub async fn log_out(
 
 /// `GET /api/session`: the session's merchant, or 204 when the request presents no session (a
 /// first visit, asked by the sign-up page, is not an error).
-pub async fn current(merchant: Option<CurrentMerchant>) -> Result<axum::response::Response, AppError> {
+pub async fn current(signed_in: Option<SignedIn>) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let Some(CurrentMerchant(merchant)) = merchant else {
-        return Ok(axum::http::StatusCode::NO_CONTENT.into_response());
+    let Some(SignedIn { merchant, company_id, .. }) = signed_in else {
+        return StatusCode::NO_CONTENT.into_response();
     };
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    Ok(Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id })
-        .into_response())
+    Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id })
+        .into_response()
 }
 
 /// The trimmed name and email, or the problem in words and as a code the page translates.

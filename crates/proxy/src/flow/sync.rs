@@ -1,6 +1,6 @@
 //! Step 4's second half: the first data sync's progress, per data type.
 
-use crate::{error::AppError, session::CurrentMerchant, AppState};
+use crate::{error::AppError, extract::SignedIn, AppState};
 use axum::{extract::State, Json};
 use codat::PullStatus;
 use codat_connect_api::{DataTypeProgress, SyncState};
@@ -8,10 +8,9 @@ use codat_connect_api::{DataTypeProgress, SyncState};
 /// `GET /api/sync`: where each data type's latest read stands.
 pub async fn progress(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    SignedIn { company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<DataTypeProgress>>, AppError> {
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    let statuses = state.codat().data_status(&company_id).await?;
+    let statuses = state.codat.data_status(&company_id).await?;
     let progress = statuses
         .into_iter()
         .filter_map(|(data_type, status)| {
@@ -25,10 +24,9 @@ pub async fn progress(
 /// could not be read.
 pub async fn refresh(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<axum::http::StatusCode, AppError> {
-    let company_id = merchant.company_id.ok_or(AppError::NotSignedIn)?;
-    state.codat().refresh_all(&company_id).await?;
+    state.codat.refresh_all(&company_id).await?;
     crate::watcher::watch(&state, &merchant.id, &company_id);
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

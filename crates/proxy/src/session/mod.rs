@@ -1,43 +1,24 @@
 //! Browser sessions: an opaque random token, stored hashed, in an HttpOnly cookie (standalone)
 //! or sent as a bearer token (embedded, where the frame's cookies would be third-party).
 
+mod cache;
+
+pub use cache::SessionCache;
+
 use crate::{
     db::{unix_now, Merchant},
     error::AppError,
     AppState,
 };
 use axum::{
-    extract::{FromRequestParts, OptionalFromRequestParts},
+    extract::FromRequestParts,
     http::{header, request::Parts},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use sha2::{Digest, Sha256};
-use std::{
-    collections::HashMap,
-    sync::{Mutex, PoisonError},
-    time::Duration,
-};
+use std::time::Duration;
 
 /// How long a standalone session lasts at most.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
-
-/// How long this server trusts what it remembers of a session before asking the database
-/// again: a session ended on another server (sign-out, revocation, idle) is refused here within
-/// this time, and a session in use is marked used about this often.
-const RECHECK: Duration = Duration::from_secs(30);
-
-/// The signed-in merchant, from the bearer token or the session cookie.
-#[derive(Debug, Clone)]
-pub struct CurrentMerchant(pub Merchant);
-
-impl FromRequestParts<AppState> for CurrentMerchant {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = CurrentSession::from_request_parts(parts, state).await?;
-        Ok(Self(session.merchant))
-    }
-}
 
 /// The signed-in merchant and which of its sessions the request came with (a return from
 /// Link is accepted only by the session that was sent there).
@@ -59,20 +40,10 @@ impl FromRequestParts<AppState> for CurrentSession {
     }
 }
 
-/// `Option<CurrentMerchant>`: `None` for a request that presents no session at all (a first
-/// visit is not an error); a session presented but unknown or expired is still refused.
-impl OptionalFromRequestParts<AppState> for CurrentMerchant {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        if presented(parts, state).is_none() {
-            return Ok(None);
-        }
-        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
-    }
+/// Whether the request presents a session at all (a token, a cookie or a stream ticket), live or
+/// not.
+pub fn presents_session(parts: &Parts, state: &AppState) -> bool {
+    presented(parts, state).is_some()
 }
 
 /// The request's live session if it presents one; a token that names no live session is as
@@ -97,15 +68,20 @@ pub async fn validate(parts: &Parts, state: &AppState) -> Result<Option<CurrentS
     let token_hash = match presented(parts, state) {
         None => return Ok(None),
         Some(Presented::Token(token)) => hash(&token),
-        Some(Presented::StreamTicket(ticket)) => {
-            match state.db().redeem_stream_ticket(&hash(&ticket)).await? {
-                Some(session_hash) => session_hash,
-                None => return Ok(None),
-            }
-        }
+        Some(Presented::StreamTicket(ticket)) => match state.db.redeem_stream_ticket(&hash(&ticket)).await? {
+            Some(session_hash) => session_hash,
+            None => return Ok(None),
+        },
     };
     let found = session_of_hash(state, &token_hash).await?;
     Ok(found.map(|(merchant, expires_at)| CurrentSession { merchant, token_hash, expires_at }))
+}
+
+/// The token of an `Authorization: Bearer <token>` header: an embedded page's session, or the
+/// lender's admin token on `/v1`.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim).filter(|token| !token.is_empty())
 }
 
 /// What a request presents to name its session.
@@ -118,12 +94,7 @@ enum Presented {
 }
 
 fn presented(parts: &Parts, state: &AppState) -> Option<Presented> {
-    let bearer = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|token| Presented::Token(token.trim().to_owned()));
+    let bearer = bearer_token(&parts.headers).map(|token| Presented::Token(token.to_owned()));
     bearer.or_else(|| stream_ticket(parts).map(Presented::StreamTicket)).or_else(|| {
         let jar = CookieJar::from_headers(&parts.headers);
         jar.get(state.cookie_name()).map(|c| Presented::Token(c.value().to_owned()))
@@ -146,7 +117,7 @@ pub const STREAM_TICKET_LIFETIME: Duration = Duration::from_secs(60);
 /// A new one-time ticket for `session`'s event stream.
 pub async fn issue_stream_ticket(state: &AppState, session: &CurrentSession) -> Result<String, AppError> {
     let ticket = new_token();
-    state.db().insert_stream_ticket(&hash(&ticket), &session.token_hash, STREAM_TICKET_LIFETIME).await?;
+    state.db.insert_stream_ticket(&hash(&ticket), &session.token_hash, STREAM_TICKET_LIFETIME).await?;
     Ok(ticket)
 }
 
@@ -157,7 +128,7 @@ pub async fn issue_token(
     lifetime: Duration,
 ) -> Result<String, AppError> {
     let token = new_token();
-    state.db().insert_session(&hash(&token), merchant_id, lifetime).await?;
+    state.db.insert_session(&hash(&token), merchant_id, lifetime).await?;
     Ok(token)
 }
 
@@ -170,13 +141,13 @@ pub fn hash_secret(secret: &str) -> String {
 /// it lately; a database lookup marks the session used.
 async fn session_of_hash(state: &AppState, token_hash: &str) -> Result<Option<(Merchant, i64)>, AppError> {
     let now = unix_now();
-    if let Some(found) = state.sessions().get(token_hash, now) {
+    if let Some(found) = state.sessions.get(token_hash, now) {
         return Ok(Some(found));
     }
-    let Some(stored) = state.db().use_session(token_hash, state.session_idle()).await? else {
+    let Some(stored) = state.db.use_session(token_hash, state.settings.session_idle).await? else {
         return Ok(None);
     };
-    state.sessions().insert(token_hash.to_owned(), &stored.merchant, stored.expires_at, now);
+    state.sessions.insert(token_hash.to_owned(), &stored.merchant, stored.expires_at, now);
     Ok(Some((stored.merchant, stored.expires_at)))
 }
 
@@ -184,77 +155,27 @@ async fn session_of_hash(state: &AppState, token_hash: &str) -> Result<Option<(M
 /// database without counting the question as use: an open event stream is not activity.
 pub async fn is_live(state: &AppState, token_hash: &str) -> bool {
     // A database that does not answer does not end anyone's stream.
-    state.db().peek_session(token_hash, state.session_idle()).await.map_or(true, |found| found.is_some())
+    state.db.peek_session(token_hash, state.settings.session_idle).await.map_or(true, |found| found.is_some())
 }
 
 /// Ends a session everywhere: the database forgets it, this server's memory too, and its open
 /// event streams (on every server) close. Answers whether there was such a session.
 pub async fn end(state: &AppState, token_hash: &str) -> Result<bool, AppError> {
-    state.sessions().forget(token_hash);
-    let Some(merchant_id) = state.db().delete_session(token_hash).await? else { return Ok(false) };
-    state.live().end_session(state.db(), &merchant_id, token_hash).await;
+    state.sessions.forget(token_hash);
+    let Some(merchant_id) = state.db.delete_session(token_hash).await? else { return Ok(false) };
+    state.live.end_session(&state.db, &merchant_id, token_hash).await;
     Ok(true)
-}
-
-/// Sessions this server has looked up, so most requests skip the database. A session's merchant
-/// never changes, and a session is only issued once its merchant has its Codat company (the one
-/// field that is ever set later); whether the session is still live is asked again after
-/// [`RECHECK`].
-#[derive(Debug, Default)]
-pub struct SessionCache {
-    entries: Mutex<HashMap<String, CachedSession>>,
-}
-
-#[derive(Debug)]
-struct CachedSession {
-    merchant: Merchant,
-    expires_at: i64,
-    checked_at: i64,
-}
-
-impl SessionCache {
-    /// Most sessions remembered; beyond it, stale ones are dropped, and if none are, all.
-    const CAPACITY: usize = 50_000;
-
-    fn get(&self, token_hash: &str, now: i64) -> Option<(Merchant, i64)> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(token_hash)
-            .filter(|entry| entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64)
-            .map(|entry| (entry.merchant.clone(), entry.expires_at))
-    }
-
-    fn insert(&self, token_hash: String, merchant: &Merchant, expires_at: i64, now: i64) {
-        if merchant.company_id.is_none() {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= Self::CAPACITY {
-            entries.retain(|_, entry| {
-                entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64
-            });
-            if entries.len() >= Self::CAPACITY {
-                entries.clear();
-            }
-        }
-        let entry = CachedSession { merchant: merchant.clone(), expires_at, checked_at: now };
-        entries.insert(token_hash, entry);
-    }
-
-    fn forget(&self, token_hash: &str) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(token_hash);
-    }
 }
 
 /// Starts a session for `merchant_id` and returns the cookie that carries it.
 pub async fn start(state: &AppState, merchant_id: &str) -> Result<Cookie<'static>, AppError> {
     let token = new_token();
-    state.db().insert_session(&hash(&token), merchant_id, SESSION_LIFETIME).await?;
+    state.db.insert_session(&hash(&token), merchant_id, SESSION_LIFETIME).await?;
     let mut cookie = Cookie::new(state.cookie_name().to_owned(), token);
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
-    cookie.set_secure(state.secure_cookies());
+    cookie.set_secure(state.settings.secure_cookies);
     cookie.set_max_age(Some(time_duration(SESSION_LIFETIME)));
     Ok(cookie)
 }
@@ -265,7 +186,7 @@ pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
-    cookie.set_secure(state.secure_cookies());
+    cookie.set_secure(state.settings.secure_cookies);
     cookie.make_removal();
     cookie
 }
@@ -283,7 +204,7 @@ pub fn new_token() -> String {
 }
 
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]
@@ -295,42 +216,6 @@ mod tests {
         let (a, b) = (new_token(), new_token());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
-    }
-
-    fn merchant(company_id: Option<&str>) -> Merchant {
-        Merchant {
-            id: "m1".into(),
-            business_name: "Acme".into(),
-            email: String::new(),
-            company_id: company_id.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn a_remembered_session_ends_when_it_expires() {
-        let cache = SessionCache::default();
-        cache.insert("h".into(), &merchant(Some("c1")), 100, 90);
-        assert_eq!(cache.get("h", 99).unwrap().0.company_id.as_deref(), Some("c1"));
-        assert!(cache.get("h", 100).is_none());
-        assert!(cache.get("other", 90).is_none());
-    }
-
-    #[test]
-    fn a_remembered_session_is_checked_again_after_a_while_and_can_be_forgotten() {
-        let cache = SessionCache::default();
-        cache.insert("h".into(), &merchant(Some("c1")), 10_000, 0);
-        assert!(cache.get("h", RECHECK.as_secs() as i64 - 1).is_some());
-        assert!(cache.get("h", RECHECK.as_secs() as i64).is_none(), "asked of the database again");
-        cache.insert("h".into(), &merchant(Some("c1")), 10_000, 100);
-        cache.forget("h");
-        assert!(cache.get("h", 101).is_none());
-    }
-
-    #[test]
-    fn a_merchant_without_a_company_is_not_remembered() {
-        let cache = SessionCache::default();
-        cache.insert("h".into(), &merchant(None), 100, 50);
-        assert!(cache.get("h", 60).is_none());
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! Durable storage: merchants and their Codat company, sessions, and received webhooks.
+//!
+//! The same queries run on SQLite (the default: one file, WAL, `synchronous=FULL`) and on
+//! PostgreSQL (for several servers behind a load balancer), through sqlx's `Any` driver; each
+//! backend has its own migrations.
+
+use sqlx::{
+    any::{install_default_drivers, AnyPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode},
+    AnyPool, ConnectOptions, Connection, Executor,
+};
+use std::{str::FromStr, time::Duration};
+
+mod connections;
+mod grid;
+mod lock;
+mod merchants;
+mod pending_links;
+mod sessions;
+mod settings;
+mod stream_tickets;
+mod sweep;
+mod watch_leases;
+mod webhooks;
+
+pub use lock::Locked;
+pub use merchants::Merchant;
+pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
+pub use sessions::StoredSession;
+pub use sweep::Swept;
+pub use webhooks::FailedWebhook;
+
+/// The database, behind a connection pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://path`
+    Sqlite,
+    /// `postgres://...` or `postgresql://...`
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a database URL.
+    pub fn of(url: &str) -> Result<Self, sqlx::Error> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(sqlx::Error::Configuration("DATABASE_URL is sqlite://... or postgres://...".into()))
+        }
+    }
+}
+
+impl Db {
+    /// Opens (creating an SQLite file if needed) the database at `url` and applies pending
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        install_default_drivers();
+        let backend = Backend::of(url)?;
+        let mut options = AnyPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // Create the file and switch it to write-ahead logging once; the rest is per connection.
+            SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .connect()
+                .await?
+                .close()
+                .await?;
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection
+                        .execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Sends a PostgreSQL notification on `channel` (only meaningful on PostgreSQL).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn is_ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Now, in Unix seconds: the clock every stored expiry is compared with.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A database in a fresh SQLite file.
+    pub async fn db() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        (Db::connect(&url).await.unwrap(), dir)
+    }
+
+    #[tokio::test]
+    async fn sqlite_runs_with_write_ahead_logging_and_full_sync() {
+        let (db, _dir) = db().await;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&db.pool).await.unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&db.pool).await.unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 2));
+    }
+
+    #[tokio::test]
+    async fn a_webhook_id_is_stored_once() {
+        let (db, _dir) = db().await;
+        assert!(db.insert_webhook_event("msg_1", "connection.connected", "{}").await.unwrap());
+        assert!(!db.insert_webhook_event("msg_1", "connection.connected", "{}").await.unwrap());
+        assert_eq!(db.unprocessed_webhook_events().await.unwrap().len(), 1);
+        db.mark_webhook_processed("msg_1").await.unwrap();
+        assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn data_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let merchant = Merchant {
+            id: "m1".into(),
+            business_name: "Acme".into(),
+            email: String::new(),
+            company_id: None,
+        };
+        Db::connect(&url).await.unwrap().insert_merchant(&merchant).await.unwrap();
+        let reopened = Db::connect(&url).await.unwrap();
+        assert!(reopened.merchant("m1").await.unwrap().is_some());
+    }
+}

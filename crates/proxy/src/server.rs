@@ -1,0 +1,136 @@
+//! Starting and stopping the server: bind, build the state, serve until told to stop, then let
+//! requests in flight finish (streams end when the stop begins).
+
+use crate::{
+    build_state,
+    codat_backend::loopback,
+    config::{self, Config},
+    example_lender,
+    routes::app,
+    session, sweep, webhooks, AppState,
+};
+use anyhow::Context as _;
+use std::net::SocketAddr;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+/// A server started by [`start`].
+#[derive(Debug)]
+pub struct RunningProxy {
+    /// The address it is bound to.
+    pub addr: SocketAddr,
+    /// The origin browsers use.
+    pub public_url: String,
+    /// The example lender's site, when `EXAMPLE_LENDER_LISTEN` is set.
+    pub example_lender_url: Option<String>,
+    /// Its shared state.
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningProxy {
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.task).await.context("server task failed")?.context("server error")
+    }
+
+    /// Waits until the server ends (after a shutdown signal).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task failed")?.context("server error")
+    }
+
+    /// Ends the server when `signal` completes.
+    pub fn stop_on(&mut self, signal: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let Some(shutdown) = self.shutdown.take() {
+            tokio::spawn(async move {
+                signal.await;
+                let _ = shutdown.send(());
+            });
+        }
+    }
+}
+
+/// Binds, opens storage, connects to Codat (or starts the emulator) and serves.
+pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
+    // Decided by the lender's own settings, before the example lender makes itself a token.
+    config.sign_up = Some(if config.sign_up_open() { config::SignUp::Open } else { config::SignUp::Closed });
+    let example_lender = match config.example_lender_listen {
+        // The example is a convenience: a busy port costs it, not the server.
+        Some(addr) => match prepare_example_lender(&mut config, addr).await {
+            Ok(prepared) => Some(prepared),
+            Err(error) => {
+                tracing::warn!("the example lender's site is not served: {error:#}");
+                None
+            }
+        },
+        None => None,
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = public_url.trim_end_matches('/').to_owned();
+    let state = build_state(&config, &public_url, addr).await?;
+    let example_lender_url = example_lender.map(|(listener, url)| {
+        let admin_token = config.admin_token.clone().unwrap_or_default();
+        let internal_url = format!("http://{}", loopback(addr));
+        example_lender::serve(
+            listener,
+            public_url.clone(),
+            internal_url,
+            admin_token,
+            state.shutdown_signal(),
+        );
+        url
+    });
+    let backlog = state.clone();
+    tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
+    sweep::spawn(&state);
+    let (shutdown, on_shutdown) = oneshot::channel::<()>();
+    let stopping = state.clone();
+    let running_state = state.clone();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        let _ = on_shutdown.await;
+        stopping.begin_shutdown();
+    });
+    let task = tokio::spawn(async move { server.await });
+    Ok(RunningProxy {
+        addr,
+        public_url,
+        example_lender_url,
+        state: running_state,
+        shutdown: Some(shutdown),
+        task,
+    })
+}
+
+/// Binds the example lender's site, lets its origin frame the app and makes sure it has an
+/// admin token to ask for sessions with.
+async fn prepare_example_lender(
+    config: &mut Config,
+    addr: SocketAddr,
+) -> anyhow::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for the example lender"))?;
+    // `localhost`, not the address: the lender's page is then another site, as it would be.
+    let url = format!("http://localhost:{}", listener.local_addr()?.port());
+    if config.admin_token.is_none() {
+        config.admin_token = Some(session::new_token());
+    }
+    config.frame_ancestors = match config.frame_ancestors.trim() {
+        "'none'" => url.clone(),
+        others => format!("{others} {url}"),
+    };
+    tracing::info!(
+        lender = %url,
+        frame_ancestors = %config.frame_ancestors,
+        "serving the example lender's site; embedding is on for it"
+    );
+    Ok((listener, url))
+}

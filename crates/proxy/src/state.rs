@@ -1,0 +1,188 @@
+//! What every handler shares: handles that are cheap to clone, `Arc`s around what is shared and
+//! changes, and the settings fixed at start.
+
+use crate::{
+    check, codat_backend,
+    config::Config,
+    db::{self, Db},
+    flow::{branding::BrandingImages, company::CompanyLocks, integrations::IntegrationCache},
+    live::LiveHub,
+    rate_limit::RateLimits,
+    session::{self, SessionCache},
+    watcher::Watchers,
+    webhooks::WebhookVerifier,
+};
+use anyhow::Context as _;
+use codat::CodatClient;
+use codat_emulator::Emulator;
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, PoisonError, RwLock},
+    time::Duration,
+};
+use tokio::sync::watch;
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Storage.
+    pub db: Db,
+    /// The Codat client.
+    pub codat: CodatClient,
+    /// What was configured, fixed at start.
+    pub settings: Arc<Settings>,
+    /// The cached integration grids.
+    pub integrations: Arc<IntegrationCache>,
+    /// Platform images served from our own origin.
+    pub branding_images: Arc<BrandingImages>,
+    /// Per-merchant locks around company creation.
+    pub company_locks: Arc<CompanyLocks>,
+    /// Sessions looked up lately.
+    pub sessions: Arc<SessionCache>,
+    /// Every rate limit.
+    pub rate_limits: Arc<RateLimits>,
+    /// Live events to open pages.
+    pub live: Arc<LiveHub>,
+    /// Checks Codat's webhook signatures.
+    pub webhook_verifier: Arc<WebhookVerifier>,
+    /// Companies being watched at Codat by this server.
+    pub watchers: Arc<Watchers>,
+    /// The embedded emulator, served under `/emulator`, when there is no Codat key.
+    pub emulator: Option<Arc<Emulator>>,
+    /// The latest check of the set-up with Codat, for `/readyz`.
+    check_report: Arc<RwLock<Option<check::Report>>>,
+    /// Becomes true when the server starts shutting down.
+    stopping: Arc<watch::Sender<bool>>,
+}
+
+/// The settings handlers read, as the server resolved them at start.
+#[derive(Debug)]
+pub struct Settings {
+    /// SHA-256 of the admin token, when the lender's API is on.
+    pub admin_token_hash: Option<String>,
+    /// The CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
+    /// The lender's theme file, if configured.
+    pub theme_css: Option<PathBuf>,
+    /// How long a session may go unused before it ends.
+    pub session_idle: Duration,
+    /// Whether the standalone sign-up is offered.
+    pub sign_up_open: bool,
+    /// How long received webhooks and never-linked merchants are kept.
+    pub retention: Duration,
+    /// Origins whose Link URLs the browser may be sent to.
+    pub link_origins: Vec<String>,
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// The built app's `index.html`, if the app has been built.
+    pub index_html: Option<String>,
+    /// The built app's directory.
+    pub dist_dir: PathBuf,
+    /// This server's id among those sharing the database (for leases).
+    pub server_id: String,
+    /// This deployment's id (a company tag).
+    pub deployment_id: String,
+}
+
+impl AppState {
+    /// The session cookie's name; `__Host-` bound to the exact origin when served over https.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.settings.secure_cookies {
+            "__Host-cc_session"
+        } else {
+            "cc_session"
+        }
+    }
+
+    /// Whether `link_url` points at Codat's Link (or the emulator's) and may be followed.
+    pub fn is_trusted_link(&self, link_url: &str) -> bool {
+        let Ok(url) = url::Url::parse(link_url) else { return false };
+        self.settings.link_origins.contains(&url.origin().ascii_serialization())
+    }
+
+    /// The latest check of the set-up with Codat, if one ran.
+    pub fn check_report(&self) -> Option<check::Report> {
+        self.check_report.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Keeps a check's findings for `/readyz`.
+    pub fn set_check_report(&self, report: check::Report) {
+        *self.check_report.write().unwrap_or_else(PoisonError::into_inner) = Some(report);
+    }
+
+    /// Becomes true when the server starts shutting down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Tells every stream and background task that the server is stopping.
+    pub fn begin_shutdown(&self) {
+        self.stopping.send_replace(true);
+    }
+}
+
+/// Opens storage and sets up the Codat client for a server reached at `public_url` and bound
+/// to `bound`. Without an API key the emulator is created, to be served under `/emulator`.
+pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url))?;
+    if config.codat_api_key.is_some() && config.codat_webhook_secret.is_none() {
+        tracing::warn!(
+            "CODAT_WEBHOOK_SECRET is not set: Codat's webhooks are refused, and pages update by \
+             watching Codat (set it to the endpoint's whsec_... secret from Codat's Portal)"
+        );
+    }
+    let webhook_secret_text =
+        config.codat_webhook_secret.clone().unwrap_or_else(codat::WebhookSecret::generate);
+    let webhook_secret = codat::WebhookSecret::parse(&webhook_secret_text)
+        .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
+    let backend = codat_backend::connect(config, public_url, bound, &webhook_secret_text)?;
+    let live = match db.backend() {
+        db::Backend::Postgres => LiveHub::shared(&config.database_url)
+            .await
+            .context("cannot listen for live events on PostgreSQL")?,
+        db::Backend::Sqlite => LiveHub::local(),
+    };
+    let deployment_id = match &config.deployment_id {
+        Some(id) => id.clone(),
+        None => db.deployment_id().await.context("cannot read this deployment's id")?,
+    };
+    let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
+    if index_html.is_none() {
+        tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
+    }
+    let settings = Settings {
+        admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
+        frame_ancestors: config.frame_ancestors.clone(),
+        theme_css: config.theme_css.clone(),
+        session_idle: Duration::from_secs(config.session_idle_minutes.max(1) * 60),
+        sign_up_open: config.sign_up_open(),
+        retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),
+        link_origins: backend.link_origins,
+        secure_cookies: public_url.starts_with("https://"),
+        index_html,
+        dist_dir: config.dist_dir.clone(),
+        server_id: uuid::Uuid::new_v4().to_string(),
+        deployment_id,
+    };
+    let rate_limits =
+        RateLimits::new(config.rate_limit_per_minute, config.sign_ups_per_hour, config.forwarded_hops);
+    Ok(AppState {
+        db,
+        codat: backend.client,
+        settings: Arc::new(settings),
+        integrations: Arc::default(),
+        branding_images: Arc::new(BrandingImages::new(backend.image_origins, backend.image_rewrite)),
+        company_locks: Arc::default(),
+        sessions: Arc::default(),
+        rate_limits: Arc::new(rate_limits),
+        live: Arc::new(live),
+        webhook_verifier: Arc::new(WebhookVerifier::new(webhook_secret)),
+        watchers: Arc::default(),
+        emulator: backend.emulator,
+        check_report: Arc::default(),
+        stopping: Arc::new(watch::channel(false).0),
+    })
+}
