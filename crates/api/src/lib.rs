@@ -2,11 +2,7 @@
 //!
 //! The proxy exposes one small JSON endpoint per step of the flow (`/api/*`); these types are
 //! the bodies of those endpoints. They depend on serde only, so the same definitions compile
-//! into the wasm app and the native server and the two can never drift apart; the proxy's
-//! build adds `From` Codat's models (feature `codat`).
-
-#[cfg(feature = "codat")]
-mod from_codat;
+//! into the wasm app and the native server and the two can never drift apart.
 
 use serde::{Deserialize, Serialize};
 

@@ -128,6 +128,19 @@ pub(crate) mod tests {
         (Db::connect(&url).await.unwrap(), dir)
     }
 
+    /// A database holding one merchant, `m1`, without a company yet.
+    pub async fn db_with_merchant() -> (Db, tempfile::TempDir) {
+        let (db, dir) = db().await;
+        let merchant = Merchant {
+            id: "m1".into(),
+            business_name: "Acme".into(),
+            email: String::new(),
+            company_id: None,
+        };
+        db.insert_merchant(&merchant).await.unwrap();
+        (db, dir)
+    }
+
     #[tokio::test]
     async fn sqlite_runs_with_write_ahead_logging_and_full_sync() {
         let (db, _dir) = db().await;

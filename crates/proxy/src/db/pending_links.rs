@@ -125,20 +125,7 @@ fn unix_now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Merchant;
-
-    async fn db_with_merchant() -> (Db, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
-        let merchant = Merchant {
-            id: "m1".into(),
-            business_name: "A".into(),
-            email: "a@a.test".into(),
-            company_id: None,
-        };
-        db.insert_merchant(&merchant).await.unwrap();
-        (db, dir)
-    }
+    use crate::db::tests::db_with_merchant;
 
     fn link<'a>(state_hash: &'a str, lifetime: Duration) -> NewPendingLink<'a> {
         NewPendingLink { session_hash: "s1", merchant_id: "m1", connection_id: "c1", state_hash, lifetime }

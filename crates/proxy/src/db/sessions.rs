@@ -92,19 +92,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    async fn db_with_merchant() -> (Db, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
-        let merchant = Merchant {
-            id: "m1".into(),
-            business_name: "Acme".into(),
-            email: String::new(),
-            company_id: None,
-        };
-        db.insert_merchant(&merchant).await.unwrap();
-        (db, dir)
-    }
+    use crate::db::tests::db_with_merchant;
 
     const HOUR: Duration = Duration::from_secs(3600);
 

@@ -43,8 +43,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_ticket_is_used_once_and_not_after_it_expires() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let (db, _dir) = crate::db::tests::db().await;
         db.insert_stream_ticket("t1", "s1", Duration::from_secs(60)).await.unwrap();
         db.insert_stream_ticket("t2", "s1", Duration::ZERO).await.unwrap();
         assert_eq!(db.redeem_stream_ticket("t1").await.unwrap().as_deref(), Some("s1"));

@@ -78,13 +78,8 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::tests::db;
     use crate::db::Merchant;
-
-    async fn db() -> (Db, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
-        (db, dir)
-    }
 
     async fn merchant(db: &Db, id: &str, days_old: i64) {
         let merchant = Merchant {

@@ -8,3 +8,4 @@ pub mod embed;
 pub mod integrations;
 pub mod signup;
 pub mod sync;
+pub mod wire;
