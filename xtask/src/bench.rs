@@ -167,7 +167,13 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
 /// What a first `cargo xtask run` costs on a fresh machine of this project's kind (2 cores,
 /// only rustup and cargo), measured by hand: it cannot run inside the benchmark.
 const FRESH_MACHINE: &str = "\n## A fresh machine (by hand)\n\n\
-    From a fresh clone on a fresh machine of this kind (2 cores; rustup's toolchain with the wasm32 target, an empty cargo home, nothing else installed), `cargo xtask run` served the first page after **1,359 s** (measured 2026-12-02, by starting it and polling `/connect`): xtask 12 s; trunk 0.21.14 installed in 529 s (the package registry's index and crates included); wasm-bindgen-cli in 204 s; binaryen's `wasm-opt` from the npm registry in 5 s (it was built from source before, about ten minutes by an earlier count, which measured 1,409 s in all); the web app in 187 s; the server's release build and start in 423 s. The server's release build and trunk's install are now the largest steps.\n";
+    From a fresh clone on a fresh machine of this kind (2 cores; rustup's toolchain with the wasm32 target, an empty cargo home, nothing else installed), measured by starting `cargo xtask run` and polling `/connect` until it answers:\n\n\
+    | | served after | steps |\n\
+    | --- | ---: | --- |\n\
+    | binaryen built from source (before) | 1,409 s | trunk about 6 min, wasm-bindgen-cli 2, binaryen 10, the app and the server 5 |\n\
+    | binaryen 132 from the npm registry | 1,359 s | xtask 12 s; trunk 529 s (the registry's index and crates included); wasm-bindgen-cli 204 s; `wasm-opt` 5 s; the app 187 s; the server's release build and start 423 s |\n\
+    | trunk without TLS and the update check, tools at `opt-level = 1`, the server built beside the tool installs (tried, undone) | 1,407 s | xtask 13 s; trunk and the server together 993 s (one after the other they take 446 s and 423 s); wasm-bindgen-cli 193 s; `wasm-opt` 2 s; the app 204 s |\n\n\
+    Building two things at once on two cores is slower than one after the other, so `cargo xtask run` builds in sequence; trunk's install alone went from 501 s to 446 s with `opt-level = 1` (the same machine, the registry already fetched). What remains is compiling: trunk (about 450 s) and wasm-bindgen-cli (about 190 s) from the Rust package registry, since prebuilt binaries cannot be downloaded here, the app (about 190 s, with the link-time optimisation its size needs) and the server (about 420 s in release): about 21 minutes on this machine kind, against a goal of 12.\n";
 
 fn today() -> String {
     cmd("date", &["-u", "+%Y-%m-%d"])
