@@ -72,6 +72,7 @@ async fn main() {
     config.codat_base_url = emulator_url.clone();
     config.rate_limit_per_minute = u32::MAX;
     config.sign_ups_per_hour = u32::MAX;
+    config.webhooks_per_minute = u32::MAX;
     let proxy = start(config).await.unwrap();
     let base = proxy.public_url.clone();
     let http = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();

@@ -46,6 +46,7 @@ async fn measure_backend(backend: &str, database_url: &str, emulator_url: &str) 
     config.codat_webhook_secret = Some(SECRET.into());
     config.rate_limit_per_minute = u32::MAX;
     config.sign_ups_per_hour = u32::MAX;
+    config.webhooks_per_minute = u32::MAX;
     let proxy = start(config).await.unwrap();
     let base = proxy.public_url.clone();
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();

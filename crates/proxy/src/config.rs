@@ -8,6 +8,7 @@ const CODAT_BASE_URL: &str = "https://api.codat.io";
 const NO_FRAMING: &str = "'none'";
 const RATE_LIMIT_PER_MINUTE: u32 = 300;
 const SIGN_UPS_PER_HOUR: u32 = 10;
+const WEBHOOKS_PER_MINUTE: u32 = 6000;
 const SESSION_IDLE_MINUTES: u64 = 60;
 const RETENTION_DAYS: u64 = 30;
 const EMULATOR_SYNC_SECONDS: u64 = 8;
@@ -68,6 +69,9 @@ pub struct Config {
     /// Sign-ups an hour allowed per client address (each creates a Codat company).
     #[arg(long, env = "SIGN_UPS_PER_HOUR", default_value_t = SIGN_UPS_PER_HOUR)]
     pub sign_ups_per_hour: u32,
+    /// Webhook deliveries a minute accepted from one sending address (429 beyond; Codat retries).
+    #[arg(long, env = "WEBHOOKS_PER_MINUTE", default_value_t = WEBHOOKS_PER_MINUTE)]
+    pub webhooks_per_minute: u32,
     /// Minutes a session may go unused before it ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
@@ -143,6 +147,7 @@ impl Config {
             forwarded_hops: 0,
             sign_up: None,
             sign_ups_per_hour: SIGN_UPS_PER_HOUR,
+            webhooks_per_minute: WEBHOOKS_PER_MINUTE,
             session_idle_minutes: SESSION_IDLE_MINUTES,
             retention_days: RETENTION_DAYS,
             frame_ancestors: NO_FRAMING.into(),

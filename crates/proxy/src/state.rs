@@ -167,8 +167,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         server_id: uuid::Uuid::new_v4().to_string(),
         deployment_id,
     };
-    let rate_limits =
-        RateLimits::new(config.rate_limit_per_minute, config.sign_ups_per_hour, config.forwarded_hops);
+    let rate_limits = RateLimits::new(
+        config.rate_limit_per_minute,
+        config.sign_ups_per_hour,
+        config.webhooks_per_minute,
+        config.forwarded_hops,
+    );
     Ok(AppState {
         db,
         codat: backend.client,

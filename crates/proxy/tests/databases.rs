@@ -126,6 +126,7 @@ async fn more_simultaneous_sign_ups_than_pooled_connections_all_succeed_on_postg
     let mut config = Config::local(cluster.database("crowd").await, dir.path().join("dist"));
     config.rate_limit_per_minute = u32::MAX;
     config.sign_ups_per_hour = u32::MAX;
+    config.webhooks_per_minute = u32::MAX;
     let running = start(config).await.unwrap();
     let base = running.public_url.clone();
     let http = reqwest::Client::new();
