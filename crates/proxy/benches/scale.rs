@@ -230,11 +230,17 @@ async fn fill_merchants(store: &sqlx::AnyPool, from: usize, to: usize) {
                 .bind(now);
         }
         query.execute(&mut *transaction).await.unwrap();
-        let sessions =
-            format!("INSERT INTO sessions (token_hash, merchant_id, expires_at) VALUES {}", rows(3));
+        let sessions = format!(
+            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at) VALUES {}",
+            rows(4)
+        );
         let mut query = sqlx::query(&sessions);
         for i in next..end {
-            query = query.bind(hash_secret(&token_of(i))).bind(format!("scale-merchant-{i}")).bind(expires);
+            query = query
+                .bind(hash_secret(&token_of(i)))
+                .bind(format!("scale-merchant-{i}"))
+                .bind(expires)
+                .bind(now);
         }
         query.execute(&mut *transaction).await.unwrap();
         next = end;
