@@ -11,7 +11,13 @@ pub struct StoredSession {
     pub merchant: Merchant,
     /// When the session ends at the latest (Unix seconds).
     pub expires_at: i64,
+    /// When it was last marked used (Unix seconds).
+    pub last_seen_at: i64,
 }
+
+/// A session is marked used at most this often: the idle timeout is minutes long, and a lookup
+/// of a session marked lately costs no write.
+const MARK_USED_EVERY: i64 = 60;
 
 impl Db {
     /// Starts a session for a merchant, valid for `lifetime`.
@@ -42,7 +48,7 @@ impl Db {
     ) -> Result<Option<StoredSession>, sqlx::Error> {
         let now = unix_now();
         let session = self.live_session(token_hash, idle, now).await?;
-        if session.is_some() {
+        if session.as_ref().is_some_and(|session| now - session.last_seen_at >= MARK_USED_EVERY) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash)
@@ -69,7 +75,7 @@ impl Db {
         now: i64,
     ) -> Result<Option<StoredSession>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at FROM sessions s \
+            "SELECT m.id, m.business_name, m.email, m.company_id, s.expires_at, s.last_seen_at FROM sessions s \
              JOIN merchants m ON m.id = s.merchant_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
