@@ -51,7 +51,7 @@ impl Db {
         .bind(link.merchant_id)
         .bind(link.connection_id)
         .bind(link.state_hash)
-        .bind(unix_now_ms())
+        .bind(issue_time_ms())
         .bind(unix_now() + link.lifetime.as_secs() as i64)
         .execute(&self.pool)
         .await?;
@@ -105,7 +105,8 @@ impl Db {
         Ok(result.rows_affected() == 1)
     }
 
-    /// Forgets pending links that expired more than a day ago.
+    /// Forgets pending links that expired more than a day ago (kept that long so a late second
+    /// return is still told "already used" or "too late" rather than "unknown").
     pub async fn forget_old_pending_links(&self) -> Result<u64, sqlx::Error> {
         let result = sqlx::query("DELETE FROM pending_links WHERE expires_at < $1")
             .bind(unix_now() - 24 * 60 * 60)
@@ -122,10 +123,26 @@ fn unix_now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// When a link is issued, in milliseconds: strictly increasing within this server, so that of
+/// two links issued in the same millisecond (a double click) the later is the one answered.
+fn issue_time_ms() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = unix_now_ms();
+    let previous = LAST.fetch_update(Relaxed, Relaxed, |last| Some(now.max(last + 1))).unwrap_or(now);
+    now.max(previous + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::db::tests::db_with_merchant;
+
+    #[test]
+    fn links_issued_in_one_millisecond_are_still_ordered() {
+        let times: Vec<i64> = (0..1000).map(|_| issue_time_ms()).collect();
+        assert!(times.windows(2).all(|pair| pair[0] < pair[1]));
+    }
 
     fn link<'a>(state_hash: &'a str, lifetime: Duration) -> NewPendingLink<'a> {
         NewPendingLink { session_hash: "s1", merchant_id: "m1", connection_id: "c1", state_hash, lifetime }

@@ -4,10 +4,6 @@
 use super::{unix_now, Db};
 use std::time::Duration;
 
-/// How long a pending link is kept after it expired, so a late second return is still told
-/// "already used" or "too late" rather than "unknown".
-const PENDING_LINK_AFTERLIFE: i64 = 24 * 60 * 60;
-
 /// Rows one sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -30,11 +26,7 @@ impl Db {
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let pending_links = sqlx::query("DELETE FROM pending_links WHERE expires_at < $1")
-            .bind(now - PENDING_LINK_AFTERLIFE)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        let pending_links = self.forget_old_pending_links().await?;
         let webhooks =
             sqlx::query("DELETE FROM webhook_events WHERE received_at < $1 AND processed_at IS NOT NULL")
                 .bind(now - retention.as_secs() as i64)
