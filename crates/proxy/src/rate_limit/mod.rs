@@ -100,7 +100,7 @@ impl RateLimits {
 
     /// One more sign-up from `client`.
     pub fn take_sign_up(&self, client: ClientAddress) -> Result<(), AppError> {
-        self.sign_ups.take(client.0, 1)
+        self.sign_ups.take(client.0)
     }
 
     /// One more `/v1` request from `client`, refused while it is closed for wrong admin tokens.
@@ -110,12 +110,12 @@ impl RateLimits {
         if let Some(wait) = blocked.and_then(|until| until.checked_duration_since(Instant::now())) {
             return Err(AppError::RateLimited { retry_after: wait });
         }
-        self.admin.take(client.0, 1)
+        self.admin.take(client.0)
     }
 
     /// Counts a wrong admin token from `client`, closing `/v1` to it when there were too many.
     pub fn charge_admin_failure(&self, client: ClientAddress) {
-        if self.admin_failures.take(client.0, 1).is_err() {
+        if self.admin_failures.take(client.0).is_err() {
             let until = Instant::now() + ADMIN_BLOCK;
             self.admin_blocked.lock().unwrap_or_else(PoisonError::into_inner).insert(client.0, until);
         }
@@ -138,17 +138,11 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         Self::new(Quota::per_minute(non_zero(per_minute)))
     }
 
-    /// Takes `n` requests from `key`'s bucket, or says how long to wait.
-    fn take(&self, key: K, n: u32) -> Result<(), AppError> {
-        match self.inner.check_key_n(&key, non_zero(n)) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => {
-                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-                Err(AppError::RateLimited { retry_after: wait })
-            }
-            // More than a full bucket: never possible.
-            Err(_) => Err(AppError::RateLimited { retry_after: Duration::from_secs(60) }),
-        }
+    /// Takes one request from `key`'s bucket, or says how long to wait.
+    fn take(&self, key: K) -> Result<(), AppError> {
+        self.inner.check_key(&key).map_err(|not_until| AppError::RateLimited {
+            retry_after: not_until.wait_time_from(governor::clock::DefaultClock::default().now()),
+        })
     }
 
     fn sweep(&self) {
@@ -168,11 +162,11 @@ pub async fn limit_api(State(state): State<AppState>, request: Request, next: Ne
     let (mut parts, body) = request.into_parts();
     let Ok(client) = ClientAddress::from_request_parts(&mut parts, &state).await;
     let limits = &state.rate_limits;
-    if let Err(refused) = limits.api_addresses.take(client.0, 1) {
+    if let Err(refused) = limits.api_addresses.take(client.0) {
         return refused.into_response();
     }
     if let Ok(Some(session)) = session::validate(&parts, &state).await {
-        if let Err(refused) = limits.api_sessions.take(session.token_hash.clone(), 1) {
+        if let Err(refused) = limits.api_sessions.take(session.token_hash.clone()) {
             return refused.into_response();
         }
         parts.extensions.insert(session);
@@ -184,7 +178,7 @@ pub async fn limit_api(State(state): State<AppState>, request: Request, next: Ne
 pub async fn limit_webhooks(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let Ok(client) = ClientAddress::from_request_parts(&mut parts, &state).await;
-    match state.rate_limits.webhooks.take(client.0, 1) {
+    match state.rate_limits.webhooks.take(client.0) {
         Ok(()) => next.run(Request::from_parts(parts, body)).await,
         Err(refused) => refused.into_response(),
     }
@@ -208,11 +202,11 @@ mod tests {
     fn a_bucket_empties_and_keys_have_their_own() {
         let limiter = Limiter::per_minute(3);
         for _ in 0..3 {
-            assert!(limiter.take("a", 1).is_ok());
+            assert!(limiter.take("a").is_ok());
         }
-        let Err(AppError::RateLimited { retry_after }) = limiter.take("a", 1) else { panic!("not limited") };
+        let Err(AppError::RateLimited { retry_after }) = limiter.take("a") else { panic!("not limited") };
         assert!(retry_after <= Duration::from_secs(20), "{retry_after:?}");
-        assert!(limiter.take("b", 1).is_ok(), "keys have their own buckets");
+        assert!(limiter.take("b").is_ok(), "keys have their own buckets");
     }
 
     #[test]
@@ -237,7 +231,7 @@ mod tests {
         let limits = RateLimits::new(60, 10, 60, 0);
         let client = ClientAddress(address("203.0.113.9"));
         limits.take_sign_up(client).unwrap();
-        limits.api_addresses.take(address("198.51.100.1"), 1).unwrap();
+        limits.api_addresses.take(address("198.51.100.1")).unwrap();
         assert_eq!(limits.keys_held(), 2);
         limits.sweep();
         assert_eq!(limits.keys_held(), 2, "buckets still refilling are kept");

@@ -28,6 +28,13 @@ struct CachedSession {
     checked_at: i64,
 }
 
+impl CachedSession {
+    /// Unexpired, and checked against the database within [`RECHECK`].
+    fn is_fresh(&self, now: i64) -> bool {
+        self.expires_at > now && now - self.checked_at < RECHECK.as_secs() as i64
+    }
+}
+
 impl SessionCache {
     /// Most sessions remembered; beyond it, stale ones are dropped, and if none are, all.
     const CAPACITY: usize = 50_000;
@@ -36,7 +43,7 @@ impl SessionCache {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(token_hash)
-            .filter(|entry| entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64)
+            .filter(|entry| entry.is_fresh(now))
             .map(|entry| (entry.merchant.clone(), entry.expires_at))
     }
 
@@ -46,9 +53,7 @@ impl SessionCache {
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= Self::CAPACITY {
-            entries.retain(|_, entry| {
-                entry.expires_at > now && now - entry.checked_at < RECHECK.as_secs() as i64
-            });
+            entries.retain(|_, entry| entry.is_fresh(now));
             if entries.len() >= Self::CAPACITY {
                 entries.clear();
             }
