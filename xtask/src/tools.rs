@@ -158,7 +158,7 @@ fn fast_release_build(command: &mut std::process::Command) {
 /// The version of `package` the workspace resolves to (Cargo.lock's), as `cargo metadata` says.
 pub fn locked_version(package: &str) -> anyhow::Result<String> {
     let output = std::process::Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked"])
         .current_dir(project_root())
         .stderr(std::process::Stdio::inherit())
         .output()

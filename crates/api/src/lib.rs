@@ -140,6 +140,83 @@ pub struct Session {
     pub business_name: String,
     /// The Codat company created for the merchant.
     pub company_id: String,
+    /// Which kinds of platform the lender needs (set by the lender's backend, never the page).
+    #[serde(default)]
+    pub requirements: Requirements,
+}
+
+/// How much the lender needs one kind of platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Requirement {
+    /// The flow is not finished without it.
+    Required,
+    /// Welcome, and the owner may skip it.
+    #[default]
+    Optional,
+    /// Not offered: its tab is not shown and the server starts no connection of the kind.
+    Hidden,
+}
+
+/// What the lender needs, per kind of platform, e.g.
+/// `{"Accounting": "required", "Banking": "optional", "Commerce": "hidden"}`; a kind left out is
+/// optional, and a kind Codat Connect does not know is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    /// Accounting software.
+    #[serde(rename = "Accounting", default)]
+    pub accounting: Requirement,
+    /// Bank feeds.
+    #[serde(rename = "Banking", default)]
+    pub banking: Requirement,
+    /// Commerce platforms.
+    #[serde(rename = "Commerce", default)]
+    pub commerce: Requirement,
+}
+
+impl Requirements {
+    /// The kinds of platform a lender can ask for, in the order the page shows them.
+    pub const KINDS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
+
+    /// How much the lender needs `kind` (kinds it cannot name are optional).
+    pub fn of(&self, kind: SourceType) -> Requirement {
+        match kind {
+            SourceType::Accounting => self.accounting,
+            SourceType::Banking => self.banking,
+            SourceType::Commerce => self.commerce,
+            SourceType::Other => Requirement::Optional,
+        }
+    }
+}
+
+/// Where a merchant stands against its lender's requirements: each kind of platform the page
+/// offers is complete (linked), missing (required, not linked) or skipped (optional, not linked).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// Kinds with a linked platform.
+    pub complete: Vec<SourceType>,
+    /// Required kinds without one.
+    pub missing: Vec<SourceType>,
+    /// Optional kinds without one.
+    pub skipped: Vec<SourceType>,
+}
+
+impl Progress {
+    /// Sorts the kinds the page offers by whether `linked` says one of them is linked.
+    pub fn of(requirements: &Requirements, linked: impl Fn(SourceType) -> bool) -> Self {
+        let mut progress = Self::default();
+        for kind in Requirements::KINDS {
+            let list = match (requirements.of(kind), linked(kind)) {
+                (Requirement::Hidden, _) => continue,
+                (_, true) => &mut progress.complete,
+                (Requirement::Required, false) => &mut progress.missing,
+                (Requirement::Optional, false) => &mut progress.skipped,
+            };
+            list.push(kind);
+        }
+        progress
+    }
 }
 
 /// The kind of platform an integration connects to, as Codat names it.
@@ -357,6 +434,10 @@ pub struct EmbedSessionRequest {
     /// The merchant's contact address, if the lender shares it.
     #[serde(default)]
     pub email: Option<String>,
+    /// What the lender needs from this merchant; they become the merchant's requirements
+    /// (readiness in the status API and `merchant.ready` follow the latest ones given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements: Option<Requirements>,
 }
 
 /// Answer to `POST /v1/sessions`: a short-lived token the lender hands to its page.
@@ -539,6 +620,35 @@ impl<'de> Deserialize<'de> for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requirements_read_the_lenders_words_and_refuse_unknown_kinds() {
+        let json = r#"{"Accounting": "required", "Commerce": "hidden"}"#;
+        let requirements: Requirements = serde_json::from_str(json).unwrap();
+        assert_eq!(requirements.of(SourceType::Accounting), Requirement::Required);
+        assert_eq!(requirements.of(SourceType::Banking), Requirement::Optional, "left out is optional");
+        assert_eq!(requirements.of(SourceType::Commerce), Requirement::Hidden);
+        assert!(serde_json::from_str::<Requirements>(r#"{"Payroll": "required"}"#).is_err());
+        assert!(serde_json::from_str::<Requirements>(r#"{"Banking": "mandatory"}"#).is_err());
+    }
+
+    #[test]
+    fn progress_sorts_the_offered_kinds_and_leaves_hidden_ones_out() {
+        let requirements = Requirements {
+            accounting: Requirement::Required,
+            banking: Requirement::Optional,
+            commerce: Requirement::Hidden,
+        };
+        let nothing = Progress::of(&requirements, |_| false);
+        assert_eq!(nothing.missing, vec![SourceType::Accounting]);
+        assert_eq!(nothing.skipped, vec![SourceType::Banking]);
+        assert!(nothing.complete.is_empty());
+        let accounting = Progress::of(&requirements, |kind| kind == SourceType::Accounting);
+        assert_eq!(accounting.complete, vec![SourceType::Accounting]);
+        assert!(accounting.missing.is_empty());
+        let everything = Progress::of(&requirements, |_| true);
+        assert_eq!(everything.complete, vec![SourceType::Accounting, SourceType::Banking]);
+    }
 
     #[test]
     fn unknown_source_type_and_status_deserialize_to_catch_all() {

@@ -12,6 +12,10 @@ const WEBHOOKS_PER_MINUTE: u32 = 6000;
 const SESSION_IDLE_MINUTES: u64 = 60;
 const RETENTION_DAYS: u64 = 30;
 const EMULATOR_SYNC_SECONDS: u64 = 8;
+/// Standard Webhooks' schedule (Svix's): after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h,
+/// 10 h and 10 h.
+const LENDER_WEBHOOK_RETRY_SECONDS: &str = "5,300,1800,7200,18000,36000,36000";
+const LENDER_WEBHOOK_TIMEOUT_SECONDS: f64 = 15.0;
 
 /// The shortest admin token accepted: anything shorter could be guessed.
 pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
@@ -109,6 +113,19 @@ pub struct Config {
     /// Made-up platforms the embedded emulator adds to its catalog (for benchmarks).
     #[arg(long, env = "EMULATOR_SYNTHETIC_PLATFORMS", default_value_t = 0)]
     pub emulator_synthetic_platforms: usize,
+    /// The lender's webhook endpoints: comma-separated `<url>|<whsec_ secret>` pairs. Each gets
+    /// every `merchant.*` event, signed the Standard Webhooks way with its secret.
+    #[arg(long, env = "LENDER_WEBHOOKS", value_delimiter = ',', value_parser = lender_endpoint, hide_env_values = true)]
+    pub lender_webhooks: Vec<LenderEndpoint>,
+    /// Seconds between a failed delivery to the lender and the next attempt, one per retry
+    /// (comma-separated); when they are spent the delivery is failed (replayable).
+    #[arg(long, env = "LENDER_WEBHOOK_RETRY_SECONDS", value_delimiter = ',', value_parser = seconds,
+          default_value = LENDER_WEBHOOK_RETRY_SECONDS)]
+    pub lender_webhook_retry_seconds: Vec<f64>,
+    /// Seconds the lender's endpoint has to answer a delivery.
+    #[arg(long, env = "LENDER_WEBHOOK_TIMEOUT_SECONDS", value_parser = seconds,
+          default_value_t = LENDER_WEBHOOK_TIMEOUT_SECONDS)]
+    pub lender_webhook_timeout_seconds: f64,
     /// `sqlite://...` database URL.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
     pub database_url: String,
@@ -152,6 +169,12 @@ impl Config {
             retention_days: RETENTION_DAYS,
             frame_ancestors: NO_FRAMING.into(),
             example_lender_listen: None,
+            lender_webhooks: Vec::new(),
+            lender_webhook_retry_seconds: LENDER_WEBHOOK_RETRY_SECONDS
+                .split(',')
+                .filter_map(|n| seconds(n).ok())
+                .collect(),
+            lender_webhook_timeout_seconds: LENDER_WEBHOOK_TIMEOUT_SECONDS,
             database_url: database_url.into(),
             dist_dir: dist_dir.into(),
         }
@@ -193,6 +216,35 @@ pub enum SignUp {
     Open,
     /// Only sessions the lender starts with `POST /v1/sessions`.
     Closed,
+}
+
+/// One of the lender's webhook endpoints.
+#[derive(Debug, Clone)]
+pub struct LenderEndpoint {
+    /// Where events are posted (http or https).
+    pub url: String,
+    /// What they are signed with.
+    pub secret: codat::WebhookSecret,
+}
+
+/// A `LENDER_WEBHOOKS` entry: `<url>|<whsec_ secret>`.
+fn lender_endpoint(text: &str) -> Result<LenderEndpoint, String> {
+    let usage = "LENDER_WEBHOOKS entries are <http(s) URL>|<whsec_... secret>, comma-separated";
+    let (url, secret) = text.trim().split_once('|').ok_or(usage)?;
+    let parsed = url::Url::parse(url.trim()).map_err(|_| usage)?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(usage.into());
+    }
+    let secret = codat::WebhookSecret::parse(secret).map_err(|_| usage)?;
+    Ok(LenderEndpoint { url: parsed.to_string(), secret })
+}
+
+/// A number of seconds: finite, not negative.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(format!("{text:?} is not a number of seconds")),
+    }
 }
 
 /// `ADMIN_TOKEN`: long enough not to be guessed.
@@ -296,5 +348,18 @@ mod checks {
         let tag = parse(&["--deployment-id", "two words"]).unwrap_err();
         assert!(tag.contains("DEPLOYMENT_ID"), "{tag}");
         assert_eq!(parse(&[]).unwrap().frame_ancestors, "'none'");
+        let endpoint = parse(&["--lender-webhooks", "https://lender.example/hooks"]).unwrap_err();
+        assert!(endpoint.contains("LENDER_WEBHOOKS entries"), "{endpoint}");
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let two =
+            parse(&["--lender-webhooks", &format!("https://a.example/h|{secret},http://b.example|{secret}")]);
+        assert_eq!(two.unwrap().lender_webhooks.len(), 2);
+        assert!(parse(&["--lender-webhook-retry-seconds", "5,-1"]).is_err());
+        let defaults = parse(&[]).unwrap();
+        assert_eq!(
+            defaults.lender_webhook_retry_seconds,
+            Config::local("sqlite://x", "d").lender_webhook_retry_seconds
+        );
+        assert_eq!(defaults.lender_webhook_retry_seconds.len(), 7);
     }
 }

@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use codat_connect_api::{ApiError, EmbedSession, EmbedSessionRequest, ErrorCode};
+use codat_connect_api::{ApiError, EmbedSession, EmbedSessionRequest, ErrorCode, Requirement, Requirements};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -91,6 +91,11 @@ async fn session(
         merchant_id: MERCHANT_ID.into(),
         business_name: request.business_name,
         email: None,
+        requirements: Some(Requirements {
+            accounting: Requirement::Required,
+            banking: Requirement::Optional,
+            commerce: Requirement::Optional,
+        }),
     };
     let answer = lender
         .http

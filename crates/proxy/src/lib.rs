@@ -10,6 +10,7 @@ pub mod error;
 pub mod example_lender;
 pub mod extract;
 pub mod flow;
+pub mod lender;
 pub mod live;
 pub mod rate_limit;
 pub mod routes;

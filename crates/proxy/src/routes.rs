@@ -1,6 +1,6 @@
 //! Every route of the server and the layers around them.
 
-use crate::{flow, live, rate_limit, security, spa, webhooks, AppState};
+use crate::{flow, lender, live, rate_limit, security, spa, webhooks, AppState};
 use axum::{extract::DefaultBodyLimit, http::StatusCode, middleware, routing::get, Json, Router};
 use codat_connect_api::{paths, ApiError, ErrorCode};
 use tower_http::{
@@ -39,6 +39,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
+        .route("/v1/merchants", get(lender::status::merchants))
+        .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
+        .route("/v1/webhook-deliveries", get(lender::status::deliveries))
+        .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
         .route(
             "/webhooks/codat",
             axum::routing::post(webhooks::receive)

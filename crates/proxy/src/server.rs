@@ -90,6 +90,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     let backlog = state.clone();
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     sweep::spawn(&state);
+    crate::lender::delivery::spawn(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopping = state.clone();
     let running_state = state.clone();

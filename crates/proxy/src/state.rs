@@ -48,6 +48,8 @@ pub struct AppState {
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Companies being watched at Codat by this server.
     pub watchers: Arc<Watchers>,
+    /// Wakes the delivery of events to the lender's endpoints when one is stored.
+    pub lender_outbox: Arc<tokio::sync::Notify>,
     /// The embedded emulator, served under `/emulator`, when there is no Codat key.
     pub emulator: Option<Arc<Emulator>>,
     /// The latest check of the set-up with Codat, for `/readyz`.
@@ -83,6 +85,12 @@ pub struct Settings {
     pub server_id: String,
     /// This deployment's id (a company tag).
     pub deployment_id: String,
+    /// The lender's webhook endpoints.
+    pub lender_endpoints: Vec<crate::config::LenderEndpoint>,
+    /// Waits between a failed delivery to the lender and the next attempt, one per retry.
+    pub lender_retries: Vec<Duration>,
+    /// How long the lender's endpoint has to answer.
+    pub lender_timeout: Duration,
 }
 
 impl AppState {
@@ -166,6 +174,13 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         dist_dir: config.dist_dir.clone(),
         server_id: uuid::Uuid::new_v4().to_string(),
         deployment_id,
+        lender_endpoints: config.lender_webhooks.clone(),
+        lender_retries: config
+            .lender_webhook_retry_seconds
+            .iter()
+            .map(|s| Duration::from_secs_f64(*s))
+            .collect(),
+        lender_timeout: Duration::from_secs_f64(config.lender_webhook_timeout_seconds.max(0.1)),
     };
     let rate_limits = RateLimits::new(
         config.rate_limit_per_minute,
@@ -185,6 +200,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         live: Arc::new(live),
         webhook_verifier: Arc::new(WebhookVerifier::new(webhook_secret)),
         watchers: Arc::default(),
+        lender_outbox: Arc::default(),
         emulator: backend.emulator,
         check_report: Arc::default(),
         stopping: Arc::new(watch::channel(false).0),

@@ -119,6 +119,7 @@ async fn run(state: AppState, company_id: String) {
         match state.db.hold_watch_lease(&company_id, &state.settings.server_id, lease).await {
             Ok(true) => match look(&state, &company_id).await {
                 Ok(now) => {
+                    record(&state, &merchant_id, last.as_ref(), &now).await;
                     let events = changes(last.as_ref(), &now);
                     delay = if events.is_empty() { (delay * 3 / 2).min(LONGEST_DELAY) } else { FIRST_DELAY };
                     for event in events {
@@ -146,6 +147,26 @@ async fn run(state: AppState, company_id: String) {
     }
     if let Err(error) = state.db.release_watch_lease(&company_id, &state.settings.server_id).await {
         tracing::warn!(%company_id, %error, "watch lease not released");
+    }
+}
+
+/// Stores what changed since the last look (the lender's events follow from it).
+async fn record(state: &AppState, merchant_id: &str, before: Option<&Snapshot>, now: &Snapshot) {
+    for (id, (status, connection)) in &now.connections {
+        if before.and_then(|b| b.connections.get(id)).map(|(status, _)| status) != Some(status) {
+            if let Err(error) = crate::flow::connections::remember(state, merchant_id, connection).await {
+                tracing::warn!(%merchant_id, %error, "watching Codat: a connection's change not stored");
+            }
+        }
+    }
+    let moved: Vec<(String, codat_connect_api::SyncState)> = now
+        .reads
+        .iter()
+        .filter(|(data_type, status)| before.and_then(|b| b.reads.get(*data_type)) != Some(status))
+        .map(|(data_type, status)| (data_type.clone(), crate::flow::sync::simplify(*status)))
+        .collect();
+    if let Err(error) = crate::lender::events::reads_seen(state, merchant_id, moved).await {
+        tracing::warn!(%merchant_id, %error, "watching Codat: reads not stored");
     }
 }
 

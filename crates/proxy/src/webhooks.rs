@@ -197,7 +197,7 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcess
                 return Err(NotProcessed::Unreadable(format!("{kind} names no connection")));
             };
             if kind == "connection.deleted" {
-                state.db.delete_connection(connection_id).await?;
+                crate::flow::connections::forget(state, connection_id).await?;
                 LiveEvent::ConnectionRemoved { connection_id: connection_id.to_owned() }
             } else {
                 // Fields the spec leaves optional may be missing: then Codat is asked.
@@ -217,6 +217,16 @@ async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcess
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
+            let reads =
+                envelope.payload.get("dataTypes").and_then(Value::as_array).into_iter().flatten().filter_map(
+                    |summary| {
+                        let data_type = summary.get("dataType")?.as_str()?.to_owned();
+                        let status: codat::PullStatus =
+                            serde_json::from_value(summary.get("status")?.clone()).ok()?;
+                        Some((data_type, crate::flow::sync::simplify(status)))
+                    },
+                );
+            crate::lender::events::reads_seen(state, &merchant.id, reads.collect::<Vec<_>>()).await?;
             LiveEvent::SyncCompleted { connection_id, initial: kind == "read.completed.initial" }
         }
         _ => return Ok(()),

@@ -3,7 +3,7 @@
 
 use codat_connect_proxy::{
     config::Config,
-    db::{Backend, Db, Merchant, NewPendingLink, PendingLinkState},
+    db::{Backend, ConnectionFacts, Db, Merchant, NewLenderEvent, NewPendingLink, PendingLinkState},
     start,
 };
 use serde_json::{json, Value};
@@ -52,14 +52,51 @@ async fn exercise(db: &Db) {
     db.mark_webhook_processed("msg_1").await.unwrap();
     assert!(db.unprocessed_webhook_events().await.unwrap().is_empty());
 
-    db.upsert_connection("k1", "m1", Some("gbol"), codat::ConnectionStatus::PendingAuth).await.unwrap();
-    db.upsert_connection("k1", "m1", Some("gbol"), codat::ConnectionStatus::Linked).await.unwrap();
+    let facts = |status| ConnectionFacts {
+        id: "k1",
+        platform_key: Some("gbol"),
+        platform_name: "Xero",
+        source_type: "Accounting",
+        status,
+    };
+    assert!(db.upsert_connection("m1", facts(codat::ConnectionStatus::PendingAuth)).await.unwrap());
+    assert!(db.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap());
+    assert!(!db.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap(), "no change");
     assert!(db.owns_connection("m1", "k1").await.unwrap());
     assert!(!db.owns_connection("m2", "k1").await.unwrap());
     db.claim_merchant(&merchant("m3")).await.unwrap();
-    db.upsert_connection("k1", "m3", None, codat::ConnectionStatus::Linked).await.unwrap();
+    assert!(!db.upsert_connection("m3", facts(codat::ConnectionStatus::Unlinked)).await.unwrap());
     assert!(!db.owns_connection("m3", "k1").await.unwrap(), "a connection never changes owner");
-    db.delete_connection("k1").await.unwrap();
+    assert_eq!(db.merchant_connections("m1").await.unwrap()[0].status, "Linked");
+    assert_eq!(db.connection_owner("k1").await.unwrap().as_deref(), Some("m1"));
+
+    // Readiness, reads and the lender's outbox.
+    assert!(db.record_read("m1", "invoices", "Queued").await.unwrap());
+    assert!(!db.record_read("m1", "invoices", "Queued").await.unwrap());
+    assert!(db.record_read("m1", "invoices", "Complete").await.unwrap());
+    assert_eq!(db.data_reads("m1").await.unwrap()[0].status, "Complete");
+    db.set_requirements("m1", r#"{"Accounting":"required"}"#).await.unwrap();
+    assert!(db.mark_ready("m1", true).await.unwrap());
+    assert!(!db.mark_ready("m1", true).await.unwrap());
+    let ready: Vec<String> =
+        db.merchant_records(Some(true), 0, 10).await.unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(ready, ["m1"]);
+    let event = |id| NewLenderEvent { id, merchant_id: "m1", event_type: "merchant.ready", body: "{}" };
+    db.enqueue_lender_event(event("e1"), &[("d1".into(), "http://a".into())], 0).await.unwrap();
+    db.enqueue_lender_event(event("e2"), &[("d2".into(), "http://a".into())], 0).await.unwrap();
+    let due: Vec<String> = db.due_deliveries(0, 10).await.unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(due, ["d1"], "a merchant's events in order");
+    assert!(db.claim_delivery("d1", 0, 100).await.unwrap());
+    assert!(!db.claim_delivery("d1", 0, 100).await.unwrap());
+    db.delivery_attempt_failed("d1", Some(500), "boom", Some(50)).await.unwrap();
+    assert_eq!(db.next_delivery_due_ms().await.unwrap(), Some(0), "d2 is due, behind d1");
+    db.delivery_succeeded("d1", 200).await.unwrap();
+    assert!(db.replay_delivery("d1", "d1-again", 60).await.unwrap());
+    let log = db.delivery_records(Some("m1"), Some("delivered"), 0, 10).await.unwrap();
+    assert_eq!((log.len(), log[0].event_id.as_str()), (1, "e1"));
+    assert_eq!(db.delivery_records(None, None, 0, 10).await.unwrap().len(), 3);
+
+    assert!(db.delete_connection("k1").await.unwrap());
     assert!(!db.owns_connection("m1", "k1").await.unwrap());
 
     assert!(db.cached_grid("Accounting").await.unwrap().is_none());

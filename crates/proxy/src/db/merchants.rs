@@ -63,6 +63,78 @@ impl Db {
     }
 }
 
+/// A merchant as the lender's back office lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MerchantRecord {
+    /// The lender's id for the merchant.
+    pub id: String,
+    /// Trading name.
+    pub business_name: String,
+    /// The Codat company, once created.
+    pub company_id: Option<String>,
+    /// What the lender needs (JSON of `Requirements`).
+    pub requirements: String,
+    /// When the merchant became ready for a decision, if it is (Unix seconds).
+    pub ready_at: Option<i64>,
+    /// When the merchant was first seen (Unix seconds).
+    pub created_at: i64,
+}
+
+const RECORD_COLUMNS: &str = "id, business_name, company_id, requirements, ready_at, created_at";
+
+impl Db {
+    /// Stores what the lender needs from the merchant (JSON of `Requirements`).
+    pub async fn set_requirements(&self, merchant_id: &str, requirements: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE merchants SET requirements = $1 WHERE id = $2")
+            .bind(requirements)
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The merchant as the back office sees it.
+    pub async fn merchant_record(&self, merchant_id: &str) -> Result<Option<MerchantRecord>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {RECORD_COLUMNS} FROM merchants WHERE id = $1"))
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Records whether the merchant is ready; true when that changed (once across servers).
+    pub async fn mark_ready(&self, merchant_id: &str, ready: bool) -> Result<bool, sqlx::Error> {
+        let query = if ready {
+            sqlx::query("UPDATE merchants SET ready_at = $1 WHERE id = $2 AND ready_at IS NULL")
+                .bind(unix_now())
+        } else {
+            sqlx::query("UPDATE merchants SET ready_at = NULL WHERE ready_at IS NOT NULL AND id = $1")
+        };
+        let result = query.bind(merchant_id).execute(&self.pool).await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// One page of merchants, oldest first, optionally only those (not) ready.
+    pub async fn merchant_records(
+        &self,
+        ready: Option<bool>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<MerchantRecord>, sqlx::Error> {
+        let filter = match ready {
+            None => "",
+            Some(true) => "WHERE ready_at IS NOT NULL",
+            Some(false) => "WHERE ready_at IS NULL",
+        };
+        sqlx::query_as(&format!(
+            "SELECT {RECORD_COLUMNS} FROM merchants {filter} ORDER BY created_at, id LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +160,21 @@ mod tests {
         assert_eq!(db.merchant("m1").await.unwrap().unwrap().company_id.as_deref(), Some("c1"));
         assert_eq!(db.merchant_by_company("c1").await.unwrap().unwrap().id, "m1");
         assert!(db.merchant_by_company("c2").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn readiness_is_marked_once_and_filters_the_list() {
+        let (db, _dir) = super::super::tests::db().await;
+        db.insert_merchant(&merchant("m1")).await.unwrap();
+        db.insert_merchant(&merchant("m2")).await.unwrap();
+        assert!(db.mark_ready("m1", true).await.unwrap());
+        assert!(!db.mark_ready("m1", true).await.unwrap(), "already ready");
+        let ids = |records: Vec<MerchantRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(db.merchant_records(Some(false), 0, 10).await.unwrap()), ["m2"]);
+        assert_eq!(ids(db.merchant_records(Some(true), 0, 10).await.unwrap()), ["m1"]);
+        assert_eq!(ids(db.merchant_records(None, 1, 10).await.unwrap()), ["m2"]);
+        assert!(db.mark_ready("m1", false).await.unwrap());
+        assert!(!db.mark_ready("m1", false).await.unwrap());
+        assert_eq!(db.merchant_records(Some(false), 0, 10).await.unwrap().len(), 2);
     }
 }

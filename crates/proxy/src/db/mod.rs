@@ -12,7 +12,9 @@ use sqlx::{
 use std::{str::FromStr, time::Duration};
 
 mod connections;
+mod data_reads;
 mod grid;
+mod lender_events;
 mod lock;
 mod merchants;
 mod pending_links;
@@ -23,8 +25,11 @@ mod sweep;
 mod watch_leases;
 mod webhooks;
 
+pub use connections::{ConnectionFacts, StoredConnection};
+pub use data_reads::DataRead;
+pub use lender_events::{DeliveryRecord, DueDelivery, NewLenderEvent};
 pub use lock::Locked;
-pub use merchants::Merchant;
+pub use merchants::{Merchant, MerchantRecord};
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
 pub use sessions::StoredSession;
 pub use sweep::Swept;

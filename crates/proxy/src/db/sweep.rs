@@ -100,12 +100,15 @@ mod tests {
         merchant(&db, "old-pending", 40).await;
         merchant(&db, "old-signed-in", 40).await;
         merchant(&db, "new-never", 1).await;
-        db.upsert_connection("c1", "old-linked", Some("gbol"), codat::ConnectionStatus::Linked)
-            .await
-            .unwrap();
-        db.upsert_connection("c2", "old-pending", Some("gbol"), codat::ConnectionStatus::PendingAuth)
-            .await
-            .unwrap();
+        let facts = |id, status| super::super::ConnectionFacts {
+            id,
+            platform_key: Some("gbol"),
+            platform_name: "Xero",
+            source_type: "Accounting",
+            status,
+        };
+        db.upsert_connection("old-linked", facts("c1", codat::ConnectionStatus::Linked)).await.unwrap();
+        db.upsert_connection("old-pending", facts("c2", codat::ConnectionStatus::PendingAuth)).await.unwrap();
         db.insert_session("s", "old-signed-in", DAY).await.unwrap();
         let abandoned = db.abandoned_merchants(30 * DAY, 100).await.unwrap();
         let ids: Vec<&str> = abandoned.iter().map(|(id, _)| id.as_str()).collect();

@@ -1,7 +1,7 @@
 //! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
 
 use crate::{
-    db::NewPendingLink,
+    db::{ConnectionFacts, NewPendingLink},
     error::AppError,
     extract::{AppJson, SignedIn},
     flow::wire,
@@ -11,7 +11,9 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, ErrorCode, SourceType};
+use codat_connect_api::{
+    ConnectRequest, ConnectStarted, Connection, ErrorCode, Requirement, Requirements, SourceType,
+};
 
 /// `POST /api/connections`: creates a connection and answers its Link URL.
 pub async fn create(
@@ -23,6 +25,7 @@ pub async fn create(
     if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
     }
+    refuse_hidden_kinds(&state, &signed_in.merchant.id, key).await?;
     let company_id = &signed_in.company_id;
     let connection = match state.codat.create_connection(company_id, key).await {
         Err(refusal) if refusal.status() == Some(axum::http::StatusCode::BAD_REQUEST) => {
@@ -33,6 +36,28 @@ pub async fn create(
     };
     remember(&state, &signed_in.merchant.id, &connection).await?;
     issue_link(&state, &signed_in, connection).await
+}
+
+/// The lender hid some kinds of platform from this merchant: none of their platforms is connected.
+async fn refuse_hidden_kinds(
+    state: &AppState,
+    merchant_id: &str,
+    platform_key: &str,
+) -> Result<(), AppError> {
+    let requirements = crate::lender::requirements_of(state, merchant_id).await?;
+    for kind in Requirements::KINDS {
+        if requirements.of(kind) == Requirement::Hidden
+            && state
+                .integrations
+                .grid(state, kind)
+                .await?
+                .iter()
+                .any(|card| card.platform_key == platform_key)
+        {
+            return Err(AppError::BadRequest("Your lender does not ask for this kind of platform.".into()));
+        }
+    }
+    Ok(())
 }
 
 /// Codat refuses a company a second accounting connection. One the owner abandoned before
@@ -68,7 +93,7 @@ async fn make_room_for(
     }
     for abandoned in accounting {
         state.codat.delete_connection(company_id, &abandoned.id).await?;
-        state.db.delete_connection(&abandoned.id).await?;
+        forget(state, &abandoned.id).await?;
     }
     Ok(())
 }
@@ -123,7 +148,7 @@ pub async fn delete(
 ) -> Result<axum::http::StatusCode, AppError> {
     let company_id = own_connection(&state, &signed_in, &connection_id).await?;
     state.codat.delete_connection(company_id, &connection_id).await?;
-    state.db.delete_connection(&connection_id).await?;
+    forget(&state, &connection_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -200,8 +225,20 @@ pub async fn remember(
     merchant_id: &str,
     connection: &codat::Connection,
 ) -> Result<(), AppError> {
-    let key = connection.integration_key.as_deref();
-    state.db.upsert_connection(&connection.id, merchant_id, key, connection.status).await?;
+    if state.db.upsert_connection(merchant_id, ConnectionFacts::of(connection)).await? {
+        crate::lender::events::connection_changed(state, merchant_id, connection).await?;
+    }
+    Ok(())
+}
+
+/// Forgets a deleted connection and tells the lender, once across servers.
+pub async fn forget(state: &AppState, connection_id: &str) -> Result<(), AppError> {
+    let owner = state.db.connection_owner(connection_id).await?;
+    if state.db.delete_connection(connection_id).await? {
+        if let Some(merchant_id) = owner {
+            crate::lender::events::connection_removed(state, &merchant_id, connection_id).await?;
+        }
+    }
     Ok(())
 }
 

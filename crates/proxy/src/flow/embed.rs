@@ -70,6 +70,13 @@ pub async fn create(
         company_id: None,
     };
     state.db.claim_merchant(&merchant).await?;
+    if let Some(requirements) = request.requirements {
+        // Three enum fields always serialise.
+        let text = serde_json::to_string(&requirements).unwrap_or_else(|_| "{}".to_owned());
+        state.db.set_requirements(merchant_id, &text).await?;
+        // New requirements may make the merchant ready, or no longer ready.
+        crate::lender::events::reassess(&state, merchant_id).await?;
+    }
     let company_id = ensure_company(&state, merchant_id, business_name).await?;
     let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
     Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id }))

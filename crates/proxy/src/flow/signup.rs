@@ -11,7 +11,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, Json};
 use axum_extra::extract::cookie::CookieJar;
-use codat_connect_api::{Session, SignUpRequest};
+use codat_connect_api::{Requirements, Session, SignUpRequest};
 
 /// `POST /api/signup`: refused when the deployment's sign-up is closed (`SIGN_UP`), and limited
 /// per address (`SIGN_UPS_PER_HOUR`): each one creates a Codat company with the lender's key.
@@ -30,8 +30,9 @@ pub async fn sign_up(
     // same merchant instead of creating another Codat company.
     if let Some(CurrentSession { merchant, .. }) = session {
         if let Some(company_id) = merchant.company_id {
-            let body =
-                Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id };
+            let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
+            let business_name = merchant.business_name;
+            let body = Session { merchant_id: merchant.id, business_name, company_id, requirements };
             return Ok((jar, Json(body)));
         }
     }
@@ -42,7 +43,8 @@ pub async fn sign_up(
     let company_id = ensure_company(&state, &merchant_id, &merchant.business_name).await?;
     let cookie = session::start(&state, &merchant_id).await?;
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
-    let body = Session { merchant_id, business_name: merchant.business_name, company_id };
+    let requirements = Requirements::default();
+    let body = Session { merchant_id, business_name: merchant.business_name, company_id, requirements };
     Ok((jar.add(cookie), Json(body)))
 }
 
@@ -62,13 +64,18 @@ pub async fn log_out(
 
 /// `GET /api/session`: the session's merchant, or 204 when the request presents no session (a
 /// first visit, asked by the sign-up page, is not an error).
-pub async fn current(signed_in: Option<SignedIn>) -> axum::response::Response {
+pub async fn current(
+    State(state): State<AppState>,
+    signed_in: Option<SignedIn>,
+) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse as _;
     let Some(SignedIn { merchant, company_id, .. }) = signed_in else {
-        return StatusCode::NO_CONTENT.into_response();
+        return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    Json(Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id })
-        .into_response()
+    let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
+    let session =
+        Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id, requirements };
+    Ok(Json(session).into_response())
 }
 
 /// The trimmed name and email, or the problem in words and as a code the page translates.

@@ -8,15 +8,17 @@ use codat_connect_api::{DataTypeProgress, SyncState};
 /// `GET /api/sync`: where each data type's latest read stands.
 pub async fn progress(
     State(state): State<AppState>,
-    SignedIn { company_id, .. }: SignedIn,
+    SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<DataTypeProgress>>, AppError> {
     let statuses = state.codat.data_status(&company_id).await?;
-    let progress = statuses
+    let progress: Vec<DataTypeProgress> = statuses
         .into_iter()
         .filter_map(|(data_type, status)| {
             status.map(|s| DataTypeProgress { data_type, state: simplify(s.current_status) })
         })
         .collect();
+    let reads = progress.iter().map(|p| (p.data_type.clone(), p.state));
+    crate::lender::events::reads_seen(&state, &merchant.id, reads.collect::<Vec<_>>()).await?;
     Ok(Json(progress))
 }
 

@@ -135,3 +135,23 @@ pub async fn start_connection(app: &Router, cookie: &str, platform_key: &str) ->
     let state = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
     (id, state.expect("a state on the link"))
 }
+
+/// A GET with `Authorization: Bearer <token>` (an embedded page's session, or the admin token).
+pub fn get_with_bearer(path: &str, token: &str) -> Request<Body> {
+    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+}
+
+/// A POST without a body, with `Authorization: Bearer <token>`.
+pub fn post_with_bearer(path: &str, token: &str) -> Request<Body> {
+    Request::post(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+}
+
+/// A state-changing JSON POST from an embedded page holding the session `token`.
+pub fn post_json_with_bearer(path: &str, body: &str, token: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-codat-connect", "1")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}

@@ -1,0 +1,76 @@
+//! Where each data type's read stands for a merchant, as Codat last said it (a `read.completed`
+//! webhook, or the watcher's look at `dataStatus`): the first-read progress the status API shows
+//! and readiness waits on.
+
+use super::{unix_now, Db};
+
+/// One data type's read as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DataRead {
+    /// Codat's data type, e.g. `invoices` or `banking-accounts`.
+    pub data_type: String,
+    /// The simplified state (`SyncState`'s name).
+    pub status: String,
+    /// When it last changed (Unix seconds).
+    pub updated_at: i64,
+}
+
+impl Db {
+    /// Records a data type's read state; true when it changed (once across servers).
+    pub async fn record_read(
+        &self,
+        merchant_id: &str,
+        data_type: &str,
+        status: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let now = unix_now();
+        let updated = sqlx::query(
+            "UPDATE data_reads SET status = $1, updated_at = $2 WHERE merchant_id = $3 AND data_type = $4 \
+             AND status <> $1",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(merchant_id)
+        .bind(data_type)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 1 {
+            return Ok(true);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO data_reads (merchant_id, data_type, status, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (merchant_id, data_type) DO NOTHING",
+        )
+        .bind(merchant_id)
+        .bind(data_type)
+        .bind(status)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// The merchant's data types, by name.
+    pub async fn data_reads(&self, merchant_id: &str) -> Result<Vec<DataRead>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT data_type, status, updated_at FROM data_reads WHERE merchant_id = $1 ORDER BY data_type",
+        )
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_read_state_counts_as_changed_only_when_it_differs() {
+        let (db, _dir) = super::super::tests::db_with_merchant().await;
+        assert!(db.record_read("m1", "invoices", "Queued").await.unwrap());
+        assert!(!db.record_read("m1", "invoices", "Queued").await.unwrap());
+        assert!(db.record_read("m1", "invoices", "Complete").await.unwrap());
+        let reads = db.data_reads("m1").await.unwrap();
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].status, "Complete");
+    }
+}

@@ -1,0 +1,27 @@
+//! What the lender's systems get: a merchant's readiness against the requirements the lender set
+//! (`readiness`), events pushed to the lender's webhook endpoints (`events`, `delivery`), and the
+//! status API and delivery log behind `ADMIN_TOKEN` (`status`).
+
+pub mod delivery;
+pub mod events;
+pub mod readiness;
+pub mod status;
+
+use crate::{error::AppError, AppState};
+use codat_connect_api::Requirements;
+
+/// What the lender needs from the merchant (optional kinds when it never said).
+pub async fn requirements_of(state: &AppState, merchant_id: &str) -> Result<Requirements, AppError> {
+    let record = state.db.merchant_record(merchant_id).await?;
+    Ok(record.and_then(|r| serde_json::from_str(&r.requirements).ok()).unwrap_or_default())
+}
+
+/// Now, in Unix milliseconds.
+pub fn unix_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos().div_euclid(1_000_000) as i64
+}
+
+/// A new delivery's id.
+fn new_delivery_id() -> String {
+    format!("dlv_{}", uuid::Uuid::new_v4().simple())
+}

@@ -1,0 +1,311 @@
+//! The lender's back office API, behind `ADMIN_TOKEN`: a merchant's status
+//! (`GET /v1/merchants/{merchantId}`), merchants by readiness (`GET /v1/merchants`), the log of
+//! webhook deliveries (`GET /v1/webhook-deliveries`) and a replay of one
+//! (`POST /v1/webhook-deliveries/{id}/replay`).
+
+use super::readiness::{assess, kind_of_connection, kind_of_data_type};
+use crate::{
+    db::{DeliveryRecord, MerchantRecord},
+    error::AppError,
+    flow::embed::Admin,
+    AppState,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use codat_connect_api::{Progress, Requirements, SourceType};
+use serde::{Deserialize, Serialize};
+
+/// Items on a page of a list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// A merchant as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantSummary {
+    /// The lender's id for the merchant.
+    pub merchant_id: String,
+    /// Trading name.
+    pub business_name: String,
+    /// Its Codat company.
+    pub company_id: Option<String>,
+    /// Ready for a decision.
+    pub ready: bool,
+    /// Since when (RFC 3339).
+    pub ready_at: Option<String>,
+    /// When the merchant was first seen (RFC 3339).
+    pub created_at: String,
+}
+
+/// A merchant's connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    /// Codat's connection id.
+    pub id: String,
+    /// The platform's key.
+    pub platform_key: Option<String>,
+    /// The platform's name.
+    pub platform_name: Option<String>,
+    /// Its kind.
+    pub source_type: SourceType,
+    /// Codat's status (`PendingAuth`, `Linked`, `Unlinked`, `Deauthorized`).
+    pub status: String,
+    /// First seen (RFC 3339).
+    pub created_at: Option<String>,
+    /// Status last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One data type's read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataTypeView {
+    /// Codat's data type.
+    pub data_type: String,
+    /// The kind of platform it is read from.
+    pub source_type: SourceType,
+    /// `Queued`, `Fetching`, `Complete`, `Failed` or `NotSupported`.
+    pub state: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// `GET /v1/merchants/{merchantId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantStatus {
+    /// The merchant.
+    #[serde(flatten)]
+    pub merchant: MerchantSummary,
+    /// What the lender asked for.
+    pub requirements: Requirements,
+    /// Kinds linked, missing and skipped.
+    pub progress: Progress,
+    /// Linked kinds whose first read has not finished.
+    pub waiting_for_first_read: Vec<SourceType>,
+    /// A connection lost its access or a read failed.
+    pub attention_needed: bool,
+    /// Its connections, oldest first.
+    pub connections: Vec<ConnectionView>,
+    /// Its data types' reads.
+    pub data_types: Vec<DataTypeView>,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// This page's items.
+    pub results: Vec<T>,
+    /// This page's number, from 1.
+    pub page: i64,
+    /// Items per page.
+    pub page_size: i64,
+    /// The next page's number, when there may be one.
+    pub next_page: Option<i64>,
+}
+
+/// A delivery in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryView {
+    /// The delivery's id (for a replay).
+    pub id: String,
+    /// The event's id: the `webhook-id` the endpoint saw.
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The endpoint.
+    pub endpoint: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// The endpoint's last HTTP status.
+    pub last_status: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// The next attempt (RFC 3339), while pending.
+    pub next_attempt_at: Option<String>,
+    /// When the endpoint acknowledged it (RFC 3339).
+    pub delivered_at: Option<String>,
+    /// When the delivery was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// `?page=` (from 1) and, for merchants, `?ready=`; for deliveries, `?merchantId=` and `?status=`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    page: Option<String>,
+    ready: Option<String>,
+    merchant_id: Option<String>,
+    status: Option<String>,
+}
+
+impl ListQuery {
+    fn page(&self) -> Result<i64, AppError> {
+        match self.page.as_deref() {
+            None => Ok(1),
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|page| (1..=1_000_000).contains(page))
+                .ok_or_else(|| AppError::BadRequest("page is a number from 1.".into())),
+        }
+    }
+}
+
+/// `GET /v1/merchants/{merchantId}`
+pub async fn merchant(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(merchant_id): Path<String>,
+) -> Result<Json<MerchantStatus>, AppError> {
+    let record = state
+        .db
+        .merchant_record(&merchant_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no merchant with that id.".into()))?;
+    let requirements: Requirements = serde_json::from_str(&record.requirements).unwrap_or_default();
+    let connections = state.db.merchant_connections(&merchant_id).await?;
+    let reads = state.db.data_reads(&merchant_id).await?;
+    let assessment = assess(&requirements, &connections, &reads);
+    let connections = connections
+        .into_iter()
+        .map(|c| ConnectionView {
+            source_type: kind_of_connection(c.source_type.as_deref()),
+            id: c.id,
+            platform_key: c.platform_key,
+            platform_name: c.platform_name,
+            status: c.status,
+            created_at: c.created_at.map(rfc3339),
+            updated_at: rfc3339(c.updated_at),
+        })
+        .collect();
+    let data_types = reads
+        .into_iter()
+        .map(|r| DataTypeView {
+            source_type: kind_of_data_type(&r.data_type),
+            data_type: r.data_type,
+            state: r.status,
+            updated_at: rfc3339(r.updated_at),
+        })
+        .collect();
+    Ok(Json(MerchantStatus {
+        merchant: summary(record),
+        requirements,
+        progress: assessment.progress,
+        waiting_for_first_read: assessment.reading,
+        attention_needed: assessment.attention_needed,
+        connections,
+        data_types,
+    }))
+}
+
+/// `GET /v1/merchants?ready=false&page=2`
+pub async fn merchants(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Page<MerchantSummary>>, AppError> {
+    let page = query.page()?;
+    let ready = match query.ready.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(AppError::BadRequest("ready is true or false.".into())),
+    };
+    let records = state.db.merchant_records(ready, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    Ok(Json(paged(records.into_iter().map(summary).collect(), page)))
+}
+
+/// `GET /v1/webhook-deliveries?merchantId=&status=&page=`
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Page<DeliveryView>>, AppError> {
+    let page = query.page()?;
+    if let Some(status) = query.status.as_deref() {
+        if !["pending", "delivered", "failed"].contains(&status) {
+            return Err(AppError::BadRequest("status is pending, delivered or failed.".into()));
+        }
+    }
+    let records = state
+        .db
+        .delivery_records(
+            query.merchant_id.as_deref(),
+            query.status.as_deref(),
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await?;
+    Ok(Json(paged(records.into_iter().map(delivery_view).collect(), page)))
+}
+
+/// `POST /v1/webhook-deliveries/{id}/replay`: the same event (same `webhook-id`) sent again to
+/// the same endpoint, as a new delivery (202 with it).
+pub async fn replay(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<DeliveryView>), AppError> {
+    let new_id = super::new_delivery_id();
+    if !state.db.replay_delivery(&id, &new_id, super::unix_ms()).await? {
+        return Err(AppError::NotFound("There is no delivery with that id.".into()));
+    }
+    state.lender_outbox.notify_one();
+    let record = state
+        .db
+        .delivery_record(&new_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The replay was removed before it was read.".into()))?;
+    Ok((StatusCode::ACCEPTED, Json(delivery_view(record))))
+}
+
+fn paged<T>(results: Vec<T>, page: i64) -> Page<T> {
+    let next_page = (results.len() as i64 == PAGE_SIZE).then_some(page + 1);
+    Page { results, page, page_size: PAGE_SIZE, next_page }
+}
+
+fn summary(record: MerchantRecord) -> MerchantSummary {
+    MerchantSummary {
+        merchant_id: record.id,
+        business_name: record.business_name,
+        company_id: record.company_id,
+        ready: record.ready_at.is_some(),
+        ready_at: record.ready_at.map(rfc3339),
+        created_at: rfc3339(record.created_at),
+    }
+}
+
+fn delivery_view(record: DeliveryRecord) -> DeliveryView {
+    DeliveryView {
+        next_attempt_at: (record.status == "pending").then(|| rfc3339(record.next_attempt_ms / 1000)),
+        id: record.id,
+        event_id: record.event_id,
+        event_type: record.event_type,
+        merchant_id: record.merchant_id,
+        endpoint: record.endpoint,
+        status: record.status,
+        attempts: record.attempts,
+        last_status: record.last_status,
+        last_error: record.last_error,
+        delivered_at: record.delivered_at.map(rfc3339),
+        created_at: rfc3339(record.created_at),
+    }
+}
+
+/// Unix seconds as RFC 3339.
+fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

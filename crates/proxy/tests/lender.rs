@@ -1,0 +1,349 @@
+//! What the lender's systems get: requirements set with a session, signed webhooks delivered at
+//! least once and in order to a receiver that fails, times out, recovers and outlives a server
+//! restart, and the status API behind the admin token.
+
+mod support;
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+    Router,
+};
+use codat::WebhookSecret;
+use codat_connect_proxy::{config::Config, config::LenderEndpoint, start, RunningProxy};
+use serde_json::{json, Value};
+use std::{
+    collections::{HashSet, VecDeque},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use support::{
+    router::{self, embed_request, get, send, setup_with, ADMIN, KEY},
+    spawn_emulator,
+};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// How the receiver answers one delivery.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Fail,
+    Hang,
+    Acknowledge,
+}
+
+/// A delivery as the receiver saw it.
+#[derive(Debug, Clone)]
+struct Received {
+    id: String,
+    body: Value,
+    verified: bool,
+    acknowledged: bool,
+}
+
+/// The lender's endpoint: answers from a script, then acknowledges while `up`, else fails.
+#[derive(Default)]
+struct Receiver {
+    script: Mutex<VecDeque<Answer>>,
+    down: Mutex<bool>,
+    seen: Mutex<Vec<Received>>,
+}
+
+async fn receive(State(receiver): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let id = header("webhook-id");
+    let timestamp: i64 = header("webhook-timestamp").parse().unwrap_or_default();
+    let verified =
+        WebhookSecret::parse(SECRET).unwrap().verify(&id, timestamp, &body, &header("webhook-signature"));
+    let scripted = receiver.script.lock().unwrap().pop_front();
+    let answer =
+        scripted.unwrap_or(if *receiver.down.lock().unwrap() { Answer::Fail } else { Answer::Acknowledge });
+    let acknowledged = matches!(answer, Answer::Acknowledge);
+    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    receiver.seen.lock().unwrap().push(Received { id, body, verified, acknowledged });
+    match answer {
+        Answer::Fail => StatusCode::SERVICE_UNAVAILABLE,
+        Answer::Hang => std::future::pending().await,
+        Answer::Acknowledge => StatusCode::NO_CONTENT,
+    }
+}
+
+async fn spawn_receiver(receiver: Arc<Receiver>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = Router::new().route("/hooks", post(receive)).with_state(receiver);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+fn config(database_url: &str, emulator_url: &str, receiver_url: &str, dist: &std::path::Path) -> Config {
+    let mut config = Config::local(database_url, dist);
+    config.codat_api_key = Some(KEY.into());
+    config.codat_base_url = emulator_url.into();
+    config.admin_token = Some(ADMIN.into());
+    config.lender_webhooks =
+        vec![LenderEndpoint { url: receiver_url.into(), secret: WebhookSecret::parse(SECRET).unwrap() }];
+    config.lender_webhook_retry_seconds = vec![0.05; 5];
+    config.lender_webhook_timeout_seconds = 0.5;
+    config
+}
+
+/// A session for `merchant` from the lender's backend; its bearer token.
+async fn session(http: &reqwest::Client, base: &str, merchant: &str, requirements: Value) -> String {
+    let body = json!({"merchantId": merchant, "businessName": "Acme", "requirements": requirements});
+    let answer =
+        http.post(format!("{base}/v1/sessions")).bearer_auth(ADMIN).json(&body).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.json::<Value>().await.unwrap()["sessionToken"].as_str().unwrap().to_owned()
+}
+
+async fn api(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {
+    http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
+/// Links `platform_key` for the session's merchant through the emulator's Link page, then waits
+/// for the first read to finish as the page would (reading `/api/connections` and `/api/sync`).
+async fn link_and_read(http: &reqwest::Client, base: &str, token: &str, platform_key: &str) {
+    let started: Value = http
+        .post(format!("{base}/api/connections"))
+        .bearer_auth(token)
+        .header("x-codat-connect", "1")
+        .json(&json!({"platformKey": platform_key}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    router::authorize(started["linkUrl"].as_str().unwrap()).await;
+    let linked = api(http, base, token, "/api/connections").await;
+    assert!(linked.as_array().unwrap().iter().any(|c| c["status"] == "Linked"), "{linked}");
+    wait_for("the first read", || async {
+        let sync = api(http, base, token, "/api/sync").await;
+        let items = sync.as_array().cloned().unwrap_or_default();
+        !items.is_empty()
+            && items.iter().all(|i| matches!(i["state"].as_str(), Some("Complete" | "NotSupported")))
+    })
+    .await;
+}
+
+async fn wait_for<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done().await {
+        assert!(Instant::now() < deadline, "{what} did not happen");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn pending_deliveries(http: &reqwest::Client, base: &str) -> usize {
+    let log: Value = http
+        .get(format!("{base}/v1/webhook-deliveries?status=pending"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["results"].as_array().map_or(usize::MAX, Vec::len)
+}
+
+fn event_types(seen: &[Received]) -> Vec<String> {
+    seen.iter()
+        .filter(|r| r.acknowledged)
+        .map(|r| r.body["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+struct Fixture {
+    emulator_url: String,
+    receiver: Arc<Receiver>,
+    receiver_url: String,
+    database_url: String,
+    dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let (emulator_url, _emulator) =
+        spawn_emulator(KEY, |c| c.sync_duration = Duration::from_millis(300)).await;
+    let receiver = Arc::new(Receiver::default());
+    let receiver_url = spawn_receiver(receiver.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("db").display());
+    Fixture { emulator_url, receiver, receiver_url, database_url, dir }
+}
+
+impl Fixture {
+    async fn server(&self) -> RunningProxy {
+        start(config(
+            &self.database_url,
+            &self.emulator_url,
+            &self.receiver_url,
+            &self.dir.path().join("dist"),
+        ))
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn events_reach_the_lender_signed_in_order_once_per_id_through_failures_and_a_timeout() {
+    let fixture = fixture().await;
+    fixture.receiver.script.lock().unwrap().extend([Answer::Fail, Answer::Hang]);
+    let server = fixture.server().await;
+    let base = server.public_url.clone();
+    let http = reqwest::Client::new();
+    let token = session(&http, &base, "applicant-1", json!({"Accounting": "required"})).await;
+    link_and_read(&http, &base, &token, "gbol").await;
+    wait_for("every delivery", || async { pending_deliveries(&http, &base).await == 0 }).await;
+
+    let seen = fixture.receiver.seen.lock().unwrap().clone();
+    assert!(seen.iter().all(|r| r.verified), "every delivery is signed with the endpoint's secret");
+    let types = event_types(&seen);
+    assert_eq!(types.first().map(String::as_str), Some("merchant.connection.linked"), "{types:?}");
+    assert_eq!(types.last().map(String::as_str), Some("merchant.ready"), "{types:?}");
+    assert!(types.iter().filter(|t| *t == "merchant.sync.completed").count() > 1, "{types:?}");
+    let first = &seen[0];
+    let attempts: Vec<&Received> = seen.iter().filter(|r| r.id == first.id).collect();
+    assert_eq!(attempts.len(), 3, "failed, timed out, acknowledged: one id throughout");
+    let acknowledged: Vec<&str> = seen.iter().filter(|r| r.acknowledged).map(|r| r.id.as_str()).collect();
+    let distinct: HashSet<&str> = acknowledged.iter().copied().collect();
+    assert_eq!(distinct.len(), acknowledged.len(), "no id acknowledged twice");
+    let ready = seen.iter().find(|r| r.body["type"] == "merchant.ready").unwrap();
+    assert_eq!(ready.body["data"]["merchantId"], "applicant-1");
+    assert_eq!(ready.body["data"]["progress"]["complete"], json!(["Accounting"]));
+
+    let log: Value = http
+        .get(format!("{base}/v1/webhook-deliveries?merchantId=applicant-1"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let oldest = log["results"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (oldest["attempts"].as_i64(), oldest["status"].as_str()),
+        (Some(3), Some("delivered")),
+        "{oldest}"
+    );
+    assert_eq!(oldest["lastStatus"], 204);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn deliveries_outlive_a_restart_and_acknowledged_ones_are_not_sent_again() {
+    let fixture = fixture().await;
+    // The first event gets through; then the endpoint is down until after the restart.
+    fixture.receiver.script.lock().unwrap().push_back(Answer::Acknowledge);
+    *fixture.receiver.down.lock().unwrap() = true;
+    let server = fixture.server().await;
+    let base = server.public_url.clone();
+    let http = reqwest::Client::new();
+    let token = session(&http, &base, "applicant-2", json!({"Accounting": "required"})).await;
+    link_and_read(&http, &base, &token, "gbol").await;
+    wait_for("a refused delivery", || async {
+        fixture.receiver.seen.lock().unwrap().iter().any(|r| !r.acknowledged)
+    })
+    .await;
+    server.stop().await.unwrap();
+
+    *fixture.receiver.down.lock().unwrap() = false;
+    let restarted = fixture.server().await;
+    let base = restarted.public_url.clone();
+    wait_for("every delivery after the restart", || async { pending_deliveries(&http, &base).await == 0 })
+        .await;
+    let seen = fixture.receiver.seen.lock().unwrap().clone();
+    let acknowledged: Vec<&str> = seen.iter().filter(|r| r.acknowledged).map(|r| r.id.as_str()).collect();
+    let distinct: HashSet<&str> = acknowledged.iter().copied().collect();
+    assert_eq!(distinct.len(), acknowledged.len(), "no acknowledged id sent again: {acknowledged:?}");
+    let types = event_types(&seen);
+    assert_eq!(types.first().map(String::as_str), Some("merchant.connection.linked"));
+    assert_eq!(types.last().map(String::as_str), Some("merchant.ready"), "nothing lost: {types:?}");
+    restarted.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_status_api_answers_only_the_admin_token_and_tells_readiness_against_requirements() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let admin_get = |path: &str| {
+        axum::http::Request::get(path)
+            .header("authorization", format!("Bearer {ADMIN}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let body = r#"{"merchantId": "m-42", "businessName": "Acme", "requirements": {"Accounting": "required", "Commerce": "hidden"}}"#;
+    assert_eq!(send(&setup.app, embed_request(Some(ADMIN), body)).await.status, 200);
+
+    assert_eq!(send(&setup.app, get("/v1/merchants/m-42", None)).await.status, 401);
+    assert_eq!(send(&setup.app, get("/v1/merchants", None)).await.status, 401);
+    assert_eq!(send(&setup.app, get("/v1/webhook-deliveries", None)).await.status, 401);
+    let unknown = send(&setup.app, admin_get("/v1/merchants/nobody")).await;
+    assert_eq!((unknown.status.as_u16(), unknown.body["code"].as_str()), (404, Some("not_found")));
+    let bad = send(&setup.app, admin_get("/v1/merchants?ready=perhaps")).await;
+    assert_eq!((bad.status.as_u16(), bad.body["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(send(&setup.app, admin_get("/v1/merchants?page=0")).await.status, 400);
+
+    let status = send(&setup.app, admin_get("/v1/merchants/m-42")).await;
+    assert_eq!(status.status, 200, "{}", status.text);
+    assert_eq!(status.body["ready"], false);
+    assert_eq!(
+        status.body["requirements"],
+        json!({"Accounting": "required", "Banking": "optional", "Commerce": "hidden"})
+    );
+    assert_eq!(
+        status.body["progress"],
+        json!({"complete": [], "missing": ["Accounting"], "skipped": ["Banking"]})
+    );
+    let waiting = send(&setup.app, admin_get("/v1/merchants?ready=false")).await;
+    assert_eq!(waiting.body["results"][0]["merchantId"], "m-42");
+    assert!(send(&setup.app, admin_get("/v1/merchants?ready=true")).await.body["results"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let replay =
+        send(&setup.app, router::post_with_bearer("/v1/webhook-deliveries/dlv_nope/replay", ADMIN)).await;
+    assert_eq!(replay.status, 404);
+}
+
+#[tokio::test]
+async fn requirements_come_only_from_the_lender_and_hidden_kinds_cannot_be_connected() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let unknown_kind =
+        r#"{"merchantId": "m-1", "businessName": "Acme", "requirements": {"Payroll": "required"}}"#;
+    let refused = send(&setup.app, embed_request(Some(ADMIN), unknown_kind)).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    let body = r#"{"merchantId": "m-1", "businessName": "Acme", "requirements": {"Accounting": "required", "Commerce": "hidden"}}"#;
+    let session = send(&setup.app, embed_request(Some(ADMIN), body)).await;
+    let token = session.body["sessionToken"].as_str().unwrap().to_owned();
+
+    let mine = send(&setup.app, router::get_with_bearer("/api/session", &token)).await;
+    assert_eq!(mine.body["requirements"]["Commerce"], "hidden");
+    let commerce = send(&setup.app, get("/api/integrations?sourceType=Commerce", None)).await;
+    let shopify = commerce.body[0]["platformKey"].as_str().unwrap().to_owned();
+    let start = send(
+        &setup.app,
+        router::post_json_with_bearer(
+            "/api/connections",
+            &format!(r#"{{"platformKey": "{shopify}"}}"#),
+            &token,
+        ),
+    )
+    .await;
+    assert_eq!(start.status, 400, "{}", start.text);
+    assert!(start.body["message"].as_str().unwrap().contains("does not ask"));
+    let accounting = send(
+        &setup.app,
+        router::post_json_with_bearer("/api/connections", r#"{"platformKey": "gbol"}"#, &token),
+    )
+    .await;
+    assert_eq!(accounting.status, 200, "{}", accounting.text);
+}
