@@ -25,7 +25,7 @@
 
   var script = document.currentScript;
   var serverOrigin = script && script.src ? new URL(script.src).origin : window.location.origin;
-  var EVENTS = ["ready", "started", "connected", "finished", "error", "closed"];
+  var EVENTS = ["ready", "started", "connected", "finished", "attention_needed", "error", "closed"];
   var MIN_HEIGHT = 320;
   var MAX_HEIGHT = 4000;
 

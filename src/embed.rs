@@ -9,7 +9,7 @@ mod popup;
 
 pub use popup::{link_return, open_link_window, report_link_return, when_closed, LINK_WINDOW_NAME};
 
-use codat_connect_api::SourceType;
+use codat_connect_api::{Progress, SourceType};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, sync::OnceLock};
@@ -129,8 +129,17 @@ pub enum EmbedEvent {
         /// The kind of platform.
         source_type: SourceType,
     },
-    /// The business owner said they are done.
-    Finished {},
+    /// The business owner said they are done (offered once every required kind is linked):
+    /// the kinds linked, still missing (none) and skipped.
+    Finished(Progress),
+    /// A connection lost its access or some data could not be read: the owner is asked to act.
+    #[serde(rename = "attention_needed", rename_all = "camelCase")]
+    AttentionNeeded {
+        /// Connections that must be authorized again.
+        connection_ids: Vec<String>,
+        /// Whether some data types' latest read failed.
+        reads_failed: bool,
+    },
     /// Something went wrong.
     Error {
         /// The proxy's or the redirect's machine-readable code.

@@ -319,6 +319,18 @@ pub struct Messages {
     pub sign_out: &'static str,
     /// Embedded: the button that ends the flow after a success.
     pub done: &'static str,
+    /// Embedded, instead of "Done" while a required kind is missing; `{kinds}`.
+    pub finish_needs: &'static str,
+    /// The lender's checklist, for screen readers.
+    pub checklist_label: &'static str,
+    /// Checklist: a kind the lender requires, not yet connected.
+    pub required: &'static str,
+    /// Checklist: an optional kind, not yet connected.
+    pub optional_skip: &'static str,
+    /// A connection lost its access; `{platform}`.
+    pub attention_reauth: &'static str,
+    /// Some data could not be read.
+    pub attention_reads_failed: &'static str,
     /// Embedded: while the owner signs in in the popup; `{name}`.
     pub finish_in_window: &'static str,
     /// Embedded: the popup was blocked.

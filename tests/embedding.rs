@@ -68,6 +68,12 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
 
     enter_app(&harness).await;
     harness.heading("Connect your accounting software").await;
+    // Northwind requires accounting software: the checklist says so, and "Done" is not offered.
+    harness.find("//ul[@class='checklist']/li[contains(., 'Accounting')][contains(., 'Required')]").await;
+    harness.find("//ul[@class='checklist']/li[contains(., 'Banking')][contains(., 'skip it for now')]").await;
+    harness.find("//p[@class='finish-needs'][contains(., 'To finish, connect: Accounting')]").await;
+    let done = harness.browser.find_all(Locator::XPath("//button[normalize-space()='Done']")).await.unwrap();
+    assert!(done.is_empty(), "a required kind cannot be skipped");
     let close = harness.button("Close").await;
     assert!(close.is_displayed().await.unwrap(), "an embedded app can be closed");
     // In the lender's colours the embedded app still meets WCAG 2.2 AA, and so does the example.
@@ -119,12 +125,74 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     enter_app(&harness).await;
     harness.button("Done").await.click().await.expect("done");
     harness.browser.enter_parent_frame().await.unwrap();
-    host_event(&harness, "finished").await;
+    let finished = host_event(&harness, "finished").await;
+    assert_eq!(
+        finished,
+        json!({"complete": ["Accounting"], "missing": [], "skipped": ["Banking", "Commerce"]})
+    );
     // The lender's page takes the app away once the owner is finished.
     harness.find("//p[@id='start-status'][contains(., 'Thanks')]").await;
     let frames = harness.browser.find_all(Locator::Css("iframe")).await.unwrap();
     assert!(frames.is_empty(), "the lender removed the frame");
     harness.screenshot("05-lender-after-finish").await;
+
+    // The lender's back office: the applicant is ready, told by verified webhooks.
+    let lender =
+        harness.proxy.as_ref().and_then(|proxy| proxy.example_lender_url.clone()).expect("lender site");
+    harness.browser.goto(&format!("{lender}/back-office")).await.expect("the back office");
+    harness.heading("Applicants").await;
+    harness.find("//tr[@data-merchant='nw-maple-street-bakery']/td[normalize-space()='Ready']").await;
+    harness.find("//ol[@id='webhooks']/li[@data-type='merchant.connection.linked']").await;
+    harness.find("//ol[@id='webhooks']/li[@data-type='merchant.ready']").await;
+    harness.find("//tbody[@id='deliveries']/tr[td[normalize-space()='merchant.ready']]/td[normalize-space()='delivered']").await;
+    let back_office = axe_violations(&harness).await;
+    assert!(back_office.is_empty(), "the back office: {back_office:?}");
+    harness.screenshot("06-back-office").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_connection_is_said_on_the_first_page_with_a_one_click_reconnect() {
+    let harness = start("embedding-attention").await;
+    let lender_window = start_in_lender(&harness).await;
+    let authorize_in_popup = || async {
+        let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
+        harness.browser.switch_to_window(popup).await.expect("to the popup");
+        harness.heading("Connect Sandbox").await;
+        harness.button("Authorize").await.click().await.expect("authorize");
+        windows(&harness, 1).await;
+        harness.browser.switch_to_window(lender_window.clone()).await.expect("back to the lender");
+        enter_app(&harness).await;
+        assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    };
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    authorize_in_popup().await;
+
+    // The owner revokes Codat's access at the platform.
+    let proxy = harness.proxy.as_ref().expect("running");
+    let merchant = proxy.state.db.merchant("nw-maple-street-bakery").await.unwrap().expect("the applicant");
+    let company = merchant.company_id.expect("a company");
+    let connection = proxy.state.db.merchant_connections(&merchant.id).await.unwrap().remove(0).id;
+    let revoke = format!(
+        "{}/emulator/_emulator/companies/{company}/connections/{connection}/deauthorize",
+        proxy.public_url
+    );
+    let revoked = reqwest::Client::new().post(revoke).send().await.expect("the emulator's control");
+    assert!(revoked.status().is_success());
+
+    // Back at the first page, the owner is told and can reconnect in one click.
+    harness.link("Connect").await.click().await.expect("to the grid");
+    harness
+        .find("//div[contains(@class,'attention')][contains(., 'Sandbox needs you to sign in again')]")
+        .await;
+    harness.screenshot("01-attention").await;
+    harness.browser.enter_parent_frame().await.unwrap();
+    let attention = host_event(&harness, "attention_needed").await;
+    assert_eq!(attention["connectionIds"], json!([connection]));
+    enter_app(&harness).await;
+    harness.button("Reconnect").await.click().await.expect("reconnect");
+    authorize_in_popup().await;
+    harness.screenshot("02-reconnected").await;
     harness.finish().await;
 }
 

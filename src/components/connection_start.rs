@@ -10,11 +10,19 @@ use crate::{
 use codat_connect_api::ConnectStarted;
 use leptos::prelude::*;
 
+/// What is started: a new connection to a platform (its key), or a fresh authorization of an
+/// existing connection (its id) that lost its access.
+#[derive(Clone)]
+enum Start {
+    Platform(String),
+    Renew(String),
+}
+
 /// A connection being started: pending while the proxy answers, then its answer, until the
 /// owner is back at the grid (the popup closed early or was blocked, or a failure dismissed).
 #[derive(Clone, Copy)]
 pub struct ConnectionStart {
-    action: Mutation<String, api::ApiResult<ConnectStarted>>,
+    action: Mutation<Start, api::ApiResult<ConnectStarted>>,
     /// Embedded: the popup Codat's Link opens in.
     pub link_window: LinkWindow,
 }
@@ -22,9 +30,14 @@ pub struct ConnectionStart {
 impl ConnectionStart {
     /// Follows each started connection to its Link URL and tells the host about failures.
     pub fn on_page() -> Self {
-        let action = Mutation::new_local(|platform_key: &String| {
-            let platform_key = platform_key.clone();
-            async move { api::connect(&platform_key).await }
+        let action = Mutation::new_local(|start: &Start| {
+            let start = start.clone();
+            async move {
+                match start {
+                    Start::Platform(platform_key) => api::connect(&platform_key).await,
+                    Start::Renew(connection_id) => api::relink(&connection_id).await,
+                }
+            }
         });
         let link_window = LinkWindow::new(Callback::new(move |_| action.clear()));
         Effect::new(move |_| match action.value().get() {
@@ -46,7 +59,14 @@ impl ConnectionStart {
     /// allow the popup to open.
     pub fn start(self, platform_key: String) {
         self.link_window.open_blank();
-        self.action.dispatch_local(platform_key);
+        self.action.dispatch_local(Start::Platform(platform_key));
+    }
+
+    /// Renews the authorization of the connection `connection_id` (its access was lost); call
+    /// it from the click, like [`ConnectionStart::start`].
+    pub fn renew(self, connection_id: String) {
+        self.link_window.open_blank();
+        self.action.dispatch_local(Start::Renew(connection_id));
     }
 
     /// True from the click until the owner is back at the grid: no second start meanwhile.

@@ -1,5 +1,7 @@
 //! Building blocks shared by the pages.
 
+pub mod attention;
+pub mod checklist;
 pub mod confirm_dialog;
 pub mod connection_row;
 pub mod connection_start;

@@ -28,9 +28,10 @@ pub fn PlatformGrid(
     on_connect: Callback<String>,
     /// True while a connection is being started.
     busy: Signal<bool>,
+    /// The business's connections.
+    connections: Loaded<Vec<codat_connect_api::Connection>>,
 ) -> impl IntoView {
     let cards = Loaded::new(move || api::integrations(tab.get()));
-    let connections = Loaded::new(api::connections);
     move || match (cards.get(), connections.get()) {
         (None, _) | (_, None) => view! { <SkeletonGrid/> }.into_any(),
         (Some(Err(failure)), _) => {

@@ -97,18 +97,6 @@ fn SignOutButton() -> impl IntoView {
     }
 }
 
-/// Embedded: ends the flow, telling the host page the owner is finished (nothing standalone).
-#[component]
-pub fn DoneButton() -> impl IntoView {
-    embed::is_embedded().then(|| {
-        view! {
-            <button type="button" class="button primary" on:click=|_| embed::notify(EmbedEvent::Finished {})>
-                {messages().done}
-            </button>
-        }
-    })
-}
-
 /// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
 fn follow_link_returns() {
     let link_return = embed::link_return();

@@ -5,7 +5,7 @@ use crate::{
     api::{self, ApiResult},
     callback::{CallbackOutcome, NextStep},
     components::{
-        data_sync::DataSyncProgress, notice::ErrorNotice, shell::DoneButton, status_badge::StatusBadge,
+        checklist::DoneButton, data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge,
     },
     embed::{self, EmbedEvent},
     i18n::{fill, messages},

@@ -2,20 +2,50 @@
 //! browser to its Link URL, fetched at that moment.
 
 use crate::{
-    components::{connection_start::ConnectionStart, notice::ErrorNotice, platform_grid::PlatformGrid},
+    api,
+    components::{
+        attention::AttentionNotices,
+        checklist::{Checklist, DoneButton},
+        connection_start::ConnectionStart,
+        notice::ErrorNotice,
+        platform_grid::PlatformGrid,
+    },
     embed,
     i18n::messages,
+    loaded::Loaded,
     picker,
 };
-use codat_connect_api::SourceType;
+use codat_connect_api::{Requirement, SourceType};
 use leptos::{html, prelude::*};
 
-/// Tabs for accounting, banking and commerce, a search box, and the grid of platforms.
+/// What needs the owner's attention, the lender's checklist, tabs for accounting, banking and
+/// commerce (those the lender and the host offer), a search box, and the grid of platforms.
 #[component]
 pub fn ConnectPage() -> impl IntoView {
     let m = messages();
-    let tabs = embed::options().map(|options| options.tabs()).unwrap_or_else(|| picker::TABS.to_vec());
-    let tab = RwSignal::new(tabs[0]);
+    let session = Loaded::new(api::session);
+    let connections = Loaded::new(api::connections);
+    let requirements = move || session.get().and_then(Result::ok).flatten().map(|s| s.requirements);
+    let offered = embed::options().map(|options| options.tabs()).unwrap_or_else(|| picker::TABS.to_vec());
+    let first = offered[0];
+    let tabs = Signal::derive(move || {
+        let requirements = requirements().unwrap_or_default();
+        let shown: Vec<SourceType> =
+            offered.iter().copied().filter(|kind| requirements.of(*kind) != Requirement::Hidden).collect();
+        if shown.is_empty() {
+            offered.clone()
+        } else {
+            shown
+        }
+    });
+    let tab = RwSignal::new(first);
+    // The lender may hide the kind shown first.
+    Effect::new(move |_| {
+        let tabs = tabs.get();
+        if !tabs.contains(&tab.get_untracked()) {
+            tab.set(tabs[0]);
+        }
+    });
     let search = RwSignal::new(String::new());
     let start = ConnectionStart::on_page();
     let busy = start.busy();
@@ -29,8 +59,10 @@ pub fn ConnectPage() -> impl IntoView {
     });
     view! {
         <section class="panel">
+            <AttentionNotices connections start/>
             <h1>{move || picker::tab_heading(m, tab.get())}</h1>
             <p class="lead">{m.picker_lead}</p>
+            {move || requirements().map(|requirements| view! { <Checklist requirements connections/> })}
             <div class="picker-controls">
                 <TabBar tabs tab search/>
                 <input type="search" class="search" placeholder=m.search_platforms aria-label=m.search_platforms
@@ -43,7 +75,8 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {start.link_window.view()}
-            <PlatformGrid tab search on_connect busy/>
+            <PlatformGrid tab search on_connect busy connections/>
+            {embed::is_embedded().then(|| view! { <div class="actions"><DoneButton/></div> })}
             <details class="cant-find">
                 <summary>{m.cant_find}</summary>
                 <p>{m.cant_find_text}</p>
@@ -55,18 +88,25 @@ pub fn ConnectPage() -> impl IntoView {
 /// The kinds of platform to choose between (none shown when the host allows only one); a new
 /// tab starts with an empty search.
 #[component]
-fn TabBar(tabs: Vec<SourceType>, tab: RwSignal<SourceType>, search: RwSignal<String>) -> impl IntoView {
+fn TabBar(
+    tabs: Signal<Vec<SourceType>>,
+    tab: RwSignal<SourceType>,
+    search: RwSignal<String>,
+) -> impl IntoView {
     let m = messages();
-    (tabs.len() > 1).then(|| {
-        view! {
-            <div class="segmented" role="group" aria-label=m.kind_of_platform>
-                {tabs.into_iter().map(|kind| view! {
-                    <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
-                        on:click=move |_| { tab.set(kind); search.set(String::new()); }>
-                        {picker::tab_label(m, kind)}
-                    </button>
-                }).collect_view()}
-            </div>
-        }
-    })
+    move || {
+        let tabs = tabs.get();
+        (tabs.len() > 1).then(|| {
+            view! {
+                <div class="segmented" role="group" aria-label=m.kind_of_platform>
+                    {tabs.into_iter().map(|kind| view! {
+                        <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
+                            on:click=move |_| { tab.set(kind); search.set(String::new()); }>
+                            {picker::tab_label(m, kind)}
+                        </button>
+                    }).collect_view()}
+                </div>
+            }
+        })
+    }
 }

@@ -4,10 +4,10 @@ use crate::routes::Page;
 use crate::{
     api,
     components::{
+        checklist::DoneButton,
         connection_row::{ConnectionAction, ConnectionRow},
         link_window::LinkWindow,
         notice::ErrorNotice,
-        shell::DoneButton,
     },
     i18n::messages,
     live::use_live_events,

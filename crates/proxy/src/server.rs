@@ -75,16 +75,14 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
     let state = build_state(&config, &public_url, addr).await?;
-    let example_lender_url = example_lender.map(|(listener, url)| {
-        let admin_token = config.admin_token.clone().unwrap_or_default();
-        let internal_url = format!("http://{}", loopback(addr));
-        example_lender::serve(
-            listener,
-            public_url.clone(),
-            internal_url,
-            admin_token,
-            state.shutdown_signal(),
-        );
+    let example_lender_url = example_lender.map(|(listener, url, webhook_secret)| {
+        let connection = example_lender::Connection {
+            connect_url: public_url.clone(),
+            internal_url: format!("http://{}", loopback(addr)),
+            admin_token: config.admin_token.clone().unwrap_or_default(),
+            webhook_secret,
+        };
+        example_lender::serve(listener, connection, state.shutdown_signal());
         url
     });
     let backlog = state.clone();
@@ -110,12 +108,12 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     })
 }
 
-/// Binds the example lender's site, lets its origin frame the app and makes sure it has an
-/// admin token to ask for sessions with.
+/// Binds the example lender's site, lets its origin frame the app, makes sure it has an admin
+/// token to ask for sessions with, and adds its webhook endpoint (with a new secret).
 async fn prepare_example_lender(
     config: &mut Config,
     addr: SocketAddr,
-) -> anyhow::Result<(TcpListener, String)> {
+) -> anyhow::Result<(TcpListener, String, codat::WebhookSecret)> {
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} for the example lender"))?;
@@ -128,10 +126,13 @@ async fn prepare_example_lender(
         "'none'" => url.clone(),
         others => format!("{others} {url}"),
     };
+    let secret = codat::WebhookSecret::parse(&codat::WebhookSecret::generate())?;
+    let endpoint = format!("http://{}{}", loopback(listener.local_addr()?), example_lender::WEBHOOK_PATH);
+    config.lender_webhooks.push(config::LenderEndpoint { url: endpoint, secret: secret.clone() });
     tracing::info!(
         lender = %url,
         frame_ancestors = %config.frame_ancestors,
-        "serving the example lender's site; embedding is on for it"
+        "serving the example lender's site; embedding and webhooks are on for it"
     );
-    Ok((listener, url))
+    Ok((listener, url, secret))
 }

@@ -1,0 +1,86 @@
+//! What the lender needs, across the picker's tabs: each kind of platform it offers, required or
+//! optional, and whether the business has connected one; and the embedded "Done", offered once
+//! every required kind is connected.
+
+use crate::{
+    api,
+    embed::{self, EmbedEvent},
+    i18n::{fill, messages},
+    loaded::Loaded,
+    picker,
+};
+use codat_connect_api::{Connection, ConnectionStatus, Progress, Requirement, Requirements, SourceType};
+use leptos::prelude::*;
+
+/// Whether the business has a working connection of `kind`.
+pub fn has_linked(connections: &[Connection], kind: SourceType) -> bool {
+    connections.iter().any(|c| c.source_type == kind && c.status == ConnectionStatus::Linked)
+}
+
+/// The checklist, shown when the lender requires some kind of platform.
+#[component]
+pub fn Checklist(
+    /// What the lender needs.
+    requirements: Requirements,
+    /// The business's connections.
+    connections: Loaded<Vec<Connection>>,
+) -> impl IntoView {
+    let m = messages();
+    let required = Requirements::KINDS.iter().any(|kind| requirements.of(*kind) == Requirement::Required);
+    required.then(|| {
+        let items = move || {
+            let list = connections.get().and_then(Result::ok).unwrap_or_default();
+            Requirements::KINDS
+                .into_iter()
+                .filter(|kind| requirements.of(*kind) != Requirement::Hidden)
+                .filter(|kind| embed::options().is_none_or(|options| options.tabs().contains(kind)))
+                .map(|kind| {
+                    let linked = has_linked(&list, kind);
+                    let need = match (linked, requirements.of(kind)) {
+                        (true, _) => m.status_connected,
+                        (false, Requirement::Required) => m.required,
+                        (false, _) => m.optional_skip,
+                    };
+                    view! {
+                        <li class:done=linked>
+                            <span class="checklist-mark" aria-hidden="true">{if linked { "✓" } else { "" }}</span>
+                            <strong>{picker::tab_label(m, kind)}</strong>
+                            " "<span>{need}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        };
+        view! { <ul class="checklist" aria-label=m.checklist_label>{items}</ul> }
+    })
+}
+
+/// Embedded: ends the flow, telling the host page what was connected, what is missing (nothing)
+/// and what was skipped; while a required kind is missing it says what to connect instead.
+#[component]
+pub fn DoneButton() -> impl IntoView {
+    embed::is_embedded().then(|| {
+        let m = messages();
+        let session = Loaded::new(api::session);
+        let connections = Loaded::new(api::connections);
+        move || {
+            let requirements = session.get()?.ok()??.requirements;
+            let list = connections.get()?.ok()?;
+            let progress = Progress::of(&requirements, |kind| has_linked(&list, kind));
+            Some(if progress.missing.is_empty() {
+                view! {
+                    <button type="button" class="button primary"
+                        on:click=move |_| embed::notify(EmbedEvent::Finished(progress.clone()))>
+                        {m.done}
+                    </button>
+                }
+                .into_any()
+            } else {
+                let kinds: Vec<&str> =
+                    progress.missing.iter().map(|kind| picker::tab_label(m, *kind)).collect();
+                view! { <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p> }
+                    .into_any()
+            })
+        }
+    })
+}
