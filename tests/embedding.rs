@@ -173,12 +173,11 @@ async fn a_lost_connection_is_said_on_the_first_page_with_a_one_click_reconnect(
     let merchant = proxy.state.db.merchant("nw-maple-street-bakery").await.unwrap().expect("the applicant");
     let company = merchant.company_id.expect("a company");
     let connection = proxy.state.db.merchant_connections(&merchant.id).await.unwrap().remove(0).id;
-    let revoke = format!(
-        "{}/emulator/_emulator/companies/{company}/connections/{connection}/deauthorize",
-        proxy.public_url
-    );
-    let revoked = reqwest::Client::new().post(revoke).send().await.expect("the emulator's control");
-    assert!(revoked.status().is_success());
+    let emulator = proxy.state.emulator.as_ref().expect("the embedded emulator");
+    let revoked = emulator.store.update_connection(&company, &connection, |connection| {
+        connection.status = codat::ConnectionStatus::Deauthorized;
+    });
+    assert!(revoked.is_some(), "the emulator knows the connection");
 
     // Back at the first page, the owner is told and can reconnect in one click.
     harness.link("Connect").await.click().await.expect("to the grid");

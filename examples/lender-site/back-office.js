@@ -53,7 +53,8 @@ async function showDeliveries() {
 function showWebhook(event) {
   const item = document.createElement("li");
   item.dataset.type = event.type;
-  item.textContent = event.type + " · " + event.data.merchantId + " · " + event.timestamp;
+  const about = event.data.dataType || (event.data.connection && event.data.connection.platformName) || "";
+  item.textContent = [event.timestamp, event.type, event.data.merchantId, about].filter(Boolean).join(" · ");
   document.getElementById("webhooks").prepend(item);
 }
 

@@ -13,11 +13,14 @@ pub struct Swept {
     pub pending_links: u64,
     /// Processed webhooks older than the retention period.
     pub webhooks: u64,
+    /// Events for the lender older than the retention period, with no delivery pending.
+    pub lender_events: u64,
 }
 
 impl Db {
-    /// Removes ended sessions, pending links a day past their expiry, and processed webhooks
-    /// received more than `retention` ago (unprocessed ones are kept until processed).
+    /// Removes ended sessions, pending links a day past their expiry, processed webhooks
+    /// received more than `retention` ago (unprocessed ones are kept until processed), and events
+    /// for the lender stored more than `retention` ago with no delivery still pending.
     pub async fn sweep_records(&self, idle: Duration, retention: Duration) -> Result<Swept, sqlx::Error> {
         let now = unix_now();
         let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
@@ -33,7 +36,20 @@ impl Db {
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
-        Ok(Swept { sessions, pending_links, webhooks })
+        let cutoff = now - retention.as_secs() as i64;
+        sqlx::query("DELETE FROM lender_deliveries WHERE status <> 'pending' AND created_at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        let lender_events = sqlx::query(
+            "DELETE FROM lender_events WHERE created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM lender_deliveries d WHERE d.event_seq = lender_events.seq)",
+        )
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(Swept { sessions, pending_links, webhooks, lender_events })
     }
 
     /// Merchants created more than `retention` ago that never had a connection past "pending"
@@ -56,7 +72,7 @@ impl Db {
 
     /// Removes a merchant and everything stored for it (sessions, connections, pending links).
     pub async fn delete_merchant(&self, merchant_id: &str) -> Result<(), sqlx::Error> {
-        for table in ["sessions", "pending_links", "connections"] {
+        for table in ["sessions", "pending_links", "connections", "data_reads"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE merchant_id = $1"))
                 .bind(merchant_id)
                 .execute(&self.pool)
@@ -144,9 +160,32 @@ mod tests {
         db.mark_webhook_processed("old-done").await.unwrap();
         db.mark_webhook_processed("new-done").await.unwrap();
         let swept = db.sweep_records(Duration::from_secs(3600), 30 * DAY).await.unwrap();
-        assert_eq!(swept, Swept { sessions: 2, pending_links: 0, webhooks: 1 });
+        assert_eq!(swept, Swept { sessions: 2, pending_links: 0, webhooks: 1, lender_events: 0 });
         assert!(db.peek_session("live", Duration::from_secs(3600)).await.unwrap().is_some());
         let left = db.unprocessed_webhook_events().await.unwrap();
         assert_eq!(left.len(), 1, "the unprocessed one is kept");
+    }
+
+    #[tokio::test]
+    async fn old_lender_events_go_once_no_delivery_is_pending() {
+        let (db, _dir) = db().await;
+        for id in ["old-delivered", "old-pending", "new-delivered"] {
+            let event = crate::db::NewLenderEvent { id, merchant_id: "m", event_type: "merchant.ready", body: "{}" };
+            db.enqueue_lender_event(event, &[(format!("d-{id}"), "http://lender".into())], 0).await.unwrap();
+        }
+        db.delivery_succeeded("d-old-delivered", 204).await.unwrap();
+        db.delivery_succeeded("d-new-delivered", 204).await.unwrap();
+        for table in ["lender_events", "lender_deliveries"] {
+            sqlx::query(&format!("UPDATE {table} SET created_at = $1 WHERE id LIKE '%old-%'"))
+                .bind(unix_now() - 40 * 86_400)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+        let swept = db.sweep_records(Duration::from_secs(3600), 30 * DAY).await.unwrap();
+        assert_eq!(swept.lender_events, 1);
+        let log = db.delivery_records(None, None, 0, 10).await.unwrap();
+        let left: Vec<&str> = log.iter().map(|d| d.event_id.as_str()).collect();
+        assert_eq!(left, ["new-delivered", "old-pending"]);
     }
 }

@@ -121,6 +121,8 @@ async fn emit(
     }
     let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
     let timestamp = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let body = json!({"type": event_type, "timestamp": timestamp, "data": data}).to_string();
