@@ -33,8 +33,9 @@ pub fn bench() -> anyhow::Result<()> {
     tools::ensure_browser()?;
     let proxy = measure("proxy benchmarks", "codat-connect-proxy", "flow")?;
     let scale = measure("scale benchmarks", "codat-connect-proxy", "scale")?;
+    let lender = measure("lender webhook benchmarks", "codat-connect-proxy", "lender")?;
     let browser = measure("browser benchmarks", "codat-connect", "grid")?;
-    let report = render(&bundle, &proxy, &scale, &browser);
+    let report = render(&bundle, &proxy, &scale, &lender, &browser);
     std::fs::write(project_root().join("BENCHMARKS.md"), &report).context("cannot write BENCHMARKS.md")?;
     println!("{report}");
     let total_brotli: usize = bundle.iter().map(|f| f.brotli).sum();
@@ -95,7 +96,7 @@ fn brotli(bytes: &[u8]) -> usize {
 /// Measurements as `(name, value, unit)`.
 type Rows = [(String, String, String)];
 
-fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> String {
+fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, lender: &Rows, browser: &Rows) -> String {
     let kb = |n: usize| format!("{:.1}", n as f64 / 1024.0);
     let mut text = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from one run.\n\n");
     text.push_str(&format!("- date: {}\n- machine: {}\n- rustc: {}\n\n", today(), machine(), rustc()));
@@ -142,6 +143,18 @@ fn render(bundle: &[Sized], proxy: &Rows, scale: &Rows, browser: &Rows) -> Strin
          stored and answered; `processed` until each has become a live event. `N_merchants_*`: with N \
          merchants stored (each with a company and a session), one client's p50 and p99 for a session \
          lookup (`GET /api/session`), a new sign-up, and a webhook for a stored merchant.\n",
+    );
+    text.push_str("\n## Webhooks to the lender (release build, SQLite, a receiver on loopback)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
+    for (name, value, unit) in lender {
+        text.push_str(&format!("| {name} | {value} | {unit} |\n"));
+    }
+    text.push_str(
+        "\n`lender_deliveries_per_second`: 2,000 events of 100 merchants stored in the outbox, until the receiver \
+         has acknowledged each (signed, one merchant's in order, merchants in parallel; `events_stored` is the \
+         storing alone). `codat_webhook_to_lender`: 200 signed Codat `connection.connected` webhooks, one at a \
+         time, from the request to `/webhooks/codat` until the lender's endpoint receives \
+         `merchant.connection.linked` (verified, stored, processed, the change stored, the event stored and \
+         delivered).\n",
     );
     text.push_str("\n## Browser (headless Chromium, release server with the embedded emulator)\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
     for (name, value, unit) in browser {

@@ -170,7 +170,8 @@ mod tests {
     async fn old_lender_events_go_once_no_delivery_is_pending() {
         let (db, _dir) = db().await;
         for id in ["old-delivered", "old-pending", "new-delivered"] {
-            let event = crate::db::NewLenderEvent { id, merchant_id: "m", event_type: "merchant.ready", body: "{}" };
+            let event =
+                crate::db::NewLenderEvent { id, merchant_id: "m", event_type: "merchant.ready", body: "{}" };
             db.enqueue_lender_event(event, &[(format!("d-{id}"), "http://lender".into())], 0).await.unwrap();
         }
         db.delivery_succeeded("d-old-delivered", 204).await.unwrap();
