@@ -236,7 +236,35 @@ async fn events_reach_the_lender_signed_in_order_once_per_id_through_failures_an
         "{oldest}"
     );
     assert_eq!(oldest["lastStatus"], 204);
+    let ready = admin_json(&http, &base, "/v1/merchants/applicant-1").await;
+    assert_eq!((ready["ready"].as_bool(), ready["attentionNeeded"].as_bool()), (Some(true), Some(false)));
+
+    // The platform revokes access: the lender hears `needs_reauth`, and the merchant is no longer ready.
+    let connection = ready["connections"][0]["id"].as_str().unwrap().to_owned();
+    let company = ready["companyId"].as_str().unwrap().to_owned();
+    let revoke = format!(
+        "{}/_emulator/companies/{company}/connections/{connection}/deauthorize",
+        fixture.emulator_url
+    );
+    let revoked = http.post(revoke).header("authorization", support::basic(KEY)).send().await.unwrap();
+    assert!(revoked.status().is_success());
+    api(&http, &base, &token, "/api/connections").await;
+    wait_for("the needs_reauth event", || async {
+        event_types(&fixture.receiver.seen.lock().unwrap())
+            .iter()
+            .any(|t| t == "merchant.connection.needs_reauth")
+    })
+    .await;
+    let lost = admin_json(&http, &base, "/v1/merchants/applicant-1").await;
+    assert_eq!((lost["ready"].as_bool(), lost["attentionNeeded"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(lost["progress"]["missing"], json!(["Accounting"]));
+    let waiting = admin_json(&http, &base, "/v1/merchants?ready=false").await;
+    assert_eq!(waiting["results"][0]["merchantId"], "applicant-1");
     server.stop().await.unwrap();
+}
+
+async fn admin_json(http: &reqwest::Client, base: &str, path: &str) -> Value {
+    http.get(format!("{base}{path}")).bearer_auth(ADMIN).send().await.unwrap().json().await.unwrap()
 }
 
 #[tokio::test]

@@ -112,17 +112,12 @@ async fn send(
     delivery: &DueDelivery,
 ) -> Result<u16, (Option<u16>, String)> {
     let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let signature = endpoint.secret.sign(&delivery.event_id, timestamp, delivery.body.as_bytes());
-    let answer = http
-        .post(&endpoint.url)
-        .header("content-type", "application/json")
-        .header("webhook-id", &delivery.event_id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(delivery.body.clone())
-        .send()
-        .await
-        .map_err(|error| (None, describe(&error)))?;
+    let mut request = http.post(&endpoint.url).header("content-type", "application/json");
+    for (name, value) in signed_headers(&endpoint.secret, &delivery.event_id, timestamp, &delivery.body) {
+        request = request.header(name, value);
+    }
+    let answer =
+        request.body(delivery.body.clone()).send().await.map_err(|error| (None, describe(&error)))?;
     let status = answer.status().as_u16();
     if answer.status().is_success() {
         return Ok(status);
@@ -132,6 +127,21 @@ async fn send(
     Err((Some(status), format!("answered {status}: {excerpt}")))
 }
 
+/// The Standard Webhooks headers of one attempt: the event's id, the attempt's time and the
+/// signature of `{id}.{timestamp}.{body}`.
+fn signed_headers(
+    secret: &codat::WebhookSecret,
+    event_id: &str,
+    timestamp: i64,
+    body: &str,
+) -> [(&'static str, String); 3] {
+    [
+        ("webhook-id", event_id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", secret.sign(event_id, timestamp, body.as_bytes())),
+    ]
+}
+
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "no answer in time".into()
@@ -139,5 +149,24 @@ fn describe(error: &reqwest::Error) -> String {
         "could not connect".into()
     } else {
         format!("request failed: {error}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Standard Webhooks' published test vector (its specification and every reference library).
+    #[test]
+    fn deliveries_sign_the_standard_webhooks_test_vector() {
+        let secret = codat::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let headers =
+            signed_headers(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, r#"{"test": 2432232314}"#);
+        assert_eq!(headers[0], ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek".to_owned()));
+        assert_eq!(headers[1], ("webhook-timestamp", "1614265330".to_owned()));
+        assert_eq!(
+            headers[2],
+            ("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".to_owned())
+        );
     }
 }
