@@ -6,8 +6,8 @@ use crate::{
     json,
 };
 use codat_connect_api::{
-    paths, ApiError, ConnectRequest, ConnectStarted, Connection, ErrorCode, IntegrationCard, Session,
-    SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
+    paths, ApiError, ConnectRequest, ConnectStarted, Connection, ConsentGiven, ConsentReceipt, ConsentTerms,
+    ErrorCode, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -103,9 +103,21 @@ pub async fn integrations(source_type: SourceType) -> ApiResult<Vec<IntegrationC
     get(&format!("{}?sourceType={}", paths::INTEGRATIONS, source_type.as_str())).await
 }
 
-/// Starts a connection and answers where to authorize it.
-pub async fn connect(platform_key: &str) -> ApiResult<ConnectStarted> {
-    post(paths::CONNECTIONS, &ConnectRequest { platform_key: platform_key.to_owned() }).await
+/// Starts a connection the owner consented to, and answers where to authorize it.
+pub async fn connect(platform_key: &str, consent: &ConsentGiven) -> ApiResult<ConnectStarted> {
+    let request = ConnectRequest { platform_key: platform_key.to_owned(), consent: Some(consent.clone()) };
+    post(paths::CONNECTIONS, &request).await
+}
+
+/// What the owner agrees to before connecting a platform of `source_type`, in the page's language.
+pub async fn consent_terms(source_type: SourceType) -> ApiResult<ConsentTerms> {
+    let locale = crate::i18n::locale().tag();
+    get(&format!("{}?sourceType={}&locale={locale}", paths::CONSENT, source_type.as_str())).await
+}
+
+/// The receipts of the owner's consents.
+pub async fn consents() -> ApiResult<Vec<ConsentReceipt>> {
+    get(paths::CONSENTS).await
 }
 
 /// The merchant's connections.

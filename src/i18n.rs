@@ -97,6 +97,11 @@ pub fn start() -> Locale {
     locale
 }
 
+/// The page's locale (English before [`start`]).
+pub fn locale() -> Locale {
+    CURRENT.get().copied().unwrap_or(Locale::En)
+}
+
 /// The catalogue chosen for this page (English before [`start`]).
 pub fn messages() -> &'static Messages {
     CURRENT.get().copied().unwrap_or(Locale::En).messages()
@@ -327,6 +332,26 @@ pub struct Messages {
     pub required: &'static str,
     /// Checklist: an optional kind, not yet connected.
     pub optional_skip: &'static str,
+    /// Consent dialog title; `{platform}`.
+    pub consent_title: &'static str,
+    /// Consent: before the data types; `{platform}`.
+    pub consent_reads: &'static str,
+    /// Consent: how much history; `{months}`.
+    pub consent_history: &'static str,
+    /// Consent: heading of the lender's purpose.
+    pub consent_why: &'static str,
+    /// Consent: heading of the period.
+    pub consent_how_long: &'static str,
+    /// Consent: the lender's terms.
+    pub consent_terms: &'static str,
+    /// Consent: the lender's privacy notice.
+    pub consent_privacy: &'static str,
+    /// Consent: back to the grid.
+    pub consent_decline: &'static str,
+    /// Consent: agree and open Link.
+    pub consent_agree: &'static str,
+    /// A connection's consent receipt; `{date}`, `{count}`, `{version}`.
+    pub receipt_given: &'static str,
     /// A connection lost its access; `{platform}`.
     pub attention_reauth: &'static str,
     /// Some data could not be read.

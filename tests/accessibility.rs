@@ -33,6 +33,9 @@ async fn the_whole_flow_works_by_keyboard_and_focus_follows_the_page() {
     // Tab on to Sandbox by name, then Enter opens its Link page; Enter on Authorize comes back.
     let sandbox = harness.button("Connect Sandbox").await;
     sandbox.send_keys(&char::from(Key::Enter).to_string()).await.expect("enter");
+    // The consent dialog takes focus; Enter on "Agree and continue" goes on to Link.
+    let agree = harness.button("Agree and continue").await;
+    agree.send_keys(&char::from(Key::Enter).to_string()).await.expect("enter");
     harness.heading("Connect Sandbox").await;
     harness.button("Authorize").await.send_keys(&char::from(Key::Enter).to_string()).await.expect("enter");
     harness.heading("Sandbox is connected").await;
@@ -141,6 +144,10 @@ async fn the_flow_speaks_canadian_french() {
     harness.screenshot("02-plateformes").await;
     // The language chosen in the URL survives the round trip through Codat's Link.
     harness.button("Connecter Sandbox").await.click().await.unwrap();
+    harness.find("//dialog[@open]//h2[normalize-space()='Avant de connecter Sandbox']").await;
+    harness.find("//dialog[@open]//h3[normalize-space()='Pourquoi']").await;
+    harness.screenshot("02b-consentement").await;
+    harness.button("Accepter et continuer").await.click().await.unwrap();
     harness.button("Cancel").await.click().await.unwrap();
     harness.heading("Vous avez annulé").await;
     harness.screenshot("03-retour").await;
@@ -168,6 +175,9 @@ async fn every_page_passes_axe_in_light_and_dark() {
     harness.browser.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await.unwrap();
     check("grid (dark)", axe_violations(&harness).await);
     harness.button("Connect Sandbox").await.click().await.unwrap();
+    harness.button("Agree and continue").await;
+    check("consent", axe_violations(&harness).await);
+    harness.agree().await;
     harness.button("Authorize").await.click().await.unwrap();
     harness.find("//h2[normalize-space()='All set']").await;
     check("callback", axe_violations(&harness).await);

@@ -86,6 +86,7 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
 
     enter_app(&harness).await;
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
     harness.find("//p[contains(., 'in the window that opened')]").await;
     let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
     harness.browser.switch_to_window(popup).await.expect("to the popup");
@@ -166,6 +167,7 @@ async fn a_lost_connection_is_said_on_the_first_page_with_a_one_click_reconnect(
         assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
     };
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
     authorize_in_popup().await;
 
     // The owner revokes Codat's access at the platform.
@@ -267,6 +269,7 @@ async fn closing_the_link_popup_early_lets_the_owner_choose_again() {
     let harness = start("embedding-popup-closed").await;
     let lender_window = start_in_lender(&harness).await;
     harness.button("Connect Xero").await.click().await.expect("choose Xero");
+    harness.agree().await;
     let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
     harness.browser.switch_to_window(popup).await.expect("to the popup");
     harness.heading("Connect Xero").await;
@@ -334,6 +337,7 @@ async fn a_blocked_link_popup_is_offered_again_from_a_button() {
     let block = "window.ccOpen = window.open; window.open = () => null; return null;";
     harness.browser.execute(block, vec![]).await.expect("blocking popups");
     xero.click().await.expect("choose Xero");
+    harness.agree().await;
 
     harness.find("//*[@role='alert']/p[normalize-space()='Your browser blocked the sign-in window.']").await;
     assert_eq!(harness.browser.windows().await.unwrap().len(), 1, "no popup opened");
@@ -373,6 +377,7 @@ async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
         assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
     };
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
     authorize_in_popup().await;
 
     harness.link("View your connections").await.click().await.expect("open connections");

@@ -44,6 +44,11 @@ async fn authorize_and_list(harness: &Harness) {
     let sandbox = harness.button("Connect Sandbox").await;
     harness.screenshot("02-integration-grid").await;
     sandbox.click().await.expect("choose Sandbox");
+    // Consent first: what Sandbox will share, why and for how long.
+    harness.find("//dialog[@open]//h2[normalize-space()='Before you connect Sandbox']").await;
+    harness.find("//dialog[@open]//li[normalize-space()='Invoices']").await;
+    harness.screenshot("02b-consent").await;
+    harness.agree().await;
 
     harness.heading("Connect Sandbox").await;
     harness.screenshot("03-link-page").await;
@@ -65,6 +70,8 @@ async fn authorize_and_list(harness: &Harness) {
     let row = harness.find("//li[contains(@class,'connection-row')]").await;
     let text = row.text().await.expect("row text");
     assert!(text.contains("Sandbox") && text.contains("Connected"), "row: {text}");
+    // The receipt of the owner's consent, beside the connection.
+    harness.find("//li[contains(@class,'connection-row')]/p[@class='connection-receipt'][starts-with(., 'You agreed on')]").await;
     harness.screenshot("06-connections").await;
 
     // A business has one accounting platform; banks and stores are added beside it.
@@ -86,6 +93,7 @@ async fn cancelling_on_the_link_page_says_so_and_offers_to_try_again() {
     sign_up(&harness, "Brightside Florists").await;
 
     harness.button("Connect Xero").await.click().await.expect("choose Xero");
+    harness.agree().await;
     harness.heading("Connect Xero").await;
     // Xero's extra step from the platform list is shown before authorizing.
     harness.find("//h2[normalize-space()='Confirm your company name']").await;
@@ -113,6 +121,7 @@ async fn a_connection_is_disconnected_reconnectable_and_removed_after_confirmati
     let harness = Harness::start("manage").await;
     sign_up(&harness, "Corner Hardware").await;
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
     harness.button("Authorize").await.click().await.expect("authorize");
     harness.heading("is connected").await;
     harness.link("View your connections").await.click().await.expect("open connections");
@@ -210,6 +219,7 @@ async fn data_that_could_not_be_read_is_said_and_can_be_read_again() {
     .await;
     sign_up(&harness, "Harbour Chandlery").await;
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
     harness.button("Authorize").await.click().await.expect("authorize");
     harness.heading("is connected").await;
     harness.find("//h2[normalize-space()='Some data could not be read']").await;
@@ -220,5 +230,26 @@ async fn data_that_could_not_be_read_is_said_and_can_be_read_again() {
     harness.button("Read it again").await.click().await.expect("read again");
     harness.find("//h2[normalize-space()='All set']").await;
     harness.screenshot("02-read-again").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_the_terms_returns_to_the_grid_and_connects_nothing() {
+    let harness = Harness::start("consent-declined").await;
+    sign_up(&harness, "Careful Cafe").await;
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.find("//dialog[@open]//h3[normalize-space()='Why']").await;
+    harness.button("Decline").await.click().await.expect("decline");
+    harness.heading("Connect your accounting software").await;
+    let open = harness.browser.find_all(fantoccini::Locator::XPath("//dialog[@open]")).await.unwrap();
+    assert!(open.is_empty(), "the dialog closed");
+    let sandbox = harness.button("Connect Sandbox").await;
+    assert!(sandbox.is_enabled().await.unwrap(), "the grid is usable");
+    let proxy = harness.proxy.as_ref().expect("running");
+    let merchant = proxy.state.db.merchant_records(None, 0, 10).await.unwrap().remove(0);
+    assert!(
+        proxy.state.db.merchant_connections(&merchant.id).await.unwrap().is_empty(),
+        "no connection started"
+    );
     harness.finish().await;
 }

@@ -7,14 +7,14 @@ use crate::{
     components::link_window::LinkWindow,
     embed::{self, EmbedEvent},
 };
-use codat_connect_api::ConnectStarted;
+use codat_connect_api::{ConnectStarted, ConsentGiven};
 use leptos::prelude::*;
 
 /// What is started: a new connection to a platform (its key), or a fresh authorization of an
 /// existing connection (its id) that lost its access.
 #[derive(Clone)]
 enum Start {
-    Platform(String),
+    Platform(String, ConsentGiven),
     Renew(String),
 }
 
@@ -34,7 +34,7 @@ impl ConnectionStart {
             let start = start.clone();
             async move {
                 match start {
-                    Start::Platform(platform_key) => api::connect(&platform_key).await,
+                    Start::Platform(platform_key, consent) => api::connect(&platform_key, &consent).await,
                     Start::Renew(connection_id) => api::relink(&connection_id).await,
                 }
             }
@@ -55,11 +55,11 @@ impl ConnectionStart {
         Self { action, link_window }
     }
 
-    /// Starts connecting `platform_key`; call it from the click itself, while browsers still
-    /// allow the popup to open.
-    pub fn start(self, platform_key: String) {
+    /// Starts connecting `platform_key` with the owner's consent; call it from the click itself,
+    /// while browsers still allow the popup to open.
+    pub fn start(self, platform_key: String, consent: ConsentGiven) {
         self.link_window.open_blank();
-        self.action.dispatch_local(Start::Platform(platform_key));
+        self.action.dispatch_local(Start::Platform(platform_key, consent));
     }
 
     /// Renews the authorization of the connection `connection_id` (its access was lost); call

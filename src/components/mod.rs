@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod confirm_dialog;
 pub mod connection_row;
 pub mod connection_start;
+pub mod consent;
 pub mod data_sync;
 pub mod integration_card;
 pub mod link_window;

@@ -24,8 +24,8 @@ pub fn PlatformGrid(
     tab: RwSignal<SourceType>,
     /// The search box's text.
     search: RwSignal<String>,
-    /// Called with the platform key when a card is chosen.
-    on_connect: Callback<String>,
+    /// Called with the platform's key and name when a card is chosen.
+    on_connect: Callback<(String, String)>,
     /// True while a connection is being started.
     busy: Signal<bool>,
     /// The business's connections.
@@ -58,7 +58,7 @@ pub fn PlatformGrid(
 fn Grid(
     cards: Vec<Card>,
     search: RwSignal<String>,
-    on_connect: Callback<String>,
+    on_connect: Callback<(String, String)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
     if cards.is_empty() {

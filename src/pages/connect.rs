@@ -7,6 +7,7 @@ use crate::{
         attention::AttentionNotices,
         checklist::{Checklist, DoneButton},
         connection_start::ConnectionStart,
+        consent::ConsentDialog,
         notice::ErrorNotice,
         platform_grid::PlatformGrid,
     },
@@ -49,7 +50,10 @@ pub fn ConnectPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let start = ConnectionStart::on_page();
     let busy = start.busy();
-    let on_connect = Callback::new(move |key: String| start.start(key));
+    // A card asks for consent first; "Agree and continue" starts the connection (in its click).
+    let chosen = RwSignal::new(None::<(String, String)>);
+    let on_connect = Callback::new(move |platform: (String, String)| chosen.set(Some(platform)));
+    let on_agree = Callback::new(move |(key, consent)| start.start(key, consent));
     // Shown above the grid, likely scrolled away from the card just chosen.
     let failure_notice = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
@@ -75,6 +79,7 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {start.link_window.view()}
+            <ConsentDialog chosen kind=tab on_agree/>
             <PlatformGrid tab search on_connect busy connections/>
             {embed::is_embedded().then(|| view! { <div class="actions"><DoneButton/></div> })}
             <details class="cant-find">

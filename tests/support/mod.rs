@@ -84,6 +84,11 @@ impl Harness {
         }
     }
 
+    /// Agrees to the consent terms shown after a platform is chosen ("Agree and continue").
+    pub async fn agree(&self) {
+        self.button("Agree and continue").await.click().await.expect("agreeing to the terms");
+    }
+
     /// Waits for a button with this accessible name (its text or `aria-label`).
     pub async fn button(&self, name: &str) -> Element {
         let name = literal(name);

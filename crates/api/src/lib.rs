@@ -18,6 +18,10 @@ pub mod paths {
     pub const INTEGRATIONS: &str = "/api/integrations";
     /// `GET`: the merchant's connections; `POST`: start a new one.
     pub const CONNECTIONS: &str = "/api/connections";
+    /// `GET`: the consent terms for a kind of platform (`?sourceType=Accounting&locale=en`).
+    pub const CONSENT: &str = "/api/consent";
+    /// `GET`: the owner's consent receipts.
+    pub const CONSENTS: &str = "/api/consents";
     /// `POST`: confirm the connection Codat's redirect names, with the state sent out with it.
     pub const CALLBACK: &str = "/api/callback";
     /// `GET`: the first data sync's progress, per data type.
@@ -277,6 +281,59 @@ pub const GRID_PAGE_SIZE: usize = 60;
 pub struct ConnectRequest {
     /// The platform to connect.
     pub platform_key: String,
+    /// The consent the owner gave to the terms they were shown (required for a new connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentGiven>,
+}
+
+/// `GET /api/consent?sourceType=Accounting&locale=fr-CA`: what the owner agrees to before Link
+/// opens, in the page's language. The lender words the purpose and the period; the data types
+/// are those Codat reads on a first link of that kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentTerms {
+    /// Short hash of everything below and the locale: the version agreed to.
+    pub version: String,
+    /// The locale the text is in (`en` or `fr-CA`).
+    pub locale: String,
+    /// Why the lender reads the data.
+    pub purpose: String,
+    /// For how long.
+    pub retention: String,
+    /// The lender's terms.
+    pub terms_url: Option<String>,
+    /// The lender's privacy notice.
+    pub privacy_url: Option<String>,
+    /// Codat's data types read (the page words them).
+    pub data_types: Vec<String>,
+    /// Months of history read, when Codat's settings say.
+    pub history_months: Option<i64>,
+}
+
+/// The owner agreed to the terms of this version and locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentGiven {
+    /// [`ConsentTerms::version`].
+    pub version: String,
+    /// [`ConsentTerms::locale`].
+    pub locale: String,
+}
+
+/// `GET /api/consents`: the receipt of each connection's consent, for its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentReceipt {
+    /// The connection agreed for.
+    pub connection_id: String,
+    /// When (RFC 3339).
+    pub given_at: String,
+    /// The version agreed to.
+    pub version: String,
+    /// The data types agreed to.
+    pub data_types: Vec<String>,
+    /// When the connection was unlinked or removed (RFC 3339), if it was.
+    pub withdrawn_at: Option<String>,
 }
 
 /// Authorization state of a connection, as Codat reports it.
@@ -525,13 +582,15 @@ pub enum ErrorCode {
     AccountingAlreadyConnected,
     /// This deployment takes no sign-ups: the lender starts the flow from its own site.
     SignUpClosed,
+    /// A new connection without consent to the current terms (not given, or the terms changed).
+    ConsentRequired,
     /// A code this build does not know (a newer server).
     Unknown,
 }
 
 impl ErrorCode {
     /// Every code, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 24] = {
+    pub const ALL: [ErrorCode; 25] = {
         use ErrorCode::*;
         [
             BadRequest,
@@ -557,6 +616,7 @@ impl ErrorCode {
             ReturnLinkExpired,
             AccountingAlreadyConnected,
             SignUpClosed,
+            ConsentRequired,
             Unknown,
         ]
     };
@@ -587,6 +647,7 @@ impl ErrorCode {
             Self::ReturnLinkExpired => "return_link_expired",
             Self::AccountingAlreadyConnected => "accounting_already_connected",
             Self::SignUpClosed => "sign_up_closed",
+            Self::ConsentRequired => "consent_required",
             Self::Unknown => "unknown",
         }
     }

@@ -3,7 +3,7 @@
 use crate::{
     models::{
         Branding, Company, CompanyRequestBody, Connection, CreateConnectionRequest, ErrorMessage,
-        Integration, Page, Profile,
+        Integration, Page, Profile, SyncSettings,
     },
     transport::{api_error, MAX_ATTEMPTS},
 };
@@ -265,6 +265,11 @@ impl CodatClient {
     /// `GET /profile`.
     pub async fn get_profile(&self) -> Result<Profile, CodatError> {
         self.send(Method::GET, "/profile".into(), None::<&()>).await
+    }
+
+    /// `GET /profile/syncSettings`: which data types are read on first link, and how much history.
+    pub async fn sync_settings(&self) -> Result<SyncSettings, CodatError> {
+        self.send(Method::GET, "/profile/syncSettings".into(), None::<&()>).await
     }
 
     /// `PUT /profile` (every field; Codat replaces the whole profile).

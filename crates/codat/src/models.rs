@@ -276,6 +276,47 @@ impl BrandingImage {
     }
 }
 
+/// How one data type is read: whether on first link, how often, and how much history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSetting {
+    /// Codat's data type, e.g. `invoices`.
+    pub data_type: String,
+    /// Whether it is read as soon as a connection is authorized.
+    pub fetch_on_first_link: bool,
+    /// Hours between refreshes.
+    pub sync_schedule: i64,
+    /// The order it is queued in.
+    pub sync_order: i64,
+    /// Fetch data from this date (or `sync_from_window`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_from_utc: Option<String>,
+    /// Months of history fetched (or `sync_from_utc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_from_window: Option<i64>,
+    /// Months of report data (balance sheet, profit and loss).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_to_sync: Option<i64>,
+    /// Whether the setting is locked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_locked: Option<bool>,
+}
+
+/// `GET /profile/syncSettings`: the client's default sync settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSettings {
+    /// The client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// One per data type.
+    #[serde(default)]
+    pub settings: Vec<SyncSetting>,
+    /// Whether these override Codat's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides_defaults: Option<bool>,
+}
+
 /// The client's profile, including the redirect URL template used after Link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -328,6 +328,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/webhooks", get(api::consumers::list).post(api::consumers::create))
         .route("/webhooks/{webhook_id}", axum::routing::delete(api::consumers::delete))
         .route("/profile", get(api::profile::get).put(api::profile::put))
+        .route("/profile/syncSettings", get(api::profile::sync_settings))
         .route_layer(middleware::from_fn_with_state(emulator.faults.clone(), faults::apply))
         .route_layer(middleware::from_fn_with_state(emulator.clone(), quota::apply))
         .route_layer(middleware::from_fn_with_state(emulator.clone(), count_request))

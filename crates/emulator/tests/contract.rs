@@ -190,6 +190,8 @@ async fn every_answer_and_webhook_matches_the_spec() {
     call(&app, "GET", "/integrations?query=sourceType%3DBanking", None, "/integrations").await;
     call(&app, "GET", "/integrations/gbol", None, "/integrations/{platformKey}").await;
     call(&app, "GET", "/integrations/gbol/branding", None, "/integrations/{platformKey}/branding").await;
+    let sync_settings = call(&app, "GET", "/profile/syncSettings", None, "/profile/syncSettings").await;
+    assert!(sync_settings.body["settings"].as_array().is_some_and(|s| !s.is_empty()));
 
     // Connections through their life: linked, synced, unlinked, reconnected, deleted.
     let connections = "/companies/{companyId}/connections";

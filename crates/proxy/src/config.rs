@@ -57,6 +57,10 @@ pub struct Config {
     /// A CSS file overriding the app's `--cc-*` tokens, served as `/theme.css` (see THEMING.md).
     #[arg(long, env = "THEME_CSS")]
     pub theme_css: Option<PathBuf>,
+    /// A JSON file with the consent text per locale (`{"en": {"purpose", "retention", "termsUrl",
+    /// "privacyUrl"}, "fr-CA": {...}}`); built-in words where unset.
+    #[arg(long, env = "CONSENT_FILE")]
+    pub consent_file: Option<PathBuf>,
     /// Requests a minute allowed per client address and per session on the API.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = RATE_LIMIT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
@@ -160,6 +164,7 @@ impl Config {
             emulator_multiple_accounting: false,
             admin_token: None,
             theme_css: None,
+            consent_file: None,
             rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,

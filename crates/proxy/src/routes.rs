@@ -24,6 +24,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/connections/{id}", get(flow::connections::get).delete(flow::connections::delete))
         .route("/api/connections/{id}/unlink", axum::routing::post(flow::connections::unlink))
         .route("/api/connections/{id}/link", axum::routing::post(flow::connections::link))
+        .route(paths::CONSENT, get(flow::consent::terms))
+        .route(paths::CONSENTS, get(flow::consent::receipts))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))
@@ -41,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
+        .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
         .route(

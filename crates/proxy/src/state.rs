@@ -48,6 +48,8 @@ pub struct AppState {
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Companies being watched at Codat by this server.
     pub watchers: Arc<Watchers>,
+    /// The consent terms shown before Link.
+    pub consent: Arc<crate::flow::consent::ConsentBook>,
     /// Wakes the delivery of events to the lender's endpoints when one is stored.
     pub lender_outbox: Arc<tokio::sync::Notify>,
     /// The embedded emulator, served under `/emulator`, when there is no Codat key.
@@ -182,6 +184,14 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             .collect(),
         lender_timeout: Duration::from_secs_f64(config.lender_webhook_timeout_seconds.max(0.1)),
     };
+    let consent_text = match &config.consent_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read CONSENT_FILE {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let consent = crate::flow::consent::ConsentBook::new(consent_text.as_deref())?;
     let rate_limits = RateLimits::new(
         config.rate_limit_per_minute,
         config.sign_ups_per_hour,
@@ -200,6 +210,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         live: Arc::new(live),
         webhook_verifier: Arc::new(WebhookVerifier::new(webhook_secret)),
         watchers: Arc::default(),
+        consent: Arc::new(consent),
         lender_outbox: Arc::default(),
         emulator: backend.emulator,
         check_report: Arc::default(),

@@ -110,7 +110,7 @@ async fn link_and_read(http: &reqwest::Client, base: &str, token: &str, platform
         .post(format!("{base}/api/connections"))
         .bearer_auth(token)
         .header("x-codat-connect", "1")
-        .json(&json!({"platformKey": platform_key}))
+        .json(&support::consented(http, base, platform_key).await)
         .send()
         .await
         .unwrap()
@@ -361,7 +361,7 @@ async fn requirements_come_only_from_the_lender_and_hidden_kinds_cannot_be_conne
         &setup.app,
         router::post_json_with_bearer(
             "/api/connections",
-            &format!(r#"{{"platformKey": "{shopify}"}}"#),
+            &router::consented(&setup.app, &shopify).await,
             &token,
         ),
     )
@@ -370,7 +370,11 @@ async fn requirements_come_only_from_the_lender_and_hidden_kinds_cannot_be_conne
     assert!(start.body["message"].as_str().unwrap().contains("does not ask"));
     let accounting = send(
         &setup.app,
-        router::post_json_with_bearer("/api/connections", r#"{"platformKey": "gbol"}"#, &token),
+        router::post_json_with_bearer(
+            "/api/connections",
+            &router::consented(&setup.app, "gbol").await,
+            &token,
+        ),
     )
     .await;
     assert_eq!(accounting.status, 200, "{}", accounting.text);

@@ -12,6 +12,7 @@ use sqlx::{
 use std::{str::FromStr, time::Duration};
 
 mod connections;
+mod consent_receipts;
 mod data_reads;
 mod grid;
 mod lender_events;
@@ -26,6 +27,7 @@ mod watch_leases;
 mod webhooks;
 
 pub use connections::{ConnectionFacts, StoredConnection};
+pub use consent_receipts::{NewReceipt, StoredReceipt};
 pub use data_reads::DataRead;
 pub use lender_events::{DeliveryRecord, DueDelivery, NewLenderEvent};
 pub use lock::Locked;

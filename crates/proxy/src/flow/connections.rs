@@ -1,7 +1,7 @@
 //! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
 
 use crate::{
-    db::{ConnectionFacts, NewPendingLink},
+    db::{ConnectionFacts, NewPendingLink, NewReceipt},
     error::AppError,
     extract::{AppJson, SignedIn},
     flow::wire,
@@ -25,7 +25,8 @@ pub async fn create(
     if key.len() != 4 || !key.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(AppError::BadRequest("A platform key is four lower-case letters, such as gbol.".into()));
     }
-    refuse_hidden_kinds(&state, &signed_in.merchant.id, key).await?;
+    let kind = kind_of_platform(&state, &signed_in.merchant.id, key).await?;
+    let (terms, text_hash) = crate::flow::consent::check(&state, kind, request.consent.as_ref()).await?;
     let company_id = &signed_in.company_id;
     let connection = match state.codat.create_connection(company_id, key).await {
         Err(refusal) if refusal.status() == Some(axum::http::StatusCode::BAD_REQUEST) => {
@@ -35,29 +36,42 @@ pub async fn create(
         answer => answer?,
     };
     remember(&state, &signed_in.merchant.id, &connection).await?;
+    let data_types = serde_json::to_string(&terms.data_types).unwrap_or_else(|_| "[]".to_owned());
+    let receipt = NewReceipt {
+        merchant_id: &signed_in.merchant.id,
+        connection_id: &connection.id,
+        platform_key: key,
+        platform_name: &connection.platform_name,
+        source_type: kind.as_str(),
+        locale: &terms.locale,
+        version: &terms.version,
+        text_hash: &text_hash,
+        data_types: &data_types,
+    };
+    state.db.insert_receipt(receipt).await?;
     issue_link(&state, &signed_in, connection).await
 }
 
-/// The lender hid some kinds of platform from this merchant: none of their platforms is connected.
-async fn refuse_hidden_kinds(
+/// The kind of an enabled platform (from the grids); none of a kind the lender hid from this
+/// merchant is connected.
+async fn kind_of_platform(
     state: &AppState,
     merchant_id: &str,
     platform_key: &str,
-) -> Result<(), AppError> {
+) -> Result<SourceType, AppError> {
     let requirements = crate::lender::requirements_of(state, merchant_id).await?;
     for kind in Requirements::KINDS {
-        if requirements.of(kind) == Requirement::Hidden
-            && state
-                .integrations
-                .grid(state, kind)
-                .await?
-                .iter()
-                .any(|card| card.platform_key == platform_key)
-        {
-            return Err(AppError::BadRequest("Your lender does not ask for this kind of platform.".into()));
+        let grid = state.integrations.grid(state, kind).await?;
+        if grid.iter().any(|card| card.platform_key == platform_key) {
+            if requirements.of(kind) == Requirement::Hidden {
+                return Err(AppError::BadRequest(
+                    "Your lender does not ask for this kind of platform.".into(),
+                ));
+            }
+            return Ok(kind);
         }
     }
-    Ok(())
+    Err(AppError::NotFound("There is no enabled platform with that key.".into()))
 }
 
 /// Codat refuses a company a second accounting connection. One the owner abandoned before
@@ -137,6 +151,7 @@ pub async fn unlink(
     let company_id = own_connection(&state, &signed_in, &connection_id).await?;
     let connection = state.codat.unlink_connection(company_id, &connection_id).await.map_err(not_linked)?;
     remember(&state, &signed_in.merchant.id, &connection).await?;
+    state.db.withdraw_receipt(&connection_id, "unlinked").await?;
     Ok(Json(summary(connection)))
 }
 
@@ -233,6 +248,7 @@ pub async fn remember(
 
 /// Forgets a deleted connection and tells the lender, once across servers.
 pub async fn forget(state: &AppState, connection_id: &str) -> Result<(), AppError> {
+    state.db.withdraw_receipt(connection_id, "removed").await?;
     let owner = state.db.connection_owner(connection_id).await?;
     if state.db.delete_connection(connection_id).await? {
         if let Some(merchant_id) = owner {

@@ -4,6 +4,7 @@ pub mod branding;
 pub mod callback;
 pub mod company;
 pub mod connections;
+pub mod consent;
 pub mod embed;
 pub mod integrations;
 pub mod signup;

@@ -61,12 +61,39 @@ pub async fn sign_up(http: &reqwest::Client, base: &str) -> String {
     response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
 }
 
+/// The body of `POST /api/connections` for `platform_key`, with the owner's consent to the
+/// current terms of its kind (in English), as the page sends it after "Agree and continue".
+pub async fn consented(http: &reqwest::Client, base: &str, platform_key: &str) -> Value {
+    for kind in ["Accounting", "Banking", "Commerce"] {
+        let grid: Value = http
+            .get(format!("{base}/api/integrations?sourceType={kind}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if grid.as_array().into_iter().flatten().any(|card| card["platformKey"] == platform_key) {
+            let terms: Value = http
+                .get(format!("{base}/api/consent?sourceType={kind}&locale=en"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            return json!({"platformKey": platform_key, "consent": {"version": terms["version"], "locale": "en"}});
+        }
+    }
+    json!({"platformKey": platform_key})
+}
+
 /// Starts a connection to `platform_key`; the answer to `POST /api/connections`.
 pub async fn start_connection(http: &reqwest::Client, base: &str, cookie: &str, platform_key: &str) -> Value {
     http.post(format!("{base}/api/connections"))
         .header("cookie", cookie)
         .header("x-codat-connect", "1")
-        .json(&json!({"platformKey": platform_key}))
+        .json(&consented(http, base, platform_key).await)
         .send()
         .await
         .unwrap()

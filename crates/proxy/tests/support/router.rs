@@ -127,13 +127,27 @@ pub async fn companies_named(setup: &Setup, name: &str) -> usize {
 
 /// Starts a connection to `platform_key`: its id and the `state` on its Link URL.
 pub async fn start_connection(app: &Router, cookie: &str, platform_key: &str) -> (String, String) {
-    let body = json!({ "platformKey": platform_key }).to_string();
+    let body = consented(app, platform_key).await;
     let started = send(app, post("/api/connections", &body, Some(cookie))).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
     let id = started.body["connection"]["id"].as_str().unwrap().to_owned();
     let link = url::Url::parse(started.body["linkUrl"].as_str().unwrap()).unwrap();
     let state = link.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
     (id, state.expect("a state on the link"))
+}
+
+/// The body of `POST /api/connections` for `platform_key`, with the owner's consent to the
+/// current terms of its kind (in English), as the page sends it after "Agree and continue".
+pub async fn consented(app: &Router, platform_key: &str) -> String {
+    for kind in ["Accounting", "Banking", "Commerce"] {
+        let grid = send(app, get(&format!("/api/integrations?sourceType={kind}"), None)).await;
+        if grid.body.as_array().into_iter().flatten().any(|card| card["platformKey"] == platform_key) {
+            let terms = send(app, get(&format!("/api/consent?sourceType={kind}&locale=en"), None)).await;
+            let consent = json!({"version": terms.body["version"], "locale": "en"});
+            return json!({"platformKey": platform_key, "consent": consent}).to_string();
+        }
+    }
+    json!({ "platformKey": platform_key }).to_string()
 }
 
 /// A GET with `Authorization: Bearer <token>` (an embedded page's session, or the admin token).

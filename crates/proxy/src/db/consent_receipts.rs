@@ -1,0 +1,213 @@
+//! Consent receipts: one per connection, with what the owner agreed to, and its withdrawal.
+
+use super::{unix_now, Db};
+use codat_connect_api::ConsentReceipt;
+use serde::Serialize;
+
+/// A receipt to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReceipt<'a> {
+    /// The merchant.
+    pub merchant_id: &'a str,
+    /// The connection consented for.
+    pub connection_id: &'a str,
+    /// Its platform's key.
+    pub platform_key: &'a str,
+    /// Its platform's name.
+    pub platform_name: &'a str,
+    /// Its kind (`Accounting`, ...).
+    pub source_type: &'a str,
+    /// The language the terms were shown in.
+    pub locale: &'a str,
+    /// The terms' version.
+    pub version: &'a str,
+    /// The SHA-256 of the terms' whole text.
+    pub text_hash: &'a str,
+    /// The data types agreed to (JSON array).
+    pub data_types: &'a str,
+}
+
+/// A stored receipt, as the lender exports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredReceipt {
+    /// The connection.
+    pub connection_id: String,
+    /// The merchant.
+    pub merchant_id: String,
+    /// The platform's key.
+    pub platform_key: String,
+    /// The platform's name.
+    pub platform_name: String,
+    /// The kind of platform.
+    pub source_type: String,
+    /// The language of the terms.
+    pub locale: String,
+    /// The terms' version.
+    pub version: String,
+    /// The SHA-256 of the terms' text.
+    pub text_hash: String,
+    /// The data types agreed to (JSON array).
+    pub data_types: String,
+    /// When (Unix seconds).
+    pub given_at: i64,
+    /// When the connection was unlinked or removed (Unix seconds).
+    pub withdrawn_at: Option<i64>,
+    /// `unlinked` or `removed`.
+    pub withdrawal: Option<String>,
+}
+
+impl StoredReceipt {
+    /// The owner's view.
+    pub fn receipt(self) -> ConsentReceipt {
+        ConsentReceipt {
+            connection_id: self.connection_id,
+            given_at: rfc3339(self.given_at),
+            version: self.version,
+            data_types: serde_json::from_str(&self.data_types).unwrap_or_default(),
+            withdrawn_at: self.withdrawn_at.map(rfc3339),
+        }
+    }
+
+    /// The receipts as CSV (RFC 4180, a header row first).
+    pub fn csv(receipts: &[Self]) -> String {
+        let mut text = String::from(
+            "connection_id,merchant_id,platform_key,platform_name,source_type,locale,version,text_hash,data_types,given_at,withdrawn_at,withdrawal\r\n",
+        );
+        for r in receipts {
+            let data_types: Vec<String> = serde_json::from_str(&r.data_types).unwrap_or_default();
+            let fields = [
+                r.connection_id.clone(),
+                r.merchant_id.clone(),
+                r.platform_key.clone(),
+                r.platform_name.clone(),
+                r.source_type.clone(),
+                r.locale.clone(),
+                r.version.clone(),
+                r.text_hash.clone(),
+                data_types.join(" "),
+                rfc3339(r.given_at),
+                r.withdrawn_at.map(rfc3339).unwrap_or_default(),
+                r.withdrawal.clone().unwrap_or_default(),
+            ];
+            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            text.push_str(&quoted.join(","));
+            text.push_str("\r\n");
+        }
+        text
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break; a leading `=`, `+`, `-`
+/// or `@` is prefixed with `'` so a spreadsheet does not run it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+const COLUMNS: &str =
+    "connection_id, merchant_id, platform_key, platform_name, source_type, locale, version, \
+     text_hash, data_types, given_at, withdrawn_at, withdrawal";
+
+impl Db {
+    /// Stores the receipt of a new connection's consent (a connection has one).
+    pub async fn insert_receipt(&self, receipt: NewReceipt<'_>) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!(
+            "INSERT INTO consent_receipts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL) \
+             ON CONFLICT (connection_id) DO NOTHING"
+        ))
+        .bind(receipt.connection_id)
+        .bind(receipt.merchant_id)
+        .bind(receipt.platform_key)
+        .bind(receipt.platform_name)
+        .bind(receipt.source_type)
+        .bind(receipt.locale)
+        .bind(receipt.version)
+        .bind(receipt.text_hash)
+        .bind(receipt.data_types)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the connection was unlinked or removed (`how`), once.
+    pub async fn withdraw_receipt(&self, connection_id: &str, how: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE consent_receipts SET withdrawn_at = $1, withdrawal = $2 \
+             WHERE connection_id = $3 AND withdrawn_at IS NULL",
+        )
+        .bind(unix_now())
+        .bind(how)
+        .bind(connection_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The merchant's receipts, oldest first.
+    pub async fn consent_receipts(&self, merchant_id: &str) -> Result<Vec<StoredReceipt>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM consent_receipts WHERE merchant_id = $1 ORDER BY given_at, connection_id"
+        ))
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(connection_id: &str) -> NewReceipt<'_> {
+        NewReceipt {
+            merchant_id: "m1",
+            connection_id,
+            platform_key: "gbol",
+            platform_name: "Xero, \"the\" one",
+            source_type: "Accounting",
+            locale: "en",
+            version: "abc123",
+            text_hash: "ff",
+            data_types: r#"["invoices","bills"]"#,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_receipt_is_kept_with_its_withdrawal_and_exports_as_csv() {
+        let (db, _dir) = super::super::tests::db_with_merchant().await;
+        db.insert_receipt(receipt("c1")).await.unwrap();
+        db.insert_receipt(receipt("c1")).await.unwrap();
+        db.withdraw_receipt("c1", "unlinked").await.unwrap();
+        db.withdraw_receipt("c1", "removed").await.unwrap();
+        let stored = db.consent_receipts("m1").await.unwrap();
+        assert_eq!(stored.len(), 1, "one receipt per connection");
+        assert_eq!(stored[0].withdrawal.as_deref(), Some("unlinked"), "the first withdrawal counts");
+        let csv = StoredReceipt::csv(&stored);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("c1,m1,gbol,\"Xero, \"\"the\"\" one\",Accounting,en,abc123,ff,invoices bills,"),
+            "{row}"
+        );
+        assert!(row.ends_with(",unlinked"));
+        assert_eq!(stored[0].clone().receipt().data_types, ["invoices", "bills"]);
+    }
+
+    #[test]
+    fn a_field_cannot_become_a_spreadsheet_formula() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

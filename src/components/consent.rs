@@ -1,0 +1,82 @@
+//! Consent before Link opens: what the platform will share (its data types in words, and how
+//! much history), why and for how long, in the lender's words, with its terms and privacy
+//! notice; "Agree and continue" starts the connection, "Decline" returns to the grid.
+
+use crate::{
+    api,
+    components::notice::ErrorNotice,
+    data_types,
+    i18n::{fill, messages},
+    loaded::Loaded,
+};
+use codat_connect_api::{ConsentGiven, SourceType};
+use leptos::{html, prelude::*};
+
+/// The consent dialog for the platform `chosen` (key and name), of the kind `kind`.
+#[component]
+pub fn ConsentDialog(
+    /// The platform the owner chose, while its dialog is open.
+    chosen: RwSignal<Option<(String, String)>>,
+    /// The kind of platform shown (the terms depend on it).
+    kind: RwSignal<SourceType>,
+    /// Called from the click on "Agree and continue", with the platform's key and the consent.
+    on_agree: Callback<(String, ConsentGiven)>,
+) -> impl IntoView {
+    let m = messages();
+    let terms = Loaded::new(move || api::consent_terms(kind.get()));
+    let dialog = NodeRef::<html::Dialog>::new();
+    Effect::new(move |_| {
+        let Some(dialog) = dialog.get() else { return };
+        match (chosen.with(Option::is_some), dialog.open()) {
+            (true, false) => drop(dialog.show_modal()),
+            (false, true) => dialog.close(),
+            _ => {}
+        }
+    });
+    let name = move || chosen.with(|c| c.as_ref().map(|(_, name)| name.clone()).unwrap_or_default());
+    let body = move || match terms.get() {
+        None => view! { <p>{m.loading}</p> }.into_any(),
+        Some(Err(failure)) => view! { <ErrorNotice failure on_retry=move |_| terms.reload()/> }.into_any(),
+        Some(Ok(terms)) => {
+            let agreed = ConsentGiven { version: terms.version.clone(), locale: terms.locale.clone() };
+            let history = terms
+                .history_months
+                .map(|months| fill(m.consent_history, &[("months", &months.to_string())]));
+            let links = [(terms.terms_url, m.consent_terms), (terms.privacy_url, m.consent_privacy)]
+                .into_iter()
+                .filter_map(|(url, label)| {
+                    url.map(|url| view! { <a href=url target="_blank" rel="noopener">{label}</a> })
+                })
+                .collect_view();
+            view! {
+                <p>{move || fill(m.consent_reads, &[("platform", &name())])}</p>
+                <ul class="consent-data">
+                    {terms.data_types.iter().map(|t| view! { <li>{data_types::label(m, t)}</li> }).collect_view()}
+                </ul>
+                {history.map(|h| view! { <p>{h}</p> })}
+                <h3>{m.consent_why}</h3>
+                <p>{terms.purpose}</p>
+                <h3>{m.consent_how_long}</h3>
+                <p>{terms.retention}</p>
+                <p class="consent-links">{links}</p>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| chosen.set(None)>{m.consent_decline}</button>
+                    <button type="button" class="button primary" on:click=move |_| {
+                        if let Some((key, _)) = chosen.get_untracked() {
+                            chosen.set(None);
+                            on_agree.run((key, agreed.clone()));
+                        }
+                    }>{m.consent_agree}</button>
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <dialog node_ref=dialog class="confirm-dialog consent-dialog" aria-labelledby="consent-title"
+            on:close=move |_| chosen.set(None)>
+            <h2 id="consent-title">{move || fill(m.consent_title, &[("platform", &name())])}</h2>
+            {body}
+        </dialog>
+    }
+}
