@@ -22,6 +22,8 @@ pub mod paths {
     pub const CONSENT: &str = "/api/consent";
     /// `GET`: the owner's consent receipts.
     pub const CONSENTS: &str = "/api/consents";
+    /// `POST`: a step of the flow the visitor reached, for the lender's funnel.
+    pub const FUNNEL: &str = "/api/funnel";
     /// `POST`: confirm the connection Codat's redirect names, with the state sent out with it.
     pub const CALLBACK: &str = "/api/callback";
     /// `GET`: the first data sync's progress, per data type.
@@ -192,6 +194,61 @@ impl Requirements {
             SourceType::Other => Requirement::Optional,
         }
     }
+}
+
+/// A step of the flow a visitor reached, for the lender's funnel. Nothing about the visitor is
+/// sent or kept; a search's text only when it found nothing (it names a platform to enable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum FunnelStep {
+    /// The grid of a kind was shown.
+    GridShown {
+        /// The kind.
+        source_type: SourceType,
+    },
+    /// The visitor chose a tab.
+    TabChosen {
+        /// The kind.
+        source_type: SourceType,
+    },
+    /// A search was made (counted when the search box is left or submitted).
+    SearchMade {
+        /// The tab searched.
+        source_type: SourceType,
+        /// How many platforms it found.
+        results: u32,
+        /// Its text, sent only when it found nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// A platform's card was chosen (the consent dialog opened).
+    PlatformChosen {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor agreed to the terms.
+    ConsentGiven {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor declined the terms.
+    ConsentDeclined {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The browser blocked Link's popup.
+    PopupBlocked {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor came back from Link.
+    LinkReturned {
+        /// The connection Codat named (the server finds its platform).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        connection_id: Option<String>,
+        /// Codat's `statusCode`.
+        status_code: u16,
+    },
 }
 
 /// Where a merchant stands against its lender's requirements: each kind of platform the page

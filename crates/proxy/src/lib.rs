@@ -5,11 +5,13 @@
 pub mod check;
 pub mod codat_backend;
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod example_lender;
 pub mod extract;
 pub mod flow;
+pub mod funnel;
 pub mod lender;
 pub mod live;
 pub mod rate_limit;

@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/connections/{id}/link", axum::routing::post(flow::connections::link))
         .route(paths::CONSENT, get(flow::consent::terms))
         .route(paths::CONSENTS, get(flow::consent::receipts))
+        .route(paths::FUNNEL, axum::routing::post(crate::funnel::record))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
         .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
+        .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
         .route(
             "/webhooks/codat",

@@ -90,22 +90,9 @@ impl StoredReceipt {
                 r.withdrawn_at.map(rfc3339).unwrap_or_default(),
                 r.withdrawal.clone().unwrap_or_default(),
             ];
-            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            text.push_str(&quoted.join(","));
-            text.push_str("\r\n");
+            text.push_str(&crate::csv::row(&fields));
         }
         text
-    }
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break; a leading `=`, `+`, `-`
-/// or `@` is prefixed with `'` so a spreadsheet does not run it as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
     }
 }
 
@@ -203,11 +190,5 @@ mod tests {
         );
         assert!(row.ends_with(",unlinked"));
         assert_eq!(stored[0].clone().receipt().data_types, ["invoices", "bills"]);
-    }
-
-    #[test]
-    fn a_field_cannot_become_a_spreadsheet_formula() {
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("plain"), "plain");
     }
 }

@@ -88,6 +88,11 @@ pub async fn reads_seen(
         }
     }
     if changed {
+        let reads = state.db.data_reads(merchant_id).await?;
+        let finished = ["Complete", "NotSupported", "Failed"];
+        if !reads.is_empty() && reads.iter().all(|r| finished.contains(&r.status.as_str())) {
+            crate::funnel::first_read_finished(state, merchant_id).await?;
+        }
         reassess(state, merchant_id).await?;
     }
     Ok(())

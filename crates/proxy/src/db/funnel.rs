@@ -1,0 +1,112 @@
+//! The funnel's steps, without personal data, and their counts over a period.
+
+use super::{unix_now, Db};
+use crate::funnel::Recorded;
+
+/// Counts over a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunnelCounts {
+    /// `(step, platform, Link's status for link_returned, count)`.
+    pub per_step_platform: Vec<(String, Option<String>, Option<String>, i64)>,
+    /// Zero-result searches and how often each was made, most frequent first (at most 50).
+    pub zero_result_searches: Vec<(String, i64)>,
+}
+
+impl Db {
+    /// Stores one step reached, now.
+    pub async fn record_funnel_step(&self, step: &Recorded) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO funnel_events (at, step, source_type, platform_key, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(unix_now())
+        .bind(step.step)
+        .bind(step.source_type)
+        .bind(step.platform_key.as_deref())
+        .bind(step.detail.as_deref())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The counts of steps reached from `start` (inclusive) to `end` (exclusive), Unix seconds.
+    pub async fn funnel_counts(&self, start: i64, end: i64) -> Result<FunnelCounts, sqlx::Error> {
+        let per_step_platform = sqlx::query_as(
+            "SELECT step, platform_key, status, COUNT(*) FROM (SELECT step, platform_key, \
+             CASE WHEN step = 'link_returned' THEN detail END AS status FROM funnel_events \
+             WHERE at >= $1 AND at < $2) steps GROUP BY step, platform_key, status",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        let zero_result_searches = sqlx::query_as(
+            "SELECT detail, COUNT(*) AS n FROM funnel_events WHERE step = 'search_made' AND detail IS NOT NULL \
+             AND at >= $1 AND at < $2 GROUP BY detail ORDER BY n DESC, detail LIMIT 50",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(FunnelCounts { per_step_platform, zero_result_searches })
+    }
+
+    /// Marks the merchant's first read finished; true the first time.
+    pub async fn mark_first_read(&self, merchant_id: &str) -> Result<bool, sqlx::Error> {
+        let marked =
+            sqlx::query("UPDATE merchants SET first_read_at = $1 WHERE id = $2 AND first_read_at IS NULL")
+                .bind(unix_now())
+                .bind(merchant_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(marked.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::funnel::Recorded;
+
+    fn step(step: &'static str, platform: Option<&str>, detail: Option<&str>) -> Recorded {
+        Recorded {
+            step,
+            source_type: None,
+            platform_key: platform.map(Into::into),
+            detail: detail.map(Into::into),
+        }
+    }
+
+    #[tokio::test]
+    async fn steps_are_counted_per_platform_and_link_status_and_searches_by_text() {
+        let (db, _dir) = super::super::tests::db_with_merchant().await;
+        for recorded in [
+            step("platform_chosen", Some("gbol"), None),
+            step("platform_chosen", Some("gbol"), None),
+            step("link_returned", Some("gbol"), Some("200")),
+            step("link_returned", Some("gbol"), Some("400")),
+            step("search_made", None, Some("sage")),
+            step("search_made", None, Some("sage")),
+            step("search_made", None, Some("myob")),
+            step("search_made", None, None),
+        ] {
+            db.record_funnel_step(&recorded).await.unwrap();
+        }
+        let now = super::unix_now();
+        let counts = db.funnel_counts(now - 60, now + 60).await.unwrap();
+        let count = |s: &str, p: Option<&str>, d: Option<&str>| {
+            counts
+                .per_step_platform
+                .iter()
+                .find(|(step, platform, detail, _)| {
+                    step == s && platform.as_deref() == p && detail.as_deref() == d
+                })
+                .map(|row| row.3)
+        };
+        assert_eq!(count("platform_chosen", Some("gbol"), None), Some(2));
+        assert_eq!(count("link_returned", Some("gbol"), Some("200")), Some(1));
+        assert_eq!(count("search_made", None, None), Some(4), "searches are one step whatever their text");
+        assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 2), ("myob".to_owned(), 1)]);
+        assert!(db.funnel_counts(now + 60, now + 120).await.unwrap().per_step_platform.is_empty());
+        assert!(db.mark_first_read("m1").await.unwrap());
+        assert!(!db.mark_first_read("m1").await.unwrap());
+    }
+}

@@ -1,0 +1,254 @@
+//! The lender's funnel: each step a visitor reaches (`POST /api/funnel` from the page, and the
+//! first read finishing, noticed here), recorded without personal data (no merchant, session or
+//! address; a search's text only when it found nothing), and counted per step and per platform
+//! for the lender (`GET /v1/analytics/funnel?from=&to=`, JSON or CSV).
+
+use crate::{error::AppError, extract::AppJson, extract::SignedIn, flow::embed::Admin, AppState};
+use axum::{
+    extract::{Query, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use codat_connect_api::FunnelStep;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The steps in the order a visitor meets them.
+pub const STEPS: [&str; 9] = [
+    "grid_shown",
+    "tab_chosen",
+    "search_made",
+    "platform_chosen",
+    "consent_declined",
+    "consent_given",
+    "popup_blocked",
+    "link_returned",
+    "first_read_finished",
+];
+
+/// Longest search text kept.
+const MAX_SEARCH: usize = 60;
+
+/// One step as stored: its name, the kind and platform it concerns, and a detail (a search's
+/// text, Link's status code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// One of [`STEPS`].
+    pub step: &'static str,
+    /// The kind of platform.
+    pub source_type: Option<&'static str>,
+    /// The platform.
+    pub platform_key: Option<String>,
+    /// A zero-result search's text, or Link's status code.
+    pub detail: Option<String>,
+}
+
+/// What is stored of a step the page reports.
+pub fn record_of(step: FunnelStep) -> Recorded {
+    let key = |k: String| Some(k.chars().filter(char::is_ascii_lowercase).take(8).collect::<String>());
+    let (step, source_type, platform_key, detail) = match step {
+        FunnelStep::GridShown { source_type } => ("grid_shown", Some(source_type.as_str()), None, None),
+        FunnelStep::TabChosen { source_type } => ("tab_chosen", Some(source_type.as_str()), None, None),
+        FunnelStep::SearchMade { source_type, results, text } => {
+            // The text of a search that found something says nothing the lender can act on.
+            let text =
+                (results == 0).then(|| normalised(&text.unwrap_or_default())).filter(|t| !t.is_empty());
+            ("search_made", Some(source_type.as_str()), None, text)
+        }
+        FunnelStep::PlatformChosen { platform_key } => ("platform_chosen", None, key(platform_key), None),
+        FunnelStep::ConsentGiven { platform_key } => ("consent_given", None, key(platform_key), None),
+        FunnelStep::ConsentDeclined { platform_key } => ("consent_declined", None, key(platform_key), None),
+        FunnelStep::PopupBlocked { platform_key } => ("popup_blocked", None, key(platform_key), None),
+        // The handler finds the connection's platform.
+        FunnelStep::LinkReturned { status_code, .. } => {
+            ("link_returned", None, None, Some(status_code.to_string()))
+        }
+    };
+    Recorded { step, source_type, platform_key, detail }
+}
+
+/// A search's text as counted: trimmed, lower-cased, single-spaced, at most 60 characters.
+fn normalised(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().chars().take(MAX_SEARCH).collect()
+}
+
+/// `POST /api/funnel`: a step the page reached (204; nothing about the visitor is kept).
+pub async fn record(
+    State(state): State<AppState>,
+    SignedIn { merchant, .. }: SignedIn,
+    AppJson(step): AppJson<FunnelStep>,
+) -> Result<StatusCode, AppError> {
+    let connection_id = match &step {
+        FunnelStep::LinkReturned { connection_id, .. } => connection_id.clone(),
+        _ => None,
+    };
+    let mut recorded = record_of(step);
+    if let Some(connection_id) = connection_id {
+        // Only a connection of the session's own merchant names its platform.
+        let connections = state.db.merchant_connections(&merchant.id).await?;
+        recorded.platform_key =
+            connections.into_iter().find(|c| c.id == connection_id).and_then(|c| c.platform_key);
+    }
+    state.db.record_funnel_step(&recorded).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The funnel over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Funnel {
+    /// First day counted (`YYYY-MM-DD`, UTC).
+    pub from: String,
+    /// Last day counted.
+    pub to: String,
+    /// Each step with how often it was reached, in the order a visitor meets them.
+    pub steps: Vec<StepCount>,
+    /// Per platform: how often each step was reached for it (`link_returned:200` by status).
+    pub platforms: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Searches that found nothing, most frequent first.
+    pub zero_result_searches: Vec<SearchCount>,
+}
+
+/// A step and its count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCount {
+    /// The step.
+    pub step: String,
+    /// How often it was reached.
+    pub count: i64,
+}
+
+/// A search that found nothing, and how often it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchCount {
+    /// Its text.
+    pub text: String,
+    /// How often.
+    pub count: i64,
+}
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv` (the last 30 days by default).
+#[derive(Debug, Deserialize)]
+pub struct FunnelQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /v1/analytics/funnel`
+pub async fn report(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<FunnelQuery>,
+) -> Result<Response, AppError> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |text: Option<&str>, default: time::Date| match text {
+        None => Ok(default),
+        Some(text) => time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+            .map_err(|_| AppError::BadRequest("from and to are dates such as 2026-12-01.".into())),
+    };
+    let to = day(query.to.as_deref(), today)?;
+    let from = day(query.from.as_deref(), to - time::Duration::days(29))?;
+    if from > to || (to - from).whole_days() > 366 {
+        return Err(AppError::BadRequest("from is on or before to, at most a year apart.".into()));
+    }
+    let start = from.midnight().assume_utc().unix_timestamp();
+    let end = (to + time::Duration::days(1)).midnight().assume_utc().unix_timestamp();
+    let counts = state.db.funnel_counts(start, end).await?;
+    let mut steps: Vec<StepCount> =
+        STEPS.iter().map(|step| StepCount { step: (*step).to_owned(), count: 0 }).collect();
+    let mut platforms: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (step, platform_key, detail, count) in counts.per_step_platform {
+        if let Some(total) = steps.iter_mut().find(|s| s.step == step) {
+            total.count += count;
+        }
+        if let Some(key) = platform_key {
+            let name = match (step.as_str(), detail) {
+                ("link_returned", Some(status)) => format!("link_returned:{status}"),
+                _ => step,
+            };
+            *platforms.entry(key).or_default().entry(name).or_default() += count;
+        }
+    }
+    let zero_result_searches =
+        counts.zero_result_searches.into_iter().map(|(text, count)| SearchCount { text, count }).collect();
+    let funnel =
+        Funnel { from: from.to_string(), to: to.to_string(), steps, platforms, zero_result_searches };
+    match query.format.as_deref() {
+        None | Some("json") => Ok(Json(funnel).into_response()),
+        Some("csv") => {
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv(&funnel)).into_response())
+        }
+        Some(_) => Err(AppError::BadRequest("format is json or csv.".into())),
+    }
+}
+
+/// The funnel as CSV: `section,key,step,count` rows.
+fn csv(funnel: &Funnel) -> String {
+    let mut text = String::from("section,key,step,count\r\n");
+    for step in &funnel.steps {
+        text.push_str(&crate::csv::row(&["step", "", &step.step, &step.count.to_string()]));
+    }
+    for (platform, steps) in &funnel.platforms {
+        for (step, count) in steps {
+            text.push_str(&crate::csv::row(&["platform", platform, step, &count.to_string()]));
+        }
+    }
+    for search in &funnel.zero_result_searches {
+        text.push_str(&crate::csv::row(&[
+            "zero_result_search",
+            &search.text,
+            "search_made",
+            &search.count.to_string(),
+        ]));
+    }
+    text
+}
+
+/// Records that the merchant's first read finished (once per merchant).
+pub async fn first_read_finished(state: &AppState, merchant_id: &str) -> Result<(), AppError> {
+    if state.db.mark_first_read(merchant_id).await? {
+        let step =
+            Recorded { step: "first_read_finished", source_type: None, platform_key: None, detail: None };
+        state.db.record_funnel_step(&step).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codat_connect_api::SourceType;
+
+    #[test]
+    fn only_searches_that_found_nothing_keep_their_text_normalised() {
+        let found = record_of(FunnelStep::SearchMade {
+            source_type: SourceType::Accounting,
+            results: 3,
+            text: Some("Xero".into()),
+        });
+        assert_eq!(found.detail, None);
+        let nothing = record_of(FunnelStep::SearchMade {
+            source_type: SourceType::Accounting,
+            results: 0,
+            text: Some("  Sage   50 Cloud ".into()),
+        });
+        assert_eq!(nothing.detail.as_deref(), Some("sage 50 cloud"));
+        let long = record_of(FunnelStep::SearchMade {
+            source_type: SourceType::Banking,
+            results: 0,
+            text: Some("x".repeat(500)),
+        });
+        assert_eq!(long.detail.map(|d| d.len()), Some(60));
+    }
+
+    #[test]
+    fn a_platform_key_is_kept_only_as_a_key() {
+        let chosen = record_of(FunnelStep::PlatformChosen { platform_key: "gbol<script>".into() });
+        assert_eq!(chosen.platform_key.as_deref(), Some("gbolscri"));
+        let returned =
+            record_of(FunnelStep::LinkReturned { connection_id: Some("c1".into()), status_code: 200 });
+        assert_eq!((returned.step, returned.detail.as_deref()), ("link_returned", Some("200")));
+    }
+}

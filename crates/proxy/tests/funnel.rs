@@ -1,0 +1,80 @@
+//! The lender's funnel: steps a visitor's page reports are counted per step and per platform,
+//! zero-result searches by their text, with nothing about the visitor kept.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::router::*;
+
+#[tokio::test]
+async fn steps_are_counted_for_the_lender_without_the_visitor() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let session =
+        send(&setup.app, embed_request(Some(ADMIN), r#"{"merchantId": "m-9", "businessName": "Acme"}"#))
+            .await;
+    let token = session.body["sessionToken"].as_str().unwrap().to_owned();
+    let started = send(
+        &setup.app,
+        post_json_with_bearer("/api/connections", &consented(&setup.app, "gbol").await, &token),
+    )
+    .await;
+    let connection = started.body["connection"]["id"].as_str().unwrap().to_owned();
+    let steps: Vec<Value> = vec![
+        json!({"step": "grid_shown", "sourceType": "Accounting"}),
+        json!({"step": "grid_shown", "sourceType": "Accounting"}),
+        json!({"step": "tab_chosen", "sourceType": "Banking"}),
+        json!({"step": "search_made", "sourceType": "Accounting", "results": 0, "text": "Sage 50 Cloud"}),
+        json!({"step": "search_made", "sourceType": "Accounting", "results": 0, "text": "sage 50  cloud"}),
+        json!({"step": "search_made", "sourceType": "Accounting", "results": 2, "text": "xero"}),
+        json!({"step": "platform_chosen", "platformKey": "gbol"}),
+        json!({"step": "consent_declined", "platformKey": "gbol"}),
+        json!({"step": "consent_given", "platformKey": "gbol"}),
+        json!({"step": "link_returned", "connectionId": connection, "statusCode": 200}),
+        json!({"step": "link_returned", "connectionId": "someone-elses", "statusCode": 500}),
+    ];
+    for step in &steps {
+        let recorded =
+            send(&setup.app, post_json_with_bearer("/api/funnel", &step.to_string(), &token)).await;
+        assert_eq!(recorded.status, 204, "{step}: {}", recorded.text);
+    }
+    let unknown =
+        send(&setup.app, post_json_with_bearer("/api/funnel", r#"{"step": "bought_a_boat"}"#, &token)).await;
+    assert_eq!((unknown.status.as_u16(), unknown.body["code"].as_str()), (400, Some("bad_request")));
+    let anonymous = send(&setup.app, post("/api/funnel", &steps[0].to_string(), None)).await;
+    assert_eq!(anonymous.status, 401);
+
+    assert_eq!(send(&setup.app, get("/v1/analytics/funnel", None)).await.status, 401);
+    let funnel = send(&setup.app, get_with_bearer("/v1/analytics/funnel", ADMIN)).await;
+    assert_eq!(funnel.status, 200, "{}", funnel.text);
+    let count = |step: &str| {
+        funnel.body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == step)
+            .map(|s| s["count"].clone())
+    };
+    assert_eq!(count("grid_shown"), Some(json!(2)));
+    assert_eq!(count("search_made"), Some(json!(3)));
+    assert_eq!(count("link_returned"), Some(json!(2)));
+    assert_eq!(count("first_read_finished"), Some(json!(0)));
+    assert_eq!(funnel.body["steps"][0]["step"], "grid_shown", "in the order a visitor meets them");
+    let gbol = &funnel.body["platforms"]["gbol"];
+    assert_eq!((gbol["platform_chosen"].as_i64(), gbol["consent_declined"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(gbol["link_returned:200"], 1, "the connection's platform, found by the server");
+    assert_eq!(funnel.body["zeroResultSearches"], json!([{"text": "sage 50 cloud", "count": 2}]));
+    assert!(!funnel.text.contains("m-9") && !funnel.text.contains(&token), "nothing about the visitor");
+
+    let csv = send(&setup.app, get_with_bearer("/v1/analytics/funnel?format=csv", ADMIN)).await;
+    assert!(csv.text.starts_with("section,key,step,count\r\nstep,,grid_shown,2\r\n"), "{}", csv.text);
+    assert!(csv.text.contains("zero_result_search,sage 50 cloud,search_made,2\r\n"));
+    let later =
+        send(&setup.app, get_with_bearer("/v1/analytics/funnel?from=2031-01-01&to=2031-01-31", ADMIN)).await;
+    assert_eq!(later.body["steps"][0]["count"], 0);
+    for bad in
+        ["?from=yesterday", "?from=2026-02-01&to=2026-01-01", "?from=2020-01-01&to=2026-01-01", "?format=xml"]
+    {
+        let refused = send(&setup.app, get_with_bearer(&format!("/v1/analytics/funnel{bad}"), ADMIN)).await;
+        assert_eq!(refused.status, 400, "{bad}");
+    }
+}
