@@ -7,7 +7,7 @@ use crate::{
 };
 use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, ConsentGiven, ConsentReceipt, ConsentTerms,
-    ErrorCode, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
+    ErrorCode, FunnelStep, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -142,6 +142,16 @@ pub async fn stream_ticket() -> ApiResult<codat_connect_api::StreamTicket> {
 /// Ends the session (standalone, the cookie goes too).
 pub async fn log_out() -> ApiResult<()> {
     exchange(post_request(paths::LOG_OUT, String::new())).await.map(|_| ())
+}
+
+/// Tells the lender's funnel a step was reached; nothing waits on it, and a failure is ignored
+/// (the funnel is the lender's statistics, never in the owner's way).
+pub fn funnel(step: FunnelStep) {
+    leptos::task::spawn_local(async move {
+        if let Some(body) = json::to_string(&step) {
+            let _ = exchange(post_request(paths::FUNNEL, body)).await;
+        }
+    });
 }
 
 /// The merchant's data sync, per data type.

@@ -85,7 +85,17 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     harness.screenshot("02-embedded-grid").await;
 
     enter_app(&harness).await;
+    // A search that finds nothing (the lender's funnel keeps its text), then Sandbox, declined
+    // once and then agreed to.
+    let search = harness.find("//input[@type='search']").await;
+    search.send_keys("Acme Ledger\n").await.expect("search");
+    harness.find("//p[contains(., 'Acme Ledger')]").await;
+    let clear = "const box = document.querySelector('input[type=search]'); box.value = ''; \
+                 box.dispatchEvent(new Event('input', {bubbles: true}));";
+    harness.browser.execute(clear, vec![]).await.expect("clearing the search");
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.button("Decline").await.click().await.expect("decline");
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox again");
     harness.agree().await;
     harness.find("//p[contains(., 'in the window that opened')]").await;
     let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
@@ -146,9 +156,32 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
     harness.find("//ol[@id='webhooks']/li[@data-type='merchant.connection.linked']").await;
     harness.find("//ol[@id='webhooks']/li[@data-type='merchant.ready']").await;
     harness.find("//tbody[@id='deliveries']/tr[td[normalize-space()='merchant.ready']]/td[normalize-space()='delivered']").await;
+    // The funnel of this one visit, and the search that found nothing.
+    let reached = |step: &str, count: u32| {
+        format!(
+            "//tbody[@id='funnel']/tr[@data-step='{step}']/td[@class='count'][normalize-space()='{count}']"
+        )
+    };
+    for (step, count) in [
+        ("platform_chosen", 2),
+        ("consent_declined", 1),
+        ("consent_given", 1),
+        ("link_returned", 1),
+        ("first_read_finished", 1),
+    ] {
+        harness.find(&reached(step, count)).await;
+    }
+    harness
+        .find(
+            "//tbody[@id='zero-searches']/tr[td[normalize-space()='acme ledger']]/td[normalize-space()='1']",
+        )
+        .await;
     let back_office = axe_violations(&harness).await;
     assert!(back_office.is_empty(), "the back office: {back_office:?}");
     harness.screenshot("06-back-office").await;
+    let scroll = "document.getElementById('funnel-heading').scrollIntoView();";
+    harness.browser.execute(scroll, vec![]).await.expect("scrolling to the funnel");
+    harness.screenshot("07-funnel").await;
     harness.finish().await;
 }
 

@@ -50,6 +50,46 @@ async function showDeliveries() {
   }
 }
 
+const STEP_NAMES = {
+  grid_shown: "Saw the platforms",
+  tab_chosen: "Changed the kind of platform",
+  search_made: "Searched",
+  platform_chosen: "Chose a platform",
+  consent_declined: "Declined the terms",
+  consent_given: "Agreed to the terms",
+  popup_blocked: "Sign-in window blocked",
+  link_returned: "Came back from the platform",
+  first_read_finished: "First read finished",
+};
+
+async function showFunnel() {
+  const funnel = await json("/back-office/funnel");
+  const body = document.getElementById("funnel");
+  body.replaceChildren();
+  const first = Math.max(1, funnel.steps[0].count);
+  for (const step of funnel.steps) {
+    const row = document.createElement("tr");
+    row.dataset.step = step.step;
+    cell(row, STEP_NAMES[step.step] || step.step);
+    cell(row, String(step.count), "count");
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    // Set through the CSSOM, which the page's strict style-src allows.
+    bar.style.width = Math.min(100, (100 * step.count) / first) + "%";
+    cell(row, "").append(bar);
+    body.append(row);
+  }
+  const searches = document.getElementById("zero-searches");
+  searches.replaceChildren();
+  for (const search of funnel.zeroResultSearches) {
+    const row = document.createElement("tr");
+    cell(row, search.text);
+    cell(row, String(search.count));
+    searches.append(row);
+  }
+  document.getElementById("zero-searches-empty").hidden = funnel.zeroResultSearches.length > 0;
+}
+
 function showWebhook(event) {
   const item = document.createElement("li");
   item.dataset.type = event.type;
@@ -60,7 +100,7 @@ function showWebhook(event) {
 
 async function refresh() {
   try {
-    await Promise.all([showApplicants(), showDeliveries()]);
+    await Promise.all([showApplicants(), showDeliveries(), showFunnel()]);
   } catch (error) {
     document.getElementById("live-status").textContent = "Could not refresh: " + error.message;
   }

@@ -9,7 +9,7 @@ use crate::{
     i18n::{fill, messages},
     loaded::Loaded,
 };
-use codat_connect_api::{ConsentGiven, SourceType};
+use codat_connect_api::{ConsentGiven, FunnelStep, SourceType};
 use leptos::{html, prelude::*};
 
 /// The consent dialog for the platform `chosen` (key and name), of the kind `kind`.
@@ -33,6 +33,13 @@ pub fn ConsentDialog(
             _ => {}
         }
     });
+    // Declined with the button or Escape: back to the grid.
+    let decline = move || {
+        if let Some((platform_key, _)) = chosen.get_untracked() {
+            chosen.set(None);
+            api::funnel(FunnelStep::ConsentDeclined { platform_key });
+        }
+    };
     let name = move || chosen.with(|c| c.as_ref().map(|(_, name)| name.clone()).unwrap_or_default());
     let body = move || match terms.get() {
         None => view! { <p>{m.loading}</p> }.into_any(),
@@ -60,10 +67,11 @@ pub fn ConsentDialog(
                 <p>{terms.retention}</p>
                 <p class="consent-links">{links}</p>
                 <div class="actions">
-                    <button type="button" class="button" on:click=move |_| chosen.set(None)>{m.consent_decline}</button>
+                    <button type="button" class="button" on:click=move |_| decline()>{m.consent_decline}</button>
                     <button type="button" class="button primary" on:click=move |_| {
                         if let Some((key, _)) = chosen.get_untracked() {
                             chosen.set(None);
+                            api::funnel(FunnelStep::ConsentGiven { platform_key: key.clone() });
                             on_agree.run((key, agreed.clone()));
                         }
                     }>{m.consent_agree}</button>
@@ -74,7 +82,7 @@ pub fn ConsentDialog(
     };
     view! {
         <dialog node_ref=dialog class="confirm-dialog consent-dialog" aria-labelledby="consent-title"
-            on:close=move |_| chosen.set(None)>
+            on:close=move |_| decline()>
             <h2 id="consent-title">{move || fill(m.consent_title, &[("platform", &name())])}</h2>
             {body}
         </dialog>

@@ -68,6 +68,8 @@ impl LinkWindow {
                 self.watch(popup, started.connection.platform_name);
             }
             None => {
+                let platform_key = started.connection.platform_key.clone().unwrap_or_default();
+                crate::api::funnel(codat_connect_api::FunnelStep::PopupBlocked { platform_key });
                 self.blocked.set(Some(started));
                 // The grid stays usable: the owner may open the window or choose another platform.
                 self.on_released.run(());

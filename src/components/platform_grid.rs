@@ -30,6 +30,8 @@ pub fn PlatformGrid(
     busy: Signal<bool>,
     /// The business's connections.
     connections: Loaded<Vec<codat_connect_api::Connection>>,
+    /// Set to how many platforms the search finds.
+    found: RwSignal<usize>,
 ) -> impl IntoView {
     let cards = Loaded::new(move || api::integrations(tab.get()));
     move || match (cards.get(), connections.get()) {
@@ -47,7 +49,8 @@ pub fn PlatformGrid(
                 .flatten();
             match accounting {
                 Some(name) => view! { <AccountingConnected name/> }.into_any(),
-                None => view! { <Grid cards=list search on_connect busy/> }.into_any(),
+                None => view! { <Grid cards=list search on_connect busy found kind=tab.get_untracked()/> }
+                    .into_any(),
             }
         }
     }
@@ -60,7 +63,10 @@ fn Grid(
     search: RwSignal<String>,
     on_connect: Callback<(String, String)>,
     busy: Signal<bool>,
+    found: RwSignal<usize>,
+    kind: SourceType,
 ) -> impl IntoView {
+    api::funnel(codat_connect_api::FunnelStep::GridShown { source_type: kind });
     if cards.is_empty() {
         return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
     }
@@ -78,6 +84,7 @@ fn Grid(
         let needle = picker::needle(&search.get());
         (0..names.len()).filter(|&index| picker::matches(&names[index], &needle)).collect::<Vec<usize>>()
     });
+    Effect::new(move |_| found.set(matching.with(Vec::len)));
     let limit = RwSignal::new(picker::PAGE_SIZE);
     let cards = StoredValue::new(cards);
     let more = move || matching.with(|all| all.len().saturating_sub(limit.get()));

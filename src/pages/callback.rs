@@ -12,7 +12,7 @@ use crate::{
     loaded::Loaded,
     routes::Page,
 };
-use codat_connect_api::{Connection, ConnectionStatus, ErrorCode};
+use codat_connect_api::{Connection, ConnectionStatus, ErrorCode, FunnelStep};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -28,6 +28,12 @@ pub fn CallbackPage() -> impl IntoView {
             param("connectionId").as_deref(),
         )
     });
+    // The lender's funnel hears of each return once, with Codat's status code.
+    let returned = query.read_untracked();
+    if let Some(status_code) = returned.get("statusCode").and_then(|code| code.trim().parse::<u16>().ok()) {
+        api::funnel(FunnelStep::LinkReturned { connection_id: returned.get("connectionId"), status_code });
+    }
+    drop(returned);
     let platform = Memo::new(move |_| {
         param("platformName")
             .filter(|name| !name.trim().is_empty())

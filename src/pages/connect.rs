@@ -16,7 +16,7 @@ use crate::{
     loaded::Loaded,
     picker,
 };
-use codat_connect_api::{Requirement, SourceType};
+use codat_connect_api::{FunnelStep, Requirement, SourceType};
 use leptos::{html, prelude::*};
 
 /// What needs the owner's attention, the lender's checklist, tabs for accounting, banking and
@@ -52,7 +52,20 @@ pub fn ConnectPage() -> impl IntoView {
     let busy = start.busy();
     // A card asks for consent first; "Agree and continue" starts the connection (in its click).
     let chosen = RwSignal::new(None::<(String, String)>);
-    let on_connect = Callback::new(move |platform: (String, String)| chosen.set(Some(platform)));
+    let on_connect = Callback::new(move |platform: (String, String)| {
+        api::funnel(FunnelStep::PlatformChosen { platform_key: platform.0.clone() });
+        chosen.set(Some(platform));
+    });
+    // How many platforms the search finds, for the lender's funnel.
+    let found = RwSignal::new(0usize);
+    let searched = move |_| {
+        let text = search.get_untracked();
+        if !text.trim().is_empty() {
+            let results = found.get_untracked() as u32;
+            let text = (results == 0).then_some(text);
+            api::funnel(FunnelStep::SearchMade { source_type: tab.get_untracked(), results, text });
+        }
+    };
     let on_agree = Callback::new(move |(key, consent)| start.start(key, consent));
     // Shown above the grid, likely scrolled away from the card just chosen.
     let failure_notice = NodeRef::<html::Div>::new();
@@ -70,7 +83,7 @@ pub fn ConnectPage() -> impl IntoView {
             <div class="picker-controls">
                 <TabBar tabs tab search/>
                 <input type="search" class="search" placeholder=m.search_platforms aria-label=m.search_platforms
-                    autocomplete="off" bind:value=search/>
+                    autocomplete="off" bind:value=search on:change=searched/>
             </div>
             {move || start.failure().map(|failure| view! {
                 <div node_ref=failure_notice><ErrorNotice failure on_retry=move |_| start.dismiss()/></div>
@@ -80,7 +93,7 @@ pub fn ConnectPage() -> impl IntoView {
             </p>
             {start.link_window.view()}
             <ConsentDialog chosen kind=tab on_agree/>
-            <PlatformGrid tab search on_connect busy connections/>
+            <PlatformGrid tab search on_connect busy connections found/>
             {embed::is_embedded().then(|| view! { <div class="actions"><DoneButton/></div> })}
             <details class="cant-find">
                 <summary>{m.cant_find}</summary>
@@ -106,7 +119,11 @@ fn TabBar(
                 <div class="segmented" role="group" aria-label=m.kind_of_platform>
                     {tabs.into_iter().map(|kind| view! {
                         <button type="button" aria-pressed=move || (tab.get() == kind).to_string()
-                            on:click=move |_| { tab.set(kind); search.set(String::new()); }>
+                            on:click=move |_| {
+                            tab.set(kind);
+                            search.set(String::new());
+                            api::funnel(FunnelStep::TabChosen { source_type: kind });
+                        }>
                             {picker::tab_label(m, kind)}
                         </button>
                     }).collect_view()}

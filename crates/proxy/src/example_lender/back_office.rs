@@ -107,6 +107,14 @@ pub async fn applicants(State(lender): State<Arc<Lender>>) -> Response {
     Json(applicants).into_response()
 }
 
+/// `GET /back-office/funnel`: the last 30 days' funnel.
+pub async fn funnel(State(lender): State<Arc<Lender>>) -> Response {
+    match admin_get(&lender, "/v1/analytics/funnel").await {
+        Ok(funnel) => Json(funnel).into_response(),
+        Err(failure) => failure,
+    }
+}
+
 /// `GET /back-office/deliveries`: the delivery log.
 pub async fn deliveries(State(lender): State<Arc<Lender>>) -> Response {
     match admin_get(&lender, "/v1/webhook-deliveries").await {

@@ -81,6 +81,7 @@ pub fn serve(listener: TcpListener, connection: Connection, stopping: tokio::syn
         .route("/back-office/webhooks", get(back_office::webhooks))
         .route("/back-office/events", get(back_office::events))
         .route("/back-office/deliveries", get(back_office::deliveries))
+        .route("/back-office/funnel", get(back_office::funnel))
         .route(WEBHOOK_PATH, post(back_office::receive))
         .with_state(lender);
     let mut stopping = stopping;
