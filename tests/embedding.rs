@@ -44,6 +44,19 @@ async fn start_in_lender(harness: &Harness) -> WindowHandle {
     lender_window
 }
 
+/// Authorizes Sandbox in the Link popup just opened, and comes back to the app in the lender's
+/// window once the popup has closed.
+async fn authorize_sandbox_in_popup(harness: &Harness, lender_window: &WindowHandle) {
+    let popup = windows(harness, 2).await.into_iter().find(|w| w != lender_window).expect("the popup");
+    harness.browser.switch_to_window(popup).await.expect("to the popup");
+    harness.heading("Connect Sandbox").await;
+    harness.button("Authorize").await.click().await.expect("authorize");
+    windows(harness, 1).await;
+    harness.browser.switch_to_window(lender_window.clone()).await.expect("back to the lender");
+    enter_app(harness).await;
+    assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+}
+
 /// Waits until the browser has `count` windows, and returns them.
 async fn windows(harness: &Harness, count: usize) -> Vec<WindowHandle> {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -189,19 +202,9 @@ async fn a_lender_page_embeds_the_flow_and_hears_each_step() {
 async fn a_lost_connection_is_said_on_the_first_page_with_a_one_click_reconnect() {
     let harness = start("embedding-attention").await;
     let lender_window = start_in_lender(&harness).await;
-    let authorize_in_popup = || async {
-        let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
-        harness.browser.switch_to_window(popup).await.expect("to the popup");
-        harness.heading("Connect Sandbox").await;
-        harness.button("Authorize").await.click().await.expect("authorize");
-        windows(&harness, 1).await;
-        harness.browser.switch_to_window(lender_window.clone()).await.expect("back to the lender");
-        enter_app(&harness).await;
-        assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
-    };
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
     harness.agree().await;
-    authorize_in_popup().await;
+    authorize_sandbox_in_popup(&harness, &lender_window).await;
 
     // The owner revokes Codat's access at the platform.
     let proxy = harness.proxy.as_ref().expect("running");
@@ -225,7 +228,7 @@ async fn a_lost_connection_is_said_on_the_first_page_with_a_one_click_reconnect(
     assert_eq!(attention["connectionIds"], json!([connection]));
     enter_app(&harness).await;
     harness.button("Reconnect").await.click().await.expect("reconnect");
-    authorize_in_popup().await;
+    authorize_sandbox_in_popup(&harness, &lender_window).await;
     harness.screenshot("02-reconnected").await;
     harness.finish().await;
 }
@@ -399,19 +402,9 @@ async fn a_blocked_link_popup_is_offered_again_from_a_button() {
 async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
     let harness = start("embedding-reconnect").await;
     let lender_window = start_in_lender(&harness).await;
-    let authorize_in_popup = || async {
-        let popup = windows(&harness, 2).await.into_iter().find(|w| *w != lender_window).expect("the popup");
-        harness.browser.switch_to_window(popup).await.expect("to the popup");
-        harness.heading("Connect Sandbox").await;
-        harness.button("Authorize").await.click().await.expect("authorize");
-        windows(&harness, 1).await;
-        harness.browser.switch_to_window(lender_window.clone()).await.expect("back to the lender");
-        enter_app(&harness).await;
-        assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
-    };
     harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
     harness.agree().await;
-    authorize_in_popup().await;
+    authorize_sandbox_in_popup(&harness, &lender_window).await;
 
     harness.link("View your connections").await.click().await.expect("open connections");
     harness.heading("Your connections").await;
@@ -420,7 +413,7 @@ async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
     harness.button("Reconnect").await.click().await.expect("reconnect");
     harness.find("//p[contains(., 'in the window that opened')]").await;
     harness.screenshot("01-reconnect-popup-open").await;
-    authorize_in_popup().await;
+    authorize_sandbox_in_popup(&harness, &lender_window).await;
 
     harness.browser.enter_parent_frame().await.unwrap();
     let count = |event: &'static str| {
