@@ -3,7 +3,10 @@
 
 use codat_connect_proxy::{
     config::Config,
-    db::{Backend, ConnectionFacts, Db, Merchant, NewLenderEvent, NewPendingLink, PendingLinkState},
+    db::{
+        Backend, ConnectionFacts, Db, Merchant, NewLenderEvent, NewPendingLink, NewReceipt, PendingLinkState,
+    },
+    funnel::Recorded,
     start,
 };
 use serde_json::{json, Value};
@@ -95,6 +98,40 @@ async fn exercise(db: &Db) {
     let log = db.delivery_records(Some("m1"), Some("delivered"), 0, 10).await.unwrap();
     assert_eq!((log.len(), log[0].event_id.as_str()), (1, "e1"));
     assert_eq!(db.delivery_records(None, None, 0, 10).await.unwrap().len(), 3);
+
+    // Consent receipts and the funnel.
+    let receipt = NewReceipt {
+        merchant_id: "m1",
+        connection_id: "k1",
+        platform_key: "gbol",
+        platform_name: "Xero",
+        source_type: "Accounting",
+        locale: "en",
+        version: "v1",
+        text_hash: "h",
+        data_types: "[\"invoices\"]",
+    };
+    db.insert_receipt(receipt).await.unwrap();
+    db.withdraw_receipt("k1", "unlinked").await.unwrap();
+    assert_eq!(db.consent_receipts("m1").await.unwrap()[0].withdrawal.as_deref(), Some("unlinked"));
+    let step = |step, platform: Option<&str>, detail: Option<&str>| Recorded {
+        step,
+        source_type: None,
+        platform_key: platform.map(Into::into),
+        detail: detail.map(Into::into),
+    };
+    db.record_funnel_step(&step("link_returned", Some("gbol"), Some("200"))).await.unwrap();
+    db.record_funnel_step(&step("search_made", None, Some("sage"))).await.unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let counts = db.funnel_counts(now - 60, now + 60).await.unwrap();
+    assert!(counts.per_step_platform.contains(&(
+        "link_returned".into(),
+        Some("gbol".into()),
+        Some("200".into()),
+        1
+    )));
+    assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 1)]);
+    assert!(db.mark_first_read("m1").await.unwrap());
 
     assert!(db.delete_connection("k1").await.unwrap());
     assert!(!db.owns_connection("m1", "k1").await.unwrap());

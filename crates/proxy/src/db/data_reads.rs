@@ -23,31 +23,18 @@ impl Db {
         data_type: &str,
         status: &str,
     ) -> Result<bool, sqlx::Error> {
-        let now = unix_now();
-        let updated = sqlx::query(
-            "UPDATE data_reads SET status = $1, updated_at = $2 WHERE merchant_id = $3 AND data_type = $4 \
-             AND status <> $1",
-        )
-        .bind(status)
-        .bind(now)
-        .bind(merchant_id)
-        .bind(data_type)
-        .execute(&self.pool)
-        .await?;
-        if updated.rows_affected() == 1 {
-            return Ok(true);
-        }
-        let inserted = sqlx::query(
+        let written = sqlx::query(
             "INSERT INTO data_reads (merchant_id, data_type, status, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (merchant_id, data_type) DO NOTHING",
+             ON CONFLICT (merchant_id, data_type) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at \
+             WHERE data_reads.status <> excluded.status",
         )
         .bind(merchant_id)
         .bind(data_type)
         .bind(status)
-        .bind(now)
+        .bind(unix_now())
         .execute(&self.pool)
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        Ok(written.rows_affected() == 1)
     }
 
     /// The merchant's data types, by name.
