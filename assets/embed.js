@@ -15,6 +15,13 @@
  *   element.addEventListener("codat-connect:connected", (event) => console.log(event.detail));
  *   connect.destroy();
  *
+ * Where popups are not an option (in-app browsers), send the whole tab instead, with the
+ * one-time URL your backend got from POST /v1/sessions with "delivery": "link" and a returnUrl
+ * on this page; back on this page, deliver the outcome as the same events:
+ *
+ *   CodatConnect.mount(element, { mode: "redirect", startUrl: answer.url });
+ *   CodatConnect.deliverReturn(element);   // on load: codat-connect:finished, if the owner is back
+ *
  * The app runs in an iframe on the Codat Connect server's origin, so the host page needs no
  * 'wasm-unsafe-eval', keeps its own styles, and never sees a Codat key. Events bubble from the
  * element: codat-connect:ready, :started, :connected, :finished, :error (detail.recoverable),
@@ -34,10 +41,18 @@
       throw new TypeError("CodatConnect.mount: the first argument must be an element");
     }
     options = options || {};
+    var origin = options.serverUrl ? new URL(options.serverUrl).origin : serverOrigin;
+    if (options.mode === "redirect") {
+      var start = new URL(options.startUrl || "", window.location.href);
+      if (start.origin !== origin || start.pathname.indexOf("/start/") !== 0) {
+        throw new TypeError("CodatConnect.mount: options.startUrl must be the link from POST /v1/sessions");
+      }
+      window.location.assign(start.href);
+      return { frame: null, destroy: function () {} };
+    }
     if (typeof options.sessionToken !== "string" || options.sessionToken === "") {
       throw new TypeError("CodatConnect.mount: options.sessionToken is required");
     }
-    var origin = options.serverUrl ? new URL(options.serverUrl).origin : serverOrigin;
     var settings = {
       sessionToken: options.sessionToken,
       hostOrigin: window.location.origin,
@@ -91,5 +106,27 @@
     };
   }
 
-  window.CodatConnect = Object.freeze({ mount: mount, events: EVENTS.slice() });
+  /**
+   * Back from a flow in the whole tab: the outcome in this page's query (codat_connect=finished,
+   * complete, missing, skipped) becomes a codat-connect:finished event on the element, and leaves
+   * the address. Answers whether there was one.
+   */
+  function deliverReturn(element) {
+    var url = new URL(window.location.href);
+    var outcome = url.searchParams.get("codat_connect");
+    if (outcome !== "finished") return false;
+    var kinds = function (name) {
+      var value = url.searchParams.get(name) || "";
+      return value ? value.split(",") : [];
+    };
+    var detail = { complete: kinds("complete"), missing: kinds("missing"), skipped: kinds("skipped") };
+    ["codat_connect", "complete", "missing", "skipped"].forEach(function (name) {
+      url.searchParams.delete(name);
+    });
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+    element.dispatchEvent(new CustomEvent("codat-connect:finished", { detail: detail, bubbles: true }));
+    return true;
+  }
+
+  window.CodatConnect = Object.freeze({ mount: mount, deliverReturn: deliverReturn, events: EVENTS.slice() });
 })();

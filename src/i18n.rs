@@ -332,6 +332,8 @@ pub struct Messages {
     pub required: &'static str,
     /// Checklist: an optional kind, not yet connected.
     pub optional_skip: &'static str,
+    /// A lender's link that was already used or expired.
+    pub link_used: &'static str,
     /// Consent dialog title; `{platform}`.
     pub consent_title: &'static str,
     /// Consent: before the data types; `{platform}`.

@@ -428,3 +428,42 @@ async fn reconnecting_in_the_frame_opens_link_in_a_popup() {
     harness.screenshot("02-reconnected").await;
     harness.finish().await;
 }
+
+/// Where a popup is not an option (a phone's in-app browser), the lender's page sends the whole
+/// tab to the flow by its one-time link; "Done" brings the owner back, and the outcome arrives
+/// on the lender's page as the same `finished` event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_whole_tab_goes_to_the_flow_and_comes_back_to_the_lender() {
+    let harness = start("embedding-redirect").await;
+    harness.browser.set_window_size(390, 844).await.expect("a phone's size");
+    open_lender(&harness).await;
+    harness.find("//select[@id='mode']/option[@value='redirect']").await.click().await.expect("whole tab");
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    harness.heading("Connect your accounting software").await;
+    let here = harness.browser.current_url().await.expect("the address");
+    assert_eq!(here.path(), "/connect", "the app in the whole tab, not a frame: {here}");
+    harness.screenshot("01-phone-grid").await;
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.screenshot("02-phone-consent").await;
+    harness.agree().await;
+    harness.heading("Connect Sandbox").await;
+    harness.button("Authorize").await.click().await.expect("authorize");
+    assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    harness.screenshot("03-phone-connected").await;
+    harness.button("Done").await.click().await.expect("done");
+
+    harness.heading("Apply for working capital").await;
+    let finished = host_event(&harness, "finished").await;
+    assert_eq!(
+        finished,
+        json!({"complete": ["Accounting"], "missing": [], "skipped": ["Banking", "Commerce"]})
+    );
+    harness.find("//p[@id='start-status'][contains(., 'Thanks')]").await;
+    let back = harness.browser.current_url().await.expect("the address");
+    assert!(
+        back.query().is_none_or(|q| !q.contains("codat_connect")),
+        "the outcome left the address: {back}"
+    );
+    harness.screenshot("04-phone-back-at-the-lender").await;
+    harness.finish().await;
+}

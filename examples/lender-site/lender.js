@@ -28,15 +28,21 @@ form.addEventListener("submit", async (event) => {
   const button = document.getElementById("start-connect");
   button.disabled = true;
   status.textContent = "Starting…";
+  const mode = document.getElementById("mode").value;
   try {
     // The lender's backend holds the admin token and asks Codat Connect for a session.
     const response = await fetch("/session", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ businessName: document.getElementById("business").value }),
+      body: JSON.stringify({ businessName: document.getElementById("business").value, mode }),
     });
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.message || "the session could not be created");
+    if (mode === "redirect") {
+      // The whole tab goes to the flow; it comes back here with the outcome (below).
+      CodatConnect.mount(mountPoint, { mode: "redirect", startUrl: answer.url });
+      return;
+    }
     const theme = document.getElementById("theme").value;
     // Northwind's navy suits the light theme; the dark theme keeps Codat Connect's colours.
     const brand = { "--cc-color-primary": "#14213d", "--cc-color-primary-hover": "#0b1529", "--cc-color-focus": "#14213d" };
@@ -55,3 +61,6 @@ form.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// Back from the flow in the whole tab: its outcome arrives as the same events.
+CodatConnect.deliverReturn(mountPoint);

@@ -55,32 +55,67 @@ pub fn Checklist(
     })
 }
 
-/// Embedded: ends the flow, telling the host page what was connected, what is missing (nothing)
-/// and what was skipped; while a required kind is missing it says what to connect instead.
+/// Ends the flow, embedded (telling the host page what was connected, what is missing, nothing,
+/// and what was skipped) or for an owner who came by the lender's link (sent back to the
+/// lender's page with the same, in its query); while a required kind is missing it says what to
+/// connect instead. Nothing for a standalone owner.
 #[component]
 pub fn DoneButton() -> impl IntoView {
-    embed::is_embedded().then(|| {
-        let m = messages();
-        let session = Loaded::new(api::session);
-        let connections = Loaded::new(api::connections);
-        move || {
-            let requirements = session.get()?.ok()??.requirements;
-            let list = connections.get()?.ok()?;
-            let progress = Progress::of(&requirements, |kind| has_linked(&list, kind));
-            Some(if progress.missing.is_empty() {
-                view! {
-                    <button type="button" class="button primary"
-                        on:click=move |_| embed::notify(EmbedEvent::Finished(progress.clone()))>
-                        {m.done}
-                    </button>
-                }
-                .into_any()
-            } else {
-                let kinds: Vec<&str> =
-                    progress.missing.iter().map(|kind| picker::tab_label(m, *kind)).collect();
-                view! { <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p> }
-                    .into_any()
-            })
+    let m = messages();
+    let session = Loaded::new(api::session);
+    let connections = Loaded::new(api::connections);
+    move || {
+        let session = session.get()?.ok()??;
+        let return_url = session.return_url.filter(|_| !embed::is_embedded());
+        if return_url.is_none() && !embed::is_embedded() {
+            return None;
         }
-    })
+        let list = connections.get()?.ok()?;
+        let progress = Progress::of(&session.requirements, |kind| has_linked(&list, kind));
+        Some(if progress.missing.is_empty() {
+            let finish = move |_| match &return_url {
+                Some(url) => drop(window().location().assign(&return_address(url, &progress))),
+                None => embed::notify(EmbedEvent::Finished(progress.clone())),
+            };
+            view! { <button type="button" class="button primary" on:click=finish>{m.done}</button> }
+                .into_any()
+        } else {
+            let kinds: Vec<&str> = progress.missing.iter().map(|kind| picker::tab_label(m, *kind)).collect();
+            view! { <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p> }
+                .into_any()
+        })
+    }
+}
+
+/// The lender's return URL with the outcome in its query:
+/// `codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce`.
+pub fn return_address(return_url: &str, progress: &Progress) -> String {
+    let kinds = |list: &[SourceType]| list.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(",");
+    let separator = if return_url.contains('?') { '&' } else { '?' };
+    format!(
+        "{return_url}{separator}codat_connect=finished&complete={}&missing={}&skipped={}",
+        kinds(&progress.complete),
+        kinds(&progress.missing),
+        kinds(&progress.skipped)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outcome_goes_back_in_the_lenders_query() {
+        let progress = Progress {
+            complete: vec![SourceType::Accounting],
+            missing: vec![],
+            skipped: vec![SourceType::Banking, SourceType::Commerce],
+        };
+        assert_eq!(
+            return_address("https://lender.example/apply", &progress),
+            "https://lender.example/apply?codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce"
+        );
+        assert!(return_address("https://lender.example/apply?id=4", &progress)
+            .starts_with("https://lender.example/apply?id=4&codat_connect="));
+    }
 }

@@ -117,6 +117,7 @@ pub const MESSAGES: Messages = Messages {
     required: "Required",
     optional_skip: "Optional: you can skip it for now",
     attention_reauth: "{platform} needs you to sign in again so your lender keeps receiving your data.",
+    link_used: "This link was already used or has expired. Ask your lender for a new one.",
     consent_title: "Before you connect {platform}",
     consent_reads: "{platform} will share this with your lender:",
     consent_history: "Up to {months} months of history.",

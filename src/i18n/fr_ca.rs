@@ -117,6 +117,7 @@ pub const MESSAGES: Messages = Messages {
     required: "Obligatoire",
     optional_skip: "Facultatif : vous pouvez l'ignorer pour l'instant",
     attention_reauth: "{platform} vous demande de vous reconnecter pour que votre prêteur continue de recevoir vos données.",
+    link_used: "Ce lien a déjà servi ou a expiré. Demandez-en un nouveau à votre prêteur.",
     consent_title: "Avant de connecter {platform}",
     consent_reads: "{platform} partagera ceci avec votre prêteur :",
     consent_history: "Jusqu'à {months} mois d'historique.",

@@ -68,10 +68,14 @@ pub fn SignUpPage() -> impl IntoView {
             </form>
         }
     };
+    // A lender's link already used or past its day (the server sends it here).
+    let link_problem =
+        leptos_router::hooks::use_query_map().read_untracked().get("problem").is_some_and(|p| p == "link");
     view! {
         <section class="panel narrow">
             <h1>{m.sign_up_heading}</h1>
             <p class="lead">{m.sign_up_lead}</p>
+            {link_problem.then(|| view! { <div class="notice notice-warning" role="alert"><p>{m.link_used}</p></div> })}
             {move || match existing.get() {
                 None => view! { <p role="status">{m.loading}</p> }.into_any(),
                 Some(Ok(Some(session))) => view! {

@@ -149,6 +149,9 @@ pub struct Session {
     /// Which kinds of platform the lender needs (set by the lender's backend, never the page).
     #[serde(default)]
     pub requirements: Requirements,
+    /// Where "Done" sends the owner who came by the lender's link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
 }
 
 /// How much the lender needs one kind of platform.
@@ -552,6 +555,25 @@ pub struct EmbedSessionRequest {
     /// (readiness in the status API and `merchant.ready` follow the latest ones given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Requirements>,
+    /// How the owner reaches the flow: in the lender's frame (the default), or by a one-time link
+    /// (for e-mail, SMS, a phone, or a host page that sends the whole tab).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// With `delivery: "link"`: where the owner is sent at the end, with the outcome in its query
+    /// (an origin the lender's page is served from, as in `FRAME_ANCESTORS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+}
+
+/// How the owner reaches the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// The lender's page frames the app with the session token.
+    #[default]
+    Frame,
+    /// A one-time, expiring URL opens the flow in a full page.
+    Link,
 }
 
 /// Answer to `POST /v1/sessions`: a short-lived token the lender hands to its page.
@@ -564,6 +586,9 @@ pub struct EmbedSession {
     pub expires_in: u64,
     /// The merchant's Codat company.
     pub company_id: String,
+    /// With `delivery: "link"`: the one-time URL to send the owner (it expires after a day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A one-time ticket for the event stream: `GET /api/events?ticket=<ticket>` (an embedded page's

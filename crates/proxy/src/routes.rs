@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
+        .route("/start/{code}", get(flow::link_start::open))
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
         .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))
@@ -96,10 +97,12 @@ fn compressible() -> impl tower_http::compression::Predicate {
         .and(NotForContentType::GRPC)
 }
 
-/// The path as logged: a session token named in the path (`DELETE /v1/sessions/{token}`) is not.
+/// The path as logged: a session token or a link's code named in the path is not.
 fn logged_path(path: &str) -> &str {
     if path.starts_with("/v1/sessions/") {
         "/v1/sessions/{token}"
+    } else if path.starts_with("/start/") {
+        "/start/{code}"
     } else {
         path
     }

@@ -81,6 +81,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
             internal_url: format!("http://{}", loopback(addr)),
             admin_token: config.admin_token.clone().unwrap_or_default(),
             webhook_secret,
+            site_url: url.clone(),
         };
         example_lender::serve(listener, connection, state.shutdown_signal());
         url

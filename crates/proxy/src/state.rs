@@ -77,6 +77,8 @@ pub struct Settings {
     pub retention: Duration,
     /// Origins whose Link URLs the browser may be sent to.
     pub link_origins: Vec<String>,
+    /// The origin users reach the server at (links to the flow start here).
+    pub public_url: String,
     /// Whether cookies must be `Secure` (the public URL is https).
     pub secure_cookies: bool,
     /// The built app's `index.html`, if the app has been built.
@@ -172,6 +174,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),
         link_origins: backend.link_origins,
         secure_cookies: public_url.starts_with("https://"),
+        public_url: public_url.trim_end_matches('/').to_owned(),
         index_html,
         dist_dir: config.dist_dir.clone(),
         server_id: uuid::Uuid::new_v4().to_string(),

@@ -17,6 +17,7 @@ mod data_reads;
 mod funnel;
 mod grid;
 mod lender_events;
+mod link_starts;
 mod lock;
 mod merchants;
 mod pending_links;

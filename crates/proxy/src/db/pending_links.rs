@@ -92,6 +92,26 @@ impl Db {
         Ok(Some(PendingLink { id: row.get("id"), state }))
     }
 
+    /// A waiting pending link for the connection, of a merchant whose owner came by a lender's
+    /// link (whose platform's OAuth may have brought them back in another browser, without
+    /// their session): its id and merchant. With a state value, only that link.
+    pub async fn waiting_link_of_linked_owner(
+        &self,
+        connection_id: &str,
+        state_hash: Option<&str>,
+    ) -> Result<Option<(String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT p.id, p.merchant_id FROM pending_links p JOIN merchants m ON m.id = p.merchant_id \
+             WHERE p.connection_id = $1 AND p.used_at IS NULL AND p.expires_at > $2 AND m.return_url IS NOT NULL \
+             AND ($3 IS NULL OR p.state_hash = $3) ORDER BY p.issued_at_ms DESC, p.id LIMIT 1",
+        )
+        .bind(connection_id)
+        .bind(unix_now())
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     /// Uses a waiting pending link up; false when another return used it first or it expired.
     pub async fn use_pending_link(&self, id: &str) -> Result<bool, sqlx::Error> {
         let now = unix_now();

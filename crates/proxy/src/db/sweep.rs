@@ -72,7 +72,9 @@ impl Db {
 
     /// Removes a merchant and everything stored for it (sessions, connections, pending links).
     pub async fn delete_merchant(&self, merchant_id: &str) -> Result<(), sqlx::Error> {
-        for table in ["sessions", "pending_links", "connections", "data_reads", "consent_receipts"] {
+        for table in
+            ["sessions", "pending_links", "connections", "data_reads", "consent_receipts", "link_starts"]
+        {
             sqlx::query(&format!("DELETE FROM {table} WHERE merchant_id = $1"))
                 .bind(merchant_id)
                 .execute(&self.pool)

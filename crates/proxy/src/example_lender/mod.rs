@@ -15,7 +15,9 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use codat_connect_api::{ApiError, EmbedSession, EmbedSessionRequest, ErrorCode, Requirement, Requirements};
+use codat_connect_api::{
+    ApiError, Delivery, EmbedSession, EmbedSessionRequest, ErrorCode, Requirement, Requirements,
+};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -39,6 +41,8 @@ struct Lender {
     admin_token: String,
     /// What Codat Connect signs this lender's webhooks with.
     webhook_secret: codat::WebhookSecret,
+    /// This site's own origin.
+    site_url: String,
     http: reqwest::Client,
     inbox: back_office::Inbox,
     stopping: tokio::sync::watch::Receiver<bool>,
@@ -55,6 +59,8 @@ pub struct Connection {
     pub admin_token: String,
     /// The secret of this lender's webhook endpoint.
     pub webhook_secret: codat::WebhookSecret,
+    /// This site's own origin (where the owner returns after a flow in a full page).
+    pub site_url: String,
 }
 
 /// Serves the lender's site on `listener` until `stopping` turns true.
@@ -64,6 +70,7 @@ pub fn serve(listener: TcpListener, connection: Connection, stopping: tokio::syn
         internal_url: connection.internal_url,
         admin_token: connection.admin_token,
         webhook_secret: connection.webhook_secret,
+        site_url: connection.site_url,
         http: reqwest::Client::new(),
         inbox: back_office::Inbox::default(),
         stopping: stopping.clone(),
@@ -137,6 +144,9 @@ async fn page(State(lender): State<Arc<Lender>>) -> Response {
 #[serde(rename_all = "camelCase")]
 struct StartRequest {
     business_name: String,
+    /// `redirect`: the whole tab goes to the flow and comes back here (no frame, no popup).
+    #[serde(default)]
+    mode: Option<String>,
 }
 
 /// The lender's backend: a session token for its merchant, from `POST /v1/sessions`.
@@ -146,6 +156,7 @@ async fn session(
 ) -> Result<Json<EmbedSession>, (StatusCode, Json<ApiError>)> {
     let failure =
         |status: StatusCode, message: String| (status, Json(ApiError { code: ErrorCode::Internal, message }));
+    let redirect = request.mode.as_deref() == Some("redirect");
     let request = EmbedSessionRequest {
         merchant_id: applicant_id(&request.business_name),
         business_name: request.business_name,
@@ -155,6 +166,8 @@ async fn session(
             banking: Requirement::Optional,
             commerce: Requirement::Optional,
         }),
+        delivery: redirect.then_some(Delivery::Link),
+        return_url: redirect.then(|| format!("{}/", lender.site_url)),
     };
     let answer = lender
         .http

@@ -16,7 +16,7 @@ use axum::{
     http::{request::Parts, StatusCode},
     Json,
 };
-use codat_connect_api::{EmbedSession, EmbedSessionRequest};
+use codat_connect_api::{Delivery, EmbedSession, EmbedSessionRequest};
 use std::time::Duration;
 
 /// How long an embedding session lasts.
@@ -78,8 +78,17 @@ pub async fn create(
         crate::lender::events::reassess(&state, merchant_id).await?;
     }
     let company_id = ensure_company(&state, merchant_id, business_name).await?;
+    let url = match (request.delivery.unwrap_or_default(), request.return_url.as_deref()) {
+        (Delivery::Frame, _) => None,
+        (Delivery::Link, Some(return_url)) => {
+            Some(crate::flow::link_start::issue(&state, merchant_id, return_url).await?)
+        }
+        (Delivery::Link, None) => {
+            return Err(AppError::BadRequest("delivery \"link\" needs a returnUrl.".into()))
+        }
+    };
     let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
-    Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id }))
+    Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id, url }))
 }
 
 /// `DELETE /v1/sessions/{token}`: the lender ends a session it obtained (the applicant signed out

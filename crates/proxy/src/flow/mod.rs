@@ -7,6 +7,7 @@ pub mod connections;
 pub mod consent;
 pub mod embed;
 pub mod integrations;
+pub mod link_start;
 pub mod signup;
 pub mod sync;
 pub mod wire;

@@ -31,8 +31,10 @@ pub async fn sign_up(
     if let Some(CurrentSession { merchant, .. }) = session {
         if let Some(company_id) = merchant.company_id {
             let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
+            let return_url = state.db.return_url(&merchant.id).await?;
             let business_name = merchant.business_name;
-            let body = Session { merchant_id: merchant.id, business_name, company_id, requirements };
+            let body =
+                Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
             return Ok((jar, Json(body)));
         }
     }
@@ -44,7 +46,8 @@ pub async fn sign_up(
     let cookie = session::start(&state, &merchant_id).await?;
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
     let requirements = Requirements::default();
-    let body = Session { merchant_id, business_name: merchant.business_name, company_id, requirements };
+    let business_name = merchant.business_name;
+    let body = Session { merchant_id, business_name, company_id, requirements, return_url: None };
     Ok((jar.add(cookie), Json(body)))
 }
 
@@ -73,8 +76,9 @@ pub async fn current(
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
-    let session =
-        Session { merchant_id: merchant.id, business_name: merchant.business_name, company_id, requirements };
+    let return_url = state.db.return_url(&merchant.id).await?;
+    let business_name = merchant.business_name;
+    let session = Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
     Ok(Json(session).into_response())
 }
 
