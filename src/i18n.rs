@@ -88,9 +88,13 @@ const LOCALE_KEY: &str = "codat-connect-locale";
 
 static CURRENT: std::sync::OnceLock<Locale> = std::sync::OnceLock::new();
 
-/// Chooses the page's locale once, at start-up, and names it in `<html lang>`.
+static CHOSEN: std::sync::OnceLock<&'static Messages> = std::sync::OnceLock::new();
+
+/// Chooses the page's locale once, at start-up, with the lender's words where it overrides
+/// some, and names it in `<html lang>`.
 pub fn start() -> Locale {
     let locale = *CURRENT.get_or_init(Locale::detect);
+    CHOSEN.get_or_init(|| with_overrides(locale));
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }
@@ -104,12 +108,61 @@ pub fn locale() -> Locale {
 
 /// The catalogue chosen for this page (English before [`start`]).
 pub fn messages() -> &'static Messages {
-    CURRENT.get().copied().unwrap_or(Locale::En).messages()
+    CHOSEN.get().copied().unwrap_or_else(|| Locale::En.messages())
 }
 
-/// Every string of the app. `{name}` marks a value filled in with [`fill`].
-#[derive(Debug)]
-pub struct Messages {
+/// The locale's catalogue with the strings the lender overrides (`TEXT_OVERRIDES`, which the
+/// server checked and wrote into the page as `<script type="application/json" id="cc-texts">`),
+/// made once for the page's life.
+fn with_overrides(locale: Locale) -> &'static Messages {
+    let base = locale.messages();
+    let given = document().get_element_by_id("cc-texts").and_then(|element| element.text_content());
+    let all: Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>> =
+        given.and_then(|text| crate::json::from_str(&text));
+    let Some(mine) = all.and_then(|mut all| all.remove(locale.tag())) else { return base };
+    let mut patched = *base;
+    for (key, text) in mine {
+        patched.set(&key, Box::leak(text.into_boxed_str()));
+    }
+    Box::leak(Box::new(patched))
+}
+
+/// Declares [`Messages`]: every string of the app, each one a key a lender may override
+/// (`TEXT_OVERRIDES`), then what is not a single string.
+macro_rules! catalogue {
+    ($( $(#[$meta:meta])* pub $name:ident: &'static str, )*) => {
+        /// Every string of the app. `{name}` marks a value filled in with [`fill`].
+        #[derive(Debug, Clone, Copy)]
+        pub struct Messages {
+            $( $(#[$meta])* pub $name: &'static str, )*
+            /// Month abbreviations.
+            pub months: [&'static str; 12],
+            /// Data type labels by Codat name.
+            pub data_types: &'static [(&'static str, &'static str)],
+            /// The proxy's error for `code` in this language, or `None` to show the proxy's own message.
+            /// Each catalogue matches every code, so a code added to the wire without words is a
+            /// compile error in every language.
+            pub server_error: fn(codat_connect_api::ErrorCode) -> Option<&'static str>,
+
+        }
+
+        impl Messages {
+            /// The name of every string a lender may override, as `TEXT_OVERRIDES` spells it.
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Replaces the string named `key`; false for a name that is not one.
+            fn set(&mut self, key: &str, text: &'static str) -> bool {
+                match key {
+                    $( stringify!($name) => self.$name = text, )*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+
+catalogue! {
     /// Header link to skip to the main content.
     pub skip_to_content: &'static str,
     /// Accessible name of the main navigation.
@@ -372,14 +425,6 @@ pub struct Messages {
     pub embed_refused: &'static str,
     /// Embedded: the session token has expired or is unknown.
     pub session_ended: &'static str,
-    /// Month abbreviations.
-    pub months: [&'static str; 12],
-    /// Data type labels by Codat name.
-    pub data_types: &'static [(&'static str, &'static str)],
-    /// The proxy's error for `code` in this language, or `None` to show the proxy's own message.
-    /// Each catalogue matches every code, so a code added to the wire without words is a
-    /// compile error in every language.
-    pub server_error: fn(codat_connect_api::ErrorCode) -> Option<&'static str>,
 }
 
 #[cfg(test)]
@@ -393,6 +438,14 @@ mod tests {
         assert_eq!(Locale::choose(["en-GB", "fr-CA"]), Locale::En);
         assert_eq!(Locale::choose(["de"]), Locale::En);
         assert_eq!(Locale::choose([]), Locale::En);
+    }
+
+    #[test]
+    fn the_keys_a_lender_may_override_are_the_servers_list() {
+        assert_eq!(Messages::KEYS, codat_connect_api::MESSAGE_KEYS);
+        let mut m = *Locale::En.messages();
+        assert!(m.set("done", "Finish") && m.done == "Finish");
+        assert!(!m.set("no_such_string", "x"));
     }
 
     #[test]

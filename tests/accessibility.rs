@@ -125,6 +125,25 @@ async fn a_lenders_theme_restyles_the_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lenders_words_replace_the_pages_in_each_language() {
+    let texts = tempfile::NamedTempFile::new().unwrap();
+    let words = r#"{"en": {"sign_up_heading": "Share your books with Northwind", "continue_label": "Next"},
+                    "fr-CA": {"sign_up_heading": "Partagez vos livres avec Northwind"}}"#;
+    std::fs::write(texts.path(), words).unwrap();
+    let path = texts.path().to_owned();
+    let harness = Harness::start_with("texts", move |config| config.text_overrides = Some(path)).await;
+    harness.open("/").await;
+    harness.heading("Share your books with Northwind").await;
+    harness.button("Next").await;
+    harness.screenshot("01-lenders-words").await;
+    harness.open("/?locale=fr-CA").await;
+    harness.heading("Partagez vos livres avec Northwind").await;
+    // What the lender did not override keeps the catalogue's words.
+    harness.button("Continuer").await;
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flow_speaks_canadian_french() {
     let harness = Harness::start("french").await;
     harness.open("/?locale=fr-CA").await;

@@ -57,6 +57,10 @@ pub struct Config {
     /// A CSS file overriding the app's `--cc-*` tokens, served as `/theme.css` (see THEMING.md).
     #[arg(long, env = "THEME_CSS")]
     pub theme_css: Option<PathBuf>,
+    /// A JSON file with the lender's words for any string of the page, per locale
+    /// (`{"en": {"sign_up_heading": "..."}}`); an unknown key stops the server at start.
+    #[arg(long, env = "TEXT_OVERRIDES")]
+    pub text_overrides: Option<PathBuf>,
     /// A JSON file with the consent text per locale (`{"en": {"purpose", "retention", "termsUrl",
     /// "privacyUrl"}, "fr-CA": {...}}`); built-in words where unset.
     #[arg(long, env = "CONSENT_FILE")]
@@ -165,6 +169,7 @@ impl Config {
             admin_token: None,
             theme_css: None,
             consent_file: None,
+            text_overrides: None,
             rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,

@@ -22,6 +22,7 @@ pub mod session;
 pub mod spa;
 pub mod state;
 pub mod sweep;
+pub mod texts;
 pub mod watcher;
 pub mod webhooks;
 

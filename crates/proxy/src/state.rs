@@ -161,7 +161,19 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         Some(id) => id.clone(),
         None => db.deployment_id().await.context("cannot read this deployment's id")?,
     };
-    let index_html = std::fs::read_to_string(config.dist_dir.join("index.html")).ok();
+    let overrides = match &config.text_overrides {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read TEXT_OVERRIDES {}", path.display()))?;
+            Some(crate::texts::checked(&json)?)
+        }
+        None => None,
+    };
+    let index_html =
+        std::fs::read_to_string(config.dist_dir.join("index.html")).ok().map(|html| match &overrides {
+            Some(overrides) => crate::texts::into_index(&html, overrides),
+            None => html,
+        });
     if index_html.is_none() {
         tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
     }
