@@ -6,8 +6,8 @@ use crate::{
     json,
 };
 use codat_connect_api::{
-    paths, ApiError, ConnectRequest, ConnectStarted, Connection, ConsentGiven, ConsentReceipt, ConsentTerms,
-    ErrorCode, FunnelStep, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
+    paths, ApiError, ConnectRequest, ConnectStarted, Connection, ConsentGiven, ConsentTerms, ErrorCode,
+    FunnelStep, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -113,11 +113,6 @@ pub async fn connect(platform_key: &str, consent: &ConsentGiven) -> ApiResult<Co
 pub async fn consent_terms(source_type: SourceType) -> ApiResult<ConsentTerms> {
     let locale = crate::i18n::locale().tag();
     get(&format!("{}?sourceType={}&locale={locale}", paths::CONSENT, source_type.as_str())).await
-}
-
-/// The receipts of the owner's consents.
-pub async fn consents() -> ApiResult<Vec<ConsentReceipt>> {
-    get(paths::CONSENTS).await
 }
 
 /// The merchant's connections.

@@ -112,17 +112,21 @@ pub fn messages() -> &'static Messages {
 }
 
 /// The locale's catalogue with the strings the lender overrides (`TEXT_OVERRIDES`, which the
-/// server checked and wrote into the page as `<script type="application/json" id="cc-texts">`),
-/// made once for the page's life.
+/// server checked and wrote into the page as `<script type="application/json" id="cc-texts">`,
+/// each string named by its index in `MESSAGE_KEYS`), made once for the page's life.
 fn with_overrides(locale: Locale) -> &'static Messages {
     let base = locale.messages();
     let given = document().get_element_by_id("cc-texts").and_then(|element| element.text_content());
-    let all: Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>> =
-        given.and_then(|text| crate::json::from_str(&text));
-    let Some(mine) = all.and_then(|mut all| all.remove(locale.tag())) else { return base };
+    // `[[locale, index in MESSAGE_KEYS, text], ...]`
+    let all: Vec<(String, usize, String)> =
+        given.and_then(|text| crate::json::from_str(&text)).unwrap_or_default();
+    let mut mine = all.into_iter().filter(|(tag, _, _)| tag == locale.tag()).peekable();
+    if mine.peek().is_none() {
+        return base;
+    }
     let mut patched = *base;
-    for (key, text) in mine {
-        patched.set(&key, Box::leak(text.into_boxed_str()));
+    for (_, index, text) in mine {
+        patched.set(index, Box::leak(text.into_boxed_str()));
     }
     Box::leak(Box::new(patched))
 }
@@ -147,16 +151,23 @@ macro_rules! catalogue {
         }
 
         impl Messages {
-            /// The name of every string a lender may override, as `TEXT_OVERRIDES` spells it.
+            /// The name of every string a lender may override, in order (`MESSAGE_KEYS`).
+            #[cfg(test)]
             pub const KEYS: &'static [&'static str] = &[$(stringify!($name)),*];
 
-            /// Replaces the string named `key`; false for a name that is not one.
-            fn set(&mut self, key: &str, text: &'static str) -> bool {
-                match key {
-                    $( stringify!($name) => self.$name = text, )*
-                    _ => return false,
-                }
-                true
+            /// Replaces the string at `index` in [`Messages::KEYS`]' order (the server sends
+            /// indices, so the names are not in the bundle); false past the last.
+            fn set(&mut self, index: usize, text: &'static str) -> bool {
+                let mut at = 0;
+                $(
+                    if index == at {
+                        self.$name = text;
+                        return true;
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                false
             }
         }
     };
@@ -444,8 +455,9 @@ mod tests {
     fn the_keys_a_lender_may_override_are_the_servers_list() {
         assert_eq!(Messages::KEYS, codat_connect_api::MESSAGE_KEYS);
         let mut m = *Locale::En.messages();
-        assert!(m.set("done", "Finish") && m.done == "Finish");
-        assert!(!m.set("no_such_string", "x"));
+        let done = Messages::KEYS.iter().position(|key| *key == "done").unwrap();
+        assert!(m.set(done, "Finish") && m.done == "Finish");
+        assert!(!m.set(Messages::KEYS.len(), "x"));
     }
 
     #[test]

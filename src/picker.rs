@@ -85,6 +85,7 @@ mod tests {
             created: String::new(),
             last_sync: None,
             logo_url: None,
+            consent: None,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::{
     dates,
     i18n::{fill, messages, Messages},
 };
-use codat_connect_api::{ConnectStarted, Connection, ConnectionStatus, ConsentReceipt};
+use codat_connect_api::{ConnectStarted, Connection, ConnectionStatus};
 use leptos::prelude::*;
 
 /// A connection's id and what its action came to: nothing more to do, or a Link URL to follow.
@@ -78,8 +78,6 @@ pub fn ConnectionRow(
     /// Embedded: the popup Link opens in to finish or renew the authorization (Link cannot be
     /// framed); held by the page, so a reload of the list does not lose it.
     link_window: LinkWindow,
-    /// The receipt of the owner's consent for it, where there is one.
-    receipt: Option<ConsentReceipt>,
 ) -> impl IntoView {
     let m = messages();
     let id = StoredValue::new(connection.id.clone());
@@ -121,7 +119,8 @@ pub fn ConnectionRow(
                 <StatusBadge status/>
             </div>
             <p class="connection-dates">{fill(m.connection_dates, &[("created", &created), ("last_sync", &last_sync)])}</p>
-            {receipt.map(|r| {
+            {connection.consent.clone().map(|r| {
+                let r = *r;
                 let values = [("date", dates::day(m, &r.given_at)), ("count", r.data_types.len().to_string()), ("version", r.version)];
                 let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 view! { <p class="connection-receipt">{fill(m.receipt_given, &values)}</p> }

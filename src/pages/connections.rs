@@ -31,7 +31,6 @@ pub fn ConnectionsPage() -> impl IntoView {
     // even when an answer already on its way arrives: rebuilding the rows would close the dialog
     // under them. The latest answer is shown once the dialog closes.
     // An answer identical to the list shown changes nothing (the rows are not rebuilt).
-    let receipts = Loaded::new(api::consents);
     let deciding = RwSignal::new(false);
     let shown = RwSignal::new(None);
     Effect::new(move |_| {
@@ -65,12 +64,8 @@ pub fn ConnectionsPage() -> impl IntoView {
                 }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="connection-list">
-                        {list.into_iter().map(|connection| {
-                            // The rows are built again once the receipts arrive (at the page's start).
-                            let receipt = receipts.get().and_then(Result::ok).and_then(|all| {
-                                all.into_iter().find(|r| r.connection_id == connection.id)
-                            });
-                            view! { <ConnectionRow connection receipt action deciding link_window/> }
+                        {list.into_iter().map(|connection| view! {
+                            <ConnectionRow connection action deciding link_window/>
                         }).collect_view()}
                     </ul>
                     <div class="actions">

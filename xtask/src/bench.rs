@@ -10,10 +10,11 @@ use anyhow::Context as _;
 
 /// Whole first-party bundle (wasm, JS, CSS, embed.js), brotli-compressed, in bytes. The product's
 /// stack (leptos_router among it) comes first, then the security review's fixes in the page
-/// (185 KB before them) and what the lender's requirements need in it (the checklist, "Done"
-/// held until required kinds are linked, needs-attention notices; 189 KB before them); the goal
-/// below the budget stays 150 KB.
-const BUNDLE_BUDGET_BROTLI: usize = 200 * 1024;
+/// (185 KB before them), what the lender's requirements need in it (the checklist, "Done" held
+/// until required kinds are linked, needs-attention notices; 189 KB before them), then consent
+/// before Link, the funnel's reports, the flow by link and the lender's own words (196 KB before
+/// them); the goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 215 * 1024;
 
 /// What each change to the web app did to the bundle, kept by hand beside the code that measures
 /// it and copied into BENCHMARKS.md.

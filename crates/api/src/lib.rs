@@ -434,6 +434,9 @@ pub struct Connection {
     /// connections list fills it in).
     #[serde(default)]
     pub logo_url: Option<String>,
+    /// The receipt of the owner's consent for it (only the connections list fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Box<ConsentReceipt>>,
 }
 
 /// Body of `POST /api/callback`: what Codat's redirect brought back.
@@ -954,6 +957,7 @@ mod tests {
             created: String::new(),
             last_sync: None,
             logo_url: None,
+            consent: None,
         };
         for event in [
             LiveEvent::ConnectionChanged { connection, event_type: "connection.connected".into() },

@@ -11,7 +11,8 @@ const MAX_TEXT: usize = 1_000;
 
 /// Checks the overrides file's JSON: each locale one the page speaks, each key a string of the
 /// catalogue (an unknown one is refused by name), each text 1 to 1,000 characters. Answers the
-/// JSON to write into the page, safe inside a `<script>` element.
+/// JSON to write into the page (`[[locale, index in MESSAGE_KEYS, text], ...]`), safe inside a
+/// `<script>` element.
 pub fn checked(json: &str) -> anyhow::Result<String> {
     let given: BTreeMap<String, BTreeMap<String, String>> = serde_json::from_str(json)
         .context("TEXT_OVERRIDES is {\"en\": {\"key\": \"text\"}, \"fr-CA\": {...}}")?;
@@ -28,8 +29,20 @@ pub fn checked(json: &str) -> anyhow::Result<String> {
             }
         }
     }
+    // `[[locale, index in MESSAGE_KEYS, text], ...]`: the page needs no key names.
+    let entries: Vec<(&str, usize, &str)> = given
+        .iter()
+        .flat_map(|(locale, texts)| {
+            texts.iter().filter_map(move |(key, text)| {
+                MESSAGE_KEYS
+                    .iter()
+                    .position(|k| k == key)
+                    .map(|index| (locale.as_str(), index, text.as_str()))
+            })
+        })
+        .collect();
     // `<` escaped: the text cannot end the script element it is written in.
-    Ok(serde_json::to_string(&given)?.replace('<', "\\u003c"))
+    Ok(serde_json::to_string(&entries)?.replace('<', "\\u003c"))
 }
 
 /// The app's `index.html` with the overrides written in before `</head>` (as data: a JSON script
@@ -58,10 +71,10 @@ mod tests {
         let json = checked(r#"{"en": {"done": "</script><script>alert(1)</script>"}}"#).unwrap();
         assert!(!json.contains("</script>"));
         let page = into_index("<html><head><title>x</title></head><body></body></html>", &json);
-        assert!(
-            page.contains(r#"<script type="application/json" id="cc-texts">{"en":{"done":"\u003c/script>"#),
-            "{page}"
-        );
+        let done = MESSAGE_KEYS.iter().position(|k| *k == "done").unwrap();
+        let expected =
+            format!(r#"<script type="application/json" id="cc-texts">[["en",{done},"\u003c/script>"#);
+        assert!(page.contains(&expected), "{page}");
         assert_eq!(page.matches("</head>").count(), 1);
     }
 }

@@ -118,6 +118,7 @@ pub async fn list(
     SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<Connection>>, AppError> {
     let connections = state.codat.list_connections(&company_id).await?;
+    let mut receipts = state.db.consent_receipts(&merchant.id).await?;
     let mut shown = Vec::with_capacity(connections.len());
     for connection in connections {
         remember(&state, &merchant.id, &connection).await?;
@@ -125,6 +126,8 @@ pub async fn list(
         if let Some(key) = &connection.platform_key {
             connection.logo_url = state.integrations.known_logo(&state, connection.source_type, key).await;
         }
+        let receipt = receipts.iter().position(|r| r.connection_id == connection.id);
+        connection.consent = receipt.map(|index| Box::new(receipts.swap_remove(index).receipt()));
         shown.push(connection);
     }
     Ok(Json(shown))
@@ -279,5 +282,6 @@ pub fn summary(connection: codat::Connection) -> Connection {
         created: connection.created,
         last_sync: connection.last_sync,
         logo_url: None,
+        consent: None,
     }
 }
