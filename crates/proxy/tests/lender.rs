@@ -142,15 +142,7 @@ where
 }
 
 async fn pending_deliveries(http: &reqwest::Client, base: &str) -> usize {
-    let log: Value = http
-        .get(format!("{base}/v1/webhook-deliveries?status=pending"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = admin_json(http, base, "/v1/webhook-deliveries?status=pending").await;
     log["results"].as_array().map_or(usize::MAX, Vec::len)
 }
 
@@ -220,15 +212,7 @@ async fn events_reach_the_lender_signed_in_order_once_per_id_through_failures_an
     assert_eq!(ready.body["data"]["merchantId"], "applicant-1");
     assert_eq!(ready.body["data"]["progress"]["complete"], json!(["Accounting"]));
 
-    let log: Value = http
-        .get(format!("{base}/v1/webhook-deliveries?merchantId=applicant-1"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = admin_json(&http, &base, "/v1/webhook-deliveries?merchantId=applicant-1").await;
     let oldest = log["results"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (oldest["attempts"].as_i64(), oldest["status"].as_str()),
