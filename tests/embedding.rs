@@ -439,6 +439,12 @@ async fn on_a_phone_the_whole_tab_goes_to_the_flow_and_comes_back_to_the_lender(
     open_lender(&harness).await;
     harness.find("//select[@id='mode']/option[@value='redirect']").await.click().await.expect("whole tab");
     harness.button("Connect your accounts").await.click().await.expect("start");
+    // The link's own page: one button, so that a scanner fetching the link does not use it up.
+    harness.heading("Share your financial data").await;
+    let link_page = axe_violations(&harness).await;
+    assert!(link_page.is_empty(), "the link's page: {link_page:?}");
+    harness.screenshot("00-phone-link-page").await;
+    harness.button("Continue").await.click().await.expect("continue");
     harness.heading("Connect your accounting software").await;
     let here = harness.browser.current_url().await.expect("the address");
     assert_eq!(here.path(), "/connect", "the app in the whole tab, not a frame: {here}");

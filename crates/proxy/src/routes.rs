@@ -42,7 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
-        .route("/start/{code}", get(flow::link_start::open))
+        .route("/start/{code}", get(flow::link_start::page).post(flow::link_start::open))
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
         .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))

@@ -18,10 +18,12 @@ async fn link(setup: &Setup, merchant: &str) -> Value {
     answer.body
 }
 
-/// Opens a link's path; the session cookie it sets, if any, and where it sends the browser.
+/// Presses the link page's button (`POST` to the link); the session cookie it sets, if any, and
+/// where it sends the browser.
 async fn open(setup: &Setup, url: &str) -> (Option<String>, String) {
     let path = url.strip_prefix("http://app.test").expect("a link to this server");
-    let answer = send(&setup.app, get(path, None)).await;
+    let request = axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap();
+    let answer = send(&setup.app, request).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     let cookie = answer
         .headers
@@ -58,6 +60,14 @@ async fn a_link_opens_once_and_returns_only_to_the_lenders_origin() {
     let session = link(&setup, "m-1").await;
     let url = session["url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("http://app.test/start/"), "{url}");
+    // Fetching the link (an e-mail scanner does) shows its button and uses nothing up.
+    let path = url.strip_prefix("http://app.test").unwrap();
+    for _ in 0..2 {
+        let page = send(&setup.app, get(path, None)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains(&format!(r#"<form method="post" action="{path}">"#)), "{}", page.text);
+        assert!(page.headers.get(header::SET_COOKIE).is_none());
+    }
     let (cookie, to) = open(&setup, &url).await;
     assert_eq!(to, "/connect");
     let cookie = cookie.expect("a session in this browser");

@@ -1,12 +1,15 @@
 //! A flow delivered by link (`POST /v1/sessions` with `"delivery": "link"`): a one-time URL the
 //! lender sends by e-mail or SMS, or its page sends the whole tab to. Opening it
-//! (`GET /start/{code}`) starts a session in that browser and shows the platforms in a full page;
-//! "Done" sends the owner to the lender's `returnUrl` with the outcome.
+//! (`GET /start/{code}`) shows a page with one button; pressing it (`POST /start/{code}`) uses the
+//! link, starts a session in that browser and shows the platforms in a full page. The link is
+//! not used by merely being fetched, since e-mail scanners open links before people do. "Done"
+//! sends the owner to the lender's `returnUrl` with the outcome.
 
 use crate::{error::AppError, session, AppState};
 use axum::{
     extract::{Path, State},
-    response::{IntoResponse, Redirect, Response},
+    http::{header, HeaderMap},
+    response::{Html, IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::CookieJar;
 use codat_connect_api::pages;
@@ -45,7 +48,50 @@ fn checked_return_url(state: &AppState, text: &str) -> Result<String, AppError> 
     Ok(url.to_string())
 }
 
-/// `GET /start/{code}`: uses the link once, starts a session in this browser and shows the
+/// `GET /start/{code}`: a page with one button that opens the flow (a form posting to the same
+/// address), in the app's own style, in English or French as the browser prefers. Fetching it
+/// uses nothing up.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>) -> Response {
+    let french = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|languages| languages.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("fr"));
+    let (lang, title, text, button) = if french {
+        (
+            "fr-CA",
+            "Partagez vos données financières",
+            "Votre prêteur vous invite à connecter les plateformes de votre entreprise. Ce lien ne sert qu'une fois.",
+            "Continuer",
+        )
+    } else {
+        (
+            "en",
+            "Share your financial data",
+            "Your lender invites you to connect your business's platforms. This link works once.",
+            "Continue",
+        )
+    };
+    let stylesheet = state
+        .settings
+        .index_html
+        .as_deref()
+        .and_then(|html| {
+            let start = html.find("href=/app-")? + "href=".len();
+            let end = start + html[start..].find(".css")? + ".css".len();
+            Some(format!(r#"<link rel="stylesheet" href="{}">"#, &html[start..end]))
+        })
+        .unwrap_or_default();
+    // The code is URL-safe base64 (letters, digits, '-', '_'): nothing else is written back.
+    let code: String =
+        code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
+    let html = format!(
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Codat Connect</title>{stylesheet}<link rel="stylesheet" href="/theme.css"></head><body><main class="app-main"><section class="panel narrow"><h1>{title}</h1><p class="lead">{text}</p><form method="post" action="/start/{code}"><button type="submit" class="button primary">{button}</button></form></section></main></body></html>"#
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// `POST /start/{code}`: uses the link once, starts a session in this browser and shows the
 /// platforms; a link already used or expired leads to a page that says so.
 pub async fn open(
     State(state): State<AppState>,
