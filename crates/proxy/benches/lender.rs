@@ -10,8 +10,8 @@ use axum::{extract::State, http::HeaderMap, http::StatusCode, routing::post, Rou
 use codat::WebhookSecret;
 use codat_connect_proxy::{
     config::{Config, LenderEndpoint},
-    db::NewLenderEvent,
-    lender, start,
+    db::{self, NewLenderEvent},
+    start,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ async fn main() {
             body: "{}",
         };
         let delivery = vec![(format!("dlv_bench_{i}"), endpoint.clone())];
-        state.db.enqueue_lender_event(event, &delivery, lender::unix_ms()).await.unwrap();
+        state.db.enqueue_lender_event(event, &delivery, db::unix_now_ms()).await.unwrap();
     }
     state.lender_outbox.notify_one();
     let stored = started.elapsed().as_secs_f64();

@@ -36,6 +36,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Unix seconds as an RFC 3339 date-time (UTC), as the lender's API and exports write them.
+pub fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
 /// The events the flow listens to (subscribe a Codat webhook consumer to these).
 pub const FLOW_EVENT_TYPES: [&str; 8] = codat::CONNECTION_EVENT_TYPES;
 

@@ -1,6 +1,7 @@
 //! Consent receipts: one per connection, with what the owner agreed to, and its withdrawal.
 
 use super::{unix_now, Db};
+use crate::rfc3339;
 use codat_connect_api::ConsentReceipt;
 use serde::Serialize;
 
@@ -94,13 +95,6 @@ impl StoredReceipt {
         }
         text
     }
-}
-
-fn rfc3339(seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 const COLUMNS: &str =

@@ -1,6 +1,6 @@
 //! Pending links: a Link URL handed to a session, waiting for the owner to come back.
 
-use super::{unix_now, Db};
+use super::{unix_now, unix_now_ms, Db};
 use sqlx::Row;
 use std::time::Duration;
 
@@ -134,13 +134,6 @@ impl Db {
             .await?;
         Ok(result.rows_affected())
     }
-}
-
-fn unix_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
 
 /// When a link is issued, in milliseconds: strictly increasing within this server, so that of

@@ -167,12 +167,7 @@ pub async fn terms(
     State(state): State<AppState>,
     Query(query): Query<TermsQuery>,
 ) -> Result<Json<ConsentTerms>, AppError> {
-    let kind = match query.source_type.as_deref().unwrap_or("Accounting") {
-        "Accounting" => SourceType::Accounting,
-        "Banking" => SourceType::Banking,
-        "Commerce" => SourceType::Commerce,
-        other => return Err(AppError::BadRequest(format!("Unknown source type '{other}'."))),
-    };
+    let kind = crate::flow::wire::source_type_param(query.source_type.as_deref())?;
     let locale = query.locale.as_deref().unwrap_or("en");
     Ok(Json(state.consent.terms(&state, kind, locale).await?.0))
 }

@@ -45,16 +45,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<GridQuery>,
 ) -> Result<Json<Arc<Vec<IntegrationCard>>>, AppError> {
-    let source_type = match query.source_type.as_deref().unwrap_or("Accounting") {
-        "Accounting" => SourceType::Accounting,
-        "Banking" => SourceType::Banking,
-        "Commerce" => SourceType::Commerce,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "Unknown source type '{other}': use Accounting, Banking or Commerce."
-            )))
-        }
-    };
+    let source_type = crate::flow::wire::source_type_param(query.source_type.as_deref())?;
     Ok(Json(state.integrations.grid(&state, source_type).await?))
 }
 

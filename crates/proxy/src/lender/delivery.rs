@@ -35,7 +35,7 @@ async fn run(state: AppState) {
     };
     let mut stopping = state.shutdown_signal();
     loop {
-        let now = super::unix_ms();
+        let now = crate::db::unix_now_ms();
         let wait = match state.db.due_deliveries(now, BATCH).await {
             Ok(due) if !due.is_empty() => {
                 join_all(due.into_iter().map(|delivery| attempt(&state, &http, delivery))).await;
@@ -66,7 +66,7 @@ async fn run(state: AppState) {
 
 /// One attempt of one delivery, once this server has claimed it.
 async fn attempt(state: &AppState, http: &reqwest::Client, delivery: DueDelivery) {
-    let now = super::unix_ms();
+    let now = crate::db::unix_now_ms();
     let claim_until = now + (state.settings.lender_timeout + Duration::from_secs(30)).as_millis() as i64;
     match state.db.claim_delivery(&delivery.id, now, claim_until).await {
         Ok(true) => {}
@@ -93,7 +93,7 @@ async fn attempt(state: &AppState, http: &reqwest::Client, delivery: DueDelivery
         Err((status, error)) => {
             let retry =
                 state.settings.lender_retries.get(usize::try_from(delivery.attempts).unwrap_or(usize::MAX));
-            let retry_at = retry.map(|wait| super::unix_ms() + wait.as_millis() as i64);
+            let retry_at = retry.map(|wait| crate::db::unix_now_ms() + wait.as_millis() as i64);
             tracing::warn!(id = %delivery.id, event = %delivery.event_id, %error, retry_at, "lender's endpoint refused");
             state.db.delivery_attempt_failed(&delivery.id, status, &error, retry_at).await
         }

@@ -4,7 +4,11 @@
 //! becomes an event in the outbox, delivered by [`super::delivery`].
 
 use super::readiness::{assess, kind_of_connection, kind_of_data_type};
-use crate::{db::NewLenderEvent, error::AppError, AppState};
+use crate::{
+    db::{DataRead, NewLenderEvent},
+    error::AppError,
+    AppState,
+};
 use codat::ConnectionStatus;
 use codat_connect_api::{Requirements, SyncState};
 use serde_json::{json, Value};
@@ -93,18 +97,23 @@ pub async fn reads_seen(
         if !reads.is_empty() && reads.iter().all(|r| finished.contains(&r.status.as_str())) {
             crate::funnel::first_read_finished(state, merchant_id).await?;
         }
-        reassess(state, merchant_id).await?;
+        reassess_with(state, merchant_id, &reads).await?;
     }
     Ok(())
 }
 
 /// Re-reads the merchant's readiness; `merchant.ready` when it has just become ready.
 pub async fn reassess(state: &AppState, merchant_id: &str) -> Result<(), AppError> {
+    let reads = state.db.data_reads(merchant_id).await?;
+    reassess_with(state, merchant_id, &reads).await
+}
+
+/// [`reassess`] with the merchant's reads already read.
+async fn reassess_with(state: &AppState, merchant_id: &str, reads: &[DataRead]) -> Result<(), AppError> {
     let Some(merchant) = state.db.merchant_record(merchant_id).await? else { return Ok(()) };
     let requirements: Requirements = serde_json::from_str(&merchant.requirements).unwrap_or_default();
     let connections = state.db.merchant_connections(merchant_id).await?;
-    let reads = state.db.data_reads(merchant_id).await?;
-    let assessment = assess(&requirements, &connections, &reads);
+    let assessment = assess(&requirements, &connections, reads);
     if state.db.mark_ready(merchant_id, assessment.ready).await? && assessment.ready {
         let data = json!({"requirements": requirements, "progress": assessment.progress});
         emit(state, merchant_id, READY, data).await?;
@@ -125,11 +134,7 @@ async fn emit(
         fields.insert("companyId".into(), company_id.into());
     }
     let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-    let timestamp = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let timestamp = crate::rfc3339(crate::db::unix_now());
     let body = json!({"type": event_type, "timestamp": timestamp, "data": data}).to_string();
     let deliveries: Vec<(String, String)> = state
         .settings
@@ -138,7 +143,7 @@ async fn emit(
         .map(|endpoint| (super::new_delivery_id(), endpoint.url.clone()))
         .collect();
     let event = NewLenderEvent { id: &id, merchant_id, event_type, body: &body };
-    state.db.enqueue_lender_event(event, &deliveries, super::unix_ms()).await?;
+    state.db.enqueue_lender_event(event, &deliveries, crate::db::unix_now_ms()).await?;
     tracing::info!(%merchant_id, %event_type, %id, "event for the lender stored");
     state.lender_outbox.notify_one();
     Ok(())

@@ -16,11 +16,6 @@ pub async fn requirements_of(state: &AppState, merchant_id: &str) -> Result<Requ
     Ok(record.and_then(|r| serde_json::from_str(&r.requirements).ok()).unwrap_or_default())
 }
 
-/// Now, in Unix milliseconds.
-pub fn unix_ms() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp_nanos().div_euclid(1_000_000) as i64
-}
-
 /// A new delivery's id.
 fn new_delivery_id() -> String {
     format!("dlv_{}", uuid::Uuid::new_v4().simple())

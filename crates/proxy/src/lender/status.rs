@@ -8,7 +8,7 @@ use crate::{
     db::{DeliveryRecord, MerchantRecord},
     error::AppError,
     flow::embed::Admin,
-    AppState,
+    rfc3339, AppState,
 };
 use axum::{
     extract::{Path, Query, State},
@@ -257,7 +257,7 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryView>), AppError> {
     let new_id = super::new_delivery_id();
-    if !state.db.replay_delivery(&id, &new_id, super::unix_ms()).await? {
+    if !state.db.replay_delivery(&id, &new_id, crate::db::unix_now_ms()).await? {
         return Err(AppError::NotFound("There is no delivery with that id.".into()));
     }
     state.lender_outbox.notify_one();
@@ -300,12 +300,4 @@ fn delivery_view(record: DeliveryRecord) -> DeliveryView {
         delivered_at: record.delivered_at.map(rfc3339),
         created_at: rfc3339(record.created_at),
     }
-}
-
-/// Unix seconds as RFC 3339.
-fn rfc3339(seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
