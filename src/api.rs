@@ -7,7 +7,8 @@ use crate::{
 };
 use codat_connect_api::{
     paths, ApiError, ConnectRequest, ConnectStarted, Connection, ConsentGiven, ConsentTerms, ErrorCode,
-    FunnelStep, IntegrationCard, Session, SignUpProblem, SignUpRequest, SourceType, CSRF_HEADER,
+    FunnelStep, IntegrationCard, ReturnConfirmed, Session, SignUpProblem, SignUpRequest, SourceType,
+    CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -120,12 +121,10 @@ pub async fn connections() -> ApiResult<Vec<Connection>> {
     get(paths::CONNECTIONS).await
 }
 
-/// The connection Codat's redirect names, confirmed by the proxy with the redirect's state.
-pub async fn confirm(connection_id: &str, state: &str) -> ApiResult<Connection> {
-    let body = codat_connect_api::CallbackConfirmation {
-        connection_id: connection_id.to_owned(),
-        state: state.to_owned(),
-    };
+/// The connection Codat's redirect names, confirmed by the proxy with the redirect's state
+/// (when Codat carried it back).
+pub async fn confirm(connection_id: &str, state: Option<String>) -> ApiResult<ReturnConfirmed> {
+    let body = codat_connect_api::CallbackConfirmation { connection_id: connection_id.to_owned(), state };
     post(paths::CALLBACK, &body).await
 }
 

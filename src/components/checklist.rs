@@ -74,7 +74,7 @@ pub fn DoneButton() -> impl IntoView {
         let progress = Progress::of(&session.requirements, |kind| has_linked(&list, kind));
         Some(if progress.missing.is_empty() {
             let finish = move |_| match &return_url {
-                Some(url) => drop(window().location().assign(&return_address(url, &progress))),
+                Some(url) => drop(window().location().assign(&progress.return_address(url))),
                 None => embed::notify(EmbedEvent::Finished(progress.clone())),
             };
             view! { <button type="button" class="button primary" on:click=finish>{m.done}</button> }
@@ -84,38 +84,5 @@ pub fn DoneButton() -> impl IntoView {
             view! { <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p> }
                 .into_any()
         })
-    }
-}
-
-/// The lender's return URL with the outcome in its query:
-/// `codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce`.
-pub fn return_address(return_url: &str, progress: &Progress) -> String {
-    let kinds = |list: &[SourceType]| list.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(",");
-    let separator = if return_url.contains('?') { '&' } else { '?' };
-    format!(
-        "{return_url}{separator}codat_connect=finished&complete={}&missing={}&skipped={}",
-        kinds(&progress.complete),
-        kinds(&progress.missing),
-        kinds(&progress.skipped)
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_outcome_goes_back_in_the_lenders_query() {
-        let progress = Progress {
-            complete: vec![SourceType::Accounting],
-            missing: vec![],
-            skipped: vec![SourceType::Banking, SourceType::Commerce],
-        };
-        assert_eq!(
-            return_address("https://lender.example/apply", &progress),
-            "https://lender.example/apply?codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce"
-        );
-        assert!(return_address("https://lender.example/apply?id=4", &progress)
-            .starts_with("https://lender.example/apply?id=4&codat_connect="));
     }
 }

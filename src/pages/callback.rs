@@ -43,7 +43,7 @@ pub fn CallbackPage() -> impl IntoView {
         <section class="panel narrow">
             {move || match outcome.get() {
                 CallbackOutcome::Authorized { connection_id } => {
-                    let state = query.read_untracked().get("state").unwrap_or_default();
+                    let state = query.read_untracked().get("state");
                     view! { <Confirmation connection_id state platform=platform.get()/> }.into_any()
                 }
                 other => view! { <OutcomeMessage outcome=other platform=platform.get()/> }.into_any(),
@@ -54,15 +54,22 @@ pub fn CallbackPage() -> impl IntoView {
 
 /// A reported success, confirmed with the proxy before it is shown.
 #[component]
-fn Confirmation(connection_id: String, state: String, platform: String) -> impl IntoView {
+fn Confirmation(connection_id: String, state: Option<String>, platform: String) -> impl IntoView {
     let confirmed = Loaded::new(move || {
         let (connection_id, state) = (connection_id.clone(), state.clone());
-        async move { api::confirm(&connection_id, &state).await }
+        async move {
+            api::confirm(&connection_id, state).await.map(|answer| (answer.connection, answer.finish_url))
+        }
     });
     let m = messages();
     // The host hears of each answer once, when it arrives.
     Effect::new(move |_| {
-        if let Some(event) = confirmed.get().as_ref().and_then(host_event) {
+        if let Some(event) = confirmed
+            .get()
+            .map(|answer| answer.map(|(connection, _)| connection))
+            .as_ref()
+            .and_then(host_event)
+        {
             embed::notify(event);
         }
     });
@@ -70,7 +77,20 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
     view! {
         {move || match confirmed.get() {
             None => view! { <h1 role="status">{checking.clone()}</h1> }.into_any(),
-            Some(Ok(connection)) if connection.status == ConnectionStatus::Linked => {
+            // Back in another browser than the one the owner started in: the outcome, and the
+            // way back to the lender; nothing of the merchant's beyond this connection.
+            Some(Ok((connection, Some(finish_url)))) if connection.status == ConnectionStatus::Linked => {
+                view! {
+                    <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
+                    <p role="status">{m.connected_thanks}</p>
+                    <p><StatusBadge status=connection.status/></p>
+                    <div class="actions">
+                        <a href=finish_url class="button primary">{m.done}</a>
+                    </div>
+                }
+                .into_any()
+            }
+            Some(Ok((connection, _))) if connection.status == ConnectionStatus::Linked => {
                 view! {
                     <h1>{fill(m.platform_connected, &[("platform", &connection.platform_name)])}</h1>
                     <p role="status">{m.connected_thanks}</p>
@@ -85,7 +105,7 @@ fn Confirmation(connection_id: String, state: String, platform: String) -> impl 
                 }
                 .into_any()
             }
-            Some(Ok(connection)) => {
+            Some(Ok((connection, _))) => {
                 view! {
                     <h1>{fill(m.not_finished_heading, &[("platform", &connection.platform_name)])}</h1>
                     <p role="status">{m.not_finished_text}</p>

@@ -281,6 +281,19 @@ impl Progress {
         }
         progress
     }
+
+    /// The lender's return URL with this outcome in its query:
+    /// `codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce`.
+    pub fn return_address(&self, return_url: &str) -> String {
+        let kinds = |list: &[SourceType]| list.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(",");
+        let separator = if return_url.contains('?') { '&' } else { '?' };
+        format!(
+            "{return_url}{separator}codat_connect=finished&complete={}&missing={}&skipped={}",
+            kinds(&self.complete),
+            kinds(&self.missing),
+            kinds(&self.skipped)
+        )
+    }
 }
 
 /// The kind of platform an integration connects to, as Codat names it.
@@ -445,8 +458,24 @@ pub struct Connection {
 pub struct CallbackConfirmation {
     /// The `connectionId` placeholder.
     pub connection_id: String,
-    /// The `state` placeholder: the value sent out with the Link URL.
-    pub state: String,
+    /// The `state` placeholder: the value sent out with the Link URL, when Codat carried it
+    /// back (absent otherwise; an empty value is a wrong one, never "no state").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// Answer to `POST /api/callback`: the connection as Codat reports it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnConfirmed {
+    /// The connection named by the redirect.
+    pub connection: Connection,
+    /// Set only for a return without a session (an owner who came by the lender's link and
+    /// whose platform's app brought them back into another browser): the lender's return URL
+    /// with the merchant's outcome ([`Progress::return_address`]), the one thing that browser
+    /// is given besides the connection's outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_url: Option<String>,
 }
 
 /// Answer to `POST /api/connections`: where to send the owner to authorize.
@@ -902,6 +931,22 @@ pub const MESSAGE_KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outcome_goes_back_in_the_lenders_query() {
+        let progress = Progress {
+            complete: vec![SourceType::Accounting],
+            missing: vec![],
+            skipped: vec![SourceType::Banking, SourceType::Commerce],
+        };
+        assert_eq!(
+            progress.return_address("https://lender.example/apply"),
+            "https://lender.example/apply?codat_connect=finished&complete=Accounting&missing=&skipped=Banking,Commerce"
+        );
+        assert!(progress
+            .return_address("https://lender.example/apply?id=4")
+            .starts_with("https://lender.example/apply?id=4&codat_connect="));
+    }
 
     #[test]
     fn requirements_read_the_lenders_words_and_refuse_unknown_kinds() {

@@ -237,6 +237,22 @@ pub struct LenderEndpoint {
     pub secret: codat::WebhookSecret,
 }
 
+/// An endpoint's URL as shown in the delivery log, the back office and logs: credentials in it
+/// (user-info, query values such as `?token=`) are replaced by `redacted`.
+pub fn redacted_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else { return "(not a URL)".into() };
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("redacted");
+        let _ = url.set_password(None);
+    }
+    if url.query().is_some() {
+        let names: Vec<String> = url.query_pairs().map(|(name, _)| name.into_owned()).collect();
+        url.query_pairs_mut().clear().extend_pairs(names.iter().map(|name| (name, "redacted")));
+    }
+    url.set_fragment(None);
+    url.to_string()
+}
+
 /// A `LENDER_WEBHOOKS` entry: `<url>|<whsec_ secret>`.
 fn lender_endpoint(text: &str) -> Result<LenderEndpoint, String> {
     let usage = "LENDER_WEBHOOKS entries are <http(s) URL>|<whsec_... secret>, comma-separated";
@@ -304,6 +320,15 @@ fn masked_database_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn credentials_in_an_endpoints_url_are_never_shown() {
+        assert_eq!(
+            super::redacted_url("http://user:pass@hooks.example/in?token=s3cret&v=2#frag"),
+            "http://redacted@hooks.example/in?token=redacted&v=redacted"
+        );
+        assert_eq!(super::redacted_url("https://hooks.example/in"), "https://hooks.example/in");
+    }
+
     use super::*;
 
     #[test]

@@ -50,10 +50,10 @@ pub fn record_of(step: FunnelStep) -> Recorded {
     let (step, source_type, platform_key, detail) = match step {
         FunnelStep::GridShown { source_type } => ("grid_shown", Some(source_type.as_str()), None, None),
         FunnelStep::TabChosen { source_type } => ("tab_chosen", Some(source_type.as_str()), None, None),
-        FunnelStep::SearchMade { source_type, results, text } => {
-            // The text of a search that found something says nothing the lender can act on.
-            let text =
-                (results == 0).then(|| normalised(&text.unwrap_or_default())).filter(|t| !t.is_empty());
+        // Whether the search found nothing is decided by [`record`] against the grid, never
+        // taken from the page's count.
+        FunnelStep::SearchMade { source_type, text, .. } => {
+            let text = text.map(|text| normalised(&text)).filter(|t| !t.is_empty());
             ("search_made", Some(source_type.as_str()), None, text)
         }
         FunnelStep::PlatformChosen { platform_key } => ("platform_chosen", None, key(platform_key), None),
@@ -73,17 +73,42 @@ fn normalised(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().chars().take(MAX_SEARCH).collect()
 }
 
-/// `POST /api/funnel`: a step the page reached (204; nothing about the visitor is kept).
+/// `POST /api/funnel`: a step the page reached (204; nothing about the visitor is kept). The
+/// page is not believed: a platform must be one this server's grids offer (400 otherwise), a
+/// search's text is kept only when it finds nothing in the grid searched, and a session adds
+/// at most [`crate::rate_limit::FUNNEL_STEPS_PER_MINUTE`] steps a minute (429 beyond).
 pub async fn record(
     State(state): State<AppState>,
-    SignedIn { merchant, .. }: SignedIn,
+    SignedIn { merchant, token_hash, .. }: SignedIn,
     AppJson(step): AppJson<FunnelStep>,
 ) -> Result<StatusCode, AppError> {
+    state.rate_limits.take_funnel_step(&token_hash)?;
     let connection_id = match &step {
         FunnelStep::LinkReturned { connection_id, .. } => connection_id.clone(),
         _ => None,
     };
+    let named_platform = match &step {
+        FunnelStep::PlatformChosen { platform_key }
+        | FunnelStep::ConsentGiven { platform_key }
+        | FunnelStep::ConsentDeclined { platform_key }
+        | FunnelStep::PopupBlocked { platform_key } => Some(platform_key.clone()),
+        _ => None,
+    };
+    if let Some(key) = named_platform {
+        if !is_offered(&state, &key).await? {
+            return Err(AppError::BadRequest("There is no enabled platform with that key.".into()));
+        }
+    }
+    let searched = match &step {
+        FunnelStep::SearchMade { source_type, .. } => Some(*source_type),
+        _ => None,
+    };
     let mut recorded = record_of(step);
+    if let (Some(source_type), Some(text)) = (searched, recorded.detail.as_deref()) {
+        if finds_something(&state, source_type, text).await? {
+            recorded.detail = None;
+        }
+    }
     if let Some(connection_id) = connection_id {
         // Only a connection of the session's own merchant names its platform.
         let connections = state.db.merchant_connections(&merchant.id).await?;
@@ -92,6 +117,27 @@ pub async fn record(
     }
     state.db.record_funnel_step(&recorded).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether any grid this server offers has the platform.
+async fn is_offered(state: &AppState, platform_key: &str) -> Result<bool, AppError> {
+    for kind in codat_connect_api::Requirements::KINDS {
+        if state.integrations.grid(state, kind).await?.iter().any(|card| card.platform_key == platform_key) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a (normalised) search finds a platform in the grid of `source_type`, as the page's
+/// search does: the name, lower-cased, contains the text.
+async fn finds_something(
+    state: &AppState,
+    source_type: codat_connect_api::SourceType,
+    text: &str,
+) -> Result<bool, AppError> {
+    let grid = state.integrations.grid(state, source_type).await?;
+    Ok(grid.iter().any(|card| card.name.to_lowercase().contains(text)))
 }
 
 /// The funnel over a period.
@@ -222,13 +268,7 @@ mod tests {
     use codat_connect_api::SourceType;
 
     #[test]
-    fn only_searches_that_found_nothing_keep_their_text_normalised() {
-        let found = record_of(FunnelStep::SearchMade {
-            source_type: SourceType::Accounting,
-            results: 3,
-            text: Some("Xero".into()),
-        });
-        assert_eq!(found.detail, None);
+    fn a_searchs_text_is_normalised() {
         let nothing = record_of(FunnelStep::SearchMade {
             source_type: SourceType::Accounting,
             results: 0,

@@ -1,12 +1,15 @@
 //! Every route of the server and the layers around them.
 
 use crate::{flow, lender, live, rate_limit, security, spa, webhooks, AppState};
-use axum::{extract::DefaultBodyLimit, http::StatusCode, middleware, routing::get, Json, Router};
+use axum::{
+    extract::DefaultBodyLimit, http::header, http::StatusCode, middleware, routing::get, Json, Router,
+};
 use codat_connect_api::{paths, ApiError, ErrorCode};
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 
@@ -35,20 +38,30 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(unknown_api))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(security::require_same_site))
-        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_api));
-    let mut router = Router::new()
-        .merge(api)
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_api))
+        .layer(no_store());
+    // The lender's API: every answer is about merchants.
+    let lender_api = Router::new()
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
-        .route("/start/{code}", get(flow::link_start::page).post(flow::link_start::open))
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
         .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
+        .layer(no_store());
+    let mut router = Router::new()
+        .merge(api)
+        .merge(lender_api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/start/{code}",
+            get(flow::link_start::page)
+                .post(flow::link_start::open)
+                .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_address)),
+        )
         .route(
             "/webhooks/codat",
             axum::routing::post(webhooks::receive)
@@ -85,6 +98,14 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// `Cache-Control: no-store` on every answer (personal data: no shared cache may keep it).
+fn no_store() -> SetResponseHeaderLayer<axum::http::HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    )
 }
 
 /// What is compressed on the fly (JSON, SVG and HTML answers; the app's files come compressed

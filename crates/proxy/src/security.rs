@@ -52,6 +52,20 @@ pub async fn require_same_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Whether a form post came from another site than this server's own pages (login CSRF: a
+/// foreign page posting its own one-time link would sign the visitor's browser into another
+/// merchant). Fetch Metadata first (anything but `same-origin`, or `none` for what the person
+/// did themselves, is foreign), then an `Origin` other than `public_url`'s.
+pub fn is_foreign_form_post(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let foreign_fetch = text("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none"));
+    let foreign_origin = text(header::ORIGIN.as_str()).is_some_and(|origin| {
+        let ours = url::Url::parse(public_url).map(|url| url.origin().ascii_serialization());
+        ours.map_or(true, |ours| origin != ours)
+    });
+    foreign_fetch || foreign_origin
+}
+
 /// 144 random bits in base64url: letters, digits, `-` and `_` only, so the nonce can stand
 /// unquoted in the minified `index.html` (`nonce=...`) and is still a CSP `base64-value`.
 fn new_nonce() -> String {

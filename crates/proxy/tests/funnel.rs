@@ -78,3 +78,34 @@ async fn steps_are_counted_for_the_lender_without_the_visitor() {
         assert_eq!(refused.status, 400, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn the_funnel_does_not_believe_the_page() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let session =
+        send(&setup.app, embed_request(Some(ADMIN), r#"{"merchantId": "m-8", "businessName": "Acme"}"#))
+            .await;
+    let token = session.body["sessionToken"].as_str().unwrap().to_owned();
+    let record = |step: Value| {
+        let token = token.clone();
+        let app = setup.app.clone();
+        async move { send(&app, post_json_with_bearer("/api/funnel", &step.to_string(), &token)).await }
+    };
+    let made_up = record(json!({"step": "platform_chosen", "platformKey": "zzzz"})).await;
+    assert_eq!(made_up.status, 400, "a platform no grid offers: {}", made_up.text);
+    // The page says "nothing found" for a search that finds Xero: the server decides.
+    let planted =
+        record(json!({"step": "search_made", "sourceType": "Accounting", "results": 0, "text": "xero"}))
+            .await;
+    assert_eq!(planted.status, 204);
+    let funnel = send(&setup.app, get_with_bearer("/v1/analytics/funnel", ADMIN)).await;
+    assert_eq!(funnel.body["platforms"].get("zzzz"), None);
+    assert_eq!(funnel.body["zeroResultSearches"], json!([]));
+    // One session cannot fill the report: a few dozen steps a minute at most.
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(record(json!({"step": "grid_shown", "sourceType": "Banking"})).await.status.as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 204).count() < 30);
+}

@@ -305,3 +305,65 @@ async fn an_embedded_event_stream_is_opened_with_a_one_time_ticket_never_the_ses
     let elsewhere = send(&setup.app, get(&format!("/api/connections?ticket={ticket}"), None)).await;
     assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED, "a ticket is for the event stream only");
 }
+
+#[tokio::test]
+async fn answers_with_personal_data_are_never_stored_by_a_cache() {
+    let setup = setup_with(|config| {
+        config.admin_token = Some(ADMIN.into());
+        config.sign_up = Some(SignUp::Open);
+    })
+    .await;
+    let cookie = sign_up(&setup.app, "Cache Ltd").await;
+    let token = embed_session(&setup, "m-cache").await;
+    for (request, what) in [
+        (get("/api/session", Some(&cookie)), "the session"),
+        (get("/api/connections", Some(&cookie)), "the connections"),
+        (get("/api/consents", Some(&cookie)), "the receipts"),
+        (get("/api/session", None), "a first visit"),
+        (bearer_get("/api/connections", &token), "an embedded page's connections"),
+        (bearer_get("/v1/merchants", ADMIN), "the lender's merchants"),
+        (bearer_get("/v1/merchants/m-cache", ADMIN), "one merchant"),
+        (bearer_get("/v1/merchants/m-cache/consents?format=csv", ADMIN), "a CSV export"),
+        (bearer_get("/v1/webhook-deliveries", ADMIN), "the delivery log"),
+        (bearer_get("/v1/merchants", "wrong-token-wrong-token-wrong-token"), "a refusal"),
+    ] {
+        let answer = send(&setup.app, request).await;
+        assert_eq!(
+            answer.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{what} ({})",
+            answer.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn credentials_in_a_lender_endpoints_url_are_not_shown_in_the_delivery_log() {
+    let url = "http://user:pa55@127.0.0.1:9/hook?token=s3cret";
+    let setup = setup_with(|config| {
+        config.admin_token = Some(ADMIN.into());
+        let secret = codat::WebhookSecret::parse(&codat::WebhookSecret::generate()).unwrap();
+        config.lender_webhooks =
+            vec![codat_connect_proxy::config::LenderEndpoint { url: url.into(), secret }];
+    })
+    .await;
+    let token = embed_session(&setup, "m-hooks").await;
+    let started = send(
+        &setup.app,
+        post_json_with_bearer("/api/connections", &consented(&setup.app, "mqjo").await, &token),
+    )
+    .await;
+    authorize(started.body["linkUrl"].as_str().unwrap()).await;
+    let body = json!({"connectionId": started.body["connection"]["id"]}).to_string();
+    let confirmed = send(&setup.app, post_json_with_bearer("/api/callback", &body, &token)).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    let log = send(&setup.app, bearer_get("/v1/webhook-deliveries", ADMIN)).await;
+    let endpoints: Vec<&str> =
+        log.body["results"].as_array().unwrap().iter().map(|d| d["endpoint"].as_str().unwrap()).collect();
+    assert!(!endpoints.is_empty(), "{}", log.text);
+    assert!(
+        endpoints.iter().all(|e| *e == "http://redacted@127.0.0.1:9/hook?token=redacted"),
+        "{endpoints:?}"
+    );
+    assert!(!log.text.contains("pa55") && !log.text.contains("s3cret"));
+}

@@ -12,6 +12,12 @@ pub struct FunnelCounts {
     pub zero_result_searches: Vec<(String, i64)>,
 }
 
+/// A day in seconds.
+const DAY: i64 = 24 * 60 * 60;
+
+/// A stored step: `(at, step, source_type, platform_key, detail)`.
+type FunnelRow = (i64, String, Option<String>, Option<String>, Option<String>);
+
 impl Db {
     /// Stores one step reached, now.
     pub async fn record_funnel_step(&self, step: &Recorded) -> Result<(), sqlx::Error> {
@@ -31,23 +37,72 @@ impl Db {
     /// The counts of steps reached from `start` (inclusive) to `end` (exclusive), Unix seconds.
     pub async fn funnel_counts(&self, start: i64, end: i64) -> Result<FunnelCounts, sqlx::Error> {
         let per_step_platform = sqlx::query_as(
-            "SELECT step, platform_key, status, COUNT(*) FROM (SELECT step, platform_key, \
-             CASE WHEN step = 'link_returned' THEN detail END AS status FROM funnel_events \
-             WHERE at >= $1 AND at < $2) steps GROUP BY step, platform_key, status",
+            "SELECT step, platform_key, status, CAST(SUM(n) AS BIGINT) FROM (SELECT step, platform_key, \
+             CASE WHEN step = 'link_returned' THEN detail END AS status, CAST(1 AS BIGINT) AS n FROM funnel_events \
+             WHERE at >= $1 AND at < $2 UNION ALL SELECT step, platform_key, \
+             CASE WHEN step = 'link_returned' THEN detail END, count FROM funnel_days \
+             WHERE day >= $1 AND day < $2) steps GROUP BY step, platform_key, status",
         )
         .bind(start)
         .bind(end)
         .fetch_all(&self.pool)
         .await?;
         let zero_result_searches = sqlx::query_as(
-            "SELECT detail, COUNT(*) AS n FROM funnel_events WHERE step = 'search_made' AND detail IS NOT NULL \
-             AND at >= $1 AND at < $2 GROUP BY detail ORDER BY n DESC, detail LIMIT 50",
+            "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
+             FROM funnel_events WHERE step = 'search_made' AND detail IS NOT NULL AND at >= $1 AND at < $2 \
+             UNION ALL SELECT detail, count FROM funnel_days WHERE step = 'search_made' \
+             AND detail IS NOT NULL AND day >= $1 AND day < $2) searches \
+             GROUP BY detail ORDER BY total DESC, detail LIMIT 50",
         )
         .bind(start)
         .bind(end)
         .fetch_all(&self.pool)
         .await?;
         Ok(FunnelCounts { per_step_platform, zero_result_searches })
+    }
+
+    /// Turns the steps of whole days before `before` (Unix seconds) into counts per day: the
+    /// rows are taken out and their counts written in one transaction, so two servers sweeping
+    /// at once count each step once. Answers the steps folded.
+    pub async fn fold_funnel_days(&self, before: i64) -> Result<u64, sqlx::Error> {
+        let day_start = before.div_euclid(DAY) * DAY;
+        let mut transaction = self.pool.begin().await?;
+        let taken: Vec<FunnelRow> = sqlx::query_as(
+            "DELETE FROM funnel_events WHERE at < $1 RETURNING at, step, source_type, platform_key, detail",
+        )
+        .bind(day_start)
+        .fetch_all(&mut *transaction)
+        .await?;
+        let mut days: std::collections::BTreeMap<
+            (i64, String, Option<String>, Option<String>, Option<String>),
+            i64,
+        > = std::collections::BTreeMap::new();
+        for (at, step, source_type, platform_key, detail) in &taken {
+            let key = (
+                at.div_euclid(DAY) * DAY,
+                step.clone(),
+                source_type.clone(),
+                platform_key.clone(),
+                detail.clone(),
+            );
+            *days.entry(key).or_default() += 1;
+        }
+        for ((day, step, source_type, platform_key, detail), count) in days {
+            sqlx::query(
+                "INSERT INTO funnel_days (day, step, source_type, platform_key, detail, count) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(day)
+            .bind(step)
+            .bind(source_type)
+            .bind(platform_key)
+            .bind(detail)
+            .bind(count)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(taken.len() as u64)
     }
 
     /// Marks the merchant's first read finished; true the first time.
@@ -106,6 +161,20 @@ mod tests {
         assert_eq!(count("search_made", None, None), Some(4), "searches are one step whatever their text");
         assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 2), ("myob".to_owned(), 1)]);
         assert!(db.funnel_counts(now + 60, now + 120).await.unwrap().per_step_platform.is_empty());
+        // Folded into counts per day, the same steps still count the same.
+        sqlx::query("UPDATE funnel_events SET at = at - 3 * 86400").execute(&db.pool).await.unwrap();
+        assert_eq!(db.fold_funnel_days(now).await.unwrap(), 8);
+        assert_eq!(db.fold_funnel_days(now).await.unwrap(), 0, "each step folded once");
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM funnel_events").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(rows, 0);
+        let folded = db.funnel_counts(now - 4 * 86400, now).await.unwrap();
+        let mut before = counts.per_step_platform.clone();
+        let mut after = folded.per_step_platform.clone();
+        before.sort();
+        after.sort();
+        assert_eq!(after, before);
+        assert_eq!(folded.zero_result_searches, counts.zero_result_searches);
         assert!(db.mark_first_read("m1").await.unwrap());
         assert!(!db.mark_first_read("m1").await.unwrap());
     }

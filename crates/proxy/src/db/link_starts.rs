@@ -24,35 +24,27 @@ impl Db {
         Ok(())
     }
 
-    /// Uses a link once: its merchant, now returning to the link's URL; `None` when there is no
-    /// such link, or it expired or was used.
-    pub async fn use_link_start(&self, code_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    /// Uses a link once: its merchant and where the session it starts returns to; `None` when
+    /// there is no such link, or it expired or was used.
+    pub async fn use_link_start(&self, code_hash: &str) -> Result<Option<(String, String)>, sqlx::Error> {
         let now = unix_now();
-        let used: Option<(String, String)> = sqlx::query_as(
+        sqlx::query_as(
             "UPDATE link_starts SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
              RETURNING merchant_id, return_url",
         )
         .bind(now)
         .bind(code_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        let Some((merchant_id, return_url)) = used else { return Ok(None) };
-        sqlx::query("UPDATE merchants SET return_url = $1 WHERE id = $2")
-            .bind(&return_url)
-            .bind(&merchant_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(Some(merchant_id))
+        .await
     }
 
-    /// Where "Done" sends the merchant's owner, if they came by a link.
-    pub async fn return_url(&self, merchant_id: &str) -> Result<Option<String>, sqlx::Error> {
-        let url: Option<Option<String>> =
-            sqlx::query_scalar("SELECT return_url FROM merchants WHERE id = $1")
-                .bind(merchant_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(url.flatten())
+    /// Forgets links that expired, used or not, more than a day ago.
+    pub async fn forget_expired_link_starts(&self) -> Result<u64, sqlx::Error> {
+        let result = sqlx::query("DELETE FROM link_starts WHERE expires_at < $1")
+            .bind(unix_now() - 24 * 60 * 60)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
     }
 }
 
@@ -66,12 +58,26 @@ mod tests {
         db.insert_link_start("code", "m1", "https://lender.example/back", Duration::from_secs(60))
             .await
             .unwrap();
-        assert_eq!(db.return_url("m1").await.unwrap(), None);
-        assert_eq!(db.use_link_start("code").await.unwrap().as_deref(), Some("m1"));
-        assert_eq!(db.return_url("m1").await.unwrap().as_deref(), Some("https://lender.example/back"));
+        let used = db.use_link_start("code").await.unwrap();
+        assert_eq!(used, Some(("m1".into(), "https://lender.example/back".into())));
         assert_eq!(db.use_link_start("code").await.unwrap(), None, "one time");
         db.insert_link_start("old", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
         assert_eq!(db.use_link_start("old").await.unwrap(), None, "expired");
         assert_eq!(db.use_link_start("never").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn links_expired_for_a_day_are_forgotten() {
+        let (db, _dir) = super::super::tests::db_with_merchant().await;
+        db.insert_link_start("fresh", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
+        db.insert_link_start("old", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
+        sqlx::query("UPDATE link_starts SET expires_at = expires_at - 86401 WHERE code_hash = 'old'")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(db.forget_expired_link_starts().await.unwrap(), 1);
+        let left: Vec<String> =
+            sqlx::query_scalar("SELECT code_hash FROM link_starts").fetch_all(&db.pool).await.unwrap();
+        assert_eq!(left, ["fresh"]);
     }
 }

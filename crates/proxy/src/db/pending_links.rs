@@ -24,6 +24,20 @@ pub enum PendingLinkState {
     Expired,
 }
 
+/// A pending link that a return without a session may answer (see
+/// [`Db::waiting_link_of_link_session`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkSessionReturn {
+    /// The pending link's row id.
+    pub id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// SHA-256 of the `state` value sent out with its Link URL.
+    pub state_hash: String,
+    /// Where the session's "Done" returns to.
+    pub return_url: String,
+}
+
 /// What a new pending link records.
 #[derive(Debug, Clone, Copy)]
 pub struct NewPendingLink<'a> {
@@ -92,22 +106,25 @@ impl Db {
         Ok(Some(PendingLink { id: row.get("id"), state }))
     }
 
-    /// A waiting pending link for the connection, of a merchant whose owner came by a lender's
-    /// link (whose platform's OAuth may have brought them back in another browser, without
-    /// their session): its id and merchant. With a state value, only that link.
-    pub async fn waiting_link_of_linked_owner(
+    /// The waiting pending link for the connection issued to a session that a lender's one-time
+    /// link started and that is still live (not expired, idle for less than `idle`, signed out
+    /// or revoked): a return from Link in another browser is eligible only while it lives.
+    pub async fn waiting_link_of_link_session(
         &self,
         connection_id: &str,
-        state_hash: Option<&str>,
-    ) -> Result<Option<(String, String)>, sqlx::Error> {
+        idle: Duration,
+    ) -> Result<Option<LinkSessionReturn>, sqlx::Error> {
+        let now = unix_now();
         sqlx::query_as(
-            "SELECT p.id, p.merchant_id FROM pending_links p JOIN merchants m ON m.id = p.merchant_id \
-             WHERE p.connection_id = $1 AND p.used_at IS NULL AND p.expires_at > $2 AND m.return_url IS NOT NULL \
-             AND ($3 IS NULL OR p.state_hash = $3) ORDER BY p.issued_at_ms DESC, p.id LIMIT 1",
+            "SELECT p.id, p.merchant_id, p.state_hash, s.return_url FROM pending_links p \
+             JOIN sessions s ON s.token_hash = p.session_hash \
+             WHERE p.connection_id = $1 AND p.used_at IS NULL AND p.expires_at > $2 \
+             AND s.return_url IS NOT NULL AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             ORDER BY p.issued_at_ms DESC, p.id LIMIT 1",
         )
         .bind(connection_id)
-        .bind(unix_now())
-        .bind(state_hash)
+        .bind(now)
+        .bind(now - idle.as_secs() as i64)
         .fetch_optional(&self.pool)
         .await
     }

@@ -27,17 +27,42 @@ impl Db {
         merchant_id: &str,
         lifetime: Duration,
     ) -> Result<(), sqlx::Error> {
+        self.insert_session_returning_to(token_hash, merchant_id, lifetime, None).await
+    }
+
+    /// Starts a session for a merchant, valid for `lifetime`; with `return_url`, a session that
+    /// a lender's one-time link started, whose "Done" returns there.
+    pub async fn insert_session_returning_to(
+        &self,
+        token_hash: &str,
+        merchant_id: &str,
+        lifetime: Duration,
+        return_url: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
         let now = unix_now();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at, return_url) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(merchant_id)
         .bind(now + lifetime.as_secs() as i64)
         .bind(now)
+        .bind(return_url)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Where "Done" sends the owner of this session: the lender's return URL when a one-time
+    /// link started it.
+    pub async fn session_return_url(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+        let url: Option<Option<String>> =
+            sqlx::query_scalar("SELECT return_url FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(url.flatten())
     }
 
     /// The session, if it has not expired and was used within `idle`; marks it used now.

@@ -15,12 +15,17 @@ pub struct Swept {
     pub webhooks: u64,
     /// Events for the lender older than the retention period, with no delivery pending.
     pub lender_events: u64,
+    /// One-time links to the flow a day past their expiry (used or not).
+    pub link_starts: u64,
+    /// Funnel steps older than the retention period, folded into counts per day.
+    pub funnel_steps: u64,
 }
 
 impl Db {
-    /// Removes ended sessions, pending links a day past their expiry, processed webhooks
-    /// received more than `retention` ago (unprocessed ones are kept until processed), and events
-    /// for the lender stored more than `retention` ago with no delivery still pending.
+    /// Removes ended sessions, pending links and one-time links a day past their expiry,
+    /// processed webhooks received more than `retention` ago (unprocessed ones are kept until
+    /// processed), and events for the lender stored more than `retention` ago with no delivery
+    /// still pending; funnel steps older than `retention` become counts per day.
     pub async fn sweep_records(&self, idle: Duration, retention: Duration) -> Result<Swept, sqlx::Error> {
         let now = unix_now();
         let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
@@ -49,7 +54,9 @@ impl Db {
         .execute(&self.pool)
         .await?
         .rows_affected();
-        Ok(Swept { sessions, pending_links, webhooks, lender_events })
+        let link_starts = self.forget_expired_link_starts().await?;
+        let funnel_steps = self.fold_funnel_days(cutoff).await?;
+        Ok(Swept { sessions, pending_links, webhooks, lender_events, link_starts, funnel_steps })
     }
 
     /// Merchants created more than `retention` ago that never had a connection past "pending"
@@ -162,7 +169,17 @@ mod tests {
         db.mark_webhook_processed("old-done").await.unwrap();
         db.mark_webhook_processed("new-done").await.unwrap();
         let swept = db.sweep_records(Duration::from_secs(3600), 30 * DAY).await.unwrap();
-        assert_eq!(swept, Swept { sessions: 2, pending_links: 0, webhooks: 1, lender_events: 0 });
+        assert_eq!(
+            swept,
+            Swept {
+                sessions: 2,
+                pending_links: 0,
+                webhooks: 1,
+                lender_events: 0,
+                link_starts: 0,
+                funnel_steps: 0
+            }
+        );
         assert!(db.peek_session("live", Duration::from_secs(3600)).await.unwrap().is_some());
         let left = db.unprocessed_webhook_events().await.unwrap();
         assert_eq!(left.len(), 1, "the unprocessed one is kept");

@@ -5,12 +5,13 @@ use crate::{
     error::AppError,
     extract::{AppJson, SignedIn},
     flow::connections::summary,
+    lender::readiness::kind_of_connection,
     session::hash_secret,
     AppState,
 };
 use axum::{extract::State, Json};
 use axum_extra::extract::CookieJar;
-use codat_connect_api::{CallbackConfirmation, Connection, ErrorCode};
+use codat_connect_api::{CallbackConfirmation, ErrorCode, Progress, ReturnConfirmed};
 
 /// `POST /api/callback`: the connection named by the redirect, as Codat reports it now, once
 /// the return is matched to a pending link of this session for that connection. Codat may or
@@ -21,12 +22,13 @@ pub async fn confirm(
     session: Option<SignedIn>,
     jar: CookieJar,
     AppJson(request): AppJson<CallbackConfirmation>,
-) -> Result<(CookieJar, Json<Connection>), AppError> {
+) -> Result<(CookieJar, Json<ReturnConfirmed>), AppError> {
     let connection_id = request.connection_id.trim();
     if uuid::Uuid::parse_str(connection_id).is_err() {
         return Err(AppError::NotFound("There is no such connection.".into()));
     }
-    let state_hash = Some(request.state.trim()).filter(|s| !s.is_empty()).map(hash_secret);
+    // An empty state is a wrong one (its hash matches no link), never "Codat carried none".
+    let state_hash = request.state.as_deref().map(|value| hash_secret(value.trim()));
     let Some(session) = session else {
         return confirm_in_another_browser(&state, jar, connection_id, state_hash.as_deref()).await;
     };
@@ -45,34 +47,63 @@ pub async fn confirm(
     }
     crate::flow::connections::remember(&state, &session.merchant.id, &connection).await?;
     crate::watcher::watch(&state, &session.merchant.id, &session.company_id);
-    Ok((jar, Json(summary(connection))))
+    Ok((jar, Json(ReturnConfirmed { connection: summary(connection), finish_url: None })))
 }
 
 /// A return without a session: a platform's OAuth on a phone can end in another browser than
-/// the one the owner started in (an app switch). For an owner who came by the lender's link, the
-/// return is bound on the server instead: a waiting pending link for this connection (and this
-/// `state`, when Codat carried it) is used up, and this browser gets a session of its own.
+/// the one the owner started in (an app switch). A connection id is no secret (it is in the Link
+/// URL, the redirect's query, access logs and the lender's systems), so it alone earns nothing
+/// but the outcome of that one connection and the way back to the lender, and only while the
+/// session a lender's one-time link started, to which the Link URL was issued, lives. The
+/// journey's own secret, the `state` value Codat carried back, also earns a session in this
+/// browser, once: the pending link is used up then.
 async fn confirm_in_another_browser(
     state: &AppState,
     jar: CookieJar,
     connection_id: &str,
     state_hash: Option<&str>,
-) -> Result<(CookieJar, Json<Connection>), AppError> {
-    let Some((link_id, merchant_id)) =
-        state.db.waiting_link_of_linked_owner(connection_id, state_hash).await?
+) -> Result<(CookieJar, Json<ReturnConfirmed>), AppError> {
+    let Some(link) =
+        state.db.waiting_link_of_link_session(connection_id, state.settings.session_idle).await?
     else {
         return Err(AppError::NotSignedIn);
     };
-    let company_id =
-        state.db.merchant(&merchant_id).await?.and_then(|m| m.company_id).ok_or(AppError::NotSignedIn)?;
+    let proven = match state_hash {
+        None => false,
+        Some(hash) if hash == link.state_hash => true,
+        Some(_) => return Err(AppError::NotSignedIn),
+    };
+    let company_id = state
+        .db
+        .merchant(&link.merchant_id)
+        .await?
+        .and_then(|m| m.company_id)
+        .ok_or(AppError::NotSignedIn)?;
     let connection = state.codat.get_connection(&company_id, connection_id).await?;
-    if !state.db.use_pending_link(&link_id).await? {
+    if proven && !state.db.use_pending_link(&link.id).await? {
         return Err(refused(RefusedReturn::Used));
     }
-    crate::flow::connections::remember(state, &merchant_id, &connection).await?;
-    crate::watcher::watch(state, &merchant_id, &company_id);
-    let cookie = crate::session::start(state, &merchant_id).await?;
-    Ok((jar.add(cookie), Json(summary(connection))))
+    crate::flow::connections::remember(state, &link.merchant_id, &connection).await?;
+    crate::watcher::watch(state, &link.merchant_id, &company_id);
+    let connection = summary(connection);
+    if proven {
+        let cookie = crate::session::start(state, &link.merchant_id, Some(&link.return_url)).await?;
+        return Ok((jar.add(cookie), Json(ReturnConfirmed { connection, finish_url: None })));
+    }
+    let finish_url = finish_url(state, &link.merchant_id, &link.return_url).await?;
+    Ok((jar, Json(ReturnConfirmed { connection, finish_url: Some(finish_url) })))
+}
+
+/// The lender's return URL with where the merchant stands against its requirements.
+async fn finish_url(state: &AppState, merchant_id: &str, return_url: &str) -> Result<String, AppError> {
+    let requirements = crate::lender::requirements_of(state, merchant_id).await?;
+    let connections = state.db.merchant_connections(merchant_id).await?;
+    let linked = |kind| {
+        connections
+            .iter()
+            .any(|c| c.status == "Linked" && kind_of_connection(c.source_type.as_deref()) == kind)
+    };
+    Ok(Progress::of(&requirements, linked).return_address(return_url))
 }
 
 /// Why a return from Link is not accepted; each says how to carry on.

@@ -92,15 +92,21 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Path(code):
 }
 
 /// `POST /start/{code}`: uses the link once, starts a session in this browser and shows the
-/// platforms; a link already used or expired leads to a page that says so.
+/// platforms; a link already used or expired leads to a page that says so. Only the link's own
+/// page may post it: a post from another site is refused and uses nothing up.
 pub async fn open(
     State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(merchant_id) = state.db.use_link_start(&session::hash_secret(code.trim())).await? else {
+    if crate::security::is_foreign_form_post(&headers, &state.settings.public_url) {
+        return Err(AppError::CrossSite);
+    }
+    let Some((merchant_id, return_url)) = state.db.use_link_start(&session::hash_secret(code.trim())).await?
+    else {
         return Ok(Redirect::to(&format!("{}?problem=link", pages::SIGN_UP)).into_response());
     };
-    let cookie = session::start(&state, &merchant_id).await?;
+    let cookie = session::start(&state, &merchant_id, Some(&return_url)).await?;
     Ok((jar.add(cookie), Redirect::to(pages::CONNECT)).into_response())
 }

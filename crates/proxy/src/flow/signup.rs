@@ -28,10 +28,10 @@ pub async fn sign_up(
     let (business_name, email) = validate(&request)?;
     // A second submit (double click, retry, back button) from a signed-up browser answers the
     // same merchant instead of creating another Codat company.
-    if let Some(CurrentSession { merchant, .. }) = session {
+    if let Some(CurrentSession { merchant, token_hash, .. }) = session {
         if let Some(company_id) = merchant.company_id {
             let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
-            let return_url = state.db.return_url(&merchant.id).await?;
+            let return_url = state.db.session_return_url(&token_hash).await?;
             let business_name = merchant.business_name;
             let body =
                 Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
@@ -43,7 +43,7 @@ pub async fn sign_up(
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
     state.db.insert_merchant(&merchant).await?;
     let company_id = ensure_company(&state, &merchant_id, &merchant.business_name).await?;
-    let cookie = session::start(&state, &merchant_id).await?;
+    let cookie = session::start(&state, &merchant_id, None).await?;
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
     let requirements = Requirements::default();
     let business_name = merchant.business_name;
@@ -72,11 +72,11 @@ pub async fn current(
     signed_in: Option<SignedIn>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse as _;
-    let Some(SignedIn { merchant, company_id, .. }) = signed_in else {
+    let Some(SignedIn { merchant, company_id, token_hash }) = signed_in else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
-    let return_url = state.db.return_url(&merchant.id).await?;
+    let return_url = state.db.session_return_url(&token_hash).await?;
     let business_name = merchant.business_name;
     let session = Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
     Ok(Json(session).into_response())

@@ -116,8 +116,7 @@ async fn send(
     for (name, value) in signed_headers(&endpoint.secret, &delivery.event_id, timestamp, &delivery.body) {
         request = request.header(name, value);
     }
-    let answer =
-        request.body(delivery.body.clone()).send().await.map_err(|error| (None, describe(&error)))?;
+    let answer = request.body(delivery.body.clone()).send().await.map_err(|error| (None, describe(error)))?;
     let status = answer.status().as_u16();
     if answer.status().is_success() {
         return Ok(status);
@@ -142,13 +141,14 @@ fn signed_headers(
     ]
 }
 
-fn describe(error: &reqwest::Error) -> String {
+fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
         "no answer in time".into()
     } else if error.is_connect() {
         "could not connect".into()
     } else {
-        format!("request failed: {error}")
+        // reqwest names the URL, which may hold the endpoint's credentials.
+        format!("request failed: {}", error.without_url())
     }
 }
 

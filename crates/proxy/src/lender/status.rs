@@ -292,7 +292,7 @@ fn delivery_view(record: DeliveryRecord) -> DeliveryView {
         event_id: record.event_id,
         event_type: record.event_type,
         merchant_id: record.merchant_id,
-        endpoint: record.endpoint,
+        endpoint: crate::config::redacted_url(&record.endpoint),
         status: record.status,
         attempts: record.attempts,
         last_status: record.last_status,

@@ -31,11 +31,16 @@ const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
 const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
 const ADMIN_BLOCK: Duration = Duration::from_secs(60);
 
+/// Funnel steps a minute one session may add: a page reaches a handful, and the lender's report
+/// must not be filled by one visitor.
+pub const FUNNEL_STEPS_PER_MINUTE: u32 = 30;
+
 /// Every limit the server keeps.
 #[derive(Debug)]
 pub struct RateLimits {
     api_addresses: Limiter<IpAddr>,
     api_sessions: Limiter<String>,
+    funnel_sessions: Limiter<String>,
     sign_ups: Limiter<IpAddr>,
     webhooks: Limiter<IpAddr>,
     admin: Limiter<IpAddr>,
@@ -61,6 +66,7 @@ impl RateLimits {
         Self {
             api_addresses: Limiter::per_minute(per_minute),
             api_sessions: Limiter::per_minute(per_minute),
+            funnel_sessions: Limiter::per_minute(FUNNEL_STEPS_PER_MINUTE),
             sign_ups: Limiter::new(Quota::per_hour(non_zero(sign_ups_per_hour))),
             webhooks: Limiter::per_minute(webhooks_per_minute),
             admin: Limiter::per_minute(ADMIN_REQUESTS_PER_MINUTE),
@@ -75,6 +81,7 @@ impl RateLimits {
     pub fn sweep(&self) {
         self.api_addresses.sweep();
         self.api_sessions.sweep();
+        self.funnel_sessions.sweep();
         self.sign_ups.sweep();
         self.webhooks.sweep();
         self.admin.sweep();
@@ -87,6 +94,7 @@ impl RateLimits {
     pub fn keys_held(&self) -> usize {
         self.api_addresses.inner.len()
             + self.api_sessions.inner.len()
+            + self.funnel_sessions.inner.len()
             + self.sign_ups.inner.len()
             + self.webhooks.inner.len()
             + self.admin.inner.len()
@@ -96,6 +104,11 @@ impl RateLimits {
     /// How many proxies in front of the server append to `X-Forwarded-For`.
     pub fn forwarded_hops(&self) -> usize {
         self.forwarded_hops
+    }
+
+    /// One more funnel step from the session with this token hash.
+    pub fn take_funnel_step(&self, token_hash: &str) -> Result<(), AppError> {
+        self.funnel_sessions.take(token_hash.to_owned())
     }
 
     /// One more sign-up from `client`.
@@ -172,6 +185,17 @@ pub async fn limit_api(State(state): State<AppState>, request: Request, next: Ne
         parts.extensions.insert(session);
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Middleware on pages that change state without the API (the one-time link's `POST /start`):
+/// the same bucket per client address as `/api`.
+pub async fn limit_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(client) = ClientAddress::from_request_parts(&mut parts, &state).await;
+    match state.rate_limits.api_addresses.take(client.0) {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(refused) => refused.into_response(),
+    }
 }
 
 /// Middleware on `/webhooks/codat`: a bucket per sending address.

@@ -167,10 +167,15 @@ pub async fn end(state: &AppState, token_hash: &str) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// Starts a session for `merchant_id` and returns the cookie that carries it.
-pub async fn start(state: &AppState, merchant_id: &str) -> Result<Cookie<'static>, AppError> {
+/// Starts a session for `merchant_id` and returns the cookie that carries it; with `return_url`,
+/// a session that a lender's one-time link started ("Done" returns there).
+pub async fn start(
+    state: &AppState,
+    merchant_id: &str,
+    return_url: Option<&str>,
+) -> Result<Cookie<'static>, AppError> {
     let token = new_token();
-    state.db.insert_session(&hash(&token), merchant_id, SESSION_LIFETIME).await?;
+    state.db.insert_session_returning_to(&hash(&token), merchant_id, SESSION_LIFETIME, return_url).await?;
     let mut cookie = Cookie::new(state.cookie_name().to_owned(), token);
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
