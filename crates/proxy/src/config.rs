@@ -12,6 +12,10 @@ const WEBHOOKS_PER_MINUTE: u32 = 6000;
 const SESSION_IDLE_MINUTES: u64 = 60;
 const RETENTION_DAYS: u64 = 30;
 const EMULATOR_SYNC_SECONDS: u64 = 8;
+const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
+const HEADER_READ_TIMEOUT_SECONDS: f64 = 10.0;
+const BODY_READ_TIMEOUT_SECONDS: f64 = 30.0;
+const MAX_CONNECTIONS: usize = 512;
 /// Standard Webhooks' schedule (Svix's): after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h,
 /// 10 h and 10 h.
 const LENDER_WEBHOOK_RETRY_SECONDS: &str = "5,300,1800,7200,18000,36000,36000";
@@ -84,6 +88,23 @@ pub struct Config {
     /// Webhook deliveries a minute accepted from one sending address (429 beyond; Codat retries).
     #[arg(long, env = "WEBHOOKS_PER_MINUTE", default_value_t = WEBHOOKS_PER_MINUTE)]
     pub webhooks_per_minute: u32,
+    /// Requests a minute the lender's backend may make to `/v1` from one address (429 with
+    /// `Retry-After` beyond).
+    #[arg(long, env = "ADMIN_REQUESTS_PER_MINUTE", default_value_t = ADMIN_REQUESTS_PER_MINUTE)]
+    pub admin_requests_per_minute: u32,
+    /// Seconds a connection has to send a request's headers (and an idle kept-alive connection
+    /// to start its next request) before it is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", value_parser = positive_seconds,
+          default_value_t = HEADER_READ_TIMEOUT_SECONDS)]
+    pub header_read_timeout_seconds: f64,
+    /// Seconds a request has to send its whole body (408 beyond).
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECONDS", value_parser = positive_seconds,
+          default_value_t = BODY_READ_TIMEOUT_SECONDS)]
+    pub body_read_timeout_seconds: f64,
+    /// Connections served at once; further ones wait to be accepted until one ends (each
+    /// open event stream is one).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = MAX_CONNECTIONS)]
+    pub max_connections: usize,
     /// Minutes a session may go unused before it ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
@@ -173,6 +194,10 @@ impl Config {
             rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,
+            admin_requests_per_minute: ADMIN_REQUESTS_PER_MINUTE,
+            header_read_timeout_seconds: HEADER_READ_TIMEOUT_SECONDS,
+            body_read_timeout_seconds: BODY_READ_TIMEOUT_SECONDS,
+            max_connections: MAX_CONNECTIONS,
             sign_ups_per_hour: SIGN_UPS_PER_HOUR,
             webhooks_per_minute: WEBHOOKS_PER_MINUTE,
             session_idle_minutes: SESSION_IDLE_MINUTES,
@@ -263,6 +288,17 @@ fn lender_endpoint(text: &str) -> Result<LenderEndpoint, String> {
     }
     let secret = codat::WebhookSecret::parse(secret).map_err(|_| usage)?;
     Ok(LenderEndpoint { url: parsed.to_string(), secret })
+}
+
+/// A number of seconds above zero (a timeout of none would close every connection at once).
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    seconds(text).and_then(|value| {
+        if value > 0.0 {
+            Ok(value)
+        } else {
+            Err(format!("{text:?} is not a positive number of seconds"))
+        }
+    })
 }
 
 /// A number of seconds: finite, not negative.

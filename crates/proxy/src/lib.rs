@@ -17,6 +17,7 @@ pub mod live;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
+pub mod serve;
 pub mod server;
 pub mod session;
 pub mod spa;

@@ -14,7 +14,7 @@ use tower_http::{
 };
 
 /// Largest request body accepted; the flow's bodies and Codat's webhooks are far smaller.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Every route of the server.
 pub fn app(state: AppState) -> Router {
@@ -89,6 +89,7 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::serve::read_body_in_time))
         .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

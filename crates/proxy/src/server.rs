@@ -93,12 +93,14 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopping = state.clone();
     let running_state = state.clone();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+    let limits = crate::serve::ConnectionLimits {
+        max_connections: config.max_connections,
+        header_read_timeout: std::time::Duration::from_secs_f64(config.header_read_timeout_seconds),
+    };
+    let task = tokio::spawn(crate::serve::serve(listener, app(state), limits, async move {
         let _ = on_shutdown.await;
         stopping.begin_shutdown();
-    });
-    let task = tokio::spawn(async move { server.await });
+    }));
     Ok(RunningProxy {
         addr,
         public_url,

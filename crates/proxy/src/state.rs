@@ -63,6 +63,8 @@ pub struct AppState {
 /// The settings handlers read, as the server resolved them at start.
 #[derive(Debug)]
 pub struct Settings {
+    /// How long a request has to send its whole body.
+    pub body_read_timeout: Duration,
     /// SHA-256 of the admin token, when the lender's API is on.
     pub admin_token_hash: Option<String>,
     /// The CSP `frame-ancestors` sources.
@@ -198,6 +200,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             .map(|s| Duration::from_secs_f64(*s))
             .collect(),
         lender_timeout: Duration::from_secs_f64(config.lender_webhook_timeout_seconds.max(0.1)),
+        body_read_timeout: Duration::from_secs_f64(config.body_read_timeout_seconds),
     };
     let consent_text = match &config.consent_file {
         Some(path) => Some(
@@ -211,6 +214,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         config.rate_limit_per_minute,
         config.sign_ups_per_hour,
         config.webhooks_per_minute,
+        config.admin_requests_per_minute,
         config.forwarded_hops,
     );
     Ok(AppState {

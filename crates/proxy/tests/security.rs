@@ -367,3 +367,72 @@ async fn credentials_in_a_lender_endpoints_url_are_not_shown_in_the_delivery_log
     );
     assert!(!log.text.contains("pa55") && !log.text.contains("s3cret"));
 }
+
+/// A real server (sockets, not the router) with these connection limits.
+async fn server_with(
+    adjust: impl FnOnce(&mut codat_connect_proxy::config::Config),
+) -> (codat_connect_proxy::server::RunningProxy, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("db").display());
+    let mut config = codat_connect_proxy::config::Config::local(database_url, dir.path().join("dist"));
+    adjust(&mut config);
+    (codat_connect_proxy::server::start(config).await.unwrap(), dir)
+}
+
+/// Everything the server sends on `stream` until it closes it, waiting at most `limit`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> String {
+    use tokio::io::AsyncReadExt as _;
+    let mut answer = Vec::new();
+    tokio::time::timeout(limit, stream.read_to_end(&mut answer))
+        .await
+        .expect("the server closed the connection in time")
+        .ok();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_or_its_body_is_cut_off() {
+    use tokio::io::AsyncWriteExt as _;
+    let (server, _dir) = server_with(|config| {
+        config.header_read_timeout_seconds = 0.5;
+        config.body_read_timeout_seconds = 0.5;
+    })
+    .await;
+    let mut headers = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    headers.write_all(b"GET /healthz HTTP/1.1\r\nHost: app.test\r\n").await.unwrap();
+    read_until_closed(&mut headers, Duration::from_secs(10)).await;
+
+    let mut body = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = "POST /api/signup HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/json\r\n\
+                   x-codat-connect: 1\r\nContent-Length: 100\r\n\r\n{\"businessName\"";
+    body.write_all(request.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut body, Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_until_one_ends() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (server, _dir) = server_with(|config| config.max_connections = 2).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: app.test\r\n\r\n").await.unwrap();
+        let mut first = [0u8; 12];
+        stream.read_exact(&mut first).await.unwrap();
+        assert_eq!(&first, b"HTTP/1.1 200");
+        held.push(stream);
+    }
+    let mut third = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut first = [0u8; 12];
+    let early = tokio::time::timeout(Duration::from_millis(500), third.read_exact(&mut first)).await;
+    assert!(early.is_err(), "a third connection is not served while two are open");
+    drop(held.pop());
+    let answer = read_until_closed(&mut third, Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "served once one ended: {answer}");
+    drop(held);
+    server.stop().await.unwrap();
+}

@@ -24,8 +24,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Requests a minute the lender's backend may make to `/v1` from one address.
-const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
 /// Wrong admin tokens a minute from one address; one more closes `/v1` to the address for
 /// [`ADMIN_BLOCK`], during which no token it sends is compared, right or wrong.
 const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
@@ -55,12 +53,14 @@ impl RateLimits {
     /// `per_minute` API requests per address and per session; `sign_ups_per_hour` new merchants
     /// per address; `webhooks_per_minute` deliveries per sending address (Codat sends from a
     /// handful of addresses and retries a refused delivery later, so nothing is lost);
+    /// `admin_per_minute` requests to `/v1` per address (the lender's backend);
     /// `forwarded_hops` proxies in front of the server that append the address they were reached
     /// from to `X-Forwarded-For` (0: the socket's peer is the client).
     pub fn new(
         per_minute: u32,
         sign_ups_per_hour: u32,
         webhooks_per_minute: u32,
+        admin_per_minute: u32,
         forwarded_hops: usize,
     ) -> Self {
         Self {
@@ -69,7 +69,7 @@ impl RateLimits {
             funnel_sessions: Limiter::per_minute(FUNNEL_STEPS_PER_MINUTE),
             sign_ups: Limiter::new(Quota::per_hour(non_zero(sign_ups_per_hour))),
             webhooks: Limiter::per_minute(webhooks_per_minute),
-            admin: Limiter::per_minute(ADMIN_REQUESTS_PER_MINUTE),
+            admin: Limiter::per_minute(admin_per_minute),
             admin_failures: Limiter::per_minute(ADMIN_FAILURES_PER_MINUTE),
             admin_blocked: Mutex::default(),
             forwarded_hops,
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn too_many_wrong_admin_tokens_close_the_address_for_a_while() {
-        let limits = RateLimits::new(60, 10, 60, 0);
+        let limits = RateLimits::new(60, 10, 60, 600, 0);
         let client = ClientAddress(address("203.0.113.9"));
         for _ in 0..ADMIN_FAILURES_PER_MINUTE {
             assert!(limits.take_admin_request(client).is_ok());
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn a_sweep_forgets_full_buckets_only() {
-        let limits = RateLimits::new(60, 10, 60, 0);
+        let limits = RateLimits::new(60, 10, 60, 600, 0);
         let client = ClientAddress(address("203.0.113.9"));
         limits.take_sign_up(client).unwrap();
         limits.api_addresses.take(address("198.51.100.1")).unwrap();
