@@ -36,6 +36,8 @@ pub mod paths {
     pub const EVENTS_TICKET: &str = "/api/events/ticket";
 }
 
+pub mod lender_events;
+
 /// The web app's pages: the proxy answers these with the app and 200, any other path with the
 /// app (which says "page not found") and 404.
 pub mod pages {
@@ -320,6 +322,16 @@ impl SourceType {
             Self::Other => "Other",
         }
     }
+
+    /// A kind from Codat's spelling; anything else is [`SourceType::Other`].
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "Accounting" => Self::Accounting,
+            "Banking" => Self::Banking,
+            "Commerce" => Self::Commerce,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// One card of the integration grid: a platform with its branding.
@@ -504,9 +516,36 @@ pub enum SyncState {
 }
 
 impl SyncState {
+    /// Every state.
+    pub const ALL: [Self; 5] =
+        [Self::Queued, Self::Fetching, Self::Complete, Self::Failed, Self::NotSupported];
+
     /// The read has ended, well or badly.
     pub fn is_finished(self) -> bool {
         matches!(self, Self::Complete | Self::Failed | Self::NotSupported)
+    }
+
+    /// Its name, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "Queued",
+            Self::Fetching => "Fetching",
+            Self::Complete => "Complete",
+            Self::Failed => "Failed",
+            Self::NotSupported => "NotSupported",
+        }
+    }
+}
+
+impl TryFrom<String> for SyncState {
+    type Error = String;
+
+    /// A stored name back; an unknown one is an error, never a guess.
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("unknown read state {text:?}"))
     }
 }
 

@@ -67,6 +67,19 @@ impl ConnectionStatus {
     }
 }
 
+impl TryFrom<String> for ConnectionStatus {
+    type Error = String;
+
+    /// A stored spelling back ([`ConnectionStatus::as_str`]'s); anything else is an error, so a
+    /// misspelt status never passes for another.
+    fn try_from(text: String) -> Result<Self, String> {
+        [Self::PendingAuth, Self::Linked, Self::Unlinked, Self::Deauthorized, Self::Unknown]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| format!("unknown connection status {text:?}"))
+    }
+}
+
 /// Body of `POST /companies` and `PUT /companies/{companyId}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]

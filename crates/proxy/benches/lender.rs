@@ -75,7 +75,9 @@ async fn main() {
             body: "{}",
         };
         let delivery = vec![(format!("dlv_bench_{i}"), endpoint.clone())];
-        state.db.enqueue_lender_event(event, &delivery, db::unix_now_ms()).await.unwrap();
+        let mut tx = state.db.begin().await.unwrap();
+        tx.enqueue_lender_event(event, &delivery, db::unix_now_ms()).await.unwrap();
+        tx.commit().await.unwrap();
     }
     state.lender_outbox.notify_one();
     let stored = started.elapsed().as_secs_f64();

@@ -44,6 +44,13 @@ pub struct Recorded {
     pub detail: Option<String>,
 }
 
+impl Recorded {
+    /// The step the server adds when a merchant's first read finishes.
+    pub fn first_read_finished() -> Self {
+        Self { step: "first_read_finished", source_type: None, platform_key: None, detail: None }
+    }
+}
+
 /// What is stored of a step the page reports.
 pub fn record_of(step: FunnelStep) -> Recorded {
     let key = |k: String| Some(k.chars().filter(char::is_ascii_lowercase).take(8).collect::<String>());
@@ -250,16 +257,6 @@ fn csv(funnel: &Funnel) -> String {
         ]));
     }
     text
-}
-
-/// Records that the merchant's first read finished (once per merchant).
-pub async fn first_read_finished(state: &AppState, merchant_id: &str) -> Result<(), AppError> {
-    if state.db.mark_first_read(merchant_id).await? {
-        let step =
-            Recorded { step: "first_read_finished", source_type: None, platform_key: None, detail: None };
-        state.db.record_funnel_step(&step).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

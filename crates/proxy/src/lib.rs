@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod example_lender;
 pub mod extract;
+pub mod facts;
 pub mod flow;
 pub mod funnel;
 pub mod lender;

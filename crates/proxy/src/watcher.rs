@@ -6,6 +6,7 @@
 //! webhooks feed. Servers sharing a PostgreSQL database watch each company once, through a
 //! lease in the database.
 
+use crate::facts::Cause;
 use crate::AppState;
 use codat::{ConnectionStatus, PullStatus};
 use codat_connect_api::LiveEvent;
@@ -152,11 +153,18 @@ async fn run(state: AppState, company_id: String) {
 
 /// Stores what changed since the last look (the lender's events follow from it).
 async fn record(state: &AppState, merchant_id: &str, before: Option<&Snapshot>, now: &Snapshot) {
-    for (id, (status, connection)) in &now.connections {
-        if before.and_then(|b| b.connections.get(id)).map(|(status, _)| status) != Some(status) {
-            if let Err(error) = crate::flow::connections::remember(state, merchant_id, connection).await {
-                tracing::warn!(%merchant_id, %error, "watching Codat: a connection's change not stored");
-            }
+    let changed: Vec<codat::Connection> = now
+        .connections
+        .iter()
+        .filter(|(id, (status, _))| {
+            before.and_then(|b| b.connections.get(*id)).map(|(status, _)| status) != Some(status)
+        })
+        .map(|(_, (_, connection))| connection.clone())
+        .collect();
+    if !changed.is_empty() {
+        if let Err(error) = crate::facts::connections_seen(state, merchant_id, &changed, Cause::Watcher).await
+        {
+            tracing::warn!(%merchant_id, %error, "watching Codat: connections' changes not stored");
         }
     }
     let moved: Vec<(String, codat_connect_api::SyncState)> = now
@@ -165,7 +173,7 @@ async fn record(state: &AppState, merchant_id: &str, before: Option<&Snapshot>, 
         .filter(|(data_type, status)| before.and_then(|b| b.reads.get(*data_type)) != Some(status))
         .map(|(data_type, status)| (data_type.clone(), crate::flow::sync::simplify(*status)))
         .collect();
-    if let Err(error) = crate::lender::events::reads_seen(state, merchant_id, moved).await {
+    if let Err(error) = crate::facts::reads_seen(state, merchant_id, &moved, Cause::Watcher).await {
         tracing::warn!(%merchant_id, %error, "watching Codat: reads not stored");
     }
 }

@@ -2,7 +2,12 @@
 //! Svix headers, either naming), stored with their id unique before they are acknowledged, then
 //! processed once: each becomes a live event for the merchant whose company it concerns.
 
-use crate::{error::AppError, flow::connections::summary, AppState};
+use crate::{
+    error::AppError,
+    facts::{self, Cause},
+    flow::connections::summary,
+    AppState,
+};
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, Json};
 use codat::WebhookSecret;
 use codat_connect_api::LiveEvent;
@@ -166,70 +171,134 @@ impl From<sqlx::Error> for NotProcessed {
     }
 }
 
+/// How often a webhook whose processing failed for a passing reason (storage busy, Codat down)
+/// is tried again before it waits for the next start, and the first wait between tries.
+const PROCESS_ATTEMPTS: u32 = 4;
+const FIRST_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+
 async fn process(state: &AppState, id: &str, envelope: Envelope) {
-    let marked = match publish(state, &envelope).await {
-        Ok(()) => state.db.mark_webhook_processed(id).await,
-        Err(NotProcessed::Unreadable(reason)) => {
-            tracing::error!(%id, event_type = %envelope.event_type, %reason, "webhook kept unprocessed");
-            state.db.mark_webhook_failed(id, &reason).await
-        }
-        Err(NotProcessed::Later(error)) => {
+    let mut wait = FIRST_RETRY;
+    for attempt in 1..=PROCESS_ATTEMPTS {
+        // A failed attempt rolled its transaction back, so trying again is safe.
+        let error = match publish(state, id, &envelope).await {
+            Ok(()) => return,
+            Err(NotProcessed::Unreadable(reason)) => {
+                tracing::error!(%id, event_type = %envelope.event_type, %reason, "webhook kept unprocessed");
+                if let Err(error) = state.db.mark_webhook_failed(id, &reason).await {
+                    tracing::error!(%id, %error, "webhook unreadable and not marked");
+                }
+                return;
+            }
+            Err(NotProcessed::Later(error)) => error,
+        };
+        if attempt == PROCESS_ATTEMPTS {
             tracing::error!(%id, %error, "webhook not processed; it stays stored for the next start");
             return;
         }
-    };
-    if let Err(error) = marked {
-        tracing::error!(%id, %error, "webhook processed but not marked");
+        tracing::warn!(%id, %error, attempt, "webhook not processed yet; trying again");
+        tokio::time::sleep(wait).await;
+        wait *= 4;
     }
 }
 
-async fn publish(state: &AppState, envelope: &Envelope) -> Result<(), NotProcessed> {
-    let company_id = envelope.payload.pointer("/referenceCompany/id").and_then(Value::as_str);
-    let Some(company_id) = company_id else {
+/// What any company event names: the company (only its id is needed).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AboutCompany {
+    reference_company: Option<Named>,
+}
+
+/// A `connection.*` payload without all the fields Codat's model requires: its connection's id.
+#[derive(Debug, Deserialize)]
+struct AboutConnection {
+    connection: Named,
+}
+
+#[derive(Debug, Deserialize)]
+struct Named {
+    id: String,
+}
+
+/// One data type's read in a `read.completed` payload, where the payload lacks fields Codat's
+/// model requires.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReadSummary {
+    #[serde(default)]
+    connection_id: String,
+    data_type: String,
+    status: codat::PullStatus,
+}
+
+/// Acts on a stored webhook: the change it tells of is made through [`crate::facts`] with the
+/// webhook marked processed in the same transaction.
+async fn publish(state: &AppState, id: &str, envelope: &Envelope) -> Result<(), NotProcessed> {
+    let cause = Cause::Webhook(id);
+    let about: AboutCompany =
+        serde_json::from_value(envelope.payload.clone()).unwrap_or(AboutCompany { reference_company: None });
+    let Some(company_id) = about.reference_company.map(|company| company.id) else {
         // Events about no company (`client.rateLimit.*`, say) concern no page.
-        return Ok(());
+        return Ok(facts::nothing_changed(state, cause).await?);
     };
-    let Some(merchant) = state.db.merchant_by_company(company_id).await? else { return Ok(()) };
+    let Some(merchant) = state.db.merchant_by_company(&company_id).await? else {
+        return Ok(facts::nothing_changed(state, cause).await?);
+    };
     let event = match envelope.event_type.as_str() {
         kind if kind.starts_with("connection.") => {
-            let Some(connection_id) = envelope.payload.pointer("/connection/id").and_then(Value::as_str)
-            else {
-                return Err(NotProcessed::Unreadable(format!("{kind} names no connection")));
-            };
+            let payload = serde_json::from_value::<codat::ConnectionWebhookPayload>(envelope.payload.clone());
+            let connection_id =
+                match (&payload, serde_json::from_value::<AboutConnection>(envelope.payload.clone())) {
+                    (Ok(payload), _) => payload.connection.id.clone(),
+                    (Err(_), Ok(about)) => about.connection.id,
+                    (Err(_), Err(_)) => {
+                        return Err(NotProcessed::Unreadable(format!("{kind} names no connection")))
+                    }
+                };
             if kind == "connection.deleted" {
-                crate::flow::connections::forget(state, connection_id).await?;
-                LiveEvent::ConnectionRemoved { connection_id: connection_id.to_owned() }
+                facts::connection_removed(state, &connection_id, cause).await?;
+                LiveEvent::ConnectionRemoved { connection_id }
             } else {
                 // Fields the spec leaves optional may be missing: then Codat is asked.
-                let connection = match envelope.payload.get("connection").cloned().map(serde_json::from_value)
-                {
-                    Some(Ok(connection)) => connection,
-                    _ => state.codat.get_connection(company_id, connection_id).await?,
+                let connection = match payload {
+                    Ok(payload) => payload.connection,
+                    Err(_) => state.codat.get_connection(&company_id, &connection_id).await?,
                 };
-                crate::flow::connections::remember(state, &merchant.id, &connection).await?;
+                facts::connections_seen(state, &merchant.id, std::slice::from_ref(&connection), cause)
+                    .await?;
                 LiveEvent::ConnectionChanged { connection: summary(connection), event_type: kind.to_owned() }
             }
         }
         kind @ ("read.completed" | "read.completed.initial") => {
-            let connection_id = envelope
-                .payload
-                .pointer("/dataTypes/0/connectionId")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let reads =
-                envelope.payload.get("dataTypes").and_then(Value::as_array).into_iter().flatten().filter_map(
-                    |summary| {
-                        let data_type = summary.get("dataType")?.as_str()?.to_owned();
-                        let status: codat::PullStatus =
-                            serde_json::from_value(summary.get("status")?.clone()).ok()?;
-                        Some((data_type, crate::flow::sync::simplify(status)))
-                    },
-                );
-            crate::lender::events::reads_seen(state, &merchant.id, reads.collect::<Vec<_>>()).await?;
+            let summaries: Vec<ReadSummary> =
+                match serde_json::from_value::<codat::ReadCompletedPayload>(envelope.payload.clone()) {
+                    Ok(payload) => payload
+                        .data_types
+                        .into_iter()
+                        .map(|read| ReadSummary {
+                            connection_id: read.connection_id,
+                            data_type: read.data_type,
+                            status: read.status,
+                        })
+                        .collect(),
+                    // Entries Codat's model would refuse are read one by one; unreadable ones skipped.
+                    Err(_) => envelope
+                        .payload
+                        .get("dataTypes")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|entry| serde_json::from_value(entry.clone()).ok())
+                        .collect(),
+                };
+            let connection_id = summaries.first().map(|read| read.connection_id.clone()).unwrap_or_default();
+            let reads: Vec<(String, codat_connect_api::SyncState)> = summaries
+                .into_iter()
+                .map(|read| (read.data_type, crate::flow::sync::simplify(read.status)))
+                .collect();
+            facts::reads_seen(state, &merchant.id, &reads, cause).await?;
             LiveEvent::SyncCompleted { connection_id, initial: kind == "read.completed.initial" }
         }
-        _ => return Ok(()),
+        _ => return Ok(facts::nothing_changed(state, cause).await?),
     };
     state.live.publish(&state.db, &merchant.id, event).await;
     Ok(())

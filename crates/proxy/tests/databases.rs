@@ -1,10 +1,12 @@
 //! Storage behaves the same on SQLite and on a real PostgreSQL that the test starts (a
 //! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
 
+use codat_connect_api::SyncState;
 use codat_connect_proxy::{
     config::Config,
     db::{
-        Backend, ConnectionFacts, Db, Merchant, NewLenderEvent, NewPendingLink, NewReceipt, PendingLinkState,
+        Backend, ConnectionFacts, Db, DeliveryStatus, Merchant, NewLenderEvent, NewPendingLink, NewReceipt,
+        PendingLinkState, Withdrawal,
     },
     funnel::Recorded,
     start,
@@ -62,31 +64,49 @@ async fn exercise(db: &Db) {
         source_type: "Accounting",
         status,
     };
-    assert!(db.upsert_connection("m1", facts(codat::ConnectionStatus::PendingAuth)).await.unwrap());
-    assert!(db.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap());
-    assert!(!db.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap(), "no change");
+    // A change and its event are kept together, or neither is.
+    let event = |id| NewLenderEvent { id, merchant_id: "m1", event_type: "merchant.ready", body: "{}" };
+    let mut abandoned = db.begin().await.unwrap();
+    assert!(abandoned.lock_merchant("m1").await.unwrap().is_some());
+    assert!(abandoned.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap());
+    abandoned.enqueue_lender_event(event("e0"), &[("d0".into(), "http://a".into())], 0).await.unwrap();
+    drop(abandoned);
+    assert!(!db.owns_connection("m1", "k1").await.unwrap(), "a transaction dropped keeps nothing");
+    assert!(db.due_deliveries(0, 10).await.unwrap().is_empty(), "nor its event");
+
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx.upsert_connection("m1", facts(codat::ConnectionStatus::PendingAuth)).await.unwrap());
+    assert!(tx.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap());
+    assert!(!tx.upsert_connection("m1", facts(codat::ConnectionStatus::Linked)).await.unwrap(), "no change");
+    tx.commit().await.unwrap();
     assert!(db.owns_connection("m1", "k1").await.unwrap());
     assert!(!db.owns_connection("m2", "k1").await.unwrap());
     db.claim_merchant(&merchant("m3")).await.unwrap();
-    assert!(!db.upsert_connection("m3", facts(codat::ConnectionStatus::Unlinked)).await.unwrap());
+    let mut tx = db.begin().await.unwrap();
+    assert!(!tx.upsert_connection("m3", facts(codat::ConnectionStatus::Unlinked)).await.unwrap());
+    tx.commit().await.unwrap();
     assert!(!db.owns_connection("m3", "k1").await.unwrap(), "a connection never changes owner");
-    assert_eq!(db.merchant_connections("m1").await.unwrap()[0].status, "Linked");
+    assert_eq!(db.merchant_connections("m1").await.unwrap()[0].status, codat::ConnectionStatus::Linked);
     assert_eq!(db.connection_owner("k1").await.unwrap().as_deref(), Some("m1"));
 
     // Readiness, reads and the lender's outbox.
-    assert!(db.record_read("m1", "invoices", "Queued").await.unwrap());
-    assert!(!db.record_read("m1", "invoices", "Queued").await.unwrap());
-    assert!(db.record_read("m1", "invoices", "Complete").await.unwrap());
-    assert_eq!(db.data_reads("m1").await.unwrap()[0].status, "Complete");
-    db.set_requirements("m1", r#"{"Accounting":"required"}"#).await.unwrap();
-    assert!(db.mark_ready("m1", true).await.unwrap());
-    assert!(!db.mark_ready("m1", true).await.unwrap());
+    let mut tx = db.begin().await.unwrap();
+    let locked = tx.lock_merchant("m1").await.unwrap().unwrap();
+    assert_eq!(locked.company_id.as_deref(), Some("c1"));
+    assert!(tx.record_read("m1", "invoices", SyncState::Queued).await.unwrap());
+    assert!(!tx.record_read("m1", "invoices", SyncState::Queued).await.unwrap());
+    assert!(tx.record_read("m1", "invoices", SyncState::Complete).await.unwrap());
+    assert_eq!(tx.data_reads("m1").await.unwrap()[0].status, SyncState::Complete);
+    tx.set_requirements("m1", r#"{"Accounting":"required"}"#).await.unwrap();
+    assert!(tx.mark_ready("m1", true).await.unwrap());
+    assert!(!tx.mark_ready("m1", true).await.unwrap());
+    tx.enqueue_lender_event(event("e1"), &[("d1".into(), "http://a".into())], 0).await.unwrap();
+    tx.enqueue_lender_event(event("e2"), &[("d2".into(), "http://a".into())], 0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.data_reads("m1").await.unwrap()[0].status, SyncState::Complete);
     let ready: Vec<String> =
         db.merchant_records(Some(true), 0, 10).await.unwrap().into_iter().map(|r| r.id).collect();
     assert_eq!(ready, ["m1"]);
-    let event = |id| NewLenderEvent { id, merchant_id: "m1", event_type: "merchant.ready", body: "{}" };
-    db.enqueue_lender_event(event("e1"), &[("d1".into(), "http://a".into())], 0).await.unwrap();
-    db.enqueue_lender_event(event("e2"), &[("d2".into(), "http://a".into())], 0).await.unwrap();
     let due: Vec<String> = db.due_deliveries(0, 10).await.unwrap().into_iter().map(|d| d.id).collect();
     assert_eq!(due, ["d1"], "a merchant's events in order");
     assert!(db.claim_delivery("d1", 0, 100).await.unwrap());
@@ -95,7 +115,7 @@ async fn exercise(db: &Db) {
     assert_eq!(db.next_delivery_due_ms().await.unwrap(), Some(0), "d2 is due, behind d1");
     db.delivery_succeeded("d1", 200).await.unwrap();
     assert!(db.replay_delivery("d1", "d1-again", 60).await.unwrap());
-    let log = db.delivery_records(Some("m1"), Some("delivered"), 0, 10).await.unwrap();
+    let log = db.delivery_records(Some("m1"), Some(DeliveryStatus::Delivered), 0, 10).await.unwrap();
     assert_eq!((log.len(), log[0].event_id.as_str()), (1, "e1"));
     assert_eq!(db.delivery_records(None, None, 0, 10).await.unwrap().len(), 3);
 
@@ -111,9 +131,11 @@ async fn exercise(db: &Db) {
         text_hash: "h",
         data_types: "[\"invoices\"]",
     };
-    db.insert_receipt(receipt).await.unwrap();
-    db.withdraw_receipt("k1", "unlinked").await.unwrap();
-    assert_eq!(db.consent_receipts("m1").await.unwrap()[0].withdrawal.as_deref(), Some("unlinked"));
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_receipt(receipt).await.unwrap();
+    tx.withdraw_receipt("k1", Withdrawal::Unlinked).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.consent_receipts("m1").await.unwrap()[0].withdrawal, Some(Withdrawal::Unlinked));
     let step = |step, platform: Option<&str>, detail: Option<&str>| Recorded {
         step,
         source_type: None,
@@ -131,9 +153,10 @@ async fn exercise(db: &Db) {
         1
     )));
     assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 1)]);
-    assert!(db.mark_first_read("m1").await.unwrap());
-
-    assert!(db.delete_connection("k1").await.unwrap());
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx.mark_first_read("m1").await.unwrap());
+    assert!(tx.delete_connection("k1").await.unwrap());
+    tx.commit().await.unwrap();
     assert!(!db.owns_connection("m1", "k1").await.unwrap());
 
     assert!(db.cached_grid("Accounting").await.unwrap().is_none());

@@ -1,8 +1,9 @@
 //! Which merchant owns each connection (checked before Codat is asked about an id), with the
 //! status last seen, its kind and platform (for readiness and the status API).
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, Tx};
 use codat::ConnectionStatus;
+use codat_connect_api::SourceType;
 
 /// What is stored of a connection.
 #[derive(Debug, Clone, Copy)]
@@ -44,18 +45,40 @@ pub struct StoredConnection {
     /// Codat's source type, likewise.
     pub source_type: Option<String>,
     /// Codat's status, as last seen.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ConnectionStatus,
     /// When it was first seen here (Unix seconds).
     pub created_at: Option<i64>,
     /// When its status was last seen to change (Unix seconds).
     pub updated_at: i64,
 }
 
-impl Db {
+impl StoredConnection {
+    /// Its kind of platform ([`SourceType::Other`] for one stored before kinds were).
+    pub fn kind(&self) -> SourceType {
+        self.source_type.as_deref().map_or(SourceType::Other, SourceType::parse)
+    }
+}
+
+/// The merchant's connections, oldest first, through any executor (the pool or a transaction).
+async fn connections_of<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    merchant_id: &str,
+) -> Result<Vec<StoredConnection>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, platform_key, platform_name, source_type, status, created_at, updated_at \
+         FROM connections WHERE merchant_id = $1 ORDER BY created_at, id",
+    )
+    .bind(merchant_id)
+    .fetch_all(executor)
+    .await
+}
+
+impl Tx {
     /// Records (or refreshes) a connection of a merchant; a connection never changes owner. True
     /// when this call saw it new or its status changed (once, however many servers see the change).
     pub async fn upsert_connection(
-        &self,
+        &mut self,
         merchant_id: &str,
         facts: ConnectionFacts<'_>,
     ) -> Result<bool, sqlx::Error> {
@@ -71,7 +94,7 @@ impl Db {
         .bind(facts.platform_key)
         .bind(facts.id)
         .bind(merchant_id)
-        .execute(&self.pool)
+        .execute(&mut *self.inner)
         .await?
         .rows_affected()
             == 1;
@@ -87,7 +110,7 @@ impl Db {
             .bind(facts.source_type)
             .bind(facts.status.as_str())
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.inner)
             .await?
             .rows_affected()
                 == 1;
@@ -97,24 +120,35 @@ impl Db {
             )
             .bind(now)
             .bind(merchant_id)
-            .execute(&self.pool)
+            .execute(&mut *self.inner)
             .await?;
         }
         Ok(changed)
     }
 
+    /// The merchant's connections as this transaction sees them.
+    pub async fn merchant_connections(
+        &mut self,
+        merchant_id: &str,
+    ) -> Result<Vec<StoredConnection>, sqlx::Error> {
+        connections_of(&mut *self.inner, merchant_id).await
+    }
+
+    /// Forgets a deleted connection; true when it was known (once across servers).
+    pub async fn delete_connection(&mut self, id: &str) -> Result<bool, sqlx::Error> {
+        let deleted =
+            sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(&mut *self.inner).await?;
+        Ok(deleted.rows_affected() == 1)
+    }
+}
+
+impl Db {
     /// The merchant's connections, oldest first.
     pub async fn merchant_connections(
         &self,
         merchant_id: &str,
     ) -> Result<Vec<StoredConnection>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, platform_key, platform_name, source_type, status, created_at, updated_at \
-             FROM connections WHERE merchant_id = $1 ORDER BY created_at, id",
-        )
-        .bind(merchant_id)
-        .fetch_all(&self.pool)
-        .await
+        connections_of(&self.pool, merchant_id).await
     }
 
     /// Whether the merchant owns the connection.
@@ -133,13 +167,6 @@ impl Db {
             .bind(id)
             .fetch_optional(&self.pool)
             .await
-    }
-
-    /// Forgets a deleted connection; true when it was known (once across servers).
-    pub async fn delete_connection(&self, id: &str) -> Result<bool, sqlx::Error> {
-        let deleted =
-            sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(deleted.rows_affected() == 1)
     }
 }
 
@@ -160,15 +187,29 @@ mod tests {
     #[tokio::test]
     async fn a_connection_is_new_once_and_changed_once_per_status() {
         let (db, _dir) = super::super::tests::db_with_merchant().await;
-        assert!(db.upsert_connection("m1", facts(ConnectionStatus::PendingAuth)).await.unwrap());
-        assert!(!db.upsert_connection("m1", facts(ConnectionStatus::PendingAuth)).await.unwrap());
-        assert!(db.upsert_connection("m1", facts(ConnectionStatus::Linked)).await.unwrap());
-        assert!(!db.upsert_connection("m1", facts(ConnectionStatus::Linked)).await.unwrap());
+        let mut tx = db.begin().await.unwrap();
+        assert!(tx.upsert_connection("m1", facts(ConnectionStatus::PendingAuth)).await.unwrap());
+        assert!(!tx.upsert_connection("m1", facts(ConnectionStatus::PendingAuth)).await.unwrap());
+        assert!(tx.upsert_connection("m1", facts(ConnectionStatus::Linked)).await.unwrap());
+        assert!(!tx.upsert_connection("m1", facts(ConnectionStatus::Linked)).await.unwrap());
+        tx.commit().await.unwrap();
         let stored = db.merchant_connections("m1").await.unwrap();
         assert_eq!(stored.len(), 1);
-        assert_eq!(stored[0].status, "Linked");
-        assert_eq!(stored[0].source_type.as_deref(), Some("Accounting"));
-        assert!(db.delete_connection("c1").await.unwrap());
-        assert!(!db.delete_connection("c1").await.unwrap());
+        assert_eq!(stored[0].status, ConnectionStatus::Linked);
+        assert_eq!(stored[0].kind(), SourceType::Accounting);
+        let mut tx = db.begin().await.unwrap();
+        assert!(tx.delete_connection("c1").await.unwrap());
+        assert!(!tx.delete_connection("c1").await.unwrap());
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_misspelt_stored_status_is_an_error_not_another_status() {
+        let (db, _dir) = super::super::tests::db_with_merchant().await;
+        let mut tx = db.begin().await.unwrap();
+        tx.upsert_connection("m1", facts(ConnectionStatus::Linked)).await.unwrap();
+        tx.commit().await.unwrap();
+        sqlx::query("UPDATE connections SET status = 'linked'").execute(&db.pool).await.unwrap();
+        assert!(db.merchant_connections("m1").await.is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! Consent receipts: one per connection, with what the owner agreed to, and its withdrawal.
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, Tx};
 use crate::rfc3339;
 use codat_connect_api::ConsentReceipt;
 use serde::Serialize;
@@ -54,9 +54,42 @@ pub struct StoredReceipt {
     pub given_at: i64,
     /// When the connection was unlinked or removed (Unix seconds).
     pub withdrawn_at: Option<i64>,
-    /// `unlinked` or `removed`.
-    pub withdrawal: Option<String>,
+    /// How consent was withdrawn.
+    pub withdrawal: Option<Withdrawal>,
 }
+
+/// How consent to a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Withdrawal {
+    /// The connection was unlinked (data read so far kept).
+    Unlinked,
+    /// The connection was deleted with its data.
+    Removed,
+}
+
+impl Withdrawal {
+    /// As stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unlinked => "unlinked",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+impl TryFrom<String> for Withdrawal {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        [Self::Unlinked, Self::Removed]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("unknown withdrawal {text:?}"))
+    }
+}
+
+super::text_column!(Withdrawal);
 
 impl StoredReceipt {
     /// The owner's view.
@@ -89,7 +122,7 @@ impl StoredReceipt {
                 data_types.join(" "),
                 rfc3339(r.given_at),
                 r.withdrawn_at.map(rfc3339).unwrap_or_default(),
-                r.withdrawal.clone().unwrap_or_default(),
+                r.withdrawal.map(Withdrawal::as_str).unwrap_or_default().to_owned(),
             ];
             text.push_str(&crate::csv::row(&fields));
         }
@@ -101,9 +134,9 @@ const COLUMNS: &str =
     "connection_id, merchant_id, platform_key, platform_name, source_type, locale, version, \
      text_hash, data_types, given_at, withdrawn_at, withdrawal";
 
-impl Db {
+impl Tx {
     /// Stores the receipt of a new connection's consent (a connection has one).
-    pub async fn insert_receipt(&self, receipt: NewReceipt<'_>) -> Result<(), sqlx::Error> {
+    pub async fn insert_receipt(&mut self, receipt: NewReceipt<'_>) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
             "INSERT INTO consent_receipts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL) \
              ON CONFLICT (connection_id) DO NOTHING"
@@ -118,25 +151,31 @@ impl Db {
         .bind(receipt.text_hash)
         .bind(receipt.data_types)
         .bind(unix_now())
-        .execute(&self.pool)
+        .execute(&mut *self.inner)
         .await?;
         Ok(())
     }
 
-    /// Records that the connection was unlinked or removed (`how`), once.
-    pub async fn withdraw_receipt(&self, connection_id: &str, how: &str) -> Result<(), sqlx::Error> {
+    /// Records that consent to the connection was withdrawn (`how`), once.
+    pub async fn withdraw_receipt(
+        &mut self,
+        connection_id: &str,
+        how: Withdrawal,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE consent_receipts SET withdrawn_at = $1, withdrawal = $2 \
              WHERE connection_id = $3 AND withdrawn_at IS NULL",
         )
         .bind(unix_now())
-        .bind(how)
+        .bind(how.as_str())
         .bind(connection_id)
-        .execute(&self.pool)
+        .execute(&mut *self.inner)
         .await?;
         Ok(())
     }
+}
 
+impl Db {
     /// The merchant's receipts, oldest first.
     pub async fn consent_receipts(&self, merchant_id: &str) -> Result<Vec<StoredReceipt>, sqlx::Error> {
         sqlx::query_as(&format!(
@@ -169,13 +208,15 @@ mod tests {
     #[tokio::test]
     async fn a_receipt_is_kept_with_its_withdrawal_and_exports_as_csv() {
         let (db, _dir) = super::super::tests::db_with_merchant().await;
-        db.insert_receipt(receipt("c1")).await.unwrap();
-        db.insert_receipt(receipt("c1")).await.unwrap();
-        db.withdraw_receipt("c1", "unlinked").await.unwrap();
-        db.withdraw_receipt("c1", "removed").await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        tx.insert_receipt(receipt("c1")).await.unwrap();
+        tx.insert_receipt(receipt("c1")).await.unwrap();
+        tx.withdraw_receipt("c1", Withdrawal::Unlinked).await.unwrap();
+        tx.withdraw_receipt("c1", Withdrawal::Removed).await.unwrap();
+        tx.commit().await.unwrap();
         let stored = db.consent_receipts("m1").await.unwrap();
         assert_eq!(stored.len(), 1, "one receipt per connection");
-        assert_eq!(stored[0].withdrawal.as_deref(), Some("unlinked"), "the first withdrawal counts");
+        assert_eq!(stored[0].withdrawal, Some(Withdrawal::Unlinked), "the first withdrawal counts");
         let csv = StoredReceipt::csv(&stored);
         let row = csv.lines().nth(1).unwrap();
         assert!(

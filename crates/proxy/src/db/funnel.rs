@@ -1,6 +1,6 @@
 //! The funnel's steps, without personal data, and their counts over a period.
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, Tx};
 use crate::funnel::Recorded;
 
 /// Counts over a period.
@@ -19,19 +19,9 @@ const DAY: i64 = 24 * 60 * 60;
 type FunnelRow = (i64, String, Option<String>, Option<String>, Option<String>);
 
 impl Db {
-    /// Stores one step reached, now.
+    /// Stores one step a page reached, now.
     pub async fn record_funnel_step(&self, step: &Recorded) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO funnel_events (at, step, source_type, platform_key, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(unix_now())
-        .bind(step.step)
-        .bind(step.source_type)
-        .bind(step.platform_key.as_deref())
-        .bind(step.detail.as_deref())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_step(&self.pool, step).await
     }
 
     /// The counts of steps reached from `start` (inclusive) to `end` (exclusive), Unix seconds.
@@ -73,10 +63,8 @@ impl Db {
         .bind(day_start)
         .fetch_all(&mut *transaction)
         .await?;
-        let mut days: std::collections::BTreeMap<
-            (i64, String, Option<String>, Option<String>, Option<String>),
-            i64,
-        > = std::collections::BTreeMap::new();
+        // Keyed by the row with its day in place of its time.
+        let mut days: std::collections::BTreeMap<FunnelRow, i64> = std::collections::BTreeMap::new();
         for (at, step, source_type, platform_key, detail) in &taken {
             let key = (
                 at.div_euclid(DAY) * DAY,
@@ -104,17 +92,40 @@ impl Db {
         transaction.commit().await?;
         Ok(taken.len() as u64)
     }
+}
 
-    /// Marks the merchant's first read finished; true the first time.
-    pub async fn mark_first_read(&self, merchant_id: &str) -> Result<bool, sqlx::Error> {
+impl Tx {
+    /// Marks the merchant's first read finished and counts it in the funnel, the first time.
+    pub async fn mark_first_read(&mut self, merchant_id: &str) -> Result<bool, sqlx::Error> {
         let marked =
             sqlx::query("UPDATE merchants SET first_read_at = $1 WHERE id = $2 AND first_read_at IS NULL")
                 .bind(unix_now())
                 .bind(merchant_id)
-                .execute(&self.pool)
+                .execute(&mut *self.inner)
                 .await?;
-        Ok(marked.rows_affected() == 1)
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_step(&mut *self.inner, &Recorded::first_read_finished()).await?;
+        Ok(true)
     }
+}
+
+async fn insert_step<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    step: &Recorded,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO funnel_events (at, step, source_type, platform_key, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(unix_now())
+    .bind(step.step)
+    .bind(step.source_type)
+    .bind(step.platform_key.as_deref())
+    .bind(step.detail.as_deref())
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -175,7 +186,9 @@ mod tests {
         after.sort();
         assert_eq!(after, before);
         assert_eq!(folded.zero_result_searches, counts.zero_result_searches);
-        assert!(db.mark_first_read("m1").await.unwrap());
-        assert!(!db.mark_first_read("m1").await.unwrap());
+        let mut tx = db.begin().await.unwrap();
+        assert!(tx.mark_first_read("m1").await.unwrap());
+        assert!(!tx.mark_first_read("m1").await.unwrap());
+        tx.commit().await.unwrap();
     }
 }

@@ -2,7 +2,7 @@
 //! is stored with one pending delivery per endpoint before anything is sent, so a stop loses
 //! nothing; a delivery is claimed before it is sent, so servers sharing the database send it once.
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, Tx};
 
 /// An event to store.
 #[derive(Debug, Clone, Copy)]
@@ -45,8 +45,9 @@ pub struct DeliveryRecord {
     pub merchant_id: String,
     /// The endpoint's URL.
     pub endpoint: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i64,
     /// When the next attempt is due (Unix milliseconds), while pending.
@@ -61,19 +62,55 @@ pub struct DeliveryRecord {
     pub created_at: i64,
 }
 
+/// Where a delivery to the lender stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// The endpoint acknowledged it.
+    Delivered,
+    /// Its retries are spent (it can be replayed).
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl TryFrom<String> for DeliveryStatus {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("unknown delivery status {text:?}"))
+    }
+}
+
 const RECORD_COLUMNS: &str = "d.id, e.id AS event_id, e.event_type, d.merchant_id, d.endpoint, d.status, \
      d.attempts, d.next_attempt_ms, d.last_status, d.last_error, d.delivered_at, d.created_at";
 
-impl Db {
+impl Tx {
     /// Stores an event and a pending delivery to each endpoint (`(delivery id, endpoint URL)`),
-    /// due at `now_ms`, in one transaction.
+    /// due at `now_ms`, with the rest of the transaction (the outbox).
     pub async fn enqueue_lender_event(
-        &self,
+        &mut self,
         event: NewLenderEvent<'_>,
         deliveries: &[(String, String)],
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
-        let mut transaction = self.pool.begin().await?;
+        let transaction = &mut self.inner;
         let seq: i64 = sqlx::query_scalar(
             "INSERT INTO lender_events (id, merchant_id, event_type, body, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING seq",
@@ -83,14 +120,16 @@ impl Db {
         .bind(event.event_type)
         .bind(event.body)
         .bind(unix_now())
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await?;
         for (delivery_id, endpoint) in deliveries {
-            insert_delivery(&mut transaction, delivery_id, seq, event.merchant_id, endpoint, now_ms).await?;
+            insert_delivery(transaction, delivery_id, seq, event.merchant_id, endpoint, now_ms).await?;
         }
-        transaction.commit().await
+        Ok(())
     }
+}
 
+impl Db {
     /// Pending deliveries due by `now_ms` and not claimed, in event order, at most one per
     /// merchant and endpoint: the earliest pending one, so a merchant's events arrive in order.
     pub async fn due_deliveries(&self, now_ms: i64, limit: i64) -> Result<Vec<DueDelivery>, sqlx::Error> {
@@ -171,7 +210,7 @@ impl Db {
     pub async fn delivery_records(
         &self,
         merchant_id: Option<&str>,
-        status: Option<&str>,
+        status: Option<DeliveryStatus>,
         offset: i64,
         limit: i64,
     ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
@@ -181,7 +220,7 @@ impl Db {
              ORDER BY d.event_seq DESC, d.created_at DESC, d.id LIMIT $3 OFFSET $4"
         ))
         .bind(merchant_id)
-        .bind(status)
+        .bind(status.map(DeliveryStatus::as_str))
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
@@ -246,7 +285,9 @@ mod tests {
         let event = NewLenderEvent { id, merchant_id: merchant, event_type: "merchant.ready", body: "{}" };
         let deliveries: Vec<(String, String)> =
             endpoints.iter().map(|e| (format!("{id}-{e}"), (*e).to_owned())).collect();
-        db.enqueue_lender_event(event, &deliveries, 0).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        tx.enqueue_lender_event(event, &deliveries, 0).await.unwrap();
+        tx.commit().await.unwrap();
     }
 
     fn ids(due: &[DueDelivery]) -> Vec<&str> {
@@ -270,7 +311,7 @@ mod tests {
             ["e2-a", "e2-b", "e3-a"],
             "a failed one no longer blocks"
         );
-        assert_eq!(db.delivery_record("e1-b").await.unwrap().unwrap().status, "failed");
+        assert_eq!(db.delivery_record("e1-b").await.unwrap().unwrap().status, DeliveryStatus::Failed);
     }
 
     #[tokio::test]
@@ -294,6 +335,6 @@ mod tests {
         assert_eq!((ids(&due), due[0].event_id.as_str()), (vec!["again"], "e1"));
         let log = db.delivery_records(Some("m1"), None, 0, 10).await.unwrap();
         assert_eq!(log.len(), 2);
-        assert_eq!(db.delivery_records(None, Some("delivered"), 0, 10).await.unwrap().len(), 1);
+        assert_eq!(db.delivery_records(None, Some(DeliveryStatus::Delivered), 0, 10).await.unwrap().len(), 1);
     }
 }

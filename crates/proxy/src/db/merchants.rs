@@ -1,6 +1,6 @@
 //! Merchants: the lender's business customers, each with one Codat company once created.
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, Tx};
 
 /// A merchant row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -82,35 +82,62 @@ pub struct MerchantRecord {
 
 const RECORD_COLUMNS: &str = "id, business_name, company_id, requirements, ready_at, created_at";
 
-impl Db {
+/// What a change of a merchant's facts starts from: its company and requirements, read under
+/// the merchant's lock.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LockedMerchant {
+    /// The Codat company, once created.
+    pub company_id: Option<String>,
+    /// What the lender needs (JSON of `Requirements`).
+    pub requirements: String,
+}
+
+impl Tx {
+    /// Locks the merchant's row for the rest of the transaction, so that two changes of one
+    /// merchant (two data types read at once, say) are made one after the other and each sees
+    /// the other's facts when it assesses readiness. A write, so that SQLite takes its write
+    /// lock here, before anything is read. `None` when there is no such merchant.
+    pub async fn lock_merchant(&mut self, merchant_id: &str) -> Result<Option<LockedMerchant>, sqlx::Error> {
+        sqlx::query_as("UPDATE merchants SET id = id WHERE id = $1 RETURNING company_id, requirements")
+            .bind(merchant_id)
+            .fetch_optional(&mut *self.inner)
+            .await
+    }
+
     /// Stores what the lender needs from the merchant (JSON of `Requirements`).
-    pub async fn set_requirements(&self, merchant_id: &str, requirements: &str) -> Result<(), sqlx::Error> {
+    pub async fn set_requirements(
+        &mut self,
+        merchant_id: &str,
+        requirements: &str,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE merchants SET requirements = $1 WHERE id = $2")
             .bind(requirements)
             .bind(merchant_id)
-            .execute(&self.pool)
+            .execute(&mut *self.inner)
             .await?;
         Ok(())
     }
 
-    /// The merchant as the back office sees it.
-    pub async fn merchant_record(&self, merchant_id: &str) -> Result<Option<MerchantRecord>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {RECORD_COLUMNS} FROM merchants WHERE id = $1"))
-            .bind(merchant_id)
-            .fetch_optional(&self.pool)
-            .await
-    }
-
     /// Records whether the merchant is ready; true when that changed (once across servers).
-    pub async fn mark_ready(&self, merchant_id: &str, ready: bool) -> Result<bool, sqlx::Error> {
+    pub async fn mark_ready(&mut self, merchant_id: &str, ready: bool) -> Result<bool, sqlx::Error> {
         let query = if ready {
             sqlx::query("UPDATE merchants SET ready_at = $1 WHERE id = $2 AND ready_at IS NULL")
                 .bind(unix_now())
         } else {
             sqlx::query("UPDATE merchants SET ready_at = NULL WHERE ready_at IS NOT NULL AND id = $1")
         };
-        let result = query.bind(merchant_id).execute(&self.pool).await?;
+        let result = query.bind(merchant_id).execute(&mut *self.inner).await?;
         Ok(result.rows_affected() == 1)
+    }
+}
+
+impl Db {
+    /// The merchant as the back office sees it.
+    pub async fn merchant_record(&self, merchant_id: &str) -> Result<Option<MerchantRecord>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {RECORD_COLUMNS} FROM merchants WHERE id = $1"))
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// One page of merchants, oldest first, optionally only those (not) ready.
@@ -167,14 +194,23 @@ mod tests {
         let (db, _dir) = super::super::tests::db().await;
         db.insert_merchant(&merchant("m1")).await.unwrap();
         db.insert_merchant(&merchant("m2")).await.unwrap();
-        assert!(db.mark_ready("m1", true).await.unwrap());
-        assert!(!db.mark_ready("m1", true).await.unwrap(), "already ready");
+        let mark = |ready: bool| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let changed = tx.mark_ready("m1", ready).await.unwrap();
+                tx.commit().await.unwrap();
+                changed
+            }
+        };
+        assert!(mark(true).await);
+        assert!(!mark(true).await, "already ready");
         let ids = |records: Vec<MerchantRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(db.merchant_records(Some(false), 0, 10).await.unwrap()), ["m2"]);
         assert_eq!(ids(db.merchant_records(Some(true), 0, 10).await.unwrap()), ["m1"]);
         assert_eq!(ids(db.merchant_records(None, 1, 10).await.unwrap()), ["m2"]);
-        assert!(db.mark_ready("m1", false).await.unwrap());
-        assert!(!db.mark_ready("m1", false).await.unwrap());
+        assert!(mark(false).await);
+        assert!(!mark(false).await);
         assert_eq!(db.merchant_records(Some(false), 0, 10).await.unwrap().len(), 2);
     }
 }

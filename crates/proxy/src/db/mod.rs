@@ -11,6 +11,30 @@ use sqlx::{
 };
 use std::{str::FromStr, time::Duration};
 
+/// Reads a column of text as an enum with `TryFrom<String>` (an unknown value is an error, never
+/// a guess), so that `Option<Enum>` fields decode too.
+macro_rules! text_column {
+    ($name:ty) => {
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<sqlx::Any>>::decode(value)?;
+                Ok(Self::try_from(text)?)
+            }
+        }
+    };
+}
+use text_column;
+
 mod connections;
 mod consent_receipts;
 mod data_reads;
@@ -29,12 +53,12 @@ mod watch_leases;
 mod webhooks;
 
 pub use connections::{ConnectionFacts, StoredConnection};
-pub use consent_receipts::{NewReceipt, StoredReceipt};
+pub use consent_receipts::{NewReceipt, StoredReceipt, Withdrawal};
 pub use data_reads::DataRead;
 pub use funnel::FunnelCounts;
-pub use lender_events::{DeliveryRecord, DueDelivery, NewLenderEvent};
+pub use lender_events::{DeliveryRecord, DeliveryStatus, DueDelivery, NewLenderEvent};
 pub use lock::Locked;
-pub use merchants::{Merchant, MerchantRecord};
+pub use merchants::{LockedMerchant, Merchant, MerchantRecord};
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
 pub use sessions::StoredSession;
 pub use sweep::Swept;
@@ -45,6 +69,21 @@ pub use webhooks::FailedWebhook;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+}
+
+/// A database transaction. The one writer of a merchant's facts (`crate::facts`) makes each
+/// change in one: its writes are kept together at [`Tx::commit`], or none of them (dropped
+/// without it, or a process killed before it).
+#[derive(Debug)]
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl Tx {
+    /// Keeps every write made in the transaction.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
 }
 
 /// Which database a URL names.
@@ -100,6 +139,11 @@ impl Db {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         Ok(Self { pool, backend })
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(Tx { inner: self.pool.begin().await? })
     }
 
     /// Which database this is.

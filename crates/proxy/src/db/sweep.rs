@@ -132,8 +132,10 @@ mod tests {
             source_type: "Accounting",
             status,
         };
-        db.upsert_connection("old-linked", facts("c1", codat::ConnectionStatus::Linked)).await.unwrap();
-        db.upsert_connection("old-pending", facts("c2", codat::ConnectionStatus::PendingAuth)).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        tx.upsert_connection("old-linked", facts("c1", codat::ConnectionStatus::Linked)).await.unwrap();
+        tx.upsert_connection("old-pending", facts("c2", codat::ConnectionStatus::PendingAuth)).await.unwrap();
+        tx.commit().await.unwrap();
         db.insert_session("s", "old-signed-in", DAY).await.unwrap();
         let abandoned = db.abandoned_merchants(30 * DAY, 100).await.unwrap();
         let ids: Vec<&str> = abandoned.iter().map(|(id, _)| id.as_str()).collect();
@@ -191,7 +193,9 @@ mod tests {
         for id in ["old-delivered", "old-pending", "new-delivered"] {
             let event =
                 crate::db::NewLenderEvent { id, merchant_id: "m", event_type: "merchant.ready", body: "{}" };
-            db.enqueue_lender_event(event, &[(format!("d-{id}"), "http://lender".into())], 0).await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            tx.enqueue_lender_event(event, &[(format!("d-{id}"), "http://lender".into())], 0).await.unwrap();
+            tx.commit().await.unwrap();
         }
         db.delivery_succeeded("d-old-delivered", 204).await.unwrap();
         db.delivery_succeeded("d-new-delivered", 204).await.unwrap();

@@ -35,14 +35,9 @@ impl Db {
         Ok(result.rows_affected() == 1)
     }
 
-    /// Marks a stored webhook as processed.
+    /// Marks a stored webhook processed when it had nothing to change.
     pub async fn mark_webhook_processed(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE webhook_events SET processed_at = $1 WHERE id = $2")
-            .bind(unix_now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        mark_processed(&self.pool, id).await
     }
 
     /// Webhooks stored but not yet processed (left by a crash), oldest first: `(id, body)`.
@@ -77,4 +72,23 @@ impl Db {
         .await?;
         Ok((count, failed))
     }
+}
+
+impl super::Tx {
+    /// Marks the stored webhook that caused this transaction's change processed, with it.
+    pub async fn mark_webhook_processed(&mut self, id: &str) -> Result<(), sqlx::Error> {
+        mark_processed(&mut *self.inner, id).await
+    }
+}
+
+async fn mark_processed<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE webhook_events SET processed_at = $1 WHERE id = $2 AND processed_at IS NULL")
+        .bind(unix_now())
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
 }

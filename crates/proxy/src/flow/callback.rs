@@ -5,7 +5,6 @@ use crate::{
     error::AppError,
     extract::{AppJson, SignedIn},
     flow::connections::summary,
-    lender::readiness::kind_of_connection,
     session::hash_secret,
     AppState,
 };
@@ -45,7 +44,8 @@ pub async fn confirm(
     if !state.db.use_pending_link(&link_id).await? {
         return Err(refused(RefusedReturn::Used));
     }
-    crate::flow::connections::remember(&state, &session.merchant.id, &connection).await?;
+    let seen = std::slice::from_ref(&connection);
+    crate::facts::connections_seen(&state, &session.merchant.id, seen, crate::facts::Cause::Page).await?;
     crate::watcher::watch(&state, &session.merchant.id, &session.company_id);
     Ok((jar, Json(ReturnConfirmed { connection: summary(connection), finish_url: None })))
 }
@@ -83,7 +83,8 @@ async fn confirm_in_another_browser(
     if proven && !state.db.use_pending_link(&link.id).await? {
         return Err(refused(RefusedReturn::Used));
     }
-    crate::flow::connections::remember(state, &link.merchant_id, &connection).await?;
+    let seen = std::slice::from_ref(&connection);
+    crate::facts::connections_seen(state, &link.merchant_id, seen, crate::facts::Cause::Page).await?;
     crate::watcher::watch(state, &link.merchant_id, &company_id);
     let connection = summary(connection);
     if proven {
@@ -98,11 +99,8 @@ async fn confirm_in_another_browser(
 async fn finish_url(state: &AppState, merchant_id: &str, return_url: &str) -> Result<String, AppError> {
     let requirements = crate::lender::requirements_of(state, merchant_id).await?;
     let connections = state.db.merchant_connections(merchant_id).await?;
-    let linked = |kind| {
-        connections
-            .iter()
-            .any(|c| c.status == "Linked" && kind_of_connection(c.source_type.as_deref()) == kind)
-    };
+    let linked =
+        |kind| connections.iter().any(|c| c.status == codat::ConnectionStatus::Linked && c.kind() == kind);
     Ok(Progress::of(&requirements, linked).return_address(return_url))
 }
 

@@ -1,9 +1,10 @@
 //! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
 
 use crate::{
-    db::{ConnectionFacts, NewPendingLink, NewReceipt},
+    db::{NewPendingLink, NewReceipt},
     error::AppError,
     extract::{AppJson, SignedIn},
+    facts::{self, Cause},
     flow::wire,
     AppState,
 };
@@ -35,7 +36,6 @@ pub async fn create(
         }
         answer => answer?,
     };
-    remember(&state, &signed_in.merchant.id, &connection).await?;
     let data_types = serde_json::to_string(&terms.data_types).unwrap_or_else(|_| "[]".to_owned());
     let receipt = NewReceipt {
         merchant_id: &signed_in.merchant.id,
@@ -48,7 +48,7 @@ pub async fn create(
         text_hash: &text_hash,
         data_types: &data_types,
     };
-    state.db.insert_receipt(receipt).await?;
+    facts::connection_started(&state, &signed_in.merchant.id, &connection, receipt).await?;
     issue_link(&state, &signed_in, connection).await
 }
 
@@ -107,7 +107,7 @@ async fn make_room_for(
     }
     for abandoned in accounting {
         state.codat.delete_connection(company_id, &abandoned.id).await?;
-        forget(state, &abandoned.id).await?;
+        facts::connection_removed(state, &abandoned.id, Cause::Page).await?;
     }
     Ok(())
 }
@@ -119,9 +119,9 @@ pub async fn list(
 ) -> Result<Json<Vec<Connection>>, AppError> {
     let connections = state.codat.list_connections(&company_id).await?;
     let mut receipts = state.db.consent_receipts(&merchant.id).await?;
+    facts::connections_seen(&state, &merchant.id, &connections, Cause::Page).await?;
     let mut shown = Vec::with_capacity(connections.len());
     for connection in connections {
-        remember(&state, &merchant.id, &connection).await?;
         let mut connection = summary(connection);
         if let Some(key) = &connection.platform_key {
             connection.logo_url = state.integrations.known_logo(&state, connection.source_type, key).await;
@@ -153,8 +153,7 @@ pub async fn unlink(
 ) -> Result<Json<Connection>, AppError> {
     let company_id = own_connection(&state, &signed_in, &connection_id).await?;
     let connection = state.codat.unlink_connection(company_id, &connection_id).await.map_err(not_linked)?;
-    remember(&state, &signed_in.merchant.id, &connection).await?;
-    state.db.withdraw_receipt(&connection_id, "unlinked").await?;
+    facts::connection_unlinked(&state, &signed_in.merchant.id, &connection).await?;
     Ok(Json(summary(connection)))
 }
 
@@ -166,7 +165,7 @@ pub async fn delete(
 ) -> Result<axum::http::StatusCode, AppError> {
     let company_id = own_connection(&state, &signed_in, &connection_id).await?;
     state.codat.delete_connection(company_id, &connection_id).await?;
-    forget(&state, &connection_id).await?;
+    facts::connection_removed(&state, &connection_id, Cause::Page).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -235,30 +234,6 @@ async fn own_connection<'a>(
         return Err(not_found());
     }
     Ok(&signed_in.company_id)
-}
-
-/// Records what Codat said of one of the merchant's connections.
-pub async fn remember(
-    state: &AppState,
-    merchant_id: &str,
-    connection: &codat::Connection,
-) -> Result<(), AppError> {
-    if state.db.upsert_connection(merchant_id, ConnectionFacts::of(connection)).await? {
-        crate::lender::events::connection_changed(state, merchant_id, connection).await?;
-    }
-    Ok(())
-}
-
-/// Forgets a deleted connection and tells the lender, once across servers.
-pub async fn forget(state: &AppState, connection_id: &str) -> Result<(), AppError> {
-    state.db.withdraw_receipt(connection_id, "removed").await?;
-    let owner = state.db.connection_owner(connection_id).await?;
-    if state.db.delete_connection(connection_id).await? {
-        if let Some(merchant_id) = owner {
-            crate::lender::events::connection_removed(state, &merchant_id, connection_id).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Codat refuses to unlink a connection that is not `Linked`.

@@ -71,11 +71,8 @@ pub async fn create(
     };
     state.db.claim_merchant(&merchant).await?;
     if let Some(requirements) = request.requirements {
-        // Three enum fields always serialise.
-        let text = serde_json::to_string(&requirements).unwrap_or_else(|_| "{}".to_owned());
-        state.db.set_requirements(merchant_id, &text).await?;
         // New requirements may make the merchant ready, or no longer ready.
-        crate::lender::events::reassess(&state, merchant_id).await?;
+        crate::facts::requirements_set(&state, merchant_id, &requirements).await?;
     }
     let company_id = ensure_company(&state, merchant_id, business_name).await?;
     let url = match (request.delivery.unwrap_or_default(), request.return_url.as_deref()) {

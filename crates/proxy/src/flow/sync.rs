@@ -18,7 +18,8 @@ pub async fn progress(
         })
         .collect();
     let reads = progress.iter().map(|p| (p.data_type.clone(), p.state));
-    crate::lender::events::reads_seen(&state, &merchant.id, reads.collect::<Vec<_>>()).await?;
+    crate::facts::reads_seen(&state, &merchant.id, &reads.collect::<Vec<_>>(), crate::facts::Cause::Page)
+        .await?;
     Ok(Json(progress))
 }
 

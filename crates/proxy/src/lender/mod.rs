@@ -1,9 +1,8 @@
 //! What the lender's systems get: a merchant's readiness against the requirements the lender set
-//! (`readiness`), events pushed to the lender's webhook endpoints (`events`, `delivery`), and the
+//! (`readiness`), the events written by `crate::facts` delivered to its webhook endpoints (`delivery`), and the
 //! status API and delivery log behind `ADMIN_TOKEN` (`status`).
 
 pub mod delivery;
-pub mod events;
 pub mod readiness;
 pub mod status;
 
@@ -17,6 +16,6 @@ pub async fn requirements_of(state: &AppState, merchant_id: &str) -> Result<Requ
 }
 
 /// A new delivery's id.
-fn new_delivery_id() -> String {
+pub(crate) fn new_delivery_id() -> String {
     format!("dlv_{}", uuid::Uuid::new_v4().simple())
 }

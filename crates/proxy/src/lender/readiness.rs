@@ -2,7 +2,8 @@
 //! is linked and its first read has finished (and at least one kind is, when none is required).
 
 use crate::db::{DataRead, StoredConnection};
-use codat_connect_api::{Progress, Requirement, Requirements, SourceType};
+use codat::ConnectionStatus;
+use codat_connect_api::{Progress, Requirement, Requirements, SourceType, SyncState};
 
 /// Where a merchant stands against its requirements.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,16 +16,6 @@ pub struct Assessment {
     pub attention_needed: bool,
     /// Ready for a decision.
     pub ready: bool,
-}
-
-/// The kind of a connection from Codat's source type.
-pub fn kind_of_connection(source_type: Option<&str>) -> SourceType {
-    match source_type {
-        Some("Accounting") => SourceType::Accounting,
-        Some("Banking") => SourceType::Banking,
-        Some("Commerce") => SourceType::Commerce,
-        _ => SourceType::Other,
-    }
 }
 
 /// The kind of platform a Codat data type is read from: `banking-*` and `commerce-*` are named
@@ -46,13 +37,12 @@ pub fn assess(
     reads: &[DataRead],
 ) -> Assessment {
     let linked = |kind: SourceType| {
-        connections
-            .iter()
-            .any(|c| c.status == "Linked" && kind_of_connection(c.source_type.as_deref()) == kind)
+        connections.iter().any(|c| c.status == ConnectionStatus::Linked && c.kind() == kind)
     };
     let first_read_done = |kind: SourceType| {
         let mut of_kind = reads.iter().filter(|r| kind_of_data_type(&r.data_type) == kind).peekable();
-        of_kind.peek().is_some() && of_kind.all(|r| r.status == "Complete" || r.status == "NotSupported")
+        of_kind.peek().is_some()
+            && of_kind.all(|r| matches!(r.status, SyncState::Complete | SyncState::NotSupported))
     };
     let progress = Progress::of(requirements, linked);
     let reading: Vec<SourceType> =
@@ -63,8 +53,8 @@ pub fn assess(
         .filter(|kind| requirements.of(**kind) == Requirement::Required)
         .all(|kind| done(*kind));
     let ready = required_done && progress.complete.iter().any(|kind| done(*kind));
-    let attention_needed =
-        connections.iter().any(|c| c.status == "Deauthorized") || reads.iter().any(|r| r.status == "Failed");
+    let attention_needed = connections.iter().any(|c| c.status == ConnectionStatus::Deauthorized)
+        || reads.iter().any(|r| r.status == SyncState::Failed);
     Assessment { progress, reading, attention_needed, ready }
 }
 
@@ -78,14 +68,14 @@ mod tests {
             platform_key: None,
             platform_name: None,
             source_type: Some(source_type.into()),
-            status: status.into(),
+            status: status.to_owned().try_into().unwrap(),
             created_at: Some(0),
             updated_at: 0,
         }
     }
 
     fn read(data_type: &str, status: &str) -> DataRead {
-        DataRead { data_type: data_type.into(), status: status.into(), updated_at: 0 }
+        DataRead { data_type: data_type.into(), status: status.to_owned().try_into().unwrap(), updated_at: 0 }
     }
 
     fn accounting_required() -> Requirements {

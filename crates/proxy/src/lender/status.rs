@@ -3,7 +3,8 @@
 //! webhook deliveries (`GET /v1/webhook-deliveries`) and a replay of one
 //! (`POST /v1/webhook-deliveries/{id}/replay`).
 
-use super::readiness::{assess, kind_of_connection, kind_of_data_type};
+use super::readiness::{assess, kind_of_data_type};
+use crate::db::DeliveryStatus;
 use crate::{
     db::{DeliveryRecord, MerchantRecord},
     error::AppError,
@@ -52,7 +53,7 @@ pub struct ConnectionView {
     /// Its kind.
     pub source_type: SourceType,
     /// Codat's status (`PendingAuth`, `Linked`, `Unlinked`, `Deauthorized`).
-    pub status: String,
+    pub status: codat::ConnectionStatus,
     /// First seen (RFC 3339).
     pub created_at: Option<String>,
     /// Status last changed (RFC 3339).
@@ -68,7 +69,7 @@ pub struct DataTypeView {
     /// The kind of platform it is read from.
     pub source_type: SourceType,
     /// `Queued`, `Fetching`, `Complete`, `Failed` or `NotSupported`.
-    pub state: String,
+    pub state: codat_connect_api::SyncState,
     /// Last changed (RFC 3339).
     pub updated_at: String,
 }
@@ -179,7 +180,7 @@ pub async fn merchant(
     let connections = connections
         .into_iter()
         .map(|c| ConnectionView {
-            source_type: kind_of_connection(c.source_type.as_deref()),
+            source_type: c.kind(),
             id: c.id,
             platform_key: c.platform_key,
             platform_name: c.platform_name,
@@ -232,19 +233,13 @@ pub async fn deliveries(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Page<DeliveryView>>, AppError> {
     let page = query.page()?;
-    if let Some(status) = query.status.as_deref() {
-        if !["pending", "delivered", "failed"].contains(&status) {
-            return Err(AppError::BadRequest("status is pending, delivered or failed.".into()));
-        }
-    }
+    let status = match query.status.clone().map(DeliveryStatus::try_from).transpose() {
+        Ok(status) => status,
+        Err(_) => return Err(AppError::BadRequest("status is pending, delivered or failed.".into())),
+    };
     let records = state
         .db
-        .delivery_records(
-            query.merchant_id.as_deref(),
-            query.status.as_deref(),
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
+        .delivery_records(query.merchant_id.as_deref(), status, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         .await?;
     Ok(Json(paged(records.into_iter().map(delivery_view).collect(), page)))
 }
@@ -287,13 +282,14 @@ fn summary(record: MerchantRecord) -> MerchantSummary {
 
 fn delivery_view(record: DeliveryRecord) -> DeliveryView {
     DeliveryView {
-        next_attempt_at: (record.status == "pending").then(|| rfc3339(record.next_attempt_ms / 1000)),
+        next_attempt_at: (record.status == DeliveryStatus::Pending)
+            .then(|| rfc3339(record.next_attempt_ms / 1000)),
         id: record.id,
         event_id: record.event_id,
         event_type: record.event_type,
         merchant_id: record.merchant_id,
         endpoint: crate::config::redacted_url(&record.endpoint),
-        status: record.status,
+        status: record.status.as_str().to_owned(),
         attempts: record.attempts,
         last_status: record.last_status,
         last_error: record.last_error,

@@ -1,0 +1,159 @@
+//! The events the lender's webhook endpoints receive: the lender's contract. Each is signed the
+//! Standard Webhooks way and carries `{"type", "timestamp", "data"}`, `data` always naming the
+//! lender's own merchant id and the merchant's Codat company.
+
+use crate::{Progress, Requirements, SourceType};
+use serde::{Deserialize, Serialize};
+
+/// One event as sent: its type and data, and when it happened (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LenderEvent {
+    /// The type and its data.
+    #[serde(flatten)]
+    pub event: LenderEventData,
+    /// When the server learnt of it.
+    pub timestamp: String,
+}
+
+/// Each event type with its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum LenderEventData {
+    /// A connection was authorized (or re-authorized).
+    #[serde(rename = "merchant.connection.linked")]
+    ConnectionLinked(ConnectionEvent),
+    /// A connection was unlinked, or removed (`removed: true`).
+    #[serde(rename = "merchant.connection.unlinked")]
+    ConnectionUnlinked(ConnectionEvent),
+    /// A connection lost its access at the platform: the owner must reconnect.
+    #[serde(rename = "merchant.connection.needs_reauth")]
+    ConnectionNeedsReauth(ConnectionEvent),
+    /// A data type's read finished and its data is stored at Codat.
+    #[serde(rename = "merchant.sync.completed")]
+    SyncCompleted(SyncCompletedEvent),
+    /// Every required kind of platform is linked and read once: ready for a decision.
+    #[serde(rename = "merchant.ready")]
+    Ready(ReadyEvent),
+}
+
+/// Every event type's name, in the order the README lists them.
+pub const LENDER_EVENT_TYPES: [&str; 5] = [
+    "merchant.connection.linked",
+    "merchant.connection.unlinked",
+    "merchant.connection.needs_reauth",
+    "merchant.sync.completed",
+    "merchant.ready",
+];
+
+impl LenderEventData {
+    /// The event's type, as in its `type` field.
+    pub fn event_type(&self) -> &'static str {
+        let index = match self {
+            Self::ConnectionLinked(_) => 0,
+            Self::ConnectionUnlinked(_) => 1,
+            Self::ConnectionNeedsReauth(_) => 2,
+            Self::SyncCompleted(_) => 3,
+            Self::Ready(_) => 4,
+        };
+        LENDER_EVENT_TYPES[index]
+    }
+}
+
+/// A connection's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// The connection.
+    pub connection: EventConnection,
+    /// The connection was deleted (its data too), not only unlinked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+/// A connection as an event describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventConnection {
+    /// Codat's connection id.
+    pub id: String,
+    /// The platform's key (absent for a removed connection, or where Codat gave none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_key: Option<String>,
+    /// The platform's name (absent for a removed connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_name: Option<String>,
+    /// The kind of platform (absent for a removed connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<SourceType>,
+    /// Its status now.
+    pub status: EventConnectionStatus,
+}
+
+/// A connection's status in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventConnectionStatus {
+    /// Authorized.
+    Linked,
+    /// Unlinked by the owner; data kept.
+    Unlinked,
+    /// Access lost at the platform.
+    Deauthorized,
+    /// Deleted with its data.
+    Deleted,
+}
+
+/// A data type's read finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncCompletedEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// Codat's data type, e.g. `invoices`.
+    pub data_type: String,
+    /// The kind of platform it is read from.
+    pub source_type: SourceType,
+}
+
+/// The merchant became ready for a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadyEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// What the lender required.
+    pub requirements: Requirements,
+    /// Where each kind stands.
+    pub progress: Progress,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_reads_back_as_sent_with_its_type_beside_its_data() {
+        let event = LenderEvent {
+            event: LenderEventData::SyncCompleted(SyncCompletedEvent {
+                merchant_id: "m-1".into(),
+                company_id: Some("c-1".into()),
+                data_type: "invoices".into(),
+                source_type: SourceType::Accounting,
+            }),
+            timestamp: "2026-12-04T00:00:00Z".into(),
+        };
+        let json: serde_json::Value = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["type"], "merchant.sync.completed");
+        assert_eq!(json["data"]["dataType"], "invoices");
+        assert_eq!(json["data"]["merchantId"], "m-1");
+        assert_eq!(serde_json::from_value::<LenderEvent>(json).unwrap(), event);
+        assert_eq!(event.event.event_type(), "merchant.sync.completed");
+    }
+}

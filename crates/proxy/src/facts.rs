@@ -1,0 +1,292 @@
+//! The one writer of a merchant's facts. Each change the server learns of (a connection's
+//! status, a data type's read, a removal, consent given or withdrawn, new requirements) is one
+//! function here that, in **one database transaction** holding the merchant's lock, writes the
+//! new state (a conditional write, so two servers, or a webhook and the watcher, seeing the same
+//! change store it once), the readiness that follows, the lender's events with their deliveries
+//! (the outbox), the funnel's step and the consent receipt, and marks the Codat webhook that
+//! caused it processed. A process killed between any two statements leaves all of it or none;
+//! a webhook then processed again finds its change not yet made, and makes it with its events.
+//! Nothing reaches the lender before the commit: the delivery task reads only committed events.
+//!
+//! Codat's webhooks, the watcher, the page's flow and the lender's API call these; none of them
+//! writes those tables itself.
+
+use crate::{
+    db::{ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt, Tx, Withdrawal},
+    error::AppError,
+    lender::readiness::{assess, kind_of_data_type},
+    AppState,
+};
+use codat::ConnectionStatus;
+use codat_connect_api::{
+    lender_events::{
+        ConnectionEvent, EventConnection, EventConnectionStatus, LenderEvent, LenderEventData, ReadyEvent,
+        SyncCompletedEvent,
+    },
+    Requirements, SourceType, SyncState,
+};
+
+/// What caused a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause<'a> {
+    /// The owner's page: a return from Link, unlink, delete, the sync's progress.
+    Page,
+    /// The watcher's look at Codat.
+    Watcher,
+    /// The lender's backend (`POST /v1/sessions`).
+    Lender,
+    /// A stored Codat webhook, by id: marked processed in the same transaction.
+    Webhook(&'a str),
+}
+
+/// Codat said where some of the merchant's connections stand.
+pub async fn connections_seen(
+    state: &AppState,
+    merchant_id: &str,
+    connections: &[codat::Connection],
+    cause: Cause<'_>,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return nothing_changed(state, cause).await;
+    };
+    for connection in connections {
+        change.record_connection(connection).await?;
+    }
+    change.reassess().await?;
+    change.finish(cause).await
+}
+
+/// The owner started a connection, having agreed to the terms in `receipt`.
+pub async fn connection_started(
+    state: &AppState,
+    merchant_id: &str,
+    connection: &codat::Connection,
+    receipt: NewReceipt<'_>,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    change.record_connection(connection).await?;
+    change.tx.insert_receipt(receipt).await?;
+    change.reassess().await?;
+    change.finish(Cause::Page).await
+}
+
+/// The owner unlinked a connection (Codat's answer is `connection`): consent is withdrawn.
+pub async fn connection_unlinked(
+    state: &AppState,
+    merchant_id: &str,
+    connection: &codat::Connection,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    change.record_connection(connection).await?;
+    change.tx.withdraw_receipt(&connection.id, Withdrawal::Unlinked).await?;
+    change.reassess().await?;
+    change.finish(Cause::Page).await
+}
+
+/// A connection was deleted (by the owner here, or at Codat): forgotten, consent withdrawn, and
+/// the lender told, once across servers.
+pub async fn connection_removed(
+    state: &AppState,
+    connection_id: &str,
+    cause: Cause<'_>,
+) -> Result<(), AppError> {
+    let Some(merchant_id) = state.db.connection_owner(connection_id).await? else {
+        return nothing_changed(state, cause).await;
+    };
+    let Some(mut change) = Change::begin(state, &merchant_id).await? else {
+        return nothing_changed(state, cause).await;
+    };
+    change.tx.withdraw_receipt(connection_id, Withdrawal::Removed).await?;
+    if change.tx.delete_connection(connection_id).await? {
+        let connection = EventConnection {
+            id: connection_id.to_owned(),
+            platform_key: None,
+            platform_name: None,
+            source_type: None,
+            status: EventConnectionStatus::Deleted,
+        };
+        let event = change.connection_event(connection, true);
+        change.emit(LenderEventData::ConnectionUnlinked(event)).await?;
+    }
+    change.reassess().await?;
+    change.finish(cause).await
+}
+
+/// Codat said where some of the merchant's data types' reads stand.
+pub async fn reads_seen(
+    state: &AppState,
+    merchant_id: &str,
+    reads: &[(String, SyncState)],
+    cause: Cause<'_>,
+) -> Result<(), AppError> {
+    if reads.is_empty() {
+        return nothing_changed(state, cause).await;
+    }
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return nothing_changed(state, cause).await;
+    };
+    let mut changed = false;
+    for (data_type, read) in reads {
+        if !change.tx.record_read(merchant_id, data_type, *read).await? {
+            continue;
+        }
+        changed = true;
+        if *read == SyncState::Complete {
+            let event = SyncCompletedEvent {
+                merchant_id: merchant_id.to_owned(),
+                company_id: change.merchant.company_id.clone(),
+                data_type: data_type.clone(),
+                source_type: kind_of_data_type(data_type),
+            };
+            change.emit(LenderEventData::SyncCompleted(event)).await?;
+        }
+    }
+    if changed {
+        let reads = change.tx.data_reads(merchant_id).await?;
+        if reads.iter().all(|read| read.status.is_finished()) {
+            change.tx.mark_first_read(merchant_id).await?;
+        }
+        change.reassess_with(&reads).await?;
+    }
+    change.finish(cause).await
+}
+
+/// The lender set what it needs from the merchant: readiness follows the new requirements.
+pub async fn requirements_set(
+    state: &AppState,
+    merchant_id: &str,
+    requirements: &Requirements,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotFound("There is no such merchant.".into()));
+    };
+    // Three enum fields always serialise.
+    let text = serde_json::to_string(requirements).unwrap_or_else(|_| "{}".to_owned());
+    change.tx.set_requirements(merchant_id, &text).await?;
+    change.merchant.requirements = text;
+    change.reassess().await?;
+    change.finish(Cause::Lender).await
+}
+
+/// A cause that changed nothing: a webhook about no merchant of ours is still processed.
+pub async fn nothing_changed(state: &AppState, cause: Cause<'_>) -> Result<(), AppError> {
+    if let Cause::Webhook(id) = cause {
+        state.db.mark_webhook_processed(id).await?;
+    }
+    Ok(())
+}
+
+/// One change in the making: a transaction holding the merchant's lock.
+struct Change<'s> {
+    state: &'s AppState,
+    tx: Tx,
+    merchant_id: String,
+    merchant: LockedMerchant,
+    events: usize,
+}
+
+impl<'s> Change<'s> {
+    /// Opens the transaction and locks the merchant; `None` when there is no such merchant.
+    async fn begin(state: &'s AppState, merchant_id: &str) -> Result<Option<Self>, AppError> {
+        let mut tx = state.db.begin().await?;
+        let Some(merchant) = tx.lock_merchant(merchant_id).await? else { return Ok(None) };
+        Ok(Some(Self { state, tx, merchant_id: merchant_id.to_owned(), merchant, events: 0 }))
+    }
+
+    /// Stores a connection as Codat gave it and, when its status changed to one the lender
+    /// hears of, the event.
+    async fn record_connection(&mut self, connection: &codat::Connection) -> Result<(), AppError> {
+        if !self.tx.upsert_connection(&self.merchant_id, ConnectionFacts::of(connection)).await? {
+            return Ok(());
+        }
+        let (status, wrap): (_, fn(ConnectionEvent) -> LenderEventData) = match connection.status {
+            ConnectionStatus::Linked => (EventConnectionStatus::Linked, LenderEventData::ConnectionLinked),
+            ConnectionStatus::Unlinked => {
+                (EventConnectionStatus::Unlinked, LenderEventData::ConnectionUnlinked)
+            }
+            ConnectionStatus::Deauthorized => {
+                (EventConnectionStatus::Deauthorized, LenderEventData::ConnectionNeedsReauth)
+            }
+            ConnectionStatus::PendingAuth | ConnectionStatus::Unknown => return Ok(()),
+        };
+        let described = EventConnection {
+            id: connection.id.clone(),
+            platform_key: connection.integration_key.clone(),
+            platform_name: Some(connection.platform_name.clone()),
+            source_type: Some(SourceType::parse(connection.source_type.as_str())),
+            status,
+        };
+        let event = self.connection_event(described, false);
+        self.emit(wrap(event)).await
+    }
+
+    fn connection_event(&self, connection: EventConnection, removed: bool) -> ConnectionEvent {
+        ConnectionEvent {
+            merchant_id: self.merchant_id.clone(),
+            company_id: self.merchant.company_id.clone(),
+            connection,
+            removed,
+        }
+    }
+
+    /// Readiness as this transaction sees the merchant; `merchant.ready` when it has just
+    /// become ready.
+    async fn reassess(&mut self) -> Result<(), AppError> {
+        let reads = self.tx.data_reads(&self.merchant_id).await?;
+        self.reassess_with(&reads).await
+    }
+
+    async fn reassess_with(&mut self, reads: &[DataRead]) -> Result<(), AppError> {
+        let requirements: Requirements =
+            serde_json::from_str(&self.merchant.requirements).unwrap_or_default();
+        let connections = self.tx.merchant_connections(&self.merchant_id).await?;
+        let assessment = assess(&requirements, &connections, reads);
+        if self.tx.mark_ready(&self.merchant_id, assessment.ready).await? && assessment.ready {
+            let event = ReadyEvent {
+                merchant_id: self.merchant_id.clone(),
+                company_id: self.merchant.company_id.clone(),
+                requirements,
+                progress: assessment.progress,
+            };
+            self.emit(LenderEventData::Ready(event)).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores an event with a delivery to each of the lender's endpoints, in the transaction.
+    async fn emit(&mut self, event: LenderEventData) -> Result<(), AppError> {
+        let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+        let event_type = event.event_type();
+        let timestamp = crate::rfc3339(crate::db::unix_now());
+        let body = serde_json::to_string(&LenderEvent { event, timestamp })
+            .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+        let deliveries: Vec<(String, String)> = self
+            .state
+            .settings
+            .lender_endpoints
+            .iter()
+            .map(|endpoint| (crate::lender::new_delivery_id(), endpoint.url.clone()))
+            .collect();
+        let stored = NewLenderEvent { id: &id, merchant_id: &self.merchant_id, event_type, body: &body };
+        self.tx.enqueue_lender_event(stored, &deliveries, crate::db::unix_now_ms()).await?;
+        tracing::info!(merchant_id = %self.merchant_id, %event_type, %id, "event for the lender stored");
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Marks the webhook that caused the change processed, commits, and then wakes the delivery.
+    async fn finish(mut self, cause: Cause<'_>) -> Result<(), AppError> {
+        if let Cause::Webhook(id) = cause {
+            self.tx.mark_webhook_processed(id).await?;
+        }
+        self.tx.commit().await?;
+        if self.events > 0 {
+            self.state.lender_outbox.notify_one();
+        }
+        Ok(())
+    }
+}
