@@ -1,10 +1,11 @@
-//! Extractors the handlers share: a JSON body refused with our error body, and the signed-in
-//! merchant with its Codat company.
+//! Extractors the handlers share: a JSON body refused with our error body, the signed-in
+//! merchant with its Codat company, and the lender's admin token (`/v1`'s one layer).
 
 use crate::{
     db::Merchant,
     error::AppError,
-    session::{self, CurrentSession},
+    rate_limit::ClientAddress,
+    session::{self, bearer_token, hash_secret, CurrentSession},
     AppState,
 };
 use axum::{
@@ -68,5 +69,30 @@ impl OptionalFromRequestParts<AppState> for SignedIn {
             return Ok(None);
         }
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+    }
+}
+
+/// A request carrying the admin token (`Authorization: Bearer <ADMIN_TOKEN>`). An address that
+/// sends wrong tokens is soon refused before any token is compared.
+/// `routes.rs` puts it in front of every `/v1` route as one layer.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(expected) = state.settings.admin_token_hash.as_deref() else {
+            return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
+        };
+        let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
+        state.rate_limits.take_admin_request(client)?;
+        let presented = bearer_token(&parts.headers).map(hash_secret);
+        // Digests of equal length are compared, so timing says nothing about the token.
+        if presented.as_deref() != Some(expected) {
+            state.rate_limits.charge_admin_failure(client);
+            return Err(AppError::AdminTokenRequired);
+        }
+        Ok(Self)
     }
 }

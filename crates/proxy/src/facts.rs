@@ -23,7 +23,7 @@ use codat_connect_api::{
         ConnectionEvent, EventConnection, EventConnectionStatus, LenderEvent, LenderEventData, ReadyEvent,
         SyncCompletedEvent,
     },
-    Requirements, SourceType, SyncState,
+    Requirements, SyncState,
 };
 
 /// What caused a change.
@@ -217,7 +217,7 @@ impl<'s> Change<'s> {
             id: connection.id.clone(),
             platform_key: connection.integration_key.clone(),
             platform_name: Some(connection.platform_name.clone()),
-            source_type: Some(SourceType::parse(connection.source_type.as_str())),
+            source_type: Some(crate::flow::wire::source_type(connection.source_type)),
             status,
         };
         let event = self.connection_event(described, false);

@@ -3,7 +3,7 @@
 //! address; a search's text only when it found nothing), and counted per step and per platform
 //! for the lender (`GET /v1/analytics/funnel?from=&to=`, JSON or CSV).
 
-use crate::{error::AppError, extract::AppJson, extract::SignedIn, flow::embed::Admin, AppState};
+use crate::{error::AppError, extract::AppJson, extract::SignedIn, AppState};
 use axum::{
     extract::{Query, State},
     http::{header, StatusCode},
@@ -192,7 +192,6 @@ pub struct FunnelQuery {
 /// `GET /v1/analytics/funnel`
 pub async fn report(
     State(state): State<AppState>,
-    _admin: Admin,
     Query(query): Query<FunnelQuery>,
 ) -> Result<Response, AppError> {
     let today = time::OffsetDateTime::now_utc().date();

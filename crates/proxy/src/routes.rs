@@ -40,7 +40,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(security::require_same_site))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_api))
         .layer(no_store());
-    // The lender's API: every answer is about merchants.
+    // The lender's API: the admin token in front of every route, and every answer is about
+    // merchants.
     let lender_api = Router::new()
         .route("/v1/sessions", axum::routing::post(flow::embed::create))
         .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
+        .route_layer(middleware::from_extractor_with_state::<crate::extract::Admin, _>(state.clone()))
         .layer(no_store());
     let mut router = Router::new()
         .merge(api)

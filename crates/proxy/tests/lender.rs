@@ -363,3 +363,197 @@ async fn requirements_come_only_from_the_lender_and_hidden_kinds_cannot_be_conne
     .await;
     assert_eq!(accounting.status, 200, "{}", accounting.text);
 }
+
+/// The one writer's changes, each failing inside its transaction (a table it writes is taken
+/// away) and then succeeding: the failure leaves neither the state nor the event.
+mod one_writer {
+    use super::*;
+    use codat_connect_api::SyncState;
+    use codat_connect_proxy::{
+        db::{Merchant, NewReceipt, Withdrawal},
+        facts::{self, Cause},
+    };
+
+    struct Store {
+        setup: router::Setup,
+        sqlite: sqlx::SqliteConnection,
+    }
+
+    impl Store {
+        async fn new() -> Self {
+            let setup = setup_with(|_| {}).await;
+            let merchant = Merchant {
+                id: "m1".into(),
+                business_name: "Acme".into(),
+                email: String::new(),
+                company_id: Some("co1".into()),
+            };
+            setup.state.db.insert_merchant(&merchant).await.unwrap();
+            let sqlite =
+                <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
+            Self { setup, sqlite }
+        }
+
+        async fn scalar(&mut self, sql: &str) -> i64 {
+            sqlx::query_scalar(sql).fetch_one(&mut self.sqlite).await.unwrap()
+        }
+
+        async fn text(&mut self, sql: &str) -> Option<String> {
+            sqlx::query_scalar(sql).fetch_optional(&mut self.sqlite).await.unwrap()
+        }
+
+        /// Takes `table` away (every write to it fails) or puts it back.
+        async fn break_table(&mut self, table: &str, broken: bool) {
+            let (from, to) = if broken {
+                (table.to_owned(), format!("{table}_away"))
+            } else {
+                (format!("{table}_away"), table.to_owned())
+            };
+            sqlx::query(&format!("ALTER TABLE {from} RENAME TO {to}"))
+                .execute(&mut self.sqlite)
+                .await
+                .unwrap();
+        }
+
+        async fn events(&mut self, event_type: &str) -> i64 {
+            self.scalar(&format!("SELECT COUNT(*) FROM lender_events WHERE event_type = '{event_type}'"))
+                .await
+        }
+    }
+
+    fn connection(id: &str, status: codat::ConnectionStatus) -> codat::Connection {
+        serde_json::from_value(
+            json!({"id": id, "integrationId": "i", "integrationKey": "gbol", "sourceId": "s",
+            "sourceType": "Accounting", "platformName": "Xero", "linkUrl": "https://link.codat.io/x",
+            "status": status.as_str(), "created": "2026-01-01T00:00:00Z"}),
+        )
+        .unwrap()
+    }
+
+    fn receipt(connection_id: &str) -> NewReceipt<'_> {
+        NewReceipt {
+            merchant_id: "m1",
+            connection_id,
+            platform_key: "gbol",
+            platform_name: "Xero",
+            source_type: "Accounting",
+            locale: "en",
+            version: "v1",
+            text_hash: "h",
+            data_types: "[]",
+        }
+    }
+
+    const LINKED: &str = "SELECT COUNT(*) FROM connections WHERE id = 'c1' AND status = 'Linked'";
+
+    #[tokio::test]
+    async fn a_connection_seen_is_stored_with_its_event_or_not_at_all() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        let linked = [connection("c1", codat::ConnectionStatus::Linked)];
+        store.break_table("lender_events", true).await;
+        assert!(facts::connections_seen(&state, "m1", &linked, Cause::Page).await.is_err());
+        store.break_table("lender_events", false).await;
+        assert_eq!(store.scalar(LINKED).await, 0, "no state without its event");
+        facts::connections_seen(&state, "m1", &linked, Cause::Page).await.unwrap();
+        assert_eq!((store.scalar(LINKED).await, store.events("merchant.connection.linked").await), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_connection_started_keeps_its_receipt_with_it() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        let pending = connection("c1", codat::ConnectionStatus::PendingAuth);
+        store.break_table("consent_receipts", true).await;
+        assert!(facts::connection_started(&state, "m1", &pending, receipt("c1")).await.is_err());
+        store.break_table("consent_receipts", false).await;
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM connections").await, 0);
+        facts::connection_started(&state, "m1", &pending, receipt("c1")).await.unwrap();
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM consent_receipts WHERE connection_id = 'c1'").await, 1);
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM connections").await, 1);
+    }
+
+    #[tokio::test]
+    async fn an_unlink_withdraws_consent_with_its_event_or_changes_nothing() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        let pending = connection("c1", codat::ConnectionStatus::PendingAuth);
+        facts::connection_started(&state, "m1", &pending, receipt("c1")).await.unwrap();
+        let unlinked = connection("c1", codat::ConnectionStatus::Unlinked);
+        store.break_table("lender_events", true).await;
+        assert!(facts::connection_unlinked(&state, "m1", &unlinked).await.is_err());
+        store.break_table("lender_events", false).await;
+        assert_eq!(
+            store.text("SELECT withdrawal FROM consent_receipts WHERE withdrawal IS NOT NULL").await,
+            None
+        );
+        assert_eq!(store.text("SELECT status FROM connections").await.as_deref(), Some("PendingAuth"));
+        facts::connection_unlinked(&state, "m1", &unlinked).await.unwrap();
+        assert_eq!(
+            store.text("SELECT withdrawal FROM consent_receipts").await.as_deref(),
+            Some(Withdrawal::Unlinked.as_str())
+        );
+        assert_eq!(store.events("merchant.connection.unlinked").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_removal_is_forgotten_with_its_event_or_not_at_all() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        let linked = [connection("c1", codat::ConnectionStatus::Linked)];
+        facts::connections_seen(&state, "m1", &linked, Cause::Page).await.unwrap();
+        store.break_table("lender_events", true).await;
+        assert!(facts::connection_removed(&state, "c1", Cause::Page).await.is_err());
+        store.break_table("lender_events", false).await;
+        assert_eq!(store.scalar(LINKED).await, 1, "still there");
+        facts::connection_removed(&state, "c1", Cause::Page).await.unwrap();
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM connections").await, 0);
+        assert_eq!(store.events("merchant.connection.unlinked").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_read_is_stored_with_its_event_and_the_webhook_marked_or_none_of_it() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        state.db.insert_webhook_event("msg_1", "read.completed", "{}").await.unwrap();
+        let reads = [("invoices".to_owned(), SyncState::Complete)];
+        store.break_table("lender_events", true).await;
+        assert!(facts::reads_seen(&state, "m1", &reads, Cause::Webhook("msg_1")).await.is_err());
+        store.break_table("lender_events", false).await;
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM data_reads").await, 0);
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM webhook_events WHERE processed_at IS NULL").await, 1);
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM merchants WHERE first_read_at IS NOT NULL").await, 0);
+        facts::reads_seen(&state, "m1", &reads, Cause::Webhook("msg_1")).await.unwrap();
+        assert_eq!(store.events("merchant.sync.completed").await, 1);
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM webhook_events WHERE processed_at IS NULL").await, 0);
+        assert_eq!(
+            store.scalar("SELECT COUNT(*) FROM funnel_events WHERE step = 'first_read_finished'").await,
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn new_requirements_are_stored_with_the_readiness_they_bring_or_not_at_all() {
+        let mut store = Store::new().await;
+        let state = store.setup.state.clone();
+        let linked = [connection("c1", codat::ConnectionStatus::Linked)];
+        facts::connections_seen(&state, "m1", &linked, Cause::Page).await.unwrap();
+        let reads = [("invoices".to_owned(), SyncState::Complete)];
+        facts::reads_seen(&state, "m1", &reads, Cause::Page).await.unwrap();
+        // Ready already with nothing required; requiring Banking makes it not ready.
+        assert_eq!(store.events("merchant.ready").await, 1);
+        let banking: codat_connect_api::Requirements =
+            serde_json::from_str(r#"{"Banking": "required"}"#).unwrap();
+        facts::requirements_set(&state, "m1", &banking).await.unwrap();
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM merchants WHERE ready_at IS NULL").await, 1);
+        let accounting: codat_connect_api::Requirements =
+            serde_json::from_str(r#"{"Accounting": "required"}"#).unwrap();
+        store.break_table("lender_events", true).await;
+        assert!(facts::requirements_set(&state, "m1", &accounting).await.is_err());
+        store.break_table("lender_events", false).await;
+        assert!(store.text("SELECT requirements FROM merchants").await.unwrap().contains("Banking"));
+        assert_eq!(store.scalar("SELECT COUNT(*) FROM merchants WHERE ready_at IS NULL").await, 1);
+        facts::requirements_set(&state, "m1", &accounting).await.unwrap();
+        assert_eq!(store.events("merchant.ready").await, 2, "ready again, and told");
+    }
+}

@@ -189,7 +189,7 @@ impl Db {
             "UPDATE lender_deliveries SET status = $1, attempts = attempts + 1, last_status = $2, last_error = $3, \
              next_attempt_ms = COALESCE($4, next_attempt_ms), claimed_until_ms = NULL WHERE id = $5",
         )
-        .bind(if retry_at_ms.is_some() { "pending" } else { "failed" })
+        .bind(if retry_at_ms.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed }.as_str())
         .bind(status.map(i64::from))
         .bind(error)
         .bind(retry_at_ms)

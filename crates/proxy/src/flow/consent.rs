@@ -209,7 +209,6 @@ pub struct ExportQuery {
 /// `GET /v1/merchants/{merchantId}/consents` (`?format=csv` for a spreadsheet), for the lender.
 pub async fn export(
     State(state): State<AppState>,
-    _admin: crate::flow::embed::Admin,
     Path(merchant_id): Path<String>,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, AppError> {

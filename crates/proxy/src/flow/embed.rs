@@ -7,13 +7,12 @@ use crate::{
     error::AppError,
     extract::AppJson,
     flow::company::ensure_company,
-    rate_limit::ClientAddress,
-    session::{bearer_token, end as end_session, hash_secret, issue_token},
+    session::{end as end_session, hash_secret, issue_token},
     AppState,
 };
 use axum::{
-    extract::{FromRequestParts, Path, State},
-    http::{request::Parts, StatusCode},
+    extract::{Path, State},
+    http::StatusCode,
     Json,
 };
 use codat_connect_api::{Delivery, EmbedSession, EmbedSessionRequest};
@@ -22,34 +21,9 @@ use std::time::Duration;
 /// How long an embedding session lasts.
 pub const EMBED_SESSION_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
-/// A request carrying the admin token (`Authorization: Bearer <ADMIN_TOKEN>`). An address that
-/// sends wrong tokens is soon refused before any token is compared.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.settings.admin_token_hash.as_deref() else {
-            return Err(AppError::NotFound("Embedding is not enabled: set ADMIN_TOKEN.".into()));
-        };
-        let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
-        state.rate_limits.take_admin_request(client)?;
-        let presented = bearer_token(&parts.headers).map(hash_secret);
-        // Digests of equal length are compared, so timing says nothing about the token.
-        if presented.as_deref() != Some(expected) {
-            state.rate_limits.charge_admin_failure(client);
-            return Err(AppError::AdminTokenRequired);
-        }
-        Ok(Self)
-    }
-}
-
 /// `POST /v1/sessions`
 pub async fn create(
     State(state): State<AppState>,
-    _admin: Admin,
     AppJson(request): AppJson<EmbedSessionRequest>,
 ) -> Result<Json<EmbedSession>, AppError> {
     let merchant_id = request.merchant_id.trim();
@@ -92,7 +66,6 @@ pub async fn create(
 /// of the lender's site, say). Its event streams close; the page's next request is refused.
 pub async fn revoke(
     State(state): State<AppState>,
-    _admin: Admin,
     Path(token): Path<String>,
 ) -> Result<StatusCode, AppError> {
     if end_session(&state, &hash_secret(token.trim())).await? {

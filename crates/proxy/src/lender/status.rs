@@ -8,7 +8,6 @@ use crate::db::DeliveryStatus;
 use crate::{
     db::{DeliveryRecord, MerchantRecord},
     error::AppError,
-    flow::embed::Admin,
     rfc3339, AppState,
 };
 use axum::{
@@ -165,7 +164,6 @@ impl ListQuery {
 /// `GET /v1/merchants/{merchantId}`
 pub async fn merchant(
     State(state): State<AppState>,
-    _admin: Admin,
     Path(merchant_id): Path<String>,
 ) -> Result<Json<MerchantStatus>, AppError> {
     let record = state
@@ -212,7 +210,6 @@ pub async fn merchant(
 /// `GET /v1/merchants?ready=false&page=2`
 pub async fn merchants(
     State(state): State<AppState>,
-    _admin: Admin,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Page<MerchantSummary>>, AppError> {
     let page = query.page()?;
@@ -229,7 +226,6 @@ pub async fn merchants(
 /// `GET /v1/webhook-deliveries?merchantId=&status=&page=`
 pub async fn deliveries(
     State(state): State<AppState>,
-    _admin: Admin,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Page<DeliveryView>>, AppError> {
     let page = query.page()?;
@@ -248,7 +244,6 @@ pub async fn deliveries(
 /// the same endpoint, as a new delivery (202 with it).
 pub async fn replay(
     State(state): State<AppState>,
-    _admin: Admin,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryView>), AppError> {
     let new_id = super::new_delivery_id();
