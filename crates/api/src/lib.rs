@@ -256,6 +256,39 @@ pub enum FunnelStep {
     },
 }
 
+/// Every funnel step's name, in the order a visitor meets them: the page's steps (each
+/// [`FunnelStep::name`], its `step` tag on the wire), then [`FIRST_READ_FINISHED`].
+pub const FUNNEL_STEPS: [&str; 9] = [
+    "grid_shown",
+    "tab_chosen",
+    "search_made",
+    "platform_chosen",
+    "consent_declined",
+    "consent_given",
+    "popup_blocked",
+    "link_returned",
+    "first_read_finished",
+];
+
+/// The step the server adds when a merchant's first read finishes (no page reports it).
+pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[8];
+
+impl FunnelStep {
+    /// The step's name, as stored and reported.
+    pub fn name(&self) -> &'static str {
+        FUNNEL_STEPS[match self {
+            Self::GridShown { .. } => 0,
+            Self::TabChosen { .. } => 1,
+            Self::SearchMade { .. } => 2,
+            Self::PlatformChosen { .. } => 3,
+            Self::ConsentDeclined { .. } => 4,
+            Self::ConsentGiven { .. } => 5,
+            Self::PopupBlocked { .. } => 6,
+            Self::LinkReturned { .. } => 7,
+        }]
+    }
+}
+
 /// Where a merchant stands against its lender's requirements: each kind of platform the page
 /// offers is complete (linked), missing (required, not linked) or skipped (optional, not linked).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -970,6 +1003,24 @@ pub const MESSAGE_KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_funnel_steps_name_is_its_tag_on_the_wire() {
+        let key = || "gbol".to_owned();
+        let kind = SourceType::Banking;
+        for step in [
+            FunnelStep::GridShown { source_type: kind },
+            FunnelStep::TabChosen { source_type: kind },
+            FunnelStep::SearchMade { source_type: kind, results: 0, text: None },
+            FunnelStep::PlatformChosen { platform_key: key() },
+            FunnelStep::ConsentDeclined { platform_key: key() },
+            FunnelStep::ConsentGiven { platform_key: key() },
+            FunnelStep::PopupBlocked { platform_key: key() },
+            FunnelStep::LinkReturned { connection_id: None, status_code: 200 },
+        ] {
+            assert_eq!(serde_json::to_value(&step).unwrap()["step"], step.name());
+        }
+    }
 
     #[test]
     fn the_outcome_goes_back_in_the_lenders_query() {

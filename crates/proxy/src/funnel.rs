@@ -15,17 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The steps in the order a visitor meets them.
-pub const STEPS: [&str; 9] = [
-    "grid_shown",
-    "tab_chosen",
-    "search_made",
-    "platform_chosen",
-    "consent_declined",
-    "consent_given",
-    "popup_blocked",
-    "link_returned",
-    "first_read_finished",
-];
+pub const STEPS: [&str; 9] = codat_connect_api::FUNNEL_STEPS;
 
 /// Longest search text kept.
 const MAX_SEARCH: usize = 60;
@@ -47,32 +37,37 @@ pub struct Recorded {
 impl Recorded {
     /// The step the server adds when a merchant's first read finishes.
     pub fn first_read_finished() -> Self {
-        Self { step: "first_read_finished", source_type: None, platform_key: None, detail: None }
+        Self {
+            step: codat_connect_api::FIRST_READ_FINISHED,
+            source_type: None,
+            platform_key: None,
+            detail: None,
+        }
     }
 }
 
 /// What is stored of a step the page reports.
 pub fn record_of(step: FunnelStep) -> Recorded {
     let key = |k: String| Some(k.chars().filter(char::is_ascii_lowercase).take(8).collect::<String>());
-    let (step, source_type, platform_key, detail) = match step {
-        FunnelStep::GridShown { source_type } => ("grid_shown", Some(source_type.as_str()), None, None),
-        FunnelStep::TabChosen { source_type } => ("tab_chosen", Some(source_type.as_str()), None, None),
+    let name = step.name();
+    let (source_type, platform_key, detail) = match step {
+        FunnelStep::GridShown { source_type } | FunnelStep::TabChosen { source_type } => {
+            (Some(source_type.as_str()), None, None)
+        }
         // Whether the search found nothing is decided by [`record`] against the grid, never
         // taken from the page's count.
         FunnelStep::SearchMade { source_type, text, .. } => {
             let text = text.map(|text| normalised(&text)).filter(|t| !t.is_empty());
-            ("search_made", Some(source_type.as_str()), None, text)
+            (Some(source_type.as_str()), None, text)
         }
-        FunnelStep::PlatformChosen { platform_key } => ("platform_chosen", None, key(platform_key), None),
-        FunnelStep::ConsentGiven { platform_key } => ("consent_given", None, key(platform_key), None),
-        FunnelStep::ConsentDeclined { platform_key } => ("consent_declined", None, key(platform_key), None),
-        FunnelStep::PopupBlocked { platform_key } => ("popup_blocked", None, key(platform_key), None),
+        FunnelStep::PlatformChosen { platform_key }
+        | FunnelStep::ConsentGiven { platform_key }
+        | FunnelStep::ConsentDeclined { platform_key }
+        | FunnelStep::PopupBlocked { platform_key } => (None, key(platform_key), None),
         // The handler finds the connection's platform.
-        FunnelStep::LinkReturned { status_code, .. } => {
-            ("link_returned", None, None, Some(status_code.to_string()))
-        }
+        FunnelStep::LinkReturned { status_code, .. } => (None, None, Some(status_code.to_string())),
     };
-    Recorded { step, source_type, platform_key, detail }
+    Recorded { step: name, source_type, platform_key, detail }
 }
 
 /// A search's text as counted: trimmed, lower-cased, single-spaced, at most 60 characters.
