@@ -473,3 +473,44 @@ async fn on_a_phone_the_whole_tab_goes_to_the_flow_and_comes_back_to_the_lender(
     harness.screenshot("04-phone-back-at-the-lender").await;
     harness.finish().await;
 }
+
+/// A platform's app on a phone can send the owner back into another browser than the one the
+/// link opened (an app switch): there, without a session, the page says the platform is
+/// connected and "Done" takes the owner back to the lender with the outcome; nothing else of the
+/// merchant's is shown, since the connection id in that address is no secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_from_link_in_another_browser_the_owner_sees_the_outcome_and_returns_to_the_lender() {
+    let harness = start("embedding-app-switch").await;
+    harness.browser.set_window_size(390, 844).await.expect("a phone's size");
+    open_lender(&harness).await;
+    harness.find("//select[@id='mode']/option[@value='redirect']").await.click().await.expect("whole tab");
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    harness.button("Continue").await.click().await.expect("continue");
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
+    harness.heading("Connect Sandbox").await;
+    // The platform's app authorizes and sends the owner back; the address lands in a browser
+    // that holds no session (here: this one with its cookies gone).
+    let link_page = harness.browser.current_url().await.expect("the Link page");
+    let complete = link_page.as_str().split('?').next().unwrap().replace("/start", "/complete");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = http.post(complete).form(&[("outcome", "authorize")]).send().await.expect("authorized");
+    let back = answer.headers()["location"].to_str().unwrap().to_owned();
+    harness.browser.delete_all_cookies().await.expect("no session here");
+    harness.browser.goto(&back).await.expect("the return");
+    assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    let violations = axe_violations(&harness).await;
+    assert!(violations.is_empty(), "the outcome page: {violations:?}");
+    harness.screenshot("00-outcome-in-another-browser").await;
+    let shown = harness.find("//main").await.text().await.expect("the page's text");
+    assert!(
+        !shown.contains("View your connections"),
+        "nothing of the merchant's beyond the outcome: {shown}"
+    );
+    harness.link("Done").await.click().await.expect("done");
+    harness.heading("Apply for working capital").await;
+    let finished = host_event(&harness, "finished").await;
+    assert_eq!(finished["complete"], json!(["Accounting"]));
+    harness.screenshot("01-back-at-the-lender").await;
+    harness.finish().await;
+}

@@ -43,7 +43,8 @@ pub fn CallbackPage() -> impl IntoView {
         <section class="panel narrow">
             {move || match outcome.get() {
                 CallbackOutcome::Authorized { connection_id } => {
-                    let state = query.read_untracked().get("state");
+                    // An empty `state=` is Codat's placeholder left unfilled: none carried back.
+                    let state = query.read_untracked().get("state").filter(|state| !state.trim().is_empty());
                     view! { <Confirmation connection_id state platform=platform.get()/> }.into_any()
                 }
                 other => view! { <OutcomeMessage outcome=other platform=platform.get()/> }.into_any(),
