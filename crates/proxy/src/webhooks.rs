@@ -214,6 +214,12 @@ struct AboutConnection {
     connection: Named,
 }
 
+/// A `connection.*` payload whose connection Codat's model reads, whatever the rest holds.
+#[derive(Debug, Deserialize)]
+struct WithConnection {
+    connection: codat::Connection,
+}
+
 #[derive(Debug, Deserialize)]
 struct Named {
     id: String,
@@ -245,10 +251,17 @@ async fn publish(state: &AppState, id: &str, envelope: &Envelope) -> Result<(), 
     };
     let event = match envelope.event_type.as_str() {
         kind if kind.starts_with("connection.") => {
-            let payload = serde_json::from_value::<codat::ConnectionWebhookPayload>(envelope.payload.clone());
+            // Codat's model of the whole payload; else its model of the connection alone (the
+            // company named by id only); else only the connection's id, and Codat is asked.
+            let payload = serde_json::from_value::<codat::ConnectionWebhookPayload>(envelope.payload.clone())
+                .map(|payload| payload.connection)
+                .or_else(|_| {
+                    serde_json::from_value::<WithConnection>(envelope.payload.clone())
+                        .map(|with| with.connection)
+                });
             let connection_id =
                 match (&payload, serde_json::from_value::<AboutConnection>(envelope.payload.clone())) {
-                    (Ok(payload), _) => payload.connection.id.clone(),
+                    (Ok(connection), _) => connection.id.clone(),
                     (Err(_), Ok(about)) => about.connection.id,
                     (Err(_), Err(_)) => {
                         return Err(NotProcessed::Unreadable(format!("{kind} names no connection")))
@@ -260,7 +273,7 @@ async fn publish(state: &AppState, id: &str, envelope: &Envelope) -> Result<(), 
             } else {
                 // Fields the spec leaves optional may be missing: then Codat is asked.
                 let connection = match payload {
-                    Ok(payload) => payload.connection,
+                    Ok(connection) => connection,
                     Err(_) => state.codat.get_connection(&company_id, &connection_id).await?,
                 };
                 facts::connections_seen(state, &merchant.id, std::slice::from_ref(&connection), cause)

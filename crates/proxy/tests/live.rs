@@ -179,6 +179,18 @@ async fn sparse_events_are_completed_from_codat_and_unreadable_ones_kept_and_rep
     let seen = read_events_until(events, |seen| seen.iter().any(reconnected)).await;
     let event = seen.iter().find(|event| reconnected(event)).unwrap();
     assert_eq!(event.1["connection"]["platformName"], "Sandbox", "completed from Codat");
+    // A whole connection, its company named by id alone: the connection is read as sent, and
+    // Codat (which does not know this one) is not asked.
+    let whole = json!({"eventType": "connection.connected", "payload": {"referenceCompany": {"id": company_id},
+        "connection": {"id": "6f0e1a52-8d0e-4c55-9a55-0d3f3f3c2a11", "integrationId": "i", "integrationKey": "suuo",
+            "sourceId": "s", "sourceType": "Banking", "platformName": "Plaid", "linkUrl": "https://link.codat.io/x",
+            "status": "Linked", "created": "2026-01-01T00:00:00Z"}}});
+    let events = http.get(format!("{base}/api/events")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(send("msg_whole", whole.to_string()).await.unwrap().status(), 200);
+    let plaid = |(name, data): &(String, Value)| {
+        name == "connectionChanged" && data["connection"]["platformName"] == "Plaid"
+    };
+    read_events_until(events, |seen| seen.iter().any(plaid)).await;
 
     let unreadable = send("msg_unreadable", "{\"payload\": []}".into()).await.unwrap();
     assert_eq!(unreadable.status(), 200, "Codat would only send it again");
