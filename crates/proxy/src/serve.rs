@@ -62,6 +62,8 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Answers go out as soon as they are written, not held back for more (Nagle).
+        let _ = stream.set_nodelay(true);
         let app = app.clone();
         let service =
             hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {

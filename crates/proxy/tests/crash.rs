@@ -382,46 +382,36 @@ async fn every_acknowledged_webhook_has_its_effect_and_its_lender_event_once_acr
                 .await
                 .unwrap();
         assert_eq!(failure, Some(None), "{} stored and processed without failure", delivery.id);
-        let (effect, events): (Option<String>, i64) = match &delivery.effect {
+        // What the delivery must have stored, the state it must show, and its lender event.
+        let (effect_sql, key, expected, event_type) = match &delivery.effect {
             Effect::Linked { connection_id } => (
-                sqlx::query_scalar("SELECT status FROM connections WHERE id = ? AND merchant_id = ?")
-                    .bind(connection_id)
-                    .bind(&delivery.merchant)
-                    .fetch_optional(&mut db)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM lender_events WHERE event_type = 'merchant.connection.linked' \
-                     AND merchant_id = ? AND body LIKE ?",
-                )
-                .bind(&delivery.merchant)
-                .bind(format!("%\"{connection_id}\"%"))
-                .fetch_one(&mut db)
-                .await
-                .unwrap(),
+                "SELECT status FROM connections WHERE merchant_id = ? AND id = ?",
+                connection_id,
+                "Linked",
+                "merchant.connection.linked",
             ),
-            Effect::Read { data_type, .. } => (
-                sqlx::query_scalar("SELECT status FROM data_reads WHERE merchant_id = ? AND data_type = ?")
-                    .bind(&delivery.merchant)
-                    .bind(data_type)
-                    .fetch_optional(&mut db)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM lender_events WHERE event_type = 'merchant.sync.completed' \
-                     AND merchant_id = ? AND body LIKE ?",
-                )
-                .bind(&delivery.merchant)
-                .bind(format!("%\"{data_type}\"%"))
-                .fetch_one(&mut db)
-                .await
-                .unwrap(),
+            Effect::Read { data_type } => (
+                "SELECT status FROM data_reads WHERE merchant_id = ? AND data_type = ?",
+                data_type,
+                "Complete",
+                "merchant.sync.completed",
             ),
         };
-        let expected = match delivery.effect {
-            Effect::Linked { .. } => "Linked",
-            Effect::Read { .. } => "Complete",
-        };
+        let effect: Option<String> = sqlx::query_scalar(effect_sql)
+            .bind(&delivery.merchant)
+            .bind(key)
+            .fetch_optional(&mut db)
+            .await
+            .unwrap();
+        let events: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM lender_events WHERE event_type = ? AND merchant_id = ? AND body LIKE ?",
+        )
+        .bind(event_type)
+        .bind(&delivery.merchant)
+        .bind(format!("%\"{key}\"%"))
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
         if effect.as_deref() != Some(expected) {
             without_effect.push(delivery.id.clone());
         }
