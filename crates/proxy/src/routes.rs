@@ -43,11 +43,11 @@ pub fn app(state: AppState) -> Router {
     // The lender's API: the admin token in front of every route, and every answer is about
     // merchants.
     let lender_api = Router::new()
-        .route("/v1/sessions", axum::routing::post(flow::embed::create))
-        .route("/v1/sessions/{token}", axum::routing::delete(flow::embed::revoke))
+        .route("/v1/sessions", axum::routing::post(lender::sessions::create))
+        .route("/v1/sessions/{token}", axum::routing::delete(lender::sessions::revoke))
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
-        .route("/v1/merchants/{merchant_id}/consents", get(flow::consent::export))
+        .route("/v1/merchants/{merchant_id}/consents", get(lender::consents::export))
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))

@@ -6,9 +6,7 @@
 
 use crate::{error::AppError, extract::SignedIn, lender::readiness::kind_of_data_type, AppState};
 use axum::{
-    extract::{Path, Query, State},
-    http::header,
-    response::{IntoResponse, Response},
+    extract::{Query, State},
     Json,
 };
 use codat_connect_api::{ConsentGiven, ConsentReceipt, ConsentTerms, ErrorCode, SourceType};
@@ -198,35 +196,6 @@ pub async fn receipts(
 ) -> Result<Json<Vec<ConsentReceipt>>, AppError> {
     let stored = state.db.consent_receipts(&merchant.id).await?;
     Ok(Json(stored.into_iter().map(|r| r.receipt()).collect()))
-}
-
-/// `?format=json|csv`.
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
-}
-
-/// `GET /v1/merchants/{merchantId}/consents` (`?format=csv` for a spreadsheet), for the lender.
-pub async fn export(
-    State(state): State<AppState>,
-    Path(merchant_id): Path<String>,
-    Query(query): Query<ExportQuery>,
-) -> Result<Response, AppError> {
-    if state.db.merchant(&merchant_id).await?.is_none() {
-        return Err(AppError::NotFound("There is no merchant with that id.".into()));
-    }
-    let stored = state.db.consent_receipts(&merchant_id).await?;
-    match query.format.as_deref() {
-        None | Some("json") => Ok(Json(stored).into_response()),
-        Some("csv") => {
-            let headers = [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"consents-{merchant_id}.csv\"")),
-            ];
-            Ok((headers, crate::db::StoredReceipt::csv(&stored)).into_response())
-        }
-        Some(_) => Err(AppError::BadRequest("format is json or csv.".into())),
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ pub mod callback;
 pub mod company;
 pub mod connections;
 pub mod consent;
-pub mod embed;
 pub mod integrations;
 pub mod link_start;
 pub mod signup;
