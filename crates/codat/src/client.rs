@@ -107,6 +107,7 @@ pub struct CodatClient {
     pub(crate) authorization: header::HeaderValue,
     pub(crate) max_attempts: u32,
     pub(crate) company_limits: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    pub(crate) observer: Option<Arc<dyn crate::observe::Observer>>,
 }
 
 impl CodatClient {
@@ -124,12 +125,19 @@ impl CodatClient {
             authorization: api_key.authorization(),
             max_attempts: MAX_ATTEMPTS,
             company_limits: Arc::default(),
+            observer: None,
         })
     }
 
     /// The same client making at most `attempts` tries of a repeatable request.
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The same client telling `observer` of every request.
+    pub fn with_observer(mut self, observer: Arc<dyn crate::observe::Observer>) -> Self {
+        self.observer = Some(observer);
         self
     }
 

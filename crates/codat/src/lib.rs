@@ -9,6 +9,7 @@
 mod client;
 mod dates;
 mod models;
+pub mod observe;
 mod signature;
 mod sync;
 mod transport;

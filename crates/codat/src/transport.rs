@@ -30,6 +30,7 @@ impl CodatClient {
         let url = self.url(&path_and_query);
         let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
         let limit = self.company_limit(&path_and_query);
+        let mut report = Report::new(self, &method, &path_and_query);
         let mut attempt = 1;
         loop {
             // The per-company semaphores are never closed, so a permit always comes; were one
@@ -49,6 +50,11 @@ impl CodatClient {
             let outcome = async {
                 let response = request.send().await?;
                 let status = response.status();
+                let remaining = response
+                    .headers()
+                    .get("x-rate-limit-remaining")
+                    .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok());
+                report.answered(status, remaining);
                 let wait = retry_after(&response);
                 let bytes = response.bytes().await?;
                 Ok::<_, reqwest::Error>((status, wait, bytes))
@@ -72,6 +78,7 @@ impl CodatClient {
                     attempt += 1;
                 }
                 _ => {
+                    report.finish(attempt, outcome.as_ref().ok().map(|(status, _, _)| *status));
                     let (status, wait, bytes) = outcome.map_err(CodatError::Transport)?;
                     if let Some(wait) = wait.filter(|_| status == StatusCode::TOO_MANY_REQUESTS) {
                         return Err(CodatError::RateLimited {
@@ -100,6 +107,55 @@ impl CodatClient {
                 .or_insert_with(|| Arc::new(Semaphore::new(MAX_CONCURRENT_PER_COMPANY)))
                 .clone(),
         )
+    }
+}
+
+/// What one request tells the client's observer, gathered over its attempts.
+struct Report<'c> {
+    observer: Option<&'c dyn crate::observe::Observer>,
+    operation: Option<String>,
+    started: std::time::Instant,
+    rate_limited: u32,
+    quota_remaining: Option<u64>,
+}
+
+impl<'c> Report<'c> {
+    fn new(client: &'c CodatClient, method: &Method, path_and_query: &str) -> Self {
+        let observer = client.observer.as_deref();
+        Self {
+            operation: observer.map(|_| crate::observe::operation(method.as_str(), path_and_query)),
+            observer,
+            started: std::time::Instant::now(),
+            rate_limited: 0,
+            quota_remaining: None,
+        }
+    }
+
+    fn answered(&mut self, status: StatusCode, remaining: Option<u64>) {
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.rate_limited += 1;
+        }
+        self.quota_remaining = remaining.or(self.quota_remaining);
+    }
+
+    fn finish(&mut self, attempts: u32, status: Option<StatusCode>) {
+        use crate::observe::Outcome;
+        let (Some(observer), Some(operation)) = (self.observer, self.operation.take()) else { return };
+        let outcome = match status {
+            None => Outcome::Transport,
+            Some(status) if status.is_success() => Outcome::Success,
+            Some(StatusCode::TOO_MANY_REQUESTS) => Outcome::RateLimited,
+            Some(status) if status.is_server_error() => Outcome::ServerError,
+            Some(_) => Outcome::ClientError,
+        };
+        observer.exchanged(&crate::observe::Exchange {
+            operation,
+            outcome,
+            elapsed: self.started.elapsed(),
+            retries: attempts.saturating_sub(1),
+            rate_limited: self.rate_limited,
+            quota_remaining: self.quota_remaining,
+        });
     }
 }
 

@@ -59,8 +59,11 @@ async fn main() {
     config.admin_token = Some(ADMIN.into());
     config.webhooks_per_minute = u32::MAX;
     config.rate_limit_per_minute = u32::MAX;
-    config.lender_webhooks =
-        vec![LenderEndpoint { url: endpoint.clone(), secret: WebhookSecret::parse(LENDER_SECRET).unwrap() }];
+    config.lender_webhooks = vec![LenderEndpoint {
+        url: endpoint.clone(),
+        secret: WebhookSecret::parse(LENDER_SECRET).unwrap(),
+        previous_secret: None,
+    }];
     let proxy = start(config).await.unwrap();
     let state = proxy.state.clone();
 

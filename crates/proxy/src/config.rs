@@ -16,6 +16,7 @@ const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
 const HEADER_READ_TIMEOUT_SECONDS: f64 = 10.0;
 const BODY_READ_TIMEOUT_SECONDS: f64 = 30.0;
 const MAX_CONNECTIONS: usize = 512;
+const SHUTDOWN_DRAIN_SECONDS: f64 = 5.0;
 /// Standard Webhooks' schedule (Svix's): after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h,
 /// 10 h and 10 h.
 const LENDER_WEBHOOK_RETRY_SECONDS: &str = "5,300,1800,7200,18000,36000,36000";
@@ -46,6 +47,10 @@ pub struct Config {
     /// Generated for the embedded emulator when unset.
     #[arg(long, env = "CODAT_WEBHOOK_SECRET", hide_env_values = true)]
     pub codat_webhook_secret: Option<String>,
+    /// While Codat's webhook secret rotates, the previous one: a webhook signed with either is
+    /// accepted. Remove it once the rotation is over.
+    #[arg(long, env = "CODAT_WEBHOOK_PREVIOUS_SECRET", hide_env_values = true)]
+    pub codat_webhook_previous_secret: Option<String>,
     /// This deployment's id, tagged on every Codat company it creates, so that deployments
     /// sharing one Codat API key never adopt each other's companies. Made once and kept in the
     /// database when unset.
@@ -105,6 +110,12 @@ pub struct Config {
     /// open event stream is one).
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Seconds between a stop being asked for (SIGTERM, Ctrl-C) and the server ceasing to accept
+    /// connections; meanwhile `/readyz` answers 503 so load balancers move traffic elsewhere.
+    /// At least the load balancer's readiness interval; 0 for development.
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECONDS", value_parser = seconds,
+          default_value_t = SHUTDOWN_DRAIN_SECONDS)]
+    pub shutdown_drain_seconds: f64,
     /// Minutes a session may go unused before it ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
@@ -155,6 +166,10 @@ pub struct Config {
     #[arg(long, env = "LENDER_WEBHOOK_TIMEOUT_SECONDS", value_parser = seconds,
           default_value_t = LENDER_WEBHOOK_TIMEOUT_SECONDS)]
     pub lender_webhook_timeout_seconds: f64,
+    /// Address of the `/metrics` listener (Prometheus' text format), e.g. `0.0.0.0:9090`. Unset:
+    /// no metrics are served. Keep it off the public network.
+    #[arg(long, env = "METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// `sqlite://...` database URL.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://codat-connect.db")]
     pub database_url: String,
@@ -163,9 +178,10 @@ pub struct Config {
     /// `FRAME_ANCESTORS`, and an admin token is generated when `ADMIN_TOKEN` is unset.
     #[arg(long, env = "EXAMPLE_LENDER_LISTEN")]
     pub example_lender_listen: Option<SocketAddr>,
-    /// Directory holding the built web app (trunk's output).
-    #[arg(long, env = "DIST_DIR", default_value = "dist")]
-    pub dist_dir: PathBuf,
+    /// Directory holding the built web app (trunk's output), served instead of the app built
+    /// into the server (for development).
+    #[arg(long, env = "DIST_DIR")]
+    pub dist_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -178,6 +194,7 @@ impl Config {
             codat_api_key: None,
             codat_base_url: CODAT_BASE_URL.into(),
             codat_webhook_secret: None,
+            codat_webhook_previous_secret: None,
             deployment_id: None,
             emulator_sync_seconds: EMULATOR_SYNC_SECONDS,
             emulator_synthetic_platforms: 0,
@@ -198,12 +215,15 @@ impl Config {
             header_read_timeout_seconds: HEADER_READ_TIMEOUT_SECONDS,
             body_read_timeout_seconds: BODY_READ_TIMEOUT_SECONDS,
             max_connections: MAX_CONNECTIONS,
+            // Tests and embedding stop at once.
+            shutdown_drain_seconds: 0.0,
             sign_ups_per_hour: SIGN_UPS_PER_HOUR,
             webhooks_per_minute: WEBHOOKS_PER_MINUTE,
             session_idle_minutes: SESSION_IDLE_MINUTES,
             retention_days: RETENTION_DAYS,
             frame_ancestors: NO_FRAMING.into(),
             example_lender_listen: None,
+            metrics_listen: None,
             lender_webhooks: Vec::new(),
             lender_webhook_retry_seconds: LENDER_WEBHOOK_RETRY_SECONDS
                 .split(',')
@@ -211,7 +231,7 @@ impl Config {
                 .collect(),
             lender_webhook_timeout_seconds: LENDER_WEBHOOK_TIMEOUT_SECONDS,
             database_url: database_url.into(),
-            dist_dir: dist_dir.into(),
+            dist_dir: Some(dist_dir.into()),
         }
     }
 
@@ -239,7 +259,7 @@ impl Config {
             self.public_url.as_deref().unwrap_or("(from the bound address)"),
             self.frame_ancestors,
             masked_database_url(&self.database_url),
-            self.dist_dir.display()
+            self.dist_dir.as_ref().map_or("embedded".into(), |dir| dir.display().to_string())
         )
     }
 }
@@ -260,6 +280,15 @@ pub struct LenderEndpoint {
     pub url: String,
     /// What they are signed with.
     pub secret: codat::WebhookSecret,
+    /// The secret being rotated away from: while set, deliveries carry a signature with each.
+    pub previous_secret: Option<codat::WebhookSecret>,
+}
+
+impl LenderEndpoint {
+    /// The secrets each delivery is signed with, the current one first.
+    pub fn secrets(&self) -> Vec<&codat::WebhookSecret> {
+        std::iter::once(&self.secret).chain(self.previous_secret.as_ref()).collect()
+    }
 }
 
 /// An endpoint's URL as shown in the delivery log, the back office and logs: credentials in it
@@ -278,16 +307,25 @@ pub fn redacted_url(text: &str) -> String {
     url.to_string()
 }
 
-/// A `LENDER_WEBHOOKS` entry: `<url>|<whsec_ secret>`.
+/// A `LENDER_WEBHOOKS` entry: `<url>|<whsec_ secret>`, or `<url>|<new secret>|<previous secret>`
+/// while the endpoint's secret rotates.
 fn lender_endpoint(text: &str) -> Result<LenderEndpoint, String> {
-    let usage = "LENDER_WEBHOOKS entries are <http(s) URL>|<whsec_... secret>, comma-separated";
-    let (url, secret) = text.trim().split_once('|').ok_or(usage)?;
+    let usage = "LENDER_WEBHOOKS entries are <http(s) URL>|<whsec_... secret>[|<previous whsec_... secret>], comma-separated";
+    let (url, secrets) = text.trim().split_once('|').ok_or(usage)?;
+    let (secret, previous) = match secrets.split_once('|') {
+        Some((secret, previous)) => (secret, Some(previous)),
+        None => (secrets, None),
+    };
+    let previous_secret = match previous {
+        Some(previous) => Some(codat::WebhookSecret::parse(previous).map_err(|_| usage)?),
+        None => None,
+    };
     let parsed = url::Url::parse(url.trim()).map_err(|_| usage)?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(usage.into());
     }
     let secret = codat::WebhookSecret::parse(secret).map_err(|_| usage)?;
-    Ok(LenderEndpoint { url: parsed.to_string(), secret })
+    Ok(LenderEndpoint { url: parsed.to_string(), secret, previous_secret })
 }
 
 /// A number of seconds above zero (a timeout of none would close every connection at once).

@@ -15,6 +15,7 @@ pub mod flow;
 pub mod funnel;
 pub mod lender;
 pub mod live;
+pub mod metrics;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
@@ -26,6 +27,7 @@ pub mod state;
 pub mod sweep;
 pub mod texts;
 pub mod watcher;
+pub mod web_app;
 pub mod webhooks;
 
 pub use routes::app;

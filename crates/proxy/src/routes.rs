@@ -8,7 +8,6 @@ use codat_connect_api::{paths, ApiError, ErrorCode};
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    services::ServeDir,
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
@@ -77,15 +76,9 @@ pub fn app(state: AppState) -> Router {
     if let Some(emulator) = &state.emulator {
         router = router.nest_service("/emulator", codat_emulator::router(emulator.clone()));
     }
-    let spa_fallback = axum::handler::Handler::with_state(spa::index, state.clone());
-    // Hashed assets are files in the dist directory; any other path gets the app, whose status
-    // `spa::index` sets (`not_found_service` would make every page a 404).
-    // Browsers that accept brotli or gzip get the copies `cargo xtask` wrote beside each file.
-    let assets = ServeDir::new(&state.settings.dist_dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .append_index_html_on_directories(false)
-        .fallback(spa_fallback);
+    // Any other path: one of the app's files (the brotli or gzip copy `cargo xtask` wrote beside
+    // it when the browser accepts one), else the app, whose status `spa::index` sets.
+    let assets = axum::handler::Handler::with_state(spa::file_or_index, state.clone());
     let assets = tower::Layer::layer(&middleware::from_fn(spa::asset_caching), assets);
     let router = router.fallback_service(assets);
     router
@@ -93,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), crate::serve::read_body_in_time))
         .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track_http))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -132,12 +126,19 @@ fn logged_path(path: &str) -> &str {
     }
 }
 
-/// Ready when storage answers (a load balancer sends no traffic before); the details carry the
+/// Ready when storage answers (a load balancer sends no traffic before) and no stop has been
+/// asked for (it sends none after); the details carry the
 /// latest check of the set-up with Codat, which does not change readiness.
 async fn readyz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> (StatusCode, Json<serde_json::Value>) {
     let checks = state.check_report();
+    if state.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "stopping", "checks": checks})),
+        );
+    }
     if state.db.is_ready().await {
         (StatusCode::OK, Json(serde_json::json!({"status": "ready", "checks": checks})))
     } else {

@@ -1,5 +1,7 @@
-//! Starting and stopping the server: bind, build the state, serve until told to stop, then let
-//! requests in flight finish (streams end when the stop begins).
+//! Starting and stopping the server: bind, build the state, serve until told to stop. A stop
+//! first makes `/readyz` answer 503 while everything is still served, for
+//! `SHUTDOWN_DRAIN_SECONDS`; then no connection is accepted, streams end (browsers reconnect,
+//! to another server behind the load balancer) and requests in flight finish.
 
 use crate::{
     build_state,
@@ -22,6 +24,8 @@ pub struct RunningProxy {
     pub public_url: String,
     /// The example lender's site, when `EXAMPLE_LENDER_LISTEN` is set.
     pub example_lender_url: Option<String>,
+    /// Where `/metrics` is served, when `METRICS_LISTEN` is set.
+    pub metrics_addr: Option<SocketAddr>,
     /// Its shared state.
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
@@ -71,6 +75,12 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?,
+        ),
+        None => None,
+    };
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
@@ -86,6 +96,23 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
         example_lender::serve(listener, connection, state.shutdown_signal());
         url
     });
+    let metrics_addr = match metrics_listener {
+        Some(listener) => {
+            let addr = listener.local_addr()?;
+            let mut stopping = state.shutdown_signal();
+            let metrics = crate::metrics::router(state.clone());
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.wait_for(|stopping| *stopping).await;
+                };
+                if let Err(error) = axum::serve(listener, metrics).with_graceful_shutdown(stopped).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+            Some(addr)
+        }
+        None => None,
+    };
     let backlog = state.clone();
     tokio::spawn(async move { webhooks::process_backlog(&backlog).await });
     sweep::spawn(&state);
@@ -97,14 +124,19 @@ pub async fn start(mut config: Config) -> anyhow::Result<RunningProxy> {
         max_connections: config.max_connections,
         header_read_timeout: std::time::Duration::from_secs_f64(config.header_read_timeout_seconds),
     };
+    let drain = std::time::Duration::from_secs_f64(config.shutdown_drain_seconds);
     let task = tokio::spawn(crate::serve::serve(listener, app(state), limits, async move {
         let _ = on_shutdown.await;
+        // Not ready first, still serving: load balancers stop sending before the doors close.
+        stopping.begin_draining();
+        tokio::time::sleep(drain).await;
         stopping.begin_shutdown();
     }));
     Ok(RunningProxy {
         addr,
         public_url,
         example_lender_url,
+        metrics_addr,
         state: running_state,
         shutdown: Some(shutdown),
         task,
@@ -131,7 +163,11 @@ async fn prepare_example_lender(
     };
     let secret = codat::WebhookSecret::parse(&codat::WebhookSecret::generate())?;
     let endpoint = format!("http://{}{}", loopback(listener.local_addr()?), example_lender::WEBHOOK_PATH);
-    config.lender_webhooks.push(config::LenderEndpoint { url: endpoint, secret: secret.clone() });
+    config.lender_webhooks.push(config::LenderEndpoint {
+        url: endpoint,
+        secret: secret.clone(),
+        previous_secret: None,
+    });
     tracing::info!(
         lender = %url,
         frame_ancestors = %config.frame_ancestors,

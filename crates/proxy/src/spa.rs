@@ -14,6 +14,11 @@ use codat_connect_api::pages;
 /// What trunk writes where each script's nonce goes (`nonce_placeholder` in Trunk.toml).
 pub const NONCE_PLACEHOLDER: &str = "__CSP_NONCE__";
 
+/// What is served where the web app should be when this server was built without it.
+const NOT_BUILT: &str = "<!doctype html><title>Codat Connect</title><p>This server was built without \
+the web app. Build it with <code>cargo xtask run</code> (development) or <code>cargo xtask dist</code> \
+(a release binary and image carrying it), or point <code>DIST_DIR</code> at trunk's output.</p>";
+
 /// The app, for its pages (`/`, `/connect`, `/callback`, `/connections`) with 200 and for any
 /// other path with 404 (the app then says the page does not exist).
 pub async fn index(
@@ -34,11 +39,21 @@ pub async fn index(
             Html(html.replace(NONCE_PLACEHOLDER, &nonce)),
         )
             .into_response(),
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html("<!doctype html><title>Codat Connect</title><p>The web app is not built yet: run <code>cargo xtask run</code>.</p>"),
-        )
-            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response(),
+    }
+}
+
+/// Any path no route took: one of the app's files (its hashed assets, `assets/embed.js`), else
+/// the app itself with the status [`index`] gives it.
+pub async fn file_or_index(
+    State(state): State<AppState>,
+    nonce: Extension<CspNonce>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    match state.settings.web_app.file(&parts).await {
+        Some(file) => file,
+        None => index(State(state), nonce, parts.uri).await,
     }
 }
 

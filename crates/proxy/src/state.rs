@@ -52,12 +52,17 @@ pub struct AppState {
     pub consent: Arc<crate::flow::consent::ConsentBook>,
     /// Wakes the delivery of events to the lender's endpoints when one is stored.
     pub lender_outbox: Arc<tokio::sync::Notify>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The embedded emulator, served under `/emulator`, when there is no Codat key.
     pub emulator: Option<Arc<Emulator>>,
     /// The latest check of the set-up with Codat, for `/readyz`.
     check_report: Arc<RwLock<Option<check::Report>>>,
     /// Becomes true when the server starts shutting down.
     stopping: Arc<watch::Sender<bool>>,
+    /// True once a stop is asked for: `/readyz` answers 503 so that load balancers send no
+    /// new traffic, while requests still arriving are served.
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The settings handlers read, as the server resolved them at start.
@@ -85,8 +90,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The built app's `index.html`, if the app has been built.
     pub index_html: Option<String>,
-    /// The built app's directory.
-    pub dist_dir: PathBuf,
+    /// Where the built app's files come from.
+    pub web_app: crate::web_app::WebApp,
     /// This server's id among those sharing the database (for leases).
     pub server_id: String,
     /// This deployment's id (a company tag).
@@ -130,6 +135,16 @@ impl AppState {
         self.stopping.subscribe()
     }
 
+    /// Says the server is about to stop: not ready any more, still serving.
+    pub fn begin_draining(&self) {
+        self.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether a stop has been asked for.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Tells every stream and background task that the server is stopping.
     pub fn begin_shutdown(&self) {
         self.stopping.send_replace(true);
@@ -152,6 +167,14 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         config.codat_webhook_secret.clone().unwrap_or_else(codat::WebhookSecret::generate);
     let webhook_secret = codat::WebhookSecret::parse(&webhook_secret_text)
         .context("CODAT_WEBHOOK_SECRET must be the whsec_... secret from Codat's Portal")?;
+    let webhook_verifier = match &config.codat_webhook_previous_secret {
+        Some(previous) => WebhookVerifier::rotating(
+            webhook_secret,
+            codat::WebhookSecret::parse(previous)
+                .context("CODAT_WEBHOOK_PREVIOUS_SECRET must be a whsec_... secret")?,
+        ),
+        None => WebhookVerifier::new(webhook_secret),
+    };
     let backend = codat_backend::connect(config, public_url, bound, &webhook_secret_text)?;
     let live = match db.backend() {
         db::Backend::Postgres => LiveHub::shared(&config.database_url)
@@ -171,13 +194,16 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         }
         None => None,
     };
-    let index_html =
-        std::fs::read_to_string(config.dist_dir.join("index.html")).ok().map(|html| match &overrides {
-            Some(overrides) => crate::texts::into_index(&html, overrides),
-            None => html,
-        });
+    let web_app = crate::web_app::WebApp::from_setting(config.dist_dir.as_ref());
+    let index_html = web_app.index_html().map(|html| match &overrides {
+        Some(overrides) => crate::texts::into_index(&html, overrides),
+        None => html,
+    });
     if index_html.is_none() {
-        tracing::warn!(dist = %config.dist_dir.display(), "the web app is not built; only the API is served");
+        tracing::warn!(
+            dist = %web_app.describe(),
+            "the web app is not built (`cargo xtask dist` embeds it); only the API is served"
+        );
     }
     let settings = Settings {
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
@@ -190,7 +216,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         secure_cookies: public_url.starts_with("https://"),
         public_url: public_url.trim_end_matches('/').to_owned(),
         index_html,
-        dist_dir: config.dist_dir.clone(),
+        web_app,
         server_id: uuid::Uuid::new_v4().to_string(),
         deployment_id,
         lender_endpoints: config.lender_webhooks.clone(),
@@ -217,9 +243,11 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         config.admin_requests_per_minute,
         config.forwarded_hops,
     );
+    let metrics = Arc::new(crate::metrics::Metrics::new());
     Ok(AppState {
         db,
-        codat: backend.client,
+        codat: backend.client.with_observer(metrics.clone()),
+        metrics,
         settings: Arc::new(settings),
         integrations: Arc::default(),
         branding_images: Arc::new(BrandingImages::new(backend.image_origins, backend.image_rewrite)),
@@ -227,12 +255,13 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         sessions: Arc::default(),
         rate_limits: Arc::new(rate_limits),
         live: Arc::new(live),
-        webhook_verifier: Arc::new(WebhookVerifier::new(webhook_secret)),
+        webhook_verifier: Arc::new(webhook_verifier),
         watchers: Arc::default(),
         consent: Arc::new(consent),
         lender_outbox: Arc::default(),
         emulator: backend.emulator,
         check_report: Arc::default(),
         stopping: Arc::new(watch::channel(false).0),
+        draining: Arc::default(),
     })
 }

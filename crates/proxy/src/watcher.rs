@@ -31,6 +31,13 @@ pub struct Watchers {
     companies: Mutex<HashMap<String, Interest>>,
 }
 
+impl Watchers {
+    /// How many companies are being watched.
+    pub fn count(&self) -> usize {
+        self.companies.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+}
+
 #[derive(Debug)]
 struct Interest {
     merchant_id: String,

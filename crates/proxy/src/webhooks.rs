@@ -6,6 +6,7 @@ use crate::{
     error::AppError,
     facts::{self, Cause},
     flow::connections::summary,
+    metrics::{WebhookProcessing, WebhookReceipt},
     AppState,
 };
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, Json};
@@ -20,7 +21,7 @@ pub const TOLERANCE_SECONDS: i64 = 5 * 60;
 /// Checks webhook signatures and timestamps.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
-    secret: WebhookSecret,
+    secrets: Vec<WebhookSecret>,
 }
 
 /// Why a webhook was refused.
@@ -47,7 +48,12 @@ pub struct Verified {
 impl WebhookVerifier {
     /// A verifier for one `whsec_` secret.
     pub fn new(secret: WebhookSecret) -> Self {
-        Self { secret }
+        Self { secrets: vec![secret] }
+    }
+
+    /// A verifier accepting either secret, while Codat's secret rotates.
+    pub fn rotating(secret: WebhookSecret, previous: WebhookSecret) -> Self {
+        Self { secrets: vec![secret, previous] }
     }
 
     /// Verifies headers and body as received, at `now` (Unix seconds).
@@ -60,7 +66,7 @@ impl WebhookVerifier {
         if (now - timestamp).abs() > TOLERANCE_SECONDS {
             return Err(Refusal::Stale);
         }
-        if !self.secret.verify(id, timestamp, body, signature) {
+        if !self.secrets.iter().any(|secret| secret.verify(id, timestamp, body, signature)) {
             return Err(Refusal::Signature);
         }
         Ok(Verified { id: id.to_owned() })
@@ -95,7 +101,9 @@ pub async fn receive(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let received = std::time::Instant::now();
     let verified = state.webhook_verifier.verify(&headers, &body, now).map_err(|refusal| {
+        state.metrics.webhook_received(WebhookReceipt::Refused);
         tracing::warn!(%refusal, "webhook refused");
         AppError::WebhookRefused(refusal.to_string())
     })?;
@@ -103,6 +111,7 @@ pub async fn receive(
     let envelope = serde_json::from_str::<Envelope>(&text);
     let event_type = envelope.as_ref().map(|e| e.event_type.as_str()).unwrap_or("unreadable");
     if !state.db.insert_webhook_event(&verified.id, event_type, &text).await? {
+        state.metrics.webhook_received(WebhookReceipt::Duplicate);
         return Ok((StatusCode::OK, Json(json!({"status": "duplicate"}))));
     }
     let envelope = match envelope {
@@ -112,12 +121,14 @@ pub async fn receive(
             let reason = format!("not a Codat event: {error}");
             tracing::error!(id = %verified.id, %reason, "webhook kept unprocessed");
             state.db.mark_webhook_failed(&verified.id, &reason).await?;
+            state.metrics.webhook_received(WebhookReceipt::Kept);
             return Ok((StatusCode::OK, Json(json!({"status": "kept"}))));
         }
     };
+    state.metrics.webhook_received(WebhookReceipt::Accepted);
     // Stored first, acknowledged at once, processed after: Codat wants an answer within 15 s.
     let processing = state.clone();
-    tokio::spawn(async move { process(&processing, &verified.id, envelope).await });
+    tokio::spawn(async move { process(&processing, &verified.id, envelope, Some(received)).await });
     Ok((StatusCode::OK, Json(json!({"status": "accepted"}))))
 }
 
@@ -127,7 +138,7 @@ pub async fn process_backlog(state: &AppState) {
         Ok(events) => {
             for (id, body) in events {
                 match serde_json::from_str::<Envelope>(&body) {
-                    Ok(envelope) => process(state, &id, envelope).await,
+                    Ok(envelope) => process(state, &id, envelope, None).await,
                     Err(error) => {
                         let reason = format!("not a Codat event: {error}");
                         if let Err(error) = state.db.mark_webhook_failed(&id, &reason).await {
@@ -176,13 +187,19 @@ impl From<sqlx::Error> for NotProcessed {
 const PROCESS_ATTEMPTS: u32 = 4;
 const FIRST_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
 
-async fn process(state: &AppState, id: &str, envelope: Envelope) {
+/// Processes one stored webhook; `received` is when this server received it (for the lag
+/// metric), unknown for one left from before a restart.
+async fn process(state: &AppState, id: &str, envelope: Envelope, received: Option<std::time::Instant>) {
     let mut wait = FIRST_RETRY;
     for attempt in 1..=PROCESS_ATTEMPTS {
         // A failed attempt rolled its transaction back, so trying again is safe.
         let error = match publish(state, id, &envelope).await {
-            Ok(()) => return,
+            Ok(()) => {
+                state.metrics.webhook_processed(WebhookProcessing::Processed, received);
+                return;
+            }
             Err(NotProcessed::Unreadable(reason)) => {
+                state.metrics.webhook_processed(WebhookProcessing::Unreadable, received);
                 tracing::error!(%id, event_type = %envelope.event_type, %reason, "webhook kept unprocessed");
                 if let Err(error) = state.db.mark_webhook_failed(id, &reason).await {
                     tracing::error!(%id, %error, "webhook unreadable and not marked");
@@ -192,6 +209,7 @@ async fn process(state: &AppState, id: &str, envelope: Envelope) {
             Err(NotProcessed::Later(error)) => error,
         };
         if attempt == PROCESS_ATTEMPTS {
+            state.metrics.webhook_processed(WebhookProcessing::Deferred, received);
             tracing::error!(%id, %error, "webhook not processed; it stays stored for the next start");
             return;
         }

@@ -83,8 +83,11 @@ fn config(database_url: &str, emulator_url: &str, receiver_url: &str, dist: &std
     config.codat_api_key = Some(KEY.into());
     config.codat_base_url = emulator_url.into();
     config.admin_token = Some(ADMIN.into());
-    config.lender_webhooks =
-        vec![LenderEndpoint { url: receiver_url.into(), secret: WebhookSecret::parse(SECRET).unwrap() }];
+    config.lender_webhooks = vec![LenderEndpoint {
+        url: receiver_url.into(),
+        secret: WebhookSecret::parse(SECRET).unwrap(),
+        previous_secret: None,
+    }];
     config.lender_webhook_retry_seconds = vec![0.05; 5];
     config.lender_webhook_timeout_seconds = 0.5;
     config

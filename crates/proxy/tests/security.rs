@@ -343,8 +343,11 @@ async fn credentials_in_a_lender_endpoints_url_are_not_shown_in_the_delivery_log
     let setup = setup_with(|config| {
         config.admin_token = Some(ADMIN.into());
         let secret = codat::WebhookSecret::parse(&codat::WebhookSecret::generate()).unwrap();
-        config.lender_webhooks =
-            vec![codat_connect_proxy::config::LenderEndpoint { url: url.into(), secret }];
+        config.lender_webhooks = vec![codat_connect_proxy::config::LenderEndpoint {
+            url: url.into(),
+            secret,
+            previous_secret: None,
+        }];
     })
     .await;
     let token = embed_session(&setup, "m-hooks").await;

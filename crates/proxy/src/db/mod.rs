@@ -39,6 +39,7 @@ mod connections;
 mod consent_receipts;
 mod data_reads;
 mod funnel;
+mod gauges;
 mod grid;
 mod lender_events;
 mod link_starts;
@@ -56,6 +57,7 @@ pub use connections::{ConnectionFacts, StoredConnection};
 pub use consent_receipts::{NewReceipt, StoredReceipt, Withdrawal};
 pub use data_reads::DataRead;
 pub use funnel::FunnelCounts;
+pub use gauges::StoredGauges;
 pub use lender_events::{DeliveryRecord, DeliveryStatus, DueDelivery, NewLenderEvent};
 pub use lock::Locked;
 pub use merchants::{LockedMerchant, Merchant, MerchantRecord};
@@ -154,6 +156,19 @@ impl Db {
     /// Sends a PostgreSQL notification on `channel` (only meaningful on PostgreSQL).
     pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of an SQLite database into the new file `to` while others keep
+    /// using it (`VACUUM INTO`); PostgreSQL is backed up with `pg_dump` instead.
+    pub async fn back_up_into(&self, to: &std::path::Path) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.backend == Backend::Sqlite,
+            "back up PostgreSQL with pg_dump (see OPERATIONS.md); `backup` copies SQLite files"
+        );
+        anyhow::ensure!(!to.exists(), "{} exists already; name a new file", to.display());
+        let path = to.to_str().ok_or_else(|| anyhow::anyhow!("the backup's path is not UTF-8"))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -88,6 +88,7 @@ async fn attempt(state: &AppState, http: &reqwest::Client, delivery: DueDelivery
     let recorded = match outcome {
         Ok(status) => {
             tracing::info!(id = %delivery.id, event = %delivery.event_id, status, "delivered to the lender");
+            state.metrics.lender_delivery("delivered");
             state.db.delivery_succeeded(&delivery.id, status).await
         }
         Err((status, error)) => {
@@ -95,6 +96,7 @@ async fn attempt(state: &AppState, http: &reqwest::Client, delivery: DueDelivery
                 state.settings.lender_retries.get(usize::try_from(delivery.attempts).unwrap_or(usize::MAX));
             let retry_at = retry.map(|wait| crate::db::unix_now_ms() + wait.as_millis() as i64);
             tracing::warn!(id = %delivery.id, event = %delivery.event_id, %error, retry_at, "lender's endpoint refused");
+            state.metrics.lender_delivery(if retry_at.is_some() { "retry" } else { "failed" });
             state.db.delivery_attempt_failed(&delivery.id, status, &error, retry_at).await
         }
     };
@@ -113,7 +115,7 @@ async fn send(
 ) -> Result<u16, (Option<u16>, String)> {
     let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut request = http.post(&endpoint.url).header("content-type", "application/json");
-    for (name, value) in signed_headers(&endpoint.secret, &delivery.event_id, timestamp, &delivery.body) {
+    for (name, value) in signed_headers(&endpoint.secrets(), &delivery.event_id, timestamp, &delivery.body) {
         request = request.header(name, value);
     }
     let answer = request.body(delivery.body.clone()).send().await.map_err(|error| (None, describe(error)))?;
@@ -127,9 +129,10 @@ async fn send(
 }
 
 /// The Standard Webhooks headers of one attempt: the event's id, the attempt's time and the
-/// signature of `{id}.{timestamp}.{body}`.
+/// signature of `{id}.{timestamp}.{body}`, one per secret (two while a secret rotates, so the
+/// lender's verifier accepts whichever it holds).
 fn signed_headers(
-    secret: &codat::WebhookSecret,
+    secrets: &[&codat::WebhookSecret],
     event_id: &str,
     timestamp: i64,
     body: &str,
@@ -137,7 +140,14 @@ fn signed_headers(
     [
         ("webhook-id", event_id.to_owned()),
         ("webhook-timestamp", timestamp.to_string()),
-        ("webhook-signature", secret.sign(event_id, timestamp, body.as_bytes())),
+        (
+            "webhook-signature",
+            secrets
+                .iter()
+                .map(|secret| secret.sign(event_id, timestamp, body.as_bytes()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     ]
 }
 
@@ -161,12 +171,23 @@ mod tests {
     fn deliveries_sign_the_standard_webhooks_test_vector() {
         let secret = codat::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let headers =
-            signed_headers(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, r#"{"test": 2432232314}"#);
+            signed_headers(&[&secret], "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, r#"{"test": 2432232314}"#);
         assert_eq!(headers[0], ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek".to_owned()));
         assert_eq!(headers[1], ("webhook-timestamp", "1614265330".to_owned()));
         assert_eq!(
             headers[2],
             ("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".to_owned())
         );
+    }
+
+    #[test]
+    fn while_a_secret_rotates_each_delivery_verifies_with_either() {
+        let new = codat::WebhookSecret::parse(&codat::WebhookSecret::generate()).unwrap();
+        let old = codat::WebhookSecret::parse(&codat::WebhookSecret::generate()).unwrap();
+        let stranger = codat::WebhookSecret::parse(&codat::WebhookSecret::generate()).unwrap();
+        let [_, _, (_, signature)] = signed_headers(&[&new, &old], "msg_1", 1614265330, "{}");
+        assert!(new.verify("msg_1", 1614265330, b"{}", &signature));
+        assert!(old.verify("msg_1", 1614265330, b"{}", &signature));
+        assert!(!stranger.verify("msg_1", 1614265330, b"{}", &signature));
     }
 }

@@ -130,6 +130,11 @@ impl LiveHub {
         Some(OpenStream { open_streams: self.open_streams.clone(), token_hash: token_hash.to_owned() })
     }
 
+    /// Event streams open on this server.
+    pub fn open_stream_count(&self) -> usize {
+        self.open_streams.lock().unwrap_or_else(PoisonError::into_inner).values().sum()
+    }
+
     /// Merchants with a channel (an open stream, or one since the last sweep), for tests.
     pub fn channels_held(&self) -> usize {
         self.channels.lock().unwrap_or_else(PoisonError::into_inner).len()

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod process;
 pub mod router;
 
 use base64::Engine as _;
