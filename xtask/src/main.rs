@@ -2,10 +2,13 @@
 //!
 //! - `run`: install what is missing, build the web app, serve it with the embedded emulator;
 //! - `test`: every check: formatting, clippy, unit, integration and browser tests;
-//! - `bench`: bundle size and proxy speed, written to BENCHMARKS.md, failing only on budgets.
+//! - `bench`: bundle size and proxy speed, written to BENCHMARKS.md, failing only on budgets;
+//! - `dist`: the static server with the web app inside, and its OCI image.
 
 mod bench;
 mod command;
+mod deploy_check;
+mod dist;
 mod precompress;
 mod run;
 mod test;
@@ -13,7 +16,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test | bench>";
+const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test | bench | dist>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
         Some("run") => run::run(&rest),
         Some("test") => test::test(),
         Some("bench") => bench::bench(),
+        Some("dist") => dist::dist().map(|_| ()),
         _ => Err(anyhow::anyhow!(USAGE)),
     };
     match outcome {

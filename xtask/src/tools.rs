@@ -35,6 +35,42 @@ pub fn ensure_postgres() -> anyhow::Result<()> {
     apt_install(&["postgresql"], "the storage tests")
 }
 
+/// The musl target and Debian's musl-gcc, for the static server of `cargo xtask dist`.
+pub fn ensure_musl() -> anyhow::Result<()> {
+    let output = cmd("rustup", &["target", "list", "--installed"]).output().context("rustup is needed")?;
+    if !String::from_utf8_lossy(&output.stdout).lines().any(|l| l.trim() == "x86_64-unknown-linux-musl") {
+        run_step(
+            "adding the x86_64-unknown-linux-musl target",
+            cmd("rustup", &["target", "add", "x86_64-unknown-linux-musl"]),
+        )?;
+    }
+    if Path::new("/usr/bin/musl-gcc").exists() {
+        return Ok(());
+    }
+    apt_install(&["musl-tools"], "the static server (SQLite and ring are C, built with musl-gcc)")
+}
+
+/// Debian's podman (with runc, which works on these machines' cgroups where crun does not):
+/// whether it is there, installing it as root where it is missing.
+pub fn ensure_podman() -> anyhow::Result<bool> {
+    if Path::new("/usr/bin/podman").exists() && Path::new("/usr/bin/runc").exists() {
+        return Ok(true);
+    }
+    if !is_root() {
+        return Ok(false);
+    }
+    apt_install(&["podman", "runc"], "the image")?;
+    Ok(true)
+}
+
+/// Debian's Prometheus and promtool, for the metrics test.
+pub fn ensure_prometheus() -> anyhow::Result<()> {
+    if Path::new("/usr/bin/prometheus").exists() && Path::new("/usr/bin/promtool").exists() {
+        return Ok(());
+    }
+    apt_install(&["prometheus"], "the metrics test (a real Prometheus scrapes the server)")
+}
+
 /// The axe-core release whose rules check every page (WCAG 2.2 AA) in the browser tests.
 const AXE_CORE_VERSION: &str = "4.14.1";
 
@@ -176,9 +212,12 @@ pub fn locked_version(package: &str) -> anyhow::Result<String> {
         .with_context(|| format!("{package} is not among the workspace's dependencies"))
 }
 
+fn is_root() -> bool {
+    output_line("id", &["-u"]).is_some_and(|uid| uid == "0")
+}
+
 fn apt_install(packages: &[&str], purpose: &str) -> anyhow::Result<()> {
-    let is_root = output_line("id", &["-u"]).is_some_and(|uid| uid == "0");
-    if !is_root {
+    if !is_root() {
         anyhow::bail!(
             "{purpose} need Debian's {list}; install them with `sudo apt-get install {list}` and run again",
             list = packages.join(" ")
