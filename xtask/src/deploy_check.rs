@@ -37,7 +37,7 @@ pub fn validate_deploy_files() -> anyhow::Result<()> {
 
     ensure_python_tool("podman-compose", PODMAN_COMPOSE)?;
     // Its files beside it, as an operator fills them in.
-    let scratch = crate::command::target_dir().join("compose-check");
+    let scratch = crate::dist::shipped_dir().join("compose-check");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).context("cannot create the compose check's directory")?;
     for file in ["compose.yaml", "Caddyfile"] {

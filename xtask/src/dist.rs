@@ -1,7 +1,7 @@
 //! `cargo xtask dist`: what a lender deploys. A static x86_64 musl build of the server with
-//! the web app inside it (`target/dist/codat-connect-server`), and an OCI image built `FROM
+//! the web app inside it (`target/shipped/codat-connect-server`), and an OCI image built `FROM
 //! scratch` from `deploy/Containerfile` with Debian's podman (`codat-connect:<version>`, also
-//! saved as `target/dist/codat-connect-<version>.oci.tar`).
+//! saved as `target/shipped/codat-connect-<version>.oci.tar`).
 
 use crate::{
     command::{cmd, output_line, project_root, run_step, target_dir},
@@ -23,6 +23,13 @@ pub struct Dist {
     pub binary: PathBuf,
     /// The image's `name:tag`, when podman could build it.
     pub image: Option<String>,
+    /// The image saved as an OCI archive, when it was built.
+    pub archive: Option<PathBuf>,
+}
+
+/// Where `dist` puts what it made.
+pub fn shipped_dir() -> PathBuf {
+    target_dir().join("shipped")
 }
 
 /// Builds the web app, the static server and (where podman is, or can be installed) the image.
@@ -30,7 +37,8 @@ pub fn dist() -> anyhow::Result<Dist> {
     tools::ensure_build_tools()?;
     build_web_app()?;
     let binary = build_static_server()?;
-    let out = target_dir().join("dist");
+    // Not `target/dist`: cargo keeps the `dist` profile's host build there.
+    let out = shipped_dir();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let shipped = out.join("codat-connect-server");
     std::fs::copy(&binary, &shipped)
@@ -38,10 +46,10 @@ pub fn dist() -> anyhow::Result<Dist> {
     println!("the server, with the web app inside: {}", shipped.display());
     if !tools::ensure_podman()? {
         println!("no image: podman is not installed and cannot be here (install Debian's podman as root)");
-        return Ok(Dist { binary: shipped, image: None });
+        return Ok(Dist { binary: shipped, image: None, archive: None });
     }
-    let image = build_image(&shipped, &out)?;
-    Ok(Dist { binary: shipped, image: Some(image) })
+    let (image, archive) = build_image(&shipped, &out)?;
+    Ok(Dist { binary: shipped, image: Some(image), archive: Some(archive) })
 }
 
 /// `cargo build` of the server for musl, with musl-gcc for the C it carries (SQLite, ring).
@@ -68,7 +76,7 @@ fn build_static_server() -> anyhow::Result<PathBuf> {
 }
 
 /// The image from `deploy/Containerfile`, built in a context holding only what it copies.
-fn build_image(binary: &std::path::Path, out: &std::path::Path) -> anyhow::Result<String> {
+fn build_image(binary: &std::path::Path, out: &std::path::Path) -> anyhow::Result<(String, PathBuf)> {
     let context = out.join("image-context");
     let _ = std::fs::remove_dir_all(&context);
     for dir in ["data", "tmp"] {
@@ -94,7 +102,7 @@ fn build_image(binary: &std::path::Path, out: &std::path::Path) -> anyhow::Resul
         cmd("podman", &["save", "--format", "oci-archive", "--output", &archive_text, &tag]),
     )?;
     println!("the image: {tag} (also {})", archive.display());
-    Ok(tag)
+    Ok((tag, archive))
 }
 
 /// The server's version, from its Cargo.toml.

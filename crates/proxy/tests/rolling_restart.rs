@@ -98,7 +98,7 @@ async fn restarting_each_server_in_turn_fails_no_request_and_loses_no_webhook() 
         ("WEBHOOKS_PER_MINUTE", "100000".to_owned()),
         ("RUST_LOG", "warn".to_owned()),
     ];
-    let mut servers = vec![ServerProcess::start(&env).await, ServerProcess::start(&env).await];
+    let mut servers = [ServerProcess::start(&env).await, ServerProcess::start(&env).await];
     let pool = Arc::new(Pool::default());
     *pool.backends.lock().unwrap() = servers.iter().map(|s| (s.url.clone(), false)).collect();
     let stop = Arc::new(AtomicBool::new(false));
@@ -184,19 +184,19 @@ async fn restarting_each_server_in_turn_fails_no_request_and_loses_no_webhook() 
 
     // Each server in turn: SIGTERM, a clean exit, a new one on the same database.
     let started = Instant::now();
-    for index in 0..servers.len() {
+    for server in servers.iter_mut() {
         let before = requests.load(Ordering::SeqCst);
         while requests.load(Ordering::SeqCst) < before + 100 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let old_url = servers[index].url.clone();
-        servers[index].terminate();
-        let exit = servers[index].wait().await;
-        assert!(exit.success(), "a clean exit on SIGTERM:\n{}", servers[index].output());
+        let old_url = server.url.clone();
+        server.terminate();
+        let exit = server.wait().await;
+        assert!(exit.success(), "a clean exit on SIGTERM:\n{}", server.output());
         let replacement = ServerProcess::start(&env).await;
         pool.replace(&old_url, &replacement.url);
-        servers[index] = replacement;
-        while !pool.ready().contains(&servers[index].url) {
+        *server = replacement;
+        while !pool.ready().contains(&server.url) {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
