@@ -215,6 +215,30 @@ async fn storage_behaves_alike_on_sqlite_and_postgresql() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_at_once_on_a_new_postgresql_database_all_migrate_it() {
+    let cluster = Cluster::start();
+    let url = cluster.database("replicas").await;
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn({
+                let url = url.clone();
+                async move { Db::connect(&url).await }
+            })
+        })
+        .collect();
+    for start in starts {
+        let db = start.await.unwrap().expect("each replica starts");
+        assert!(db.is_ready().await);
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let (applied,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
+    let shipped =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).unwrap().count();
+    assert_eq!(applied as usize, shipped, "each migration applied once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_simultaneous_sign_ups_than_pooled_connections_all_succeed_on_postgresql() {
     // Each first sign-up holds its merchant's lock while Codat creates the company; a holder that
     // needed a second pooled connection would starve once every connection was a holder.
