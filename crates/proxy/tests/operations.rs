@@ -98,17 +98,7 @@ async fn over_a_whole_flow_every_log_line_is_json_with_its_request_id_and_names_
     let cookie = cookie_of(&opened);
     let cookie_token = cookie.split_once('=').unwrap().1.to_owned();
     // ...and connects a platform at Codat; Codat's webhooks tell the server, which tells the lender.
-    let started: Value = http
-        .post(format!("{base}/api/connections"))
-        .header("cookie", &cookie)
-        .header("x-codat-connect", "1")
-        .json(&support::consented(&http, &base, "gbol").await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = support::start_connection(&http, &base, &cookie, "gbol").await;
     let complete = started["linkUrl"].as_str().expect("a Link URL").replace("/start", "/complete");
     let authorized = http.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
     assert_eq!(authorized.status(), 303);
