@@ -176,8 +176,9 @@ fn render(
     }
     text.push_str(
         "\n`cN` is the number of concurrent clients. `forwarded` is `GET /api/connections` through the proxy \
-         (session check, Codat call, mapping); `direct` is the same Codat call made straight to the emulator, and the \
-         `added` rows subtract it. With 16 and 64 clients the benchmark, the proxy and the emulator share two \
+         (session check, the Codat call and two reads of the database at once, mapping); `direct` is the same Codat \
+         call made straight to the emulator, and the `added` rows subtract it. `proxy_hop_c1_p50` is `/healthz` \
+         through every layer: the floor of `added`, one more hop on loopback. With 16 and 64 clients the benchmark, the proxy and the emulator share two \
          cores, so those differences (p99 most of all, which can come out negative) measure contention more than \
          the proxy. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache; \
          `codat_integrations` is one page of the integration list straight from the emulator, which the cache \

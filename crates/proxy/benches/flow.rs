@@ -104,6 +104,9 @@ async fn main() {
     // One page of Codat's own integration list, what the cached grid spares (its branding
     // calls come on top).
     let codat_list = format!("{emulator_url}/integrations?query=sourceType%3DAccounting&pageSize=100");
+    // The floor of any answer through the proxy: one more hop on loopback and its layers.
+    let (hop, _, _) = measure(&http, &format!("{base}/healthz"), &[], 1, 800).await;
+    report("proxy_hop_c1_p50", hop, "µs");
     for concurrency in [1, 16, 64] {
         let total = 3200;
         let (p50, p99, rate) = measure(&http, &grid, &[], concurrency, total).await;

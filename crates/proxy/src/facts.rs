@@ -12,7 +12,10 @@
 //! writes those tables itself.
 
 use crate::{
-    db::{ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt, Tx, Withdrawal},
+    db::{
+        ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt, StoredConnection, Tx,
+        Withdrawal,
+    },
     error::AppError,
     lender::readiness::{assess, kind_of_data_type},
     AppState,
@@ -41,6 +44,40 @@ pub enum Cause<'a> {
 
 /// Codat said where some of the merchant's connections stand.
 pub async fn connections_seen(
+    state: &AppState,
+    merchant_id: &str,
+    connections: &[codat::Connection],
+    cause: Cause<'_>,
+) -> Result<(), AppError> {
+    // Most looks (every view of the connections list) find what is stored already: a plain
+    // read answers them, without the merchant's lock or a commit to disk. A status that differs
+    // is written below with the conditional write, which stays the judge across servers.
+    if !connections.is_empty() {
+        let stored = state.db.merchant_connections(merchant_id).await?;
+        if already_stored(&stored, connections) {
+            return nothing_changed(state, cause).await;
+        }
+    }
+    record_connections(state, merchant_id, connections, cause).await
+}
+
+/// [`connections_seen`] with the merchant's connections as stored read already (alongside the
+/// question to Codat, by a page that needs both).
+pub async fn connections_seen_against(
+    state: &AppState,
+    merchant_id: &str,
+    connections: &[codat::Connection],
+    stored: &[StoredConnection],
+    cause: Cause<'_>,
+) -> Result<(), AppError> {
+    if already_stored(stored, connections) {
+        return nothing_changed(state, cause).await;
+    }
+    record_connections(state, merchant_id, connections, cause).await
+}
+
+/// Records each connection in one change (see [`connections_seen`]).
+async fn record_connections(
     state: &AppState,
     merchant_id: &str,
     connections: &[codat::Connection],
@@ -178,6 +215,15 @@ pub async fn nothing_changed(state: &AppState, cause: Cause<'_>) -> Result<(), A
         state.db.mark_webhook_processed(id).await?;
     }
     Ok(())
+}
+
+/// Whether every connection Codat gave is stored as the merchant's with the same status, so
+/// that recording them would change nothing (and readiness, which follows from what is stored,
+/// neither).
+fn already_stored(stored: &[StoredConnection], connections: &[codat::Connection]) -> bool {
+    connections.iter().all(|connection| {
+        stored.iter().any(|known| known.id == connection.id && known.status == connection.status)
+    })
 }
 
 /// One change in the making: a transaction holding the merchant's lock.

@@ -23,9 +23,23 @@ use std::{
 };
 use tokio::sync::watch;
 
-/// Shared state of every handler.
+/// Shared state of every handler: one `Arc`, so that the many clones a request makes (each
+/// layer and extractor takes its own) cost one counter each rather than one per field. Its
+/// fields are [`Shared`]'s, reached through `Deref`.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
     /// Storage.
     pub db: Db,
     /// The Codat client.
@@ -244,7 +258,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         config.forwarded_hops,
     );
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    Ok(AppState {
+    Ok(AppState(Arc::new(Shared {
         db,
         codat: backend.client.with_observer(metrics.clone()),
         metrics,
@@ -263,5 +277,5 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         check_report: Arc::default(),
         stopping: Arc::new(watch::channel(false).0),
         draining: Arc::default(),
-    })
+    })))
 }

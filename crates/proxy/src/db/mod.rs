@@ -126,7 +126,9 @@ impl Db {
                 .await?
                 .close()
                 .await?;
-            options = options.after_connect(|connection, _| {
+            // A connection to a local file does not go stale: the ping sqlx sends before handing
+            // one out (a round trip through the connection's worker thread) only adds latency.
+            options = options.test_before_acquire(false).after_connect(|connection, _| {
                 Box::pin(async move {
                     connection
                         .execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")

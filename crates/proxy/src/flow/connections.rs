@@ -117,9 +117,13 @@ pub async fn list(
     State(state): State<AppState>,
     SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    let connections = state.codat.list_connections(&company_id).await?;
-    let mut receipts = state.db.consent_receipts(&merchant.id).await?;
-    facts::connections_seen(&state, &merchant.id, &connections, Cause::Page).await?;
+    // Codat and the database asked at once: what is stored decides whether anything is written.
+    let (connections, mut receipts, stored) = tokio::try_join!(
+        async { state.codat.list_connections(&company_id).await.map_err(AppError::from) },
+        async { state.db.consent_receipts(&merchant.id).await.map_err(AppError::from) },
+        async { state.db.merchant_connections(&merchant.id).await.map_err(AppError::from) },
+    )?;
+    facts::connections_seen_against(&state, &merchant.id, &connections, &stored, Cause::Page).await?;
     let mut shown = Vec::with_capacity(connections.len());
     for connection in connections {
         let mut connection = summary(connection);
