@@ -91,7 +91,7 @@ pub async fn sign_up(request: &SignUpRequest) -> ApiResult<Session> {
 
 /// The signed-in merchant, or `None` on a first visit (no session presented).
 pub async fn session() -> ApiResult<Option<Session>> {
-    let answer = exchange(authorized(Request::get(paths::SESSION)).build()).await?;
+    let answer = ask(paths::SESSION).await?;
     // 204: no session yet, a first visit.
     if answer.status == 204 {
         return Ok(None);
@@ -189,7 +189,15 @@ fn clean_id(id: &str) -> String {
 // is written once, so each new answer type costs little in the bundle.
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    parse(exchange(authorized(Request::get(path)).build()).await?)
+    parse(ask(path).await?)
+}
+
+/// A `GET` of `path`: the answer the page was sent with, if it holds one, else the proxy's.
+async fn ask(path: &str) -> Result<Answer, ApiFailure> {
+    match crate::first_answers::take(path) {
+        Some((status, body)) => judge(status, body),
+        None => exchange(authorized(Request::get(path)).build()).await,
+    }
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
@@ -228,7 +236,12 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
         request.map_err(|e| unreachable_failure(&e))?.send().await.map_err(|e| unreachable_failure(&e))?;
     let status = response.status();
     let body = response.text().await.map_err(|e| unreachable_failure(&e))?;
-    if response.ok() {
+    judge(status, body)
+}
+
+/// A successful answer (2xx) as such; any other as the failure the page shows.
+fn judge(status: u16, body: String) -> Result<Answer, ApiFailure> {
+    if (200..300).contains(&status) {
         return Ok(Answer { status, body });
     }
     // Not the proxy's JSON (a load balancer's page, say): the status is all there is to go on.

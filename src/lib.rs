@@ -9,6 +9,7 @@ pub mod components;
 pub mod data_types;
 pub mod dates;
 pub mod embed;
+pub mod first_answers;
 pub mod i18n;
 pub mod json;
 pub mod live;

@@ -2,6 +2,10 @@
 
 fn main() {
     console_error_panic_hook::set_once();
+    // When the app began to run, for `cargo xtask bench`'s cold-load phases.
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark("cc-app-start");
+    }
     codat_connect::embed::start();
     if codat_connect::embed::refused_reason().is_some() {
         leptos::mount::mount_to_body(codat_connect::pages::link_window::EmbedRefusedPage);

@@ -7,6 +7,10 @@ use codat_connect_api::{Connection, ConnectionStatus, SourceType};
 /// Cards shown at first, and added by each "show more".
 pub const PAGE_SIZE: usize = codat_connect_api::GRID_PAGE_SIZE;
 
+/// Cards in view when the grid first shows, on a phone (one column) or a desktop (a few rows
+/// of several): their images load at once, the rest as they near the screen.
+pub const CARDS_IN_VIEW: usize = 8;
+
 /// The tabs of the picker, in order.
 pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
 

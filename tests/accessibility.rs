@@ -6,7 +6,6 @@ mod support;
 use fantoccini::{
     actions::{InputSource as _, MouseActions, PointerAction},
     key::Key,
-    Locator,
 };
 use support::{axe_violations, Harness};
 
@@ -55,8 +54,8 @@ async fn a_branded_button_swaps_to_its_hover_image_under_the_pointer() {
     harness.open("/connect").await;
     let card = harness.button("Connect QuickBooks Online").await;
     assert_eq!(harness.visibility_within(&card, ".brand-button-hover").await, "hidden");
-    // The hover image is loaded with its card, before the pointer arrives.
-    let hover_image = card.find(Locator::Css(".brand-button-hover")).await.expect("hover image");
+    // The hover image comes just after the grid's first paint, before the pointer arrives.
+    let hover_image = harness.find_within(&card, ".brand-button-hover").await;
     let loaded = harness
         .browser
         .execute_async(

@@ -253,3 +253,35 @@ async fn declining_the_terms_returns_to_the_grid_and_connects_nothing() {
     );
     harness.finish().await;
 }
+
+/// An owner who opens the picker's page has its first view drawn from the answers the page came
+/// with: the grid shows without the page asking the proxy for the session, the grid, the
+/// connections or the sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickers_first_view_asks_the_proxy_nothing_it_came_with() {
+    let harness = Harness::start("first-view").await;
+    sign_up(&harness, "Quick Start Ltd").await;
+    harness.heading("Connect your accounting software").await;
+    // A fresh load of the page, as an owner coming back would make.
+    harness.open("/connect").await;
+    harness.button("Connect Xero").await;
+    let asked = harness
+        .browser
+        .execute(
+            "return performance.getEntriesByType('resource')
+                 .map((entry) => new URL(entry.name))
+                 .filter((url) => url.pathname.startsWith('/api/'))
+                 .map((url) => url.pathname + url.search);",
+            vec![],
+        )
+        .await
+        .expect("the page's requests");
+    let asked: Vec<String> = serde_json::from_value(asked).expect("paths");
+    for answered in
+        ["/api/session", "/api/integrations?sourceType=Accounting", "/api/connections", "/api/sync"]
+    {
+        assert!(!asked.iter().any(|path| path == answered), "{answered} was asked again: {asked:?}");
+    }
+    harness.screenshot("01-grid-from-the-page").await;
+    harness.finish().await;
+}

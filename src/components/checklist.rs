@@ -9,7 +9,9 @@ use crate::{
     loaded::Loaded,
     picker,
 };
-use codat_connect_api::{Connection, ConnectionStatus, Progress, Requirement, Requirements, SourceType};
+use codat_connect_api::{
+    Connection, ConnectionStatus, Progress, Requirement, Requirements, Session, SourceType,
+};
 use leptos::prelude::*;
 
 /// Whether the business has a working connection of `kind`.
@@ -60,10 +62,17 @@ pub fn Checklist(
 /// lender's page with the same, in its query); while a required kind is missing it says what to
 /// connect instead. Nothing for a standalone owner.
 #[component]
-pub fn DoneButton() -> impl IntoView {
+pub fn DoneButton(
+    /// The session, when the page has it already (else it is asked for).
+    #[prop(optional)]
+    session: Option<Loaded<Option<Session>>>,
+    /// The connections, likewise.
+    #[prop(optional)]
+    connections: Option<Loaded<Vec<Connection>>>,
+) -> impl IntoView {
     let m = messages();
-    let session = Loaded::new(api::session);
-    let connections = Loaded::new(api::connections);
+    let session = session.unwrap_or_else(|| Loaded::new(api::session));
+    let connections = connections.unwrap_or_else(|| Loaded::new(api::connections));
     move || {
         let session = session.get()?.ok()??;
         let return_url = session.return_url.filter(|_| !embed::is_embedded());

@@ -15,6 +15,13 @@ pub fn IntegrationCard(
     /// True while any connection is being started, to prevent double starts.
     #[prop(into)]
     busy: Signal<bool>,
+    /// True once the grid has been painted: the hover images come then, out of the way of the
+    /// first paint (each is one more image to decode on a slow phone).
+    #[prop(into)]
+    hover_ready: Signal<bool>,
+    /// Among the first cards, in view at once: its images load at once rather than as they
+    /// near the screen.
+    eager: bool,
 ) -> impl IntoView {
     let key = card.platform_key.clone();
     let name = card.name.clone();
@@ -24,18 +31,24 @@ pub fn IntegrationCard(
     let label = crate::i18n::fill(label, &[("name", &card.name)]);
     // Most platforms have no connect button of their own: a plain one in the theme's colours
     // stands in (the card's accessible name already says what it does).
-    // An image written into the grid's answer is there already: lazy loading would only wait
-    // for layout to ask for it (a frame or more on a slow phone). Fetched ones load as they near
-    // the screen.
-    let loading = |src: &str| if src.starts_with("data:") { "eager" } else { "lazy" };
+    // A card in view at first loads its images at once: lazy loading would wait for layout to
+    // ask for them (a frame or more on a slow phone). Every other image, written into the
+    // grid's answer or not, loads as it nears the screen: each is a document to parse and an
+    // image to decode on the phone's one busy thread.
+    let loading = move |src: &str| if eager || src.starts_with("data:") { "eager" } else { "lazy" };
     let button_images = match card.button_url.clone() {
         Some(default) => {
             let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
             view! {
                 <span class="brand-button">
                     <img class="brand-button-default" alt="" height="36" loading=loading(&default) src=default/>
-                    // Not lazy: shown only on hover, it would load then and flash; low priority instead.
-                    <img class="brand-button-hover" src=hover alt="" height="36" fetchpriority="low"/>
+                    // Not lazy: shown only on hover, it would load then and flash. Until it is
+                    // there, hovering keeps the default image (CSS).
+                    {move || hover_ready.get().then(|| {
+                        view! {
+                            <img class="brand-button-hover" src=hover.clone() alt="" height="36" fetchpriority="low"/>
+                        }
+                    })}
                 </span>
             }
             .into_any()
@@ -57,7 +70,10 @@ pub fn IntegrationCard(
                 // the words apart for assistive technology.
                 {button_images}
                 " "
-                <img class="integration-logo" alt="" width="48" height="48" loading=loading(&card.logo_url) src=card.logo_url/>
+                // `elementtiming`: the browser records when the logo was painted (`cargo xtask
+                // bench`, and any real-user monitoring the lender runs).
+                <img class="integration-logo" alt="" width="48" height="48" loading=loading(&card.logo_url) src=card.logo_url
+                    elementtiming="cc-logo"/>
                 <span class="integration-name">{card.name}</span>
                 // The space keeps "Workday Beta" two words for assistive technology (label in name).
                 {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}

@@ -70,11 +70,17 @@ fn Grid(
     if cards.is_empty() {
         return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
     }
-    // Marks the moment the cards are on screen, for `cargo xtask bench` (Performance API).
+    // Marks the moment the cards are on screen, for `cargo xtask bench` (Performance API); the
+    // hover images follow once that frame has been painted (a timeout set in the frame's
+    // callback runs after its paint).
+    let hover_ready = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(performance) = window().performance() {
             let _ = performance.mark("cc-grid-ready");
         }
+        request_animation_frame(move || {
+            set_timeout(move || hover_ready.set(true), std::time::Duration::ZERO);
+        });
     });
     // The cards matching the search, a page at a time: a catalogue of a thousand platforms
     // renders (and loads the images of) the first few dozen, and a keystroke changes only the
@@ -95,7 +101,10 @@ fn Grid(
                 key=|index| *index
                 children=move |index| {
                     let card = cards.with_value(|cards| cards[index].clone());
-                    view! { <IntegrationCard card on_connect busy/> }
+                    // The first cards are in view on any screen: their images load at once.
+                    let eager = matching.with_untracked(|all| all.iter().position(|i| *i == index))
+                        .is_some_and(|place| place < picker::CARDS_IN_VIEW);
+                    view! { <IntegrationCard card on_connect busy hover_ready eager/> }
                 }
             />
         </ul>

@@ -94,7 +94,7 @@ pub fn ConnectPage() -> impl IntoView {
             {start.link_window.view()}
             <ConsentDialog chosen kind=tab on_agree/>
             <PlatformGrid tab search on_connect busy connections found/>
-            <div class="actions"><DoneButton/></div>
+            <div class="actions"><DoneButton session connections/></div>
             <details class="cant-find">
                 <summary>{m.cant_find}</summary>
                 <p>{m.cant_find_text}</p>

@@ -132,15 +132,22 @@ impl Harness {
         input.send_keys(value).await.expect("typing");
     }
 
-    /// The computed `visibility` of the first element matching `css` inside `element`.
+    /// The first element matching `css` inside `element`, waiting for it to appear.
+    pub async fn find_within(&self, element: &Element, css: &str) -> Element {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match element.find(Locator::Css(css)).await {
+                Ok(found) => return found,
+                Err(error) if Instant::now() > deadline => panic!("no {css} within {PATIENCE:?}: {error}"),
+                Err(_) => tokio::task::yield_now().await,
+            }
+        }
+    }
+
+    /// The computed `visibility` of the first element matching `css` inside `element` (once
+    /// there is one).
     pub async fn visibility_within(&self, element: &Element, css: &str) -> String {
-        element
-            .find(Locator::Css(css))
-            .await
-            .expect("inner element")
-            .css_value("visibility")
-            .await
-            .expect("style")
+        self.find_within(element, css).await.css_value("visibility").await.expect("style")
     }
 
     /// Presses a key on the focused element (or types into it).

@@ -3,7 +3,9 @@
 //! - `run`: install what is missing, build the web app, serve it with the embedded emulator;
 //! - `test`: every check: formatting, clippy, unit, integration and browser tests;
 //! - `bench`: bundle size and proxy speed, written to BENCHMARKS.md, failing only on budgets;
-//! - `dist`: the static server with the web app inside, and its OCI image.
+//! - `dist`: the static server with the web app inside, and its OCI image;
+//! - `web`: the web app alone, built into `dist/` with its compressed copies (what the browser
+//!   tests and benchmarks serve).
 
 mod bench;
 mod command;
@@ -16,7 +18,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test | bench | dist>";
+const USAGE: &str = "usage: cargo xtask <run [-- server flags] | test | bench | dist | web>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(),
         Some("bench") => bench::bench(),
         Some("dist") => dist::dist().map(|_| ()),
+        Some("web") => tools::ensure_build_tools().and_then(|()| run::build_web_app()),
         _ => Err(anyhow::anyhow!(USAGE)),
     };
     match outcome {

@@ -163,6 +163,14 @@ pub async fn reads_seen(
     if reads.is_empty() {
         return nothing_changed(state, cause).await;
     }
+    // A page following the sync asks often and mostly finds nothing new: a read answers it.
+    let stored = state.db.data_reads(merchant_id).await?;
+    let known = |(data_type, read): &(String, SyncState)| {
+        stored.iter().any(|s| &s.data_type == data_type && s.status == *read)
+    };
+    if reads.iter().all(known) {
+        return nothing_changed(state, cause).await;
+    }
     let Some(mut change) = Change::begin(state, merchant_id).await? else {
         return nothing_changed(state, cause).await;
     };

@@ -11,6 +11,7 @@ pub mod error;
 pub mod example_lender;
 pub mod extract;
 pub mod facts;
+pub mod first_view;
 pub mod flow;
 pub mod funnel;
 pub mod lender;

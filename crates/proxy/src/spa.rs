@@ -1,10 +1,10 @@
 //! Serves the built web app: hashed assets as files, every other path as `index.html` with a
 //! fresh CSP nonce on its scripts.
 
-use crate::{security::CspNonce, AppState};
+use crate::{first_view, security::CspNonce, AppState};
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue, StatusCode, Uri},
+    http::{header, request::Parts, HeaderValue, StatusCode},
     middleware::Next,
     response::{Html, IntoResponse, Response},
     Extension,
@@ -24,23 +24,52 @@ the web app. Build it with <code>cargo xtask run</code> (development) or <code>c
 pub async fn index(
     State(state): State<AppState>,
     Extension(CspNonce(nonce)): Extension<CspNonce>,
-    uri: Uri,
+    request: Request,
 ) -> Response {
-    let status = if pages::page(uri.path()).is_some() || uri.path() == "/index.html" {
+    let (mut parts, _) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let status = if pages::page(&path).is_some() || path == "/index.html" {
         StatusCode::OK
     } else {
         StatusCode::NOT_FOUND
     };
-    match state.settings.index_html.as_deref() {
-        Some(html) => (
-            status,
-            // Asked again each time: each answer has its own nonce.
-            [(header::CACHE_CONTROL, "no-cache")],
-            Html(html.replace(NONCE_PLACEHOLDER, &nonce)),
-        )
-            .into_response(),
-        None => (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response(),
+    let Some(html) = state.settings.index_html.as_deref() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response();
+    };
+    let html = html.replace(NONCE_PLACEHOLDER, &nonce);
+    if path == pages::CONNECT && parts.method == axum::http::Method::GET {
+        // The answers go at the start of the body (or, in a page without one, at its end).
+        let split = html.find("<body>").map_or(html.len(), |at| at + "<body>".len());
+        return picker_page(state, &mut parts, html, split).await;
     }
+    // Asked again each time: each answer has its own nonce.
+    (status, [(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// The picker's page with its first view's answers ([`first_view`]): the document up to
+/// `<body>` at once, the answers and the rest when they are ready.
+async fn picker_page(state: AppState, parts: &mut Parts, html: String, split_at: usize) -> Response {
+    let encoding = first_view::Encoding::accepted(&parts.headers);
+    let signed_in = crate::session::presents_session(parts, &state);
+    let mut rest = html;
+    let head = rest.drain(..split_at).collect::<String>();
+    let mut parts = parts.clone();
+    let answers = async move {
+        let answers = first_view::answers(&state, &mut parts).await;
+        format!("{}{rest}", first_view::element(pages::CONNECT, &answers))
+    };
+    let body = first_view::two_part_body(encoding, head, answers);
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    // An owner's own data is in it: no cache may keep it.
+    let rule = if signed_in { "no-store" } else { "no-cache" };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(rule));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, cookie"));
+    if let Some(encoding) = encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
 }
 
 /// Any path no route took: one of the app's files (its hashed assets, `assets/embed.js`), else
@@ -50,10 +79,10 @@ pub async fn file_or_index(
     nonce: Extension<CspNonce>,
     request: Request,
 ) -> Response {
-    let (parts, _) = request.into_parts();
+    let (parts, body) = request.into_parts();
     match state.settings.web_app.file(&parts).await {
         Some(file) => file,
-        None => index(State(state), nonce, parts.uri).await,
+        None => index(State(state), nonce, Request::from_parts(parts, body)).await,
     }
 }
 

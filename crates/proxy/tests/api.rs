@@ -623,3 +623,53 @@ async fn a_slow_image_host_does_not_hold_up_the_grid() {
         assert!(card["logoUrl"].as_str().unwrap().starts_with("/branding/"), "{}", card["name"]);
     }
 }
+
+/// The answers written into a page's `cc-first` element, by the path they answer.
+fn first_answers(page: &str) -> std::collections::HashMap<String, (u64, String)> {
+    let start = page.find(r#"<script type="application/json" id="cc-first">"#).expect("the data element");
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let data: Value = serde_json::from_str(json).expect("the element holds JSON");
+    assert_eq!(data["page"], "/connect");
+    data["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|answer| {
+            let path = answer[0].as_str().unwrap().to_owned();
+            (path, (answer[1].as_u64().unwrap(), answer[2].as_str().unwrap().to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pickers_page_carries_its_first_views_answers_for_its_owner_only() {
+    let setup = setup().await;
+    let cookie = sign_up(&setup.app, "First View Ltd").await;
+    let page = send(&setup.app, get("/connect", Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store", "the owner's data is in it");
+    assert!(page.text.ends_with("</script></body></html>"), "the document ends after the answers");
+    let answers = first_answers(&page.text);
+    let (status, session) = &answers["/api/session"];
+    assert_eq!(*status, 200);
+    assert_eq!(serde_json::from_str::<Value>(session).unwrap()["businessName"], "First View Ltd");
+    let (status, grid) = &answers["/api/integrations?sourceType=Accounting"];
+    assert_eq!(*status, 200);
+    assert!(serde_json::from_str::<Value>(grid).unwrap().as_array().is_some_and(|cards| !cards.is_empty()));
+    assert_eq!(answers["/api/connections"], (200, "[]".to_owned()));
+    assert_eq!(answers["/api/sync"].0, 200);
+
+    // A visitor without a session is told it has none, and gets the grid; nothing of the owner's.
+    let anonymous = send(&setup.app, get("/connect", None)).await;
+    assert_eq!(anonymous.headers[header::CACHE_CONTROL], "no-cache");
+    assert!(!anonymous.text.contains("First View Ltd"));
+    let answers = first_answers(&anonymous.text);
+    assert_eq!(answers["/api/session"], (204, String::new()));
+    assert!(answers.contains_key("/api/integrations?sourceType=Accounting"));
+    assert!(!answers.contains_key("/api/connections") && !answers.contains_key("/api/sync"));
+
+    // Only the picker's page carries them.
+    let other = send(&setup.app, get("/connections", Some(&cookie))).await;
+    assert!(!other.text.contains("cc-first") && !other.text.contains("First View Ltd"));
+}

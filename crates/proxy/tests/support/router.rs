@@ -41,7 +41,7 @@ pub async fn setup_with_emulator(
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), r#"<script nonce="__CSP_NONCE__" type="module"></script>"#)
+    std::fs::write(dist.join("index.html"), r#"<!doctype html><html><head><script nonce="__CSP_NONCE__" type="module"></script></head><body></body></html>"#)
         .unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("db").display());
     let mut config = Config::local(database_url.clone(), dist);
