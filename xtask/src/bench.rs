@@ -20,6 +20,10 @@ const BUNDLE_BUDGET_BROTLI: usize = 215 * 1024;
 /// it and copied into BENCHMARKS.md.
 const BUNDLE_HISTORY: &str = include_str!("bundle_history.md");
 
+/// The phone's cold load before and after each change to the first view, kept by hand beside
+/// the code that measures it and copied into BENCHMARKS.md.
+const COLD_LOAD_HISTORY: &str = include_str!("cold_load_history.md");
+
 /// One file of the bundle with its sizes.
 struct Sized {
     name: String,
@@ -213,17 +217,26 @@ fn render(
     }
     text.push_str(
         "\n`grid_N_cards` is navigation start until the cards are on screen and clickable (the app's \
-         `cc-grid-ready` Performance mark) and the logos in view have loaded and been decoded; cold is the first visit (server and browser caches empty), warm a reload. \
+         `cc-grid-ready` Performance mark) and every logo then in view has been painted (the latest paint time \
+         Chrome's Element Timing gives the logos, `elementtiming=\"cc-logo\"`); cold is the first visit (server and \
+         browser caches empty), warm a reload. \
          `filter_1000_cards_keystroke_dom` is one search keystroke over 1,000 cards until the DOM shows the first 60 of the 100 matches \
          (the app's own work); `_frame` until the browser has also rendered the next frame (software rendering, \
          newly shown lazy images loading). \
-         `cold_load_phone_*` is a new visitor on a phone, median of five loads of `/connect` with the browser's \
-         cache emptied each time (the server's caches warm), through Chrome's DevTools protocol: 1.6 Mbps down, \
-         750 kbps up, 150 ms round trip, CPU four times slower; from navigation start until the wasm has \
-         arrived (`wasm_received`, the network's share), until the cards are usable (`grid_usable`: wasm \
-         compiled, app started, grid answer rendered) and until the logos in view are decoded \
-         (`logos_decoded`), with the bytes transferred by then (`transferred`, compressed, headers excluded).\n",
+         `cold_load_phone_*` is an owner who has signed up loading `/connect` on a phone, median of seven loads \
+         with the browser's cache emptied each time (the session cookie and the server's caches kept), through \
+         Chrome's DevTools protocol: 1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU four times slower, a \
+         390 by 844 screen at three device pixels to each. Its phases, from navigation start: the HTML received \
+         (`html`), the wasm received (`wasm_received`, the network's share), the app's `main` running \
+         (`app_started`, the `cc-app-start` mark), the last answer the first view waited for (`data_in`: the \
+         HTML's own time when the answers came inside it), the cards usable (`grid_usable`) and the logos in \
+         view painted (`logos_decoded`), with the requests made and bytes transferred by then (compressed, \
+         headers excluded). `physical_floor` is what the link alone allows for those bytes: two round trips (the \
+         HTML, then the files it names, in parallel) and every byte at 1.6 Mbps, no time to run anything; \
+         `logos_decoded_over_floor` is the load against it. One load's request log is printed while it runs.\n",
     );
+    text.push('\n');
+    text.push_str(COLD_LOAD_HISTORY);
     text.push_str("\n## Shipping (`cargo xtask dist`) and a rolling restart\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
     for (name, value, unit) in shipping {
         text.push_str(&format!("| {name} | {value} | {unit} |\n"));
