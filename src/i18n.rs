@@ -131,10 +131,11 @@ fn with_overrides(locale: Locale) -> &'static Messages {
     Box::leak(Box::new(patched))
 }
 
-/// Declares [`Messages`]: every string of the app, each one a key a lender may override
-/// (`TEXT_OVERRIDES`), then what is not a single string.
+/// Declares [`Messages`] from the list `codat_connect_api::with_message_keys!` gives: every
+/// string of the app, each one a key a lender may override (`TEXT_OVERRIDES`), then what is not
+/// a single string.
 macro_rules! catalogue {
-    ($( $(#[$meta:meta])* pub $name:ident: &'static str, )*) => {
+    ($( $(#[$meta:meta])* $name:ident, )*) => {
         /// Every string of the app. `{name}` marks a value filled in with [`fill`].
         #[derive(Debug, Clone, Copy)]
         pub struct Messages {
@@ -151,11 +152,7 @@ macro_rules! catalogue {
         }
 
         impl Messages {
-            /// The name of every string a lender may override, in order (`MESSAGE_KEYS`).
-            #[cfg(test)]
-            pub const KEYS: &'static [&'static str] = &[$(stringify!($name)),*];
-
-            /// Replaces the string at `index` in [`Messages::KEYS`]' order (the server sends
+            /// Replaces the string at `index` in `MESSAGE_KEYS`' order (the server sends
             /// indices, so the names are not in the bundle); false past the last.
             fn set(&mut self, index: usize, text: &'static str) -> bool {
                 let mut at = 0;
@@ -173,270 +170,7 @@ macro_rules! catalogue {
     };
 }
 
-catalogue! {
-    /// Header link to skip to the main content.
-    pub skip_to_content: &'static str,
-    /// Accessible name of the main navigation.
-    pub navigation: &'static str,
-    /// Navigation: the picker.
-    pub nav_connect: &'static str,
-    /// Navigation: the connections.
-    pub nav_connections: &'static str,
-    /// The badge's alternative text.
-    pub powered_by: &'static str,
-    /// Document titles per page.
-    pub title_sign_up: &'static str,
-    /// Title of the picker.
-    pub title_connect: &'static str,
-    /// Title of the return page.
-    pub title_callback: &'static str,
-    /// Title of the connections page.
-    pub title_connections: &'static str,
-    /// Title and heading of the not-found page.
-    pub not_found: &'static str,
-    /// Text of the not-found page.
-    pub not_found_text: &'static str,
-    /// Link back from the not-found page.
-    pub go_to_platforms: &'static str,
-    /// Sign-up heading.
-    pub sign_up_heading: &'static str,
-    /// Sign-up introduction.
-    pub sign_up_lead: &'static str,
-    /// Field label.
-    pub business_name: &'static str,
-    /// Field label.
-    pub work_email: &'static str,
-    /// Submit button.
-    pub continue_label: &'static str,
-    /// Submit button while waiting.
-    pub setting_up: &'static str,
-    /// Generic loading status.
-    pub loading: &'static str,
-    /// Greeting for a signed-in visitor; `{name}`.
-    pub welcome_back: &'static str,
-    /// Picker introduction.
-    pub picker_lead: &'static str,
-    /// Accessible name of the tabs.
-    pub kind_of_platform: &'static str,
-    /// Tab labels.
-    pub tab_accounting: &'static str,
-    /// Tab label.
-    pub tab_banking: &'static str,
-    /// Tab label.
-    pub tab_commerce: &'static str,
-    /// Headings per tab.
-    pub heading_accounting: &'static str,
-    /// Heading of the banking tab.
-    pub heading_banking: &'static str,
-    /// Heading of the commerce tab.
-    pub heading_commerce: &'static str,
-    /// Search box placeholder and name.
-    pub search_platforms: &'static str,
-    /// Status while the Link page opens.
-    pub opening_sign_in: &'static str,
-    /// Status while the grid loads.
-    pub loading_platforms: &'static str,
-    /// Empty grid.
-    pub no_platforms: &'static str,
-    /// Search without results; `{text}`.
-    pub no_match: &'static str,
-    /// A card's accessible name; `{name}`.
-    pub connect_platform: &'static str,
-    /// A beta platform's card, named with the badge it shows (WCAG 2.5.3, label in name).
-    pub connect_beta_platform: &'static str,
-    /// Badge on beta platforms.
-    pub beta: &'static str,
-    /// The existing accounting platform; `{name}`.
-    pub accounting_connected: &'static str,
-    /// Link to manage it.
-    pub manage: &'static str,
-    /// "Can't find your platform?" summary.
-    pub cant_find: &'static str,
-    /// Its explanation.
-    pub cant_find_text: &'static str,
-    /// Notice without a session.
-    pub start_here: &'static str,
-    /// Link to sign up.
-    pub sign_up: &'static str,
-    /// Retry button.
-    pub try_again: &'static str,
-    /// Return page: checking; `{platform}`.
-    pub checking_connection: &'static str,
-    /// Fallback platform name.
-    pub your_platform: &'static str,
-    /// Return page: connected; `{platform}`.
-    pub platform_connected: &'static str,
-    /// Return page: thanks.
-    pub connected_thanks: &'static str,
-    /// Return page: not finished; `{platform}`.
-    pub not_finished_heading: &'static str,
-    /// Its explanation.
-    pub not_finished_text: &'static str,
-    /// Confirmation failed; `{platform}`.
-    pub could_not_confirm: &'static str,
-    /// Next step: the connections.
-    pub view_connections: &'static str,
-    /// Next step: another platform.
-    pub choose_another: &'static str,
-    /// Outcome 201; `{platform}`.
-    pub nothing_changed: &'static str,
-    /// Its explanation.
-    pub nothing_changed_text: &'static str,
-    /// Outcome 403; `{platform}`.
-    pub cancelled: &'static str,
-    /// Its explanation.
-    pub cancelled_text: &'static str,
-    /// Outcome 500; `{platform}`.
-    pub failed: &'static str,
-    /// With Codat's message; `{message}`.
-    pub failed_with_message: &'static str,
-    /// Without a message.
-    pub failed_text: &'static str,
-    /// Outcome 501; `{platform}`.
-    pub not_supported: &'static str,
-    /// Its explanation.
-    pub not_supported_text: &'static str,
-    /// Unknown outcome.
-    pub unknown_outcome: &'static str,
-    /// Its explanation; `{status}`, `{detail}`.
-    pub unknown_outcome_text: &'static str,
-    /// Sync heading while reading.
-    pub reading_your_data: &'static str,
-    /// Sync heading when done.
-    pub all_set: &'static str,
-    /// The first sync finished, but some data types could not be read.
-    pub sync_needs_attention: &'static str,
-    /// What to do when some data types could not be read.
-    pub sync_failed_next_step: &'static str,
-    /// Button: read the data again.
-    pub read_again: &'static str,
-    /// Status while the sync status loads.
-    pub checking_progress: &'static str,
-    /// Summary before any data type.
-    pub sync_starting: &'static str,
-    /// Summary when all read.
-    pub sync_done: &'static str,
-    /// Summary with failures; `{failed}`.
-    pub sync_done_with_failures: &'static str,
-    /// Summary while reading; `{done}`, `{total}`.
-    pub sync_progress: &'static str,
-    /// Data type states.
-    pub state_waiting: &'static str,
-    /// State: reading.
-    pub state_reading: &'static str,
-    /// State: done.
-    pub state_done: &'static str,
-    /// State: failed.
-    pub state_failed: &'static str,
-    /// State: not available.
-    pub state_not_available: &'static str,
-    /// Connection statuses.
-    pub status_connected: &'static str,
-    /// Status: pending.
-    pub status_not_finished: &'static str,
-    /// Status: unlinked.
-    pub status_disconnected: &'static str,
-    /// Status: deauthorized.
-    pub status_needs_reconnecting: &'static str,
-    /// Status: unknown.
-    pub status_unknown: &'static str,
-    /// Connections page introduction.
-    pub connections_lead: &'static str,
-    /// Loading status.
-    pub loading_connections: &'static str,
-    /// Empty list.
-    pub no_connections: &'static str,
-    /// Link to the picker.
-    pub connect_a_platform: &'static str,
-    /// Link to add more.
-    pub connect_another: &'static str,
-    /// Row dates; `{created}`, `{last_sync}`.
-    pub connection_dates: &'static str,
-    /// No sync yet.
-    pub not_yet: &'static str,
-    /// Action on a pending connection.
-    pub finish_connecting: &'static str,
-    /// Action on a disconnected one.
-    pub reconnect: &'static str,
-    /// Action: unlink.
-    pub disconnect: &'static str,
-    /// Action: delete.
-    pub remove: &'static str,
-    /// Dialog title; `{platform}`.
-    pub disconnect_title: &'static str,
-    /// Dialog text.
-    pub disconnect_text: &'static str,
-    /// Dialog title; `{platform}`.
-    pub remove_title: &'static str,
-    /// Dialog text.
-    pub remove_text: &'static str,
-    /// Dialog confirm label.
-    pub remove_confirm: &'static str,
-    /// Dialog cancel label.
-    pub cancel: &'static str,
-    /// Unreadable answer.
-    pub error_bad_answer: &'static str,
-    /// Error status; `{status}`.
-    pub error_status: &'static str,
-    /// Network failure.
-    pub error_unreachable: &'static str,
-    /// Shows the next cards of a long grid; `{count}` more match.
-    pub show_more_platforms: &'static str,
-    /// Embedded: the button that closes the app.
-    pub close: &'static str,
-    /// Standalone: the header's button that ends the session.
-    pub sign_out: &'static str,
-    /// Embedded: the button that ends the flow after a success.
-    pub done: &'static str,
-    /// Embedded, instead of "Done" while a required kind is missing; `{kinds}`.
-    pub finish_needs: &'static str,
-    /// The lender's checklist, for screen readers.
-    pub checklist_label: &'static str,
-    /// Checklist: a kind the lender requires, not yet connected.
-    pub required: &'static str,
-    /// Checklist: an optional kind, not yet connected.
-    pub optional_skip: &'static str,
-    /// A lender's link that was already used or expired.
-    pub link_used: &'static str,
-    /// Consent dialog title; `{platform}`.
-    pub consent_title: &'static str,
-    /// Consent: before the data types; `{platform}`.
-    pub consent_reads: &'static str,
-    /// Consent: how much history; `{months}`.
-    pub consent_history: &'static str,
-    /// Consent: heading of the lender's purpose.
-    pub consent_why: &'static str,
-    /// Consent: heading of the period.
-    pub consent_how_long: &'static str,
-    /// Consent: the lender's terms.
-    pub consent_terms: &'static str,
-    /// Consent: the lender's privacy notice.
-    pub consent_privacy: &'static str,
-    /// Consent: back to the grid.
-    pub consent_decline: &'static str,
-    /// Consent: agree and open Link.
-    pub consent_agree: &'static str,
-    /// A connection's consent receipt; `{date}`, `{count}`, `{version}`.
-    pub receipt_given: &'static str,
-    /// A connection lost its access; `{platform}`.
-    pub attention_reauth: &'static str,
-    /// Some data could not be read.
-    pub attention_reads_failed: &'static str,
-    /// Embedded: while the owner signs in in the popup; `{name}`.
-    pub finish_in_window: &'static str,
-    /// Embedded: the popup was blocked.
-    pub window_blocked: &'static str,
-    /// Embedded: opens the popup after it was blocked.
-    pub open_sign_in_window: &'static str,
-    /// Embedded: the popup was closed before the owner finished.
-    pub window_closed: &'static str,
-    /// In the popup, once its report is sent.
-    pub you_can_close: &'static str,
-    /// Embedded: the host page's options were refused.
-    pub embed_refused: &'static str,
-    /// Embedded: the session token has expired or is unknown.
-    pub session_ended: &'static str,
-}
+codat_connect_api::with_message_keys!(catalogue);
 
 #[cfg(test)]
 mod tests {
@@ -452,12 +186,13 @@ mod tests {
     }
 
     #[test]
-    fn the_keys_a_lender_may_override_are_the_servers_list() {
-        assert_eq!(Messages::KEYS, codat_connect_api::MESSAGE_KEYS);
+    fn an_override_names_its_string_by_its_index_in_the_servers_list() {
+        use codat_connect_api::MESSAGE_KEYS;
         let mut m = *Locale::En.messages();
-        let done = Messages::KEYS.iter().position(|key| *key == "done").unwrap();
+        let done = MESSAGE_KEYS.iter().position(|key| *key == "done").unwrap();
         assert!(m.set(done, "Finish") && m.done == "Finish");
-        assert!(!m.set(Messages::KEYS.len(), "x"));
+        assert!((0..MESSAGE_KEYS.len()).all(|index| m.set(index, "x")), "every key has a string");
+        assert!(!m.set(MESSAGE_KEYS.len(), "x"));
     }
 
     #[test]

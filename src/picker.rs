@@ -11,8 +11,8 @@ pub const PAGE_SIZE: usize = codat_connect_api::GRID_PAGE_SIZE;
 /// of several): their images load at once, the rest as they near the screen.
 pub const CARDS_IN_VIEW: usize = 8;
 
-/// The tabs of the picker, in order.
-pub const TABS: [SourceType; 3] = [SourceType::Accounting, SourceType::Banking, SourceType::Commerce];
+/// The tabs of the picker, in order: one per kind of platform a lender can ask for.
+pub const TABS: [SourceType; 3] = codat_connect_api::Requirements::KINDS;
 
 /// The tab's label.
 pub fn tab_label(m: &Messages, source_type: SourceType) -> &'static str {

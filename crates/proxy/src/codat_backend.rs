@@ -2,7 +2,7 @@
 //! configured key, or, without a key, the embedded emulator, created here and served by the
 //! router under `/emulator`.
 
-use crate::{config::Config, redirect_template, FLOW_EVENT_TYPES};
+use crate::config::Config;
 use anyhow::Context as _;
 use codat::{ApiKey, CodatClient};
 use codat_emulator::{Emulator, EmulatorConfig};
@@ -10,6 +10,20 @@ use std::{net::SocketAddr, sync::Arc};
 
 /// Hosts whose `linkUrl`s the browser may be sent to, besides the emulator's own origin.
 const CODAT_LINK_ORIGINS: [&str; 2] = ["https://link-api.codat.io", "https://link.codat.io"];
+
+/// The events the flow listens to (subscribe a Codat webhook consumer to these).
+pub const FLOW_EVENT_TYPES: [&str; 8] = codat::CONNECTION_EVENT_TYPES;
+
+/// The redirect URL template registered with Codat: the app's callback route with every
+/// placeholder the callback page reads.
+pub fn redirect_template(public_url: &str) -> String {
+    format!(
+        "{}/callback?statusCode={{statusCode}}&statusText={{statusText}}&errorMessage={{errorMessage}}\
+         &companyId={{companyId}}&connectionId={{connectionId}}&platform={{platform}}\
+         &platformName={{platformName}}&sourceType={{sourceType}}&state={{state}}",
+        public_url.trim_end_matches('/')
+    )
+}
 
 /// Codat's static assets host, where platform images live.
 const CODAT_IMAGE_ORIGIN: &str = "https://static.codat.io";

@@ -315,7 +315,7 @@ impl<'s> Change<'s> {
     async fn emit(&mut self, event: LenderEventData) -> Result<(), AppError> {
         let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
         let event_type = event.event_type();
-        let timestamp = crate::rfc3339(crate::db::unix_now());
+        let timestamp = crate::db::rfc3339(crate::db::unix_now());
         let body = serde_json::to_string(&LenderEvent { event, timestamp })
             .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
         let deliveries: Vec<(String, String)> = self

@@ -1,7 +1,7 @@
 //! Consent receipts: one per connection, with what the owner agreed to, and its withdrawal.
 
 use super::{unix_now, Db, Tx};
-use crate::rfc3339;
+use crate::db::rfc3339;
 use codat_connect_api::ConsentReceipt;
 use serde::Serialize;
 

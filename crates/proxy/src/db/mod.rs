@@ -1,8 +1,15 @@
-//! Durable storage: merchants and their Codat company, sessions, and received webhooks.
+//! Durable storage. The same queries run on SQLite (the default: one file, WAL,
+//! `synchronous=FULL`) and on PostgreSQL (for several servers behind a load balancer), through
+//! sqlx's `Any` driver; each backend has its own migrations. One module per table or subject:
 //!
-//! The same queries run on SQLite (the default: one file, WAL, `synchronous=FULL`) and on
-//! PostgreSQL (for several servers behind a load balancer), through sqlx's `Any` driver; each
-//! backend has its own migrations.
+//! - the merchant and its access: `merchants`, `sessions`, `stream_tickets`, `link_starts`;
+//! - its connections and what follows from them: `connections`, `pending_links`,
+//!   `consent_receipts`, `data_reads`;
+//! - what the lender hears and sees: `lender_events` (the outbox), `funnel`, `gauges`;
+//! - Codat's side: `webhooks` (as received), `grid` (the integration grid as Codat gave it);
+//! - the servers' own: `settings`, `watch_leases`, `lock`, `sweep` (what retention removes).
+//!
+//! Only `crate::facts` writes a merchant's facts, each change in one [`Tx`].
 
 use sqlx::{
     any::{install_default_drivers, AnyPoolOptions},
@@ -180,7 +187,6 @@ impl Db {
     }
 }
 
-/// Now, in Unix seconds: the clock every stored expiry is compared with.
 /// Now, in Unix milliseconds.
 pub fn unix_now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -189,10 +195,19 @@ pub fn unix_now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// Now, in Unix seconds: the clock every stored expiry is compared with.
 pub(crate) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// Unix seconds as an RFC 3339 date-time (UTC), as the lender's API and exports write them.
+pub fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 

@@ -102,7 +102,7 @@ impl BrandingImages {
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(unavailable());
         }
-        let etag = format!("\"{}\"", &crate::sha256_hex(&bytes)[..32]);
+        let etag = format!("\"{}\"", &crate::digest::sha256_hex(&bytes)[..32]);
         let image = Arc::new(Image { bytes, content_type, etag });
         self.images.write().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), image.clone());
         Ok(image)

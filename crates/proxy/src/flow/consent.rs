@@ -147,7 +147,7 @@ pub fn terms_of(
         history_months,
     };
     // Every field but the version, in a fixed order: the same words give the same hash.
-    let hash = crate::sha256_hex(serde_json::to_string(&terms).unwrap_or_default().as_bytes());
+    let hash = crate::digest::sha256_hex(serde_json::to_string(&terms).unwrap_or_default().as_bytes());
     terms.version = hash[..12].to_owned();
     (terms, hash)
 }

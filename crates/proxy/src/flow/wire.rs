@@ -27,12 +27,11 @@ pub fn connection_status(status: codat::ConnectionStatus) -> ConnectionStatus {
 
 /// A `?sourceType=` query value (Accounting when absent): one of the picker's three kinds.
 pub fn source_type_param(text: Option<&str>) -> Result<SourceType, crate::error::AppError> {
-    match text.unwrap_or("Accounting") {
-        "Accounting" => Ok(SourceType::Accounting),
-        "Banking" => Ok(SourceType::Banking),
-        "Commerce" => Ok(SourceType::Commerce),
-        other => Err(crate::error::AppError::BadRequest(format!(
-            "Unknown source type '{other}': use Accounting, Banking or Commerce."
+    let text = text.unwrap_or("Accounting");
+    match SourceType::parse(text) {
+        SourceType::Other => Err(crate::error::AppError::BadRequest(format!(
+            "Unknown source type '{text}': use Accounting, Banking or Commerce."
         ))),
+        kind => Ok(kind),
     }
 }

@@ -4,11 +4,10 @@
 //! (`POST /v1/webhook-deliveries/{id}/replay`).
 
 use super::readiness::{assess, kind_of_data_type};
-use crate::db::DeliveryStatus;
 use crate::{
-    db::{DeliveryRecord, MerchantRecord},
+    db::{rfc3339, DeliveryRecord, DeliveryStatus, MerchantRecord},
     error::AppError,
-    rfc3339, AppState,
+    AppState,
 };
 use axum::{
     extract::{Path, Query, State},

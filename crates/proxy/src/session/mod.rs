@@ -209,7 +209,7 @@ pub fn new_token() -> String {
 }
 
 fn hash(token: &str) -> String {
-    crate::sha256_hex(token.as_bytes())
+    crate::digest::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

@@ -1,0 +1,116 @@
+//! The steps of the flow a visitor reached, for the lender's funnel.
+
+use serde::{Deserialize, Serialize};
+
+use crate::SourceType;
+
+/// A step of the flow a visitor reached, for the lender's funnel. Nothing about the visitor is
+/// sent or kept; a search's text only when it found nothing (it names a platform to enable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum FunnelStep {
+    /// The grid of a kind was shown.
+    GridShown {
+        /// The kind.
+        source_type: SourceType,
+    },
+    /// The visitor chose a tab.
+    TabChosen {
+        /// The kind.
+        source_type: SourceType,
+    },
+    /// A search was made (counted when the search box is left or submitted).
+    SearchMade {
+        /// The tab searched.
+        source_type: SourceType,
+        /// How many platforms it found.
+        results: u32,
+        /// Its text, sent only when it found nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// A platform's card was chosen (the consent dialog opened).
+    PlatformChosen {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor agreed to the terms.
+    ConsentGiven {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor declined the terms.
+    ConsentDeclined {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The browser blocked Link's popup.
+    PopupBlocked {
+        /// The platform.
+        platform_key: String,
+    },
+    /// The visitor came back from Link.
+    LinkReturned {
+        /// The connection Codat named (the server finds its platform).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        connection_id: Option<String>,
+        /// Codat's `statusCode`.
+        status_code: u16,
+    },
+}
+
+/// Every funnel step's name, in the order a visitor meets them: the page's steps (each
+/// [`FunnelStep::name`], its `step` tag on the wire), then [`FIRST_READ_FINISHED`].
+pub const FUNNEL_STEPS: [&str; 9] = [
+    "grid_shown",
+    "tab_chosen",
+    "search_made",
+    "platform_chosen",
+    "consent_declined",
+    "consent_given",
+    "popup_blocked",
+    "link_returned",
+    "first_read_finished",
+];
+
+/// The step the server adds when a merchant's first read finishes (no page reports it).
+pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[8];
+
+impl FunnelStep {
+    /// The step's name, as stored and reported.
+    pub fn name(&self) -> &'static str {
+        FUNNEL_STEPS[match self {
+            Self::GridShown { .. } => 0,
+            Self::TabChosen { .. } => 1,
+            Self::SearchMade { .. } => 2,
+            Self::PlatformChosen { .. } => 3,
+            Self::ConsentDeclined { .. } => 4,
+            Self::ConsentGiven { .. } => 5,
+            Self::PopupBlocked { .. } => 6,
+            Self::LinkReturned { .. } => 7,
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_funnel_steps_name_is_its_tag_on_the_wire() {
+        let key = || "gbol".to_owned();
+        let kind = SourceType::Banking;
+        for step in [
+            FunnelStep::GridShown { source_type: kind },
+            FunnelStep::TabChosen { source_type: kind },
+            FunnelStep::SearchMade { source_type: kind, results: 0, text: None },
+            FunnelStep::PlatformChosen { platform_key: key() },
+            FunnelStep::ConsentDeclined { platform_key: key() },
+            FunnelStep::ConsentGiven { platform_key: key() },
+            FunnelStep::PopupBlocked { platform_key: key() },
+            FunnelStep::LinkReturned { connection_id: None, status_code: 200 },
+        ] {
+            assert_eq!(serde_json::to_value(&step).unwrap()["step"], step.name());
+        }
+    }
+}

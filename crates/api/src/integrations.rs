@@ -1,0 +1,65 @@
+//! The integration grid: the kinds of platform and one card per platform.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of platform an integration connects to, as Codat names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SourceType {
+    /// Accounting software (Xero, QuickBooks, ...). A company has at most one.
+    Accounting,
+    /// Bank feeds (Plaid, TrueLayer).
+    Banking,
+    /// Commerce platforms (Shopify, Stripe, ...).
+    Commerce,
+    /// Anything Codat adds later; shown, never rejected.
+    #[serde(other)]
+    Other,
+}
+
+impl SourceType {
+    /// Codat's spelling, as used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accounting => "Accounting",
+            Self::Banking => "Banking",
+            Self::Commerce => "Commerce",
+            Self::Other => "Other",
+        }
+    }
+
+    /// A kind from Codat's spelling; anything else is [`SourceType::Other`].
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "Accounting" => Self::Accounting,
+            "Banking" => Self::Banking,
+            "Commerce" => Self::Commerce,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// One card of the integration grid: a platform with its branding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationCard {
+    /// Codat's four-letter platform key, e.g. `gbol` for Xero.
+    pub platform_key: String,
+    /// Display name.
+    pub name: String,
+    /// What kind of platform it is.
+    pub source_type: SourceType,
+    /// Square logo.
+    pub logo_url: String,
+    /// Alternative text for the logo.
+    pub logo_alt: String,
+    /// The platform's own connect button, where it has one.
+    pub button_url: Option<String>,
+    /// The button's hover state (required by Intuit for QuickBooks).
+    pub button_hover_url: Option<String>,
+    /// Codat marks the integration as beta.
+    pub is_beta: bool,
+}
+
+/// Cards the integration grid shows at first, and adds with each "show more". The proxy writes
+/// the images of this many cards into the grid's answer.
+pub const GRID_PAGE_SIZE: usize = 60;
