@@ -73,8 +73,8 @@ mod tests {
     use super::*;
     use crate::api::ApiFailure;
     use any_spawner::Executor;
+    use futures::channel::oneshot;
     use std::cell::RefCell;
-    use tokio::sync::oneshot;
 
     type Pending = Rc<RefCell<Vec<(u32, oneshot::Sender<ApiResult<u32>>)>>>;
 

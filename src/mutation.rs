@@ -84,8 +84,8 @@ impl<I: 'static, O: Send + Sync + 'static> Mutation<I, O> {
 mod tests {
     use super::*;
     use any_spawner::Executor;
+    use futures::channel::oneshot;
     use std::cell::RefCell;
-    use tokio::sync::oneshot;
 
     type Waiting = Rc<RefCell<Vec<(u32, oneshot::Sender<u32>)>>>;
 

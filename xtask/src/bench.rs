@@ -41,7 +41,7 @@ pub fn bench() -> anyhow::Result<()> {
     let proxy = measure("proxy benchmarks", "codat-connect-proxy", "flow")?;
     let scale = measure("scale benchmarks", "codat-connect-proxy", "scale")?;
     let lender = measure("lender webhook benchmarks", "codat-connect-proxy", "lender")?;
-    let browser = measure("browser benchmarks", "codat-connect", "grid")?;
+    let browser = measure("browser benchmarks", "codat-connect-e2e", "grid")?;
     let shipping = shipping()?;
     let report = render(&bundle, &proxy, &scale, &lender, &browser, &shipping);
     std::fs::write(project_root().join("BENCHMARKS.md"), &report).context("cannot write BENCHMARKS.md")?;

@@ -1,4 +1,4 @@
-//! `cargo bench -p codat-connect --bench grid`: time to a usable integration grid in headless
+//! `cargo bench -p codat-connect-e2e --bench grid`: time to a usable integration grid in headless
 //! Chromium, from navigation start until the cards are on screen and clickable (the app's
 //! `cc-grid-ready` Performance mark) and the logos in view are loaded and decoded, with 30 and
 //! 1,000 accounting platforms, cold and warm; one search keystroke over 1,000 cards; and a new

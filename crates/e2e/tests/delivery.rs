@@ -10,7 +10,7 @@ use std::{io::Read as _, path::PathBuf};
 
 /// The proxy serving the built app (`cargo xtask test` builds and precompresses it first).
 async fn serve() -> (RunningProxy, tempfile::TempDir) {
-    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let dist = support::dist_dir();
     assert!(dist.join("index.html").exists(), "the web app is not built: `cargo xtask test` builds it");
     let data = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", data.path().join("connect.db").display());
@@ -24,7 +24,7 @@ fn client() -> reqwest::Client {
 
 /// The hashed names trunk gave the app's wasm, script and stylesheet.
 fn hashed_files() -> Vec<String> {
-    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let dist = support::dist_dir();
     let names: Vec<String> = std::fs::read_dir(dist)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -73,8 +73,7 @@ async fn the_apps_files_come_precompressed_decode_to_the_same_bytes_and_are_kept
             assert_eq!(decode(encoding, &sent), original, "{name} in {encoding}");
             // The copy written at build time, not one compressed for this request.
             let extension = if encoding == "br" { "br" } else { "gz" };
-            let written =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist").join(format!("{name}.{extension}"));
+            let written = support::dist_dir().join(format!("{name}.{extension}"));
             assert_eq!(sent, std::fs::read(written).unwrap(), "{name} in {encoding}");
         }
     }

@@ -24,6 +24,11 @@ pub fn target_dir() -> PathBuf {
     tmp.parent().map(PathBuf::from).unwrap_or(tmp)
 }
 
+/// The built web app, `dist/` at the workspace's root (where `cargo xtask` has trunk put it).
+pub fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist")
+}
+
 /// A proxy and a browser pointed at it; both end when this is dropped.
 pub struct Harness {
     pub proxy: Option<RunningProxy>,
@@ -41,8 +46,7 @@ impl Harness {
 
     /// Like `start`, with the server's settings adjusted first.
     pub async fn start_with(name: &str, adjust: impl FnOnce(&mut Config)) -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dist = root.join("dist");
+        let dist = dist_dir();
         assert!(
             dist.join("index.html").exists(),
             "the web app is not built in {}: `cargo xtask test` builds it before the tests",
