@@ -11,8 +11,6 @@ pub mod paths;
 mod connections;
 mod consent;
 mod errors;
-#[cfg(feature = "codat")]
-mod from_codat;
 mod funnel;
 mod integrations;
 mod lender;

@@ -271,7 +271,7 @@ impl<'s> Change<'s> {
             id: connection.id.clone(),
             platform_key: connection.integration_key.clone(),
             platform_name: Some(connection.platform_name.clone()),
-            source_type: Some(connection.source_type.into()),
+            source_type: Some(crate::flow::wire::source_type(connection.source_type)),
             status,
         };
         let event = self.connection_event(described, false);

@@ -5,6 +5,7 @@ use crate::{
     error::AppError,
     extract::{AppJson, SignedIn},
     facts::{self, Cause},
+    flow::wire,
     AppState,
 };
 use axum::{
@@ -255,8 +256,8 @@ pub fn summary(connection: codat::Connection) -> Connection {
         id: connection.id,
         platform_key: connection.integration_key,
         platform_name: connection.platform_name,
-        source_type: connection.source_type.into(),
-        status: connection.status.into(),
+        source_type: wire::source_type(connection.source_type),
+        status: wire::connection_status(connection.status),
         created: connection.created,
         last_sync: connection.last_sync,
         logo_url: None,

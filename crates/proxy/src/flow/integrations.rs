@@ -193,7 +193,7 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         button_url: image(button.and_then(|b| b.default.as_ref())),
         button_hover_url: image(button.and_then(|b| b.hover.as_ref())),
         is_beta: integration.is_beta.unwrap_or(false),
-        source_type: integration.source_type.map_or(SourceType::Other, SourceType::from),
+        source_type: integration.source_type.map_or(SourceType::Other, super::wire::source_type),
         platform_key: integration.key,
         name: integration.name,
     }

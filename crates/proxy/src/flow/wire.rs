@@ -1,7 +1,30 @@
-//! What the app's wire types need from a request: a `?sourceType=` query value. (Codat's models
-//! become wire types through `From`, in `codat_connect_api`'s `codat` feature.)
+//! Codat's models as the wire types the app reads, each mapping written once. (Not `From`
+//! impls: both sides are other crates' types, and a `codat` feature on the wire crate would be
+//! switched on in the web app's wasm build too: trunk builds from the workspace's root manifest,
+//! which selects the default members, the proxy among them, and cargo unifies their features.)
 
-use codat_connect_api::SourceType;
+use codat_connect_api::{ConnectionStatus, SourceType};
+
+/// A platform's kind as the app names it; kinds Codat adds later are `Other`.
+pub fn source_type(source_type: codat::SourceType) -> SourceType {
+    match source_type {
+        codat::SourceType::Accounting => SourceType::Accounting,
+        codat::SourceType::Banking => SourceType::Banking,
+        codat::SourceType::Commerce => SourceType::Commerce,
+        _ => SourceType::Other,
+    }
+}
+
+/// A connection's status as the app names it.
+pub fn connection_status(status: codat::ConnectionStatus) -> ConnectionStatus {
+    match status {
+        codat::ConnectionStatus::PendingAuth => ConnectionStatus::PendingAuth,
+        codat::ConnectionStatus::Linked => ConnectionStatus::Linked,
+        codat::ConnectionStatus::Unlinked => ConnectionStatus::Unlinked,
+        codat::ConnectionStatus::Deauthorized => ConnectionStatus::Deauthorized,
+        codat::ConnectionStatus::Unknown => ConnectionStatus::Unknown,
+    }
+}
 
 /// A `?sourceType=` query value (Accounting when absent): one of the picker's three kinds.
 pub fn source_type_param(text: Option<&str>) -> Result<SourceType, crate::error::AppError> {
