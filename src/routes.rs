@@ -70,28 +70,4 @@ mod tests {
         assert_eq!(Page::Connections.segment(), "connections");
         assert_eq!(Page::SignUp.segment(), "");
     }
-
-    /// Views link with `Page::href`, so a page moves in one place (this file alone names paths).
-    #[test]
-    fn no_view_spells_out_a_page_path() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut pending = vec![root];
-        let mut offenders = Vec::new();
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("routes.rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for needle in ["href=\"/", "navigate(\"/", "(\"/connect", "(\"/callback"] {
-                        if text.contains(needle) {
-                            offenders.push(format!("{} has {needle}", path.display()));
-                        }
-                    }
-                }
-            }
-        }
-        assert!(offenders.is_empty(), "{offenders:#?}");
-    }
 }

@@ -14,6 +14,8 @@ mod dist;
 mod precompress;
 mod run;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
