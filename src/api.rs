@@ -1,7 +1,7 @@
 //! Typed calls to the proxy's JSON API.
 
 use crate::{
-    embed::{self, EmbedEvent},
+    embed::{self, EmbedEvent, HostErrorCode},
     i18n::{fill, messages},
     json,
 };
@@ -47,11 +47,11 @@ impl ApiFailure {
     }
 
     /// The code told to the host page (`EmbedEvent::Error`).
-    pub fn code(&self) -> &'static str {
+    pub fn host_code(&self) -> HostErrorCode {
         match self {
-            Self::Unreachable => "unreachable",
-            Self::BadAnswer => "bad_answer",
-            Self::Refused { code, .. } => code.as_str(),
+            Self::Unreachable => HostErrorCode::Unreachable,
+            Self::BadAnswer => HostErrorCode::BadAnswer,
+            Self::Refused { code, .. } => HostErrorCode::Server(*code),
         }
     }
 
@@ -253,7 +253,7 @@ fn judge(status: u16, body: String) -> Result<Answer, ApiFailure> {
     if failure.is_not_signed_in() && embed::is_embedded() {
         // Only the host can mend this, with a new session token.
         embed::notify(EmbedEvent::Error {
-            code: failure.code().into(),
+            code: failure.host_code(),
             message: messages().session_ended.into(),
             recoverable: false,
         });

@@ -4,6 +4,7 @@
 //! ...). The query string is a hint, never proof: a success is only shown once the proxy has
 //! confirmed the connection's status with Codat.
 
+use crate::embed::HostErrorCode;
 use crate::i18n::{fill, Messages};
 
 /// The outcome Codat reported.
@@ -70,15 +71,15 @@ impl CallbackOutcome {
         }
     }
 
-    /// A machine-readable name for the outcome, as an embedding host receives it.
-    pub fn code(&self) -> &'static str {
+    /// What an embedding host is told of an outcome that is not a link: none for a link made or
+    /// nothing changed.
+    pub fn host_error(&self) -> Option<HostErrorCode> {
         match self {
-            Self::Authorized { .. } => "authorized",
-            Self::NoChange { .. } => "no_change",
-            Self::Cancelled => "cancelled",
-            Self::Failed { .. } => "link_failed",
-            Self::NotSupported => "not_supported",
-            Self::Unknown { .. } => "unknown_status",
+            Self::Authorized { .. } | Self::NoChange { .. } => None,
+            Self::Cancelled => Some(HostErrorCode::Cancelled),
+            Self::Failed { .. } => Some(HostErrorCode::LinkFailed),
+            Self::NotSupported => Some(HostErrorCode::NotSupported),
+            Self::Unknown { .. } => Some(HostErrorCode::UnknownStatus),
         }
     }
 

@@ -45,7 +45,7 @@ impl ConnectionStart {
             Some(Err(failure)) => {
                 link_window.close();
                 embed::notify(EmbedEvent::Error {
-                    code: failure.code().into(),
+                    code: failure.host_code(),
                     message: failure.message(),
                     recoverable: !failure.is_not_signed_in(),
                 });

@@ -7,7 +7,7 @@ use crate::{
     components::{
         checklist::DoneButton, data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge,
     },
-    embed::{self, EmbedEvent},
+    embed::{self, EmbedEvent, HostErrorCode},
     i18n::{fill, messages},
     loaded::Loaded,
     routes::Page,
@@ -150,13 +150,13 @@ fn host_event(answer: &ApiResult<Connection>) -> Option<EmbedEvent> {
             source_type: connection.source_type,
         }),
         Ok(_) => Some(EmbedEvent::Error {
-            code: "not_linked".into(),
+            code: HostErrorCode::NotLinked,
             message: messages().not_finished_text.into(),
             recoverable: true,
         }),
         Err(failure) if failure.is_not_signed_in() => None,
         Err(failure) => Some(EmbedEvent::Error {
-            code: failure.code().into(),
+            code: failure.host_code(),
             message: failure.message(),
             recoverable: true,
         }),
@@ -167,14 +167,10 @@ fn host_event(answer: &ApiResult<Connection>) -> Option<EmbedEvent> {
 #[component]
 fn OutcomeMessage(outcome: CallbackOutcome, platform: String) -> impl IntoView {
     let m = messages();
-    if !matches!(outcome, CallbackOutcome::NoChange { .. }) {
-        let (code, message) = (outcome.code(), outcome.explanation(m));
+    if let Some(code) = outcome.host_error() {
+        let message = outcome.explanation(m);
         Effect::new(move |_| {
-            embed::notify(EmbedEvent::Error {
-                code: code.into(),
-                message: message.clone(),
-                recoverable: true,
-            })
+            embed::notify(EmbedEvent::Error { code, message: message.clone(), recoverable: true })
         });
     }
     let (page, label) = match outcome.next_step() {
