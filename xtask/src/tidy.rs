@@ -19,7 +19,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/proxy/tests/security.rs", "each defence with the attack it stops"),
     ("crates/proxy/tests/crash.rs", "a process killed between each two statements of each change"),
     ("crates/codat/src/client.rs", "one method per Codat operation the product calls"),
-    ("src/embed.rs", "the host's options, messages, theming and DOM effects: to be split"),
     ("crates/proxy/src/webhooks.rs", "receiving, verifying and acting on Codat's webhooks in order"),
     ("crates/emulator/src/lib.rs", "the emulator's routes and their state, as the spec lists them"),
     ("crates/proxy/tests/databases.rs", "the same storage tests on SQLite and PostgreSQL"),
