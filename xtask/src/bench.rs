@@ -105,7 +105,7 @@ fn brotli(bytes: &[u8]) -> usize {
 type Rows = [(String, String, String)];
 
 /// The shipped server's and image's sizes (`cargo xtask dist`), and a rolling restart of two
-/// servers on PostgreSQL under load (`crates/proxy/tests/rolling_restart.rs`, release build).
+/// servers on PostgreSQL under load (`crates/proxy/tests/integration/rolling_restart.rs`, release build).
 fn shipping() -> anyhow::Result<Vec<(String, String, String)>> {
     let dist = crate::dist::dist()?;
     let mb = |bytes: u64| format!("{:.1}", bytes as f64 / 1_000_000.0);

@@ -2,7 +2,7 @@
 //! manifests against Kubernetes' schemas (PyPI's `kubernetes-validate`, strict: an unknown
 //! field fails), the alerts with `promtool check rules`, the compose file through
 //! `podman-compose config`, and the image that
-//! `cargo xtask dist` builds, run by `crates/proxy/tests/image.rs`.
+//! `cargo xtask dist` builds, run by `crates/proxy/tests/integration/image.rs`.
 
 use crate::command::{cmd, output_line, project_root, run_step};
 use anyhow::Context as _;
@@ -78,7 +78,10 @@ pub fn test_image() -> anyhow::Result<()> {
         println!("SKIPPED: the image test (podman is not installed and cannot be here)");
         return Ok(());
     };
-    let mut test = cmd("cargo", &["test", "--locked", "--package", "codat-connect-proxy", "--test", "image"]);
+    let mut test = cmd(
+        "cargo",
+        &["test", "--locked", "--package", "codat-connect-proxy", "--test", "integration", "image::"],
+    );
     test.env("CODAT_CONNECT_IMAGE", &image);
     run_step(&format!("running the image {image}: ready, serving, SIGTERM, data kept"), test)
 }

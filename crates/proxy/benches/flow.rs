@@ -3,7 +3,7 @@
 //! second, and latency as the database grows). Prints one
 //! `name<TAB>value<TAB>unit` line per measurement; `cargo xtask bench` collects them.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
 
 use codat_connect_proxy::{config::Config, start};

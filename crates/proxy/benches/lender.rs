@@ -3,7 +3,7 @@
 //! acknowledges at once), and the latency a Codat webhook adds before the lender's endpoint hears
 //! of it. Prints `name<TAB>value<TAB>unit` lines.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
 
 use axum::{extract::State, http::HeaderMap, http::StatusCode, routing::post, Router};

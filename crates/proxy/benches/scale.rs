@@ -2,7 +2,7 @@
 //! SQLite and on PostgreSQL (a durable throwaway cluster), and how request latency grows as the
 //! database fills from 1,000 to 100,000 merchants. Prints `name<TAB>value<TAB>unit` lines.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
 
 use codat::WebhookSecret;

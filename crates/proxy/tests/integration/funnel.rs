@@ -1,10 +1,8 @@
 //! The lender's funnel: steps a visitor's page reports are counted per step and per platform,
 //! zero-result searches by their text, with nothing about the visitor kept.
 
-mod support;
-
+use crate::support::router::*;
 use serde_json::{json, Value};
-use support::router::*;
 
 #[tokio::test]
 async fn steps_are_counted_for_the_lender_without_the_visitor() {

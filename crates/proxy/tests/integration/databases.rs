@@ -1,6 +1,9 @@
 //! Storage behaves the same on SQLite and on a real PostgreSQL that the test starts (a
 //! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
 
+use crate::support::{
+    codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
+};
 use codat_connect_api::SyncState;
 use codat_connect_proxy::{
     config::Config,
@@ -12,11 +15,6 @@ use codat_connect_proxy::{
     start,
 };
 use serde_json::{json, Value};
-use support::{
-    codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
-};
-
-mod support;
 
 use std::{path::Path, time::Duration};
 

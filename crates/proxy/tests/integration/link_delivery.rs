@@ -2,11 +2,9 @@
 //! return from Link in another browser (a platform's app switch) is still accepted for such an
 //! owner, and "Done" knows where to send them.
 
-mod support;
-
+use crate::support::router::*;
 use axum::http::{header, StatusCode};
 use serde_json::{json, Value};
-use support::router::*;
 
 const LENDER: &str = "https://lender.example";
 

@@ -8,8 +8,6 @@ use codat_connect_proxy::{
 };
 use codat_emulator::EmulatorConfig;
 
-mod support;
-
 const KEY: &str = "check-key";
 const PUBLIC_URL: &str = "https://connect.lender.example";
 
@@ -35,7 +33,7 @@ fn consumer(url: &str, disabled: bool, event_types: &[&str]) -> WebhookConsumer 
 
 /// An emulator set up as the README asks, adjusted by `adjust`; its client.
 async fn codat(adjust: impl FnOnce(&mut EmulatorConfig)) -> CodatClient {
-    let (url, _) = support::spawn_emulator(KEY, |config| {
+    let (url, _) = crate::support::spawn_emulator(KEY, |config| {
         config.redirect_url = redirect_template(PUBLIC_URL);
         config.webhook_consumers =
             vec![consumer(&format!("{PUBLIC_URL}/webhooks/codat"), false, &FLOW_EVENT_TYPES)];
@@ -63,7 +61,7 @@ async fn a_server_set_up_as_the_readme_says_is_ok_throughout() {
 
 #[tokio::test]
 async fn a_key_codat_refuses_is_an_error() {
-    let (url, _) = support::spawn_emulator(KEY, |_| {}).await;
+    let (url, _) = crate::support::spawn_emulator(KEY, |_| {}).await;
     let wrong = CodatClient::new(&url, &ApiKey::new("not-the-key".to_owned())).unwrap();
     let report = run(&wrong, &settings()).await;
     assert_eq!(level(&report, "API key"), Level::Error);

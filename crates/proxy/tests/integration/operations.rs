@@ -1,15 +1,13 @@
 //! The server as a lender's operators run it: the binary in its own process, configured by
 //! environment, logging JSON, scraped by a real Prometheus, backed up while it serves.
 
+use crate::support::process::{on_path, ServerProcess};
 use codat::{ApiKey, CodatClient, WebhookConsumer};
 use serde_json::{json, Value};
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use support::process::{on_path, ServerProcess};
-
-mod support;
 
 const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef0123456789abcdef";
 const CODAT_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -43,7 +41,7 @@ fn cookie_of(answer: &reqwest::Response) -> String {
 #[tokio::test]
 async fn over_a_whole_flow_every_log_line_is_json_with_its_request_id_and_names_no_secret() {
     let api_key = format!("codat-key-{}", uuid::Uuid::new_v4().simple());
-    let (codat_url, _emulator) = support::spawn_emulator(&api_key, |config| {
+    let (codat_url, _emulator) = crate::support::spawn_emulator(&api_key, |config| {
         config.webhook_secret = CODAT_SECRET.into();
         config.sync_duration = Duration::from_secs(1);
     })
@@ -98,7 +96,7 @@ async fn over_a_whole_flow_every_log_line_is_json_with_its_request_id_and_names_
     let cookie = cookie_of(&opened);
     let cookie_token = cookie.split_once('=').unwrap().1.to_owned();
     // ...and connects a platform at Codat; Codat's webhooks tell the server, which tells the lender.
-    let started = support::start_connection(&http, &base, &cookie, "gbol").await;
+    let started = crate::support::start_connection(&http, &base, &cookie, "gbol").await;
     let complete = started["linkUrl"].as_str().expect("a Link URL").replace("/start", "/complete");
     let authorized = http.post(complete).form(&[("outcome", "authorize")]).send().await.unwrap();
     assert_eq!(authorized.status(), 303);

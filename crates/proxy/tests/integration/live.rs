@@ -2,14 +2,12 @@
 //! events to the proxy's receiver, which verifies, stores and turns them into server-sent events
 //! on the merchant's stream, and refuses forgeries.
 
+use crate::support::{connect_and_authorize, get_json, sign_up};
 use codat::WebhookSecret;
 use codat_connect_proxy::{config::Config, start, RunningProxy};
 use futures_util::StreamExt as _;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{connect_and_authorize, get_json, sign_up};
-
-mod support;
 
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 

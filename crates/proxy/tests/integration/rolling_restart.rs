@@ -5,6 +5,7 @@
 //! fails and every webhook acknowledged is stored: the server's drain (not ready, still serving)
 //! outlasts the balancer's health-check interval.
 
+use crate::support::process::ServerProcess;
 use codat::WebhookSecret;
 use serde_json::json;
 use std::{
@@ -14,9 +15,6 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use support::process::ServerProcess;
-
-mod support;
 
 const KEY: &str = "rolling-key";
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -81,12 +79,12 @@ impl Pool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restarting_each_server_in_turn_fails_no_request_and_loses_no_webhook() {
-    let Some(cluster) = support::postgres::Cluster::try_start(false) else {
+    let Some(cluster) = crate::support::postgres::Cluster::try_start(false) else {
         eprintln!("SKIPPED: PostgreSQL's server binaries are not installed");
         return;
     };
     let database = cluster.database("rolling").await;
-    let (codat_url, _emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    let (codat_url, _emulator) = crate::support::spawn_emulator(KEY, |_| {}).await;
     let env = [
         ("DATABASE_URL", database.clone()),
         ("CODAT_API_KEY", KEY.to_owned()),

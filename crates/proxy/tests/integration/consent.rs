@@ -2,10 +2,8 @@
 //! receipt (kept when the connection is unlinked, with the withdrawal), and the lender exports
 //! them as JSON or CSV behind its admin token.
 
-mod support;
-
+use crate::support::router::*;
 use serde_json::{json, Value};
-use support::router::*;
 
 async fn embedded(setup: &Setup, merchant: &str) -> String {
     let body = json!({"merchantId": merchant, "businessName": "Acme"}).to_string();

@@ -13,8 +13,6 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use tower::ServiceExt as _;
 
-mod support;
-
 const KEY: &str = "storm-key";
 const ADMIN: &str = "storm-admin-0123456789abcdefghijklmnop";
 
@@ -45,7 +43,7 @@ async fn session_with_retries(app: &Router, merchant: &str) -> (String, u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_companies() {
-    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    let (emulator_url, emulator) = crate::support::spawn_emulator(KEY, |_| {}).await;
     emulator.faults.set(
         serde_json::from_value(json!({"seed": 2026, "rules": [
             {"path": "/companies", "method": "POST", "kind": "dropAfter", "probability": 0.3}
@@ -77,7 +75,7 @@ async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_compan
         "each merchant was always given one company"
     );
 
-    let page = support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
+    let page = crate::support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
     assert_eq!(page["totalResults"], 20, "Codat holds exactly twenty companies");
     let names: BTreeSet<&str> =
         page["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -86,7 +84,7 @@ async fn two_hundred_concurrent_requests_for_twenty_merchants_make_twenty_compan
 
 #[tokio::test]
 async fn two_deployments_sharing_a_key_never_adopt_each_others_companies() {
-    let (emulator_url, emulator) = support::spawn_emulator(KEY, |_| {}).await;
+    let (emulator_url, emulator) = crate::support::spawn_emulator(KEY, |_| {}).await;
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let mut deployments = Vec::new();
     for dir in &dirs {
@@ -116,6 +114,6 @@ async fn two_deployments_sharing_a_key_never_adopt_each_others_companies() {
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_ne!(first["companyId"], second["companyId"]);
 
-    let page = support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
+    let page = crate::support::codat_get(&emulator_url, KEY, "/companies?pageSize=500").await;
     assert_eq!(page["totalResults"], 2, "one company per deployment, none made twice");
 }

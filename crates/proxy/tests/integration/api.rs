@@ -7,9 +7,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-mod support;
-
-use support::router::*;
+use crate::support::router::*;
 
 #[tokio::test]
 async fn sign_up_creates_a_company_and_an_http_only_session() {
@@ -263,7 +261,7 @@ async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
     // The company exists at Codat (as if our first request's answer was lost), unknown to us.
     reqwest::Client::new()
         .post(format!("{}/companies", setup.emulator_url))
-        .header("authorization", support::basic(KEY))
+        .header("authorization", crate::support::basic(KEY))
         .json(&json!({"name": "lender-9"}))
         .send()
         .await

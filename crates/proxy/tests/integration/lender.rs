@@ -2,8 +2,10 @@
 //! least once and in order to a receiver that fails, times out, recovers and outlives a server
 //! restart, and the status API behind the admin token.
 
-mod support;
-
+use crate::support::{
+    router::{self, embed_request, get, send, setup_with, ADMIN, KEY},
+    spawn_emulator,
+};
 use axum::{
     body::Bytes,
     extract::State,
@@ -18,10 +20,6 @@ use std::{
     collections::{HashSet, VecDeque},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
-};
-use support::{
-    router::{self, embed_request, get, send, setup_with, ADMIN, KEY},
-    spawn_emulator,
 };
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -113,7 +111,7 @@ async fn link_and_read(http: &reqwest::Client, base: &str, token: &str, platform
         .post(format!("{base}/api/connections"))
         .bearer_auth(token)
         .header("x-codat-connect", "1")
-        .json(&support::consented(http, base, platform_key).await)
+        .json(&crate::support::consented(http, base, platform_key).await)
         .send()
         .await
         .unwrap()
@@ -233,7 +231,7 @@ async fn events_reach_the_lender_signed_in_order_once_per_id_through_failures_an
         "{}/_emulator/companies/{company}/connections/{connection}/deauthorize",
         fixture.emulator_url
     );
-    let revoked = http.post(revoke).header("authorization", support::basic(KEY)).send().await.unwrap();
+    let revoked = http.post(revoke).header("authorization", crate::support::basic(KEY)).send().await.unwrap();
     assert!(revoked.status().is_success());
     api(&http, &base, &token, "/api/connections").await;
     wait_for("the needs_reauth event", || async {

@@ -2,10 +2,9 @@
 //! deliveries, then started again on the same SQLite file. Nothing it acknowledged is lost, no
 //! merchant gets a second Codat company, and the database passes its integrity check.
 
+use crate::support::{codat_get, spawn_emulator};
 use codat::WebhookSecret;
-use support::{codat_get, spawn_emulator};
 
-mod support;
 use serde_json::{json, Value};
 use std::{
     collections::{BTreeMap, BTreeSet},

@@ -12,9 +12,7 @@ use serde_json::json;
 use std::time::Duration;
 use tower::ServiceExt as _;
 
-mod support;
-
-use support::router::*;
+use crate::support::router::*;
 
 fn from(address: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get("/api/integrations?sourceType=Banking").header("x-forwarded-for", address);
@@ -111,7 +109,7 @@ async fn sign_ups_from_one_address_are_limited_and_create_no_company_beyond() {
     let third = send(&setup.app, sign_up_request()).await;
     assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(third.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() > 60);
-    let page = support::codat_get(&setup.emulator_url, KEY, "/companies?pageSize=100").await;
+    let page = crate::support::codat_get(&setup.emulator_url, KEY, "/companies?pageSize=100").await;
     assert_eq!(page["totalResults"], 2);
 }
 
@@ -271,7 +269,7 @@ async fn the_sweep_removes_long_abandoned_merchants_with_their_codat_company_and
     let codat_company = |id: &str| {
         reqwest::Client::new()
             .get(format!("{}/companies/{id}", setup.emulator_url))
-            .header("authorization", support::basic(KEY))
+            .header("authorization", crate::support::basic(KEY))
             .send()
     };
     assert_eq!(codat_company(&abandoned_company).await.unwrap().status(), 404, "deleted at Codat");

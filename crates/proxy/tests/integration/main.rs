@@ -1,0 +1,20 @@
+//! The server's integration tests, one binary (linking one is far quicker than fifteen on two
+//! cores), a module per subject; `support` is what they share.
+
+mod support;
+
+mod api;
+mod check;
+mod consent;
+mod crash;
+mod databases;
+mod funnel;
+mod image;
+mod junk;
+mod lender;
+mod link_delivery;
+mod live;
+mod operations;
+mod rolling_restart;
+mod security;
+mod storm;
