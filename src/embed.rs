@@ -8,17 +8,16 @@
 mod framing;
 mod messages;
 mod options;
-mod popup;
 mod theme;
 
 pub use framing::{framing_problem, Framing};
 pub use messages::{EmbedEvent, HostErrorCode};
 pub use options::EmbedOptions;
-pub use popup::{link_return, open_link_window, report_link_return, when_closed, LINK_WINDOW_NAME};
 
 use framing::framing;
 use leptos::prelude::*;
-use messages::{post_to_parent, MESSAGE_SOURCE};
+use messages::post_to_parent;
+pub(crate) use messages::MESSAGE_SOURCE;
 use std::sync::OnceLock;
 use theme::apply_theme;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -75,7 +74,6 @@ pub fn start() {
     };
     apply_theme(&options);
     let _ = OPTIONS.set(options);
-    popup::listen_for_link_returns();
     report_height();
 }
 

@@ -4,7 +4,6 @@
 //! JSON API ([`api`]); nothing here talks to Codat or holds a secret.
 
 pub mod api;
-pub mod callback;
 pub mod components;
 pub mod data_types;
 pub mod dates;
@@ -12,11 +11,13 @@ pub mod embed;
 pub mod first_answers;
 pub mod i18n;
 pub mod json;
+pub mod link_outcome;
 pub mod live;
 pub mod loaded;
 pub mod mutation;
 pub mod pages;
 pub mod picker;
+pub mod popup;
 pub mod routes;
 
 use leptos::prelude::*;

@@ -8,12 +8,12 @@ fn main() {
     }
     codat_connect::embed::start();
     if codat_connect::embed::refused_reason().is_some() {
-        leptos::mount::mount_to_body(codat_connect::pages::link_window::EmbedRefusedPage);
+        leptos::mount::mount_to_body(codat_connect::pages::embed_refused::EmbedRefusedPage);
         return;
     }
-    if codat_connect::embed::report_link_return() {
+    if codat_connect::popup::report_link_return() {
         // The Link popup's return page: its opener carries on; this window closes itself.
-        leptos::mount::mount_to_body(codat_connect::pages::link_window::LinkWindowPage);
+        leptos::mount::mount_to_body(codat_connect::popup::LinkWindowPage);
         return;
     }
     leptos::mount::mount_to_body(codat_connect::App);

@@ -4,9 +4,10 @@
 use crate::mutation::Mutation;
 use crate::{
     api::{self, ApiResult},
-    components::{confirm_dialog::ConfirmDialog, link_window::LinkWindow, status_badge::StatusBadge},
+    components::{confirm_dialog::ConfirmDialog, status_badge::StatusBadge},
     dates,
     i18n::{fill, messages, Messages},
+    popup::LinkWindow,
 };
 use codat_connect_api::{ConnectStarted, Connection, ConnectionStatus};
 use leptos::prelude::*;

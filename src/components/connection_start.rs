@@ -4,8 +4,8 @@
 use crate::mutation::Mutation;
 use crate::{
     api::{self, ApiFailure},
-    components::link_window::LinkWindow,
     embed::{self, EmbedEvent},
+    popup::LinkWindow,
 };
 use codat_connect_api::{ConnectStarted, ConsentGiven};
 use leptos::prelude::*;

@@ -8,7 +8,6 @@ pub mod connection_start;
 pub mod consent;
 pub mod data_sync;
 pub mod integration_card;
-pub mod link_window;
 pub mod notice;
 pub mod platform_grid;
 pub mod shell;

@@ -99,7 +99,8 @@ fn SignOutButton() -> impl IntoView {
 
 /// Embedded: when the Link popup reports Codat's redirect, shows the return page here.
 fn follow_link_returns() {
-    let link_return = embed::link_return();
+    let link_return = RwSignal::new(None);
+    crate::popup::listen_for_link_returns(link_return);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(search) = link_return.get() {

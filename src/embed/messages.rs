@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// Tag on every message between the frames, so unrelated messages are ignored.
-pub(super) const MESSAGE_SOURCE: &str = "codat-connect";
+pub(crate) const MESSAGE_SOURCE: &str = "codat-connect";
 
 /// What the app tells the host page; `embed.js` dispatches each as `codat-connect:<type>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

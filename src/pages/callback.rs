@@ -3,12 +3,12 @@
 
 use crate::{
     api::{self, ApiResult},
-    callback::{CallbackOutcome, NextStep},
     components::{
         checklist::DoneButton, data_sync::DataSyncProgress, notice::ErrorNotice, status_badge::StatusBadge,
     },
     embed::{self, EmbedEvent, HostErrorCode},
     i18n::{fill, messages},
+    link_outcome::{CallbackOutcome, NextStep},
     loaded::Loaded,
     routes::Page,
 };

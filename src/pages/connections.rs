@@ -6,12 +6,12 @@ use crate::{
     components::{
         checklist::DoneButton,
         connection_row::{ConnectionAction, ConnectionRow},
-        link_window::LinkWindow,
         notice::ErrorNotice,
     },
     i18n::messages,
     live::use_live_events,
     loaded::Loaded,
+    popup::LinkWindow,
 };
 use leptos::prelude::*;
 

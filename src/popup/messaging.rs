@@ -2,10 +2,9 @@
 //! frame that opened it (and closes once the frame acknowledges), and the frame watches for the
 //! popup being closed early.
 
-use super::MESSAGE_SOURCE;
+use crate::embed::MESSAGE_SOURCE;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 /// The popup's window name; a return page in a window of this name reports to its opener.
@@ -14,16 +13,9 @@ pub const LINK_WINDOW_NAME: &str = "codat-connect-link";
 /// Size and placement of the Link popup.
 const LINK_WINDOW_FEATURES: &str = "popup=yes,width=520,height=720";
 
-/// The query string of a Link return reported by the popup, for the router to follow.
-static LINK_RETURN: OnceLock<RwSignal<Option<String>>> = OnceLock::new();
-
-/// The latest Link return (`?statusCode=...`) reported by the popup, if any.
-pub fn link_return() -> RwSignal<Option<String>> {
-    *LINK_RETURN.get_or_init(|| RwSignal::new(None))
-}
-
-pub(super) fn listen_for_link_returns() {
-    let signal = link_return();
+/// Follows the popup's reports of Codat's redirect: each one's query string (`?statusCode=...`)
+/// is set in `link_return`, for the shell to follow.
+pub fn listen_for_link_returns(link_return: RwSignal<Option<String>>) {
     let own_origin = window().location().origin().unwrap_or_default();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         if event.origin() != own_origin {
@@ -37,7 +29,7 @@ pub(super) fn listen_for_link_returns() {
         if let Some(popup) = event.source().map(|source| source.unchecked_into::<web_sys::Window>()) {
             let _ = popup.post_message(&JsValue::from_str(LINK_RETURN_RECEIVED), &own_origin);
         }
-        signal.set(Some(search));
+        link_return.set(Some(search));
     });
     let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();

@@ -1,7 +1,7 @@
 //! Embedded use: Codat's Link in a popup. The popup is opened blank during the click (the only
 //! moment browsers allow it), sent to the Link URL once the proxy answers, and watched; the owner
 //! is told to finish there, offered a button when the browser blocked it, and given the grid back
-//! when they close it early. The popup's return is followed by the shell (`embed::link_return`).
+//! when they close it early. The popup's return is followed by the shell (`listen_for_link_returns`).
 
 use crate::{
     embed,
@@ -41,7 +41,7 @@ impl LinkWindow {
     pub fn open_blank(self) {
         if embed::is_embedded() {
             self.closed_early.set(false);
-            self.popup.set_value(embed::open_link_window(""));
+            self.popup.set_value(super::open_link_window(""));
         }
     }
 
@@ -80,7 +80,7 @@ impl LinkWindow {
     /// Opens the blocked popup from its own button.
     fn reopen(self) {
         let Some(started) = self.blocked.get_untracked() else { return };
-        if let Some(popup) = embed::open_link_window(&started.link_url) {
+        if let Some(popup) = super::open_link_window(&started.link_url) {
             self.blocked.set(None);
             self.watch(popup, started.connection.platform_name);
         }
@@ -89,7 +89,7 @@ impl LinkWindow {
     fn watch(self, popup: web_sys::Window, platform_name: String) {
         self.waiting_for.set(Some(platform_name));
         // Returning through the popup leaves this page; still here means it was closed early.
-        embed::when_closed(popup, move || {
+        super::when_closed(popup, move || {
             self.waiting_for.set(None);
             self.closed_early.set(true);
             self.on_released.run(());
