@@ -1,7 +1,7 @@
 //! The host page's options: what `embed.js` sends in the frame's URL fragment, and the checks
 //! they pass before the app accepts them.
 
-use codat_connect_api::SourceType;
+use codat_connect_api::{Requirements, SourceType};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -58,9 +58,9 @@ impl EmbedOptions {
     /// The tabs to show: the ones asked for, in the picker's order when none are.
     pub fn tabs(&self) -> Vec<SourceType> {
         let wanted: Vec<SourceType> =
-            self.source_types.iter().copied().filter(|kind| crate::picker::TABS.contains(kind)).collect();
+            self.source_types.iter().copied().filter(|kind| Requirements::KINDS.contains(kind)).collect();
         if wanted.is_empty() {
-            crate::picker::TABS.to_vec()
+            Requirements::KINDS.to_vec()
         } else {
             wanted
         }
@@ -111,7 +111,7 @@ mod tests {
     fn only_the_token_and_origin_are_required() {
         let options =
             EmbedOptions::from_json(r#"{"sessionToken":"t","hostOrigin":"http://localhost:8081"}"#).unwrap();
-        assert_eq!(options.tabs(), crate::picker::TABS.to_vec());
+        assert_eq!(options.tabs(), Requirements::KINDS.to_vec());
         assert!(options.allows_platform("anything"));
     }
 

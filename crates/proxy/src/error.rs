@@ -167,10 +167,27 @@ impl IntoResponse for AppError {
         if let Self::Codat(CodatError::RateLimited { retry_after, .. }) | Self::RateLimited { retry_after } =
             &self
         {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, crate::rate_limit::retry_after(*retry_after));
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_header(*retry_after));
         }
         response
+    }
+}
+
+/// The `Retry-After` value for a wait: whole seconds, at least one.
+pub fn retry_after_header(wait: std::time::Duration) -> axum::http::HeaderValue {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    axum::http::HeaderValue::from(seconds.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after_header(Duration::from_millis(1)), "1");
+        assert_eq!(retry_after_header(Duration::from_millis(1500)), "2");
+        assert_eq!(retry_after_header(Duration::from_secs(60)), "60");
     }
 }

@@ -12,9 +12,6 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// Largest request body accepted; the flow's bodies and Codat's webhooks are far smaller.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
 /// Every route of the server.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -83,7 +80,7 @@ pub fn app(state: AppState) -> Router {
     let router = router.fallback_service(assets);
     router
         .layer(CompressionLayer::new().compress_when(compressible()))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(crate::serve::MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), crate::serve::read_body_in_time))
         .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track_http))

@@ -22,6 +22,9 @@ use std::{future::Future, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt as _;
 
+/// Largest request body accepted; the flow's bodies and Codat's webhooks are far smaller.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
 /// How a server's connections are limited.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -86,7 +89,7 @@ pub async fn serve(
 /// form posts, so holding one in memory costs little, and no handler waits on a slow sender.
 pub async fn read_body_in_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let read = axum::body::to_bytes(body, crate::routes::MAX_BODY_BYTES);
+    let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
     match tokio::time::timeout(state.settings.body_read_timeout, read).await {
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Ok(Err(error)) if error.to_string().contains("length limit exceeded") => {

@@ -178,7 +178,7 @@ async fn record(state: &AppState, merchant_id: &str, before: Option<&Snapshot>, 
         .reads
         .iter()
         .filter(|(data_type, status)| before.and_then(|b| b.reads.get(*data_type)) != Some(status))
-        .map(|(data_type, status)| (data_type.clone(), crate::flow::sync::simplify(*status)))
+        .map(|(data_type, status)| (data_type.clone(), crate::flow::wire::simplify(*status)))
         .collect();
     if let Err(error) = crate::facts::reads_seen(state, merchant_id, &moved, Cause::Watcher).await {
         tracing::warn!(%merchant_id, %error, "watching Codat: reads not stored");

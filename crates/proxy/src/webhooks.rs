@@ -324,7 +324,7 @@ async fn publish(state: &AppState, id: &str, envelope: &Envelope) -> Result<(), 
             let connection_id = summaries.first().map(|read| read.connection_id.clone()).unwrap_or_default();
             let reads: Vec<(String, codat_connect_api::SyncState)> = summaries
                 .into_iter()
-                .map(|read| (read.data_type, crate::flow::sync::simplify(read.status)))
+                .map(|read| (read.data_type, crate::flow::wire::simplify(read.status)))
                 .collect();
             facts::reads_seen(state, &merchant.id, &reads, cause).await?;
             LiveEvent::SyncCompleted { connection_id, initial: kind == "read.completed.initial" }

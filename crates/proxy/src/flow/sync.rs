@@ -2,8 +2,7 @@
 
 use crate::{error::AppError, extract::SignedIn, AppState};
 use axum::{extract::State, Json};
-use codat::PullStatus;
-use codat_connect_api::{DataTypeProgress, SyncState};
+use codat_connect_api::DataTypeProgress;
 
 /// `GET /api/sync`: where each data type's latest read stands.
 pub async fn progress(
@@ -14,7 +13,7 @@ pub async fn progress(
     let progress: Vec<DataTypeProgress> = statuses
         .into_iter()
         .filter_map(|(data_type, status)| {
-            status.map(|s| DataTypeProgress { data_type, state: simplify(s.current_status) })
+            status.map(|s| DataTypeProgress { data_type, state: super::wire::simplify(s.current_status) })
         })
         .collect();
     let reads = progress.iter().map(|p| (p.data_type.clone(), p.state));
@@ -32,31 +31,4 @@ pub async fn refresh(
     state.codat.refresh_all(&company_id).await?;
     crate::watcher::watch(&state, &merchant.id, &company_id);
     Ok(axum::http::StatusCode::NO_CONTENT)
-}
-
-/// Codat's twenty-odd statuses, as the five a business owner needs to see.
-pub fn simplify(status: PullStatus) -> SyncState {
-    match status {
-        PullStatus::Complete => SyncState::Complete,
-        PullStatus::NotSupported => SyncState::NotSupported,
-        PullStatus::Initial | PullStatus::Queued => SyncState::Queued,
-        status if status.is_error() || status == PullStatus::Cancelled => SyncState::Failed,
-        _ => SyncState::Fetching,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codats_statuses_collapse_to_five() {
-        assert_eq!(simplify(PullStatus::Queued), SyncState::Queued);
-        assert_eq!(simplify(PullStatus::Mapping), SyncState::Fetching);
-        assert_eq!(simplify(PullStatus::ValidationQueued), SyncState::Fetching);
-        assert_eq!(simplify(PullStatus::AuthError), SyncState::Failed);
-        assert_eq!(simplify(PullStatus::Complete), SyncState::Complete);
-        assert_eq!(simplify(PullStatus::NotSupported), SyncState::NotSupported);
-        assert_eq!(simplify(PullStatus::Unknown), SyncState::Fetching);
-    }
 }

@@ -10,7 +10,6 @@ pub use client::ClientAddress;
 use crate::{error::AppError, session, AppState};
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::HeaderValue,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -208,12 +207,6 @@ pub async fn limit_webhooks(State(state): State<AppState>, request: Request, nex
     }
 }
 
-/// The `Retry-After` value for a wait: whole seconds, at least one.
-pub fn retry_after(wait: Duration) -> HeaderValue {
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    HeaderValue::from(seconds.max(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,12 +252,5 @@ mod tests {
         assert_eq!(limits.keys_held(), 2);
         limits.sweep();
         assert_eq!(limits.keys_held(), 2, "buckets still refilling are kept");
-    }
-
-    #[test]
-    fn retry_after_rounds_up_to_whole_seconds() {
-        assert_eq!(retry_after(Duration::from_millis(1)), "1");
-        assert_eq!(retry_after(Duration::from_millis(1500)), "2");
-        assert_eq!(retry_after(Duration::from_secs(60)), "60");
     }
 }
