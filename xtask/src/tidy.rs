@@ -1,6 +1,8 @@
 //! The project's rules as tests, read off the source tree (as rust-analyzer's `tidy.rs` does):
-//! short files, page paths named in one place, every error code worded, states compared as
-//! types. `cargo xtask test` runs them with the workspace's tests.
+//! short files, no import circles, page paths named in one place, every error code worded,
+//! states compared as types. `cargo xtask test` runs them with the workspace's tests.
+
+mod circles;
 
 use crate::command::project_root;
 use std::path::{Path, PathBuf};
@@ -43,8 +45,15 @@ const LONG_FILES: &[(&str, &str)] = &[
 
 /// Every `.rs` file the project keeps under `dirs` (relative to the root), sorted.
 fn rust_files(dirs: &[&str]) -> Vec<PathBuf> {
-    let root = project_root();
-    let mut pending: Vec<PathBuf> = dirs.iter().map(|dir| root.join(dir)).collect();
+    let mut files: Vec<PathBuf> =
+        dirs.iter().flat_map(|dir| rust_files_under(&project_root().join(dir))).collect();
+    files.sort();
+    files
+}
+
+/// Every `.rs` file under `dir`, build outputs and hidden directories aside, sorted.
+fn rust_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut pending = vec![dir.to_owned()];
     let mut files = Vec::new();
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -171,6 +180,16 @@ fn no_state_is_compared_as_a_string() {
         }
     }
     assert!(offenders.is_empty(), "compare the enum, not its spelling: {offenders:#?}");
+}
+
+/// Modules that import each other in a loop cannot be understood, tested or moved one at a
+/// time.
+#[test]
+fn no_module_imports_another_in_a_circle() {
+    for src in ["src", "crates/api/src", "crates/proxy/src", "crates/codat/src", "crates/emulator/src"] {
+        let found = circles::circles(&circles::graph_of(&project_root().join(src)));
+        assert!(found.is_empty(), "{src} has import circles: {found:#?}");
+    }
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! An async client for the Codat operations the auth flow needs.
 
 use crate::{
+    error::{api_error, CodatError},
     models::{
-        Branding, Company, CompanyRequestBody, Connection, CreateConnectionRequest, ErrorMessage,
-        Integration, Page, Profile, SyncSettings,
+        Branding, Company, CompanyRequestBody, Connection, CreateConnectionRequest, Integration, Page,
+        Profile, SyncSettings,
     },
-    transport::{api_error, MAX_ATTEMPTS},
 };
 use base64::Engine as _;
-use reqwest::{header, Method, StatusCode};
+use reqwest::{header, Method};
 use serde::{de::DeserializeOwned, Serialize};
 use std::{
     collections::HashMap,
@@ -17,6 +17,9 @@ use std::{
     time::Duration,
 };
 use tokio::sync::Semaphore;
+
+/// Attempts made for a request that is safe to repeat, unless set otherwise.
+pub(crate) const MAX_ATTEMPTS: u32 = 4;
 
 /// Most pages of one list followed before giving up (100 items a page).
 const MAX_PAGES: u32 = 500;
@@ -44,58 +47,6 @@ impl ApiKey {
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ApiKey(****)")
-    }
-}
-
-/// What went wrong talking to Codat.
-#[derive(Debug, thiserror::Error)]
-pub enum CodatError {
-    /// Codat answered with an error status and (usually) its error body.
-    #[error("Codat answered {status}: {}", .body.error.as_deref().unwrap_or("no message"))]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// Codat's error body; empty when the body was not Codat's JSON. Its `correlationId` is
-        /// what Codat's support asks for.
-        body: Box<ErrorMessage>,
-    },
-    /// 429 with a `Retry-After` longer than is worth waiting in a request (Codat's daily quota).
-    #[error("Codat's request quota is used up; it asks to wait {}s", .retry_after.as_secs())]
-    RateLimited {
-        /// How long Codat asks to wait.
-        retry_after: std::time::Duration,
-        /// Codat's error body.
-        body: Box<ErrorMessage>,
-    },
-    /// No answer: connection refused, reset, or timed out.
-    #[error("Codat could not be reached: {0}")]
-    Transport(#[source] reqwest::Error),
-    /// An answer that does not match the spec.
-    #[error("Codat's answer could not be read: {0}")]
-    Decode(String),
-}
-
-impl CodatError {
-    /// The HTTP status Codat answered with, if it answered.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Api { status, .. } => Some(*status),
-            Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
-            _ => None,
-        }
-    }
-
-    /// The id Codat gave the failed request, to quote to Codat's support.
-    pub fn correlation_id(&self) -> Option<&str> {
-        match self {
-            Self::Api { body, .. } => body.correlation_id.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// True when the request timed out rather than being refused.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Transport(e) if e.is_timeout())
     }
 }
 

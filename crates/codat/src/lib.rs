@@ -8,6 +8,7 @@
 
 mod client;
 mod dates;
+mod error;
 mod models;
 pub mod observe;
 mod signature;
@@ -15,8 +16,9 @@ mod sync;
 mod transport;
 mod webhooks;
 
-pub use client::{ApiKey, CodatClient, CodatError};
+pub use client::{ApiKey, CodatClient};
 pub use dates::parse_date_time;
+pub use error::CodatError;
 pub use models::*;
 pub use signature::{BadSecret, WebhookSecret};
 pub use sync::*;

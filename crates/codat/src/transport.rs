@@ -1,7 +1,10 @@
 //! How one request travels: at most ten at once per company, retried with backoff on 408,
 //! 429, 5xx and broken connections when the method is safe to repeat, honouring `Retry-After`.
 
-use crate::client::{CodatClient, CodatError};
+use crate::{
+    client::CodatClient,
+    error::{error_body, CodatError},
+};
 use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 use serde::Serialize;
@@ -11,8 +14,6 @@ use std::{
 };
 use tokio::sync::Semaphore;
 
-/// Attempts made for a request that is safe to repeat, unless set otherwise.
-pub(crate) const MAX_ATTEMPTS: u32 = 4;
 /// Codat allows at most this many requests in flight per company.
 pub const MAX_CONCURRENT_PER_COMPANY: usize = 10;
 /// Longest wait between attempts, whatever `Retry-After` asks for.
@@ -83,7 +84,7 @@ impl CodatClient {
                     if let Some(wait) = wait.filter(|_| status == StatusCode::TOO_MANY_REQUESTS) {
                         return Err(CodatError::RateLimited {
                             retry_after: wait,
-                            body: Box::new(parse_error_body(&bytes)),
+                            body: Box::new(error_body(&bytes)),
                         });
                     }
                     return Ok((status, bytes));
@@ -159,10 +160,6 @@ impl<'c> Report<'c> {
     }
 }
 
-pub(crate) fn api_error(status: StatusCode, bytes: &[u8]) -> CodatError {
-    CodatError::Api { status, body: Box::new(parse_error_body(bytes)) }
-}
-
 fn is_retryable_status(status: StatusCode) -> bool {
     status == StatusCode::REQUEST_TIMEOUT
         || status == StatusCode::TOO_MANY_REQUESTS
@@ -184,10 +181,6 @@ fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or_default())
-}
-
-fn parse_error_body(bytes: &[u8]) -> crate::ErrorMessage {
-    serde_json::from_slice(bytes).unwrap_or_default()
 }
 
 /// 500 ms, then 750 ms, growing by 1.5 as Codat's own SDKs do, less up to a fifth at random so
