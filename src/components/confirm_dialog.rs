@@ -10,7 +10,7 @@ pub fn ConfirmDialog(
     /// Shown while true.
     #[prop(into)]
     open: Signal<bool>,
-    /// The question.
+    /// The question, as the dialog's heading.
     title: String,
     /// What happens, in plain words.
     body: String,

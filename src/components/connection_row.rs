@@ -70,7 +70,7 @@ impl ConnectionAction {
 /// A connection and its actions.
 #[component]
 pub fn ConnectionRow(
-    /// The connection.
+    /// The connection, as the proxy last reported it.
     connection: Connection,
     /// The list's action, dispatched for this row's connection.
     action: ConnectionAction,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// swaps to its hover image on hover and keyboard focus (pure CSS, so strict CSPs hold).
 #[component]
 pub fn IntegrationCard(
-    /// The platform.
+    /// The platform, with its logo and branded button images.
     card: Card,
     /// Called with the platform's key and name when the card is chosen.
     #[prop(into)]

@@ -15,7 +15,7 @@ pub fn describe(m: &Messages, status: ConnectionStatus) -> (&'static str, &'stat
     }
 }
 
-/// The badge.
+/// A connection's status as a word and a colour, for the owner.
 #[component]
 pub fn StatusBadge(
     /// The status to show.

@@ -40,7 +40,7 @@ impl std::ops::Deref for AppState {
 /// What [`AppState`] holds.
 #[derive(Debug)]
 pub struct Shared {
-    /// Storage.
+    /// The database; a merchant's facts are written through `crate::facts` alone.
     pub db: Db,
     /// The Codat client.
     pub codat: CodatClient,
@@ -54,7 +54,7 @@ pub struct Shared {
     pub company_locks: Arc<CompanyLocks>,
     /// Sessions looked up lately.
     pub sessions: Arc<SessionCache>,
-    /// Every rate limit.
+    /// The request budgets per client address, session and admin token.
     pub rate_limits: Arc<RateLimits>,
     /// Live events to open pages.
     pub live: Arc<LiveHub>,
