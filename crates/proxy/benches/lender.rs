@@ -15,6 +15,7 @@ use codat_connect_proxy::{
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use support::JsonAnswer;
 use tokio::sync::mpsc;
 
 const KEY: &str = "lender-bench-key";
@@ -98,12 +99,8 @@ async fn main() {
         .post(format!("{base}/v1/sessions"))
         .bearer_auth(ADMIN)
         .json(&json!({"merchantId": "bench-merchant", "businessName": "Bench Ltd"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let company_id = session["companyId"].as_str().unwrap().to_owned();
     let secret = WebhookSecret::parse(CODAT_SECRET).unwrap();
     let mut latencies = Vec::with_capacity(SAMPLES);

@@ -1,6 +1,7 @@
 //! Storage behaves the same on SQLite and on a real PostgreSQL that the test starts (a
 //! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
 
+use crate::support::JsonAnswer;
 use crate::support::{
     codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
 };
@@ -352,12 +353,8 @@ async fn two_servers_on_one_database_give_a_merchant_one_company() {
                 .post(format!("{base}/v1/sessions"))
                 .bearer_auth("admin-0123456789abcdefghijklmnopqrstuv")
                 .json(&json!({"merchantId": "shared-merchant", "businessName": "Acme"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .json_answer()
+                .await;
             answer["companyId"].as_str().unwrap().to_owned()
         }
     };

@@ -3,6 +3,7 @@
 //! mounted volume. `cargo xtask test` builds the image and names it in `CODAT_CONNECT_IMAGE`;
 //! without it (a plain `cargo test`) the test says it is skipped.
 
+use crate::support::JsonAnswer;
 use std::{
     process::Command,
     time::{Duration, Instant},
@@ -106,15 +107,8 @@ async fn the_image_serves_the_flow_stops_cleanly_on_sigterm_and_keeps_its_data()
     // A new container on the same volume still knows the merchant.
     let container = run(&image, volume.path(), port, &name);
     wait_ready(&http, &base, &container).await;
-    let session: serde_json::Value = http
-        .get(format!("{base}/api/session"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: serde_json::Value =
+        http.get(format!("{base}/api/session")).header("cookie", &cookie).json_answer().await;
     assert_eq!(session["businessName"], "Kept Bakery", "{session}");
     assert_eq!(stop(&container), "0");
     let _ = podman(&["rm", "--force", &container]);

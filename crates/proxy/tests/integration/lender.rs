@@ -2,6 +2,7 @@
 //! least once and in order to a receiver that fails, times out, recovers and outlives a server
 //! restart, and the status API behind the admin token.
 
+use crate::support::JsonAnswer;
 use crate::support::{
     router::{self, embed_request, get, send, setup_with, ADMIN, KEY},
     spawn_emulator,
@@ -112,12 +113,8 @@ async fn link_and_read(http: &reqwest::Client, base: &str, token: &str, platform
         .bearer_auth(token)
         .header("x-codat-connect", "1")
         .json(&crate::support::consented(http, base, platform_key).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     router::authorize(started["linkUrl"].as_str().unwrap()).await;
     let linked = api(http, base, token, "/api/connections").await;
     assert!(linked.as_array().unwrap().iter().any(|c| c["status"] == "Linked"), "{linked}");

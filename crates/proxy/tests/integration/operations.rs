@@ -2,6 +2,7 @@
 //! environment, logging JSON, scraped by a real Prometheus, backed up while it serves.
 
 use crate::support::process::{on_path, ServerProcess};
+use crate::support::JsonAnswer;
 use codat::{ApiKey, CodatClient, WebhookConsumer};
 use serde_json::{json, Value};
 use std::{
@@ -81,12 +82,8 @@ async fn over_a_whole_flow_every_log_line_is_json_with_its_request_id_and_names_
         .header("x-request-id", "lender-request-7f3a")
         .json(&json!({"merchantId": "m-42", "businessName": "Acme", "delivery": "link",
                       "returnUrl": "https://lender.example/done"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let session_token = session["sessionToken"].as_str().unwrap().to_owned();
     let link = session["url"].as_str().unwrap().to_owned();
     let link_code = link.rsplit('/').next().unwrap().to_owned();

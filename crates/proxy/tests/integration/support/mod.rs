@@ -11,7 +11,19 @@ pub mod router;
 use base64::Engine as _;
 use codat_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
+
+/// A request whose answer the test reads as JSON, failing on any error on the way.
+pub trait JsonAnswer {
+    /// Sends the request and reads the answer's body as JSON.
+    fn json_answer(self) -> impl Future<Output = Value>;
+}
+
+impl JsonAnswer for reqwest::RequestBuilder {
+    async fn json_answer(self) -> Value {
+        self.send().await.unwrap().json().await.unwrap()
+    }
+}
 
 /// A standalone emulator accepting `key`, served on a free loopback port: its URL and state.
 pub async fn spawn_emulator(key: &str, adjust: impl FnOnce(&mut EmulatorConfig)) -> (String, Arc<Emulator>) {
@@ -36,12 +48,8 @@ pub async fn codat_get(emulator_url: &str, key: &str, path_and_query: &str) -> V
     reqwest::Client::new()
         .get(format!("{emulator_url}{path_and_query}"))
         .header("authorization", basic(key))
-        .send()
+        .json_answer()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 /// A GET to a running server in the session of `cookie`, as JSON.
@@ -66,23 +74,10 @@ pub async fn sign_up(http: &reqwest::Client, base: &str) -> String {
 /// current terms of its kind (in English), as the page sends it after "Agree and continue".
 pub async fn consented(http: &reqwest::Client, base: &str, platform_key: &str) -> Value {
     for kind in ["Accounting", "Banking", "Commerce"] {
-        let grid: Value = http
-            .get(format!("{base}/api/integrations?sourceType={kind}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let grid: Value = http.get(format!("{base}/api/integrations?sourceType={kind}")).json_answer().await;
         if grid.as_array().into_iter().flatten().any(|card| card["platformKey"] == platform_key) {
-            let terms: Value = http
-                .get(format!("{base}/api/consent?sourceType={kind}&locale=en"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let terms: Value =
+                http.get(format!("{base}/api/consent?sourceType={kind}&locale=en")).json_answer().await;
             return json!({"platformKey": platform_key, "consent": {"version": terms["version"], "locale": "en"}});
         }
     }
@@ -95,12 +90,8 @@ pub async fn start_connection(http: &reqwest::Client, base: &str, cookie: &str, 
         .header("cookie", cookie)
         .header("x-codat-connect", "1")
         .json(&consented(http, base, platform_key).await)
-        .send()
+        .json_answer()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 /// Starts a connection to `platform_key` and presses Authorize on its Link page; the answer to
