@@ -124,31 +124,17 @@ pub async fn complete(
             }
             (linked, "200", "OK", "")
         }
-        Outcome::Cancel => {
-            let failed = record_error(
-                &emulator,
-                &company_id,
-                &connection_id,
-                "403",
-                "User cancelled linking",
-                "User cancelled",
-            )
-            .unwrap_or(before);
+        Outcome::Cancel | Outcome::Fail => {
+            // What Codat records on the connection, and what its redirect says.
+            let (status, status_text, recorded, said) = if outcome == Outcome::Cancel {
+                ("403", "User cancelled linking", "User cancelled", "User cancelled.")
+            } else {
+                ("500", "Platform error", "Unknown error occurred", "Unknown error occurred.")
+            };
+            let failed = record_error(&emulator, &company_id, &connection_id, status, status_text, recorded)
+                .unwrap_or(before);
             emulator.emit_connection("connection.failed", &company_id, &failed);
-            (failed, "403", "User cancelled linking", "User cancelled.")
-        }
-        Outcome::Fail => {
-            let failed = record_error(
-                &emulator,
-                &company_id,
-                &connection_id,
-                "500",
-                "Platform error",
-                "Unknown error occurred",
-            )
-            .unwrap_or(before);
-            emulator.emit_connection("connection.failed", &company_id, &failed);
-            (failed, "500", "Platform error", "Unknown error occurred.")
+            (failed, status, status_text, said)
         }
         Outcome::Unsupported => (before, "501", "Not supported", "Not supported."),
     };
