@@ -117,7 +117,9 @@ fn shipping() -> anyhow::Result<Vec<(String, String, String)>> {
         }
         rows.push(("image_oci_archive".into(), mb(size(archive)), "MB".into()));
     }
-    println!("\n==> a rolling restart under load (cargo test --release --test rolling_restart)");
+    println!(
+        "\n==> a rolling restart under load (cargo test --release --test integration rolling_restart::)"
+    );
     let output = cmd(
         "cargo",
         &[
@@ -127,8 +129,9 @@ fn shipping() -> anyhow::Result<Vec<(String, String, String)>> {
             "-p",
             "codat-connect-proxy",
             "--test",
-            "rolling_restart",
+            "integration",
             "--",
+            "rolling_restart::",
             "--nocapture",
         ],
     )
