@@ -40,7 +40,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/emulator/src/state.rs", "the emulator's companies, connections and reads"),
     ("crates/e2e/tests/support/mod.rs", "the browser harness: proxy, chromedriver, screenshots, axe"),
     ("crates/proxy/src/watcher.rs", "the watcher's lease, polling and backoff"),
-    ("crates/emulator/src/link.rs", "the emulator's Link pages and their outcomes"),
 ];
 
 /// Every `.rs` file the project keeps under `dirs` (relative to the root), sorted.
