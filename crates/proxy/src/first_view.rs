@@ -11,7 +11,7 @@
 //! embedded page's session is a bearer token the page's own request does not carry: it finds no
 //! session here and asks as before.
 
-use crate::{extract::SignedIn, flow, AppState};
+use crate::{extract::SignedIn, flow, web_app::Encoding, AppState};
 use axum::{
     body::{to_bytes, Body, Bytes},
     extract::{OptionalFromRequestParts, State},
@@ -19,6 +19,7 @@ use axum::{
     response::IntoResponse,
 };
 use codat_connect_api::{paths, Requirement, Requirements, SourceType};
+use futures_util::StreamExt as _;
 use std::{io::Write as _, time::Duration};
 
 /// The id of the data element; the app reads it by this id.
@@ -100,49 +101,6 @@ pub fn element(page: &str, answers: &[Answer]) -> String {
     )
 }
 
-/// How the page's two parts are encoded: each part is flushed on its own, so the browser can
-/// act on the first before the second is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// Brotli, flushed after each part.
-    Brotli,
-    /// Gzip, flushed (`Z_SYNC_FLUSH`) after each part.
-    Gzip,
-    /// As is.
-    Identity,
-}
-
-impl Encoding {
-    /// The best of brotli and gzip the request accepts (`q=0` refuses), else identity.
-    pub fn accepted(headers: &axum::http::HeaderMap) -> Self {
-        let accepted = headers.get(axum::http::header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
-        let accepts = |name: &str| {
-            accepted.is_some_and(|list| {
-                list.split(',').any(|item| {
-                    let mut fields = item.split(';').map(str::trim);
-                    fields.next() == Some(name) && !fields.any(|f| f.replace(' ', "") == "q=0")
-                })
-            })
-        };
-        if accepts("br") {
-            Self::Brotli
-        } else if accepts("gzip") {
-            Self::Gzip
-        } else {
-            Self::Identity
-        }
-    }
-
-    /// The `Content-Encoding` to send, if any.
-    pub fn header(self) -> Option<&'static str> {
-        match self {
-            Self::Brotli => Some("br"),
-            Self::Gzip => Some("gzip"),
-            Self::Identity => None,
-        }
-    }
-}
-
 /// The page as a body of two parts: `head` at once, `rest` when it resolves, each flushed.
 pub fn two_part_body(
     encoding: Encoding,
@@ -159,8 +117,6 @@ pub fn two_part_body(
     );
     Body::from_stream(stream)
 }
-
-use futures_util::StreamExt as _;
 
 /// A streaming encoder whose output after each part decodes to everything written so far.
 enum Encoder {
@@ -258,19 +214,6 @@ mod tests {
                 "{encoding:?}: {page}"
             );
         }
-    }
-
-    #[test]
-    fn the_accepted_encoding_prefers_brotli_and_honours_refusals() {
-        let with = |value: &str| {
-            let mut headers = axum::http::HeaderMap::new();
-            headers.insert(axum::http::header::ACCEPT_ENCODING, value.parse().unwrap());
-            Encoding::accepted(&headers)
-        };
-        assert_eq!(with("gzip, deflate, br, zstd"), Encoding::Brotli);
-        assert_eq!(with("gzip, br;q=0"), Encoding::Gzip);
-        assert_eq!(with("identity"), Encoding::Identity);
-        assert_eq!(Encoding::accepted(&axum::http::HeaderMap::new()), Encoding::Identity);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub async fn index(
 /// The picker's page with its first view's answers ([`first_view`]): the document up to
 /// `<body>` at once, the answers and the rest when they are ready.
 async fn picker_page(state: AppState, parts: &mut Parts, html: String, split_at: usize) -> Response {
-    let encoding = first_view::Encoding::accepted(&parts.headers);
+    let encoding = crate::web_app::Encoding::best_accepted(&parts.headers);
     let signed_in = crate::session::presents_session(parts, &state);
     let mut rest = html;
     let head = rest.drain(..split_at).collect::<String>();

@@ -133,15 +133,24 @@ fn file_name(path: &str) -> Option<String> {
     safe.then(|| name.to_owned())
 }
 
-/// A content coding the app has copies in.
+/// A content coding the server sends: the app's files have a copy in each, and the picker's
+/// page (`crate::first_view`) is compressed in it as it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
+    /// Brotli.
     Brotli,
+    /// Gzip.
     Gzip,
+    /// As is.
     Identity,
 }
 
 impl Encoding {
+    /// The best coding the request accepts: brotli, else gzip, else as is.
+    pub(crate) fn best_accepted(headers: &HeaderMap) -> Self {
+        accepted_encodings(headers).first().copied().unwrap_or(Self::Identity)
+    }
+
     fn suffix(self) -> &'static str {
         match self {
             Self::Brotli => ".br",
@@ -150,7 +159,8 @@ impl Encoding {
         }
     }
 
-    fn header(self) -> Option<&'static str> {
+    /// The `Content-Encoding` to send, if any.
+    pub(crate) fn header(self) -> Option<&'static str> {
         match self {
             Self::Brotli => Some("br"),
             Self::Gzip => Some("gzip"),
@@ -213,5 +223,18 @@ mod tests {
         assert_eq!(accepted_encodings(&headers), [Encoding::Gzip]);
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         assert!(accepted_encodings(&headers).is_empty());
+    }
+
+    #[test]
+    fn the_best_accepted_encoding_prefers_brotli_and_honours_refusals() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            Encoding::best_accepted(&headers)
+        };
+        assert_eq!(with("gzip, deflate, br, zstd"), Encoding::Brotli);
+        assert_eq!(with("gzip, br;q=0"), Encoding::Gzip);
+        assert_eq!(with("identity"), Encoding::Identity);
+        assert_eq!(Encoding::best_accepted(&HeaderMap::new()), Encoding::Identity);
     }
 }
