@@ -74,8 +74,11 @@ fn walk(
 
 /// The source without its unit tests and comments.
 fn code_of(text: &str) -> String {
-    let text = text.find("#[cfg(test)]").map_or(text, |at| &text[..at]);
-    text.lines().filter(|line| !line.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+    super::without_tests(text)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Every path named from `crate::` or `super::`, with `{a, b::{c}}` groups spread out, as a
