@@ -1,6 +1,6 @@
 //! The project's rules as tests, read off the source tree (as rust-analyzer's `tidy.rs` does):
 //! short files, no import circles, page paths named in one place, every error code worded,
-//! states compared as types. `cargo xtask test` runs them with the workspace's tests.
+//! states compared as types, one dark palette. `cargo xtask test` runs them with the workspace's tests.
 
 mod circles;
 
@@ -189,6 +189,27 @@ fn no_module_imports_another_in_a_circle() {
         let found = circles::circles(&circles::graph_of(&project_root().join(src)));
         assert!(found.is_empty(), "{src} has import circles: {found:#?}");
     }
+}
+
+/// The declarations of the first block in `css` that follows `opening`, trimmed, in order.
+fn block_after<'a>(css: &'a str, opening: &str) -> Vec<&'a str> {
+    let start = css.find(opening).unwrap_or_else(|| panic!("no `{opening}` block")) + opening.len();
+    let body = &css[start..];
+    let body = &body[..body.find('}').expect("an open block")];
+    body.lines().map(str::trim).filter(|line| !line.is_empty()).collect()
+}
+
+/// The dark palette is written twice in `style/tokens.css`: once for a system that prefers dark
+/// (unless the host chose light) and once for a host that chose dark. CSS cannot join a media
+/// query and a selector in one rule, and `light-dark()` (which could) is Baseline 2024 only: on an
+/// older phone every colour would go. The two stay the same, line for line.
+#[test]
+fn the_dark_palette_is_the_same_in_both_places() {
+    let tokens = std::fs::read_to_string(project_root().join("style/tokens.css")).unwrap();
+    let for_the_system = block_after(&tokens, ":root:not([data-theme=\"light\"]) {");
+    let for_the_host = block_after(&tokens, ":root[data-theme=\"dark\"] {");
+    assert!(for_the_system.len() > 10, "the dark palette was not found: {for_the_system:?}");
+    assert_eq!(for_the_system, for_the_host, "the two dark palettes in style/tokens.css differ");
 }
 
 #[test]

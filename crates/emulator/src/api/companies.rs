@@ -1,21 +1,10 @@
 //! `/companies`: create, list, get, update, replace, delete.
 
-use super::{bad_body, company_not_found, ApiResult};
-use crate::{
-    error::CodatErrorResponse,
-    paging::{paginate, ListParams},
-    state::now,
-    Emulator,
-};
-use axum::{
-    extract::{rejection::JsonRejection, Path, Query, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-    Json,
-};
+use super::prelude::*;
+use crate::state::now;
 use codat::{Company, CompanyRequestBody};
 use serde::Deserialize;
-use std::{collections::BTreeMap, sync::Arc};
+use std::collections::BTreeMap;
 
 /// Most tags a company may carry.
 const MAX_TAGS: usize = 10;

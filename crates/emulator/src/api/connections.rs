@@ -1,20 +1,9 @@
 //! `/companies/{companyId}/connections`: create, list, get, unlink, delete, update authorization.
 
-use super::{bad_body, company_not_found, connection_not_found, ApiResult};
-use crate::{
-    error::CodatErrorResponse,
-    paging::{paginate, ListParams},
-    state::now,
-    Emulator,
-};
-use axum::{
-    extract::{rejection::JsonRejection, Path, Query, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-    Json,
-};
+use super::{connection_not_found, prelude::*};
+use crate::state::now;
 use codat::{Connection, ConnectionStatus, CreateConnectionRequest, UpdateConnectionStatus};
-use std::{collections::BTreeMap, sync::Arc};
+use std::collections::BTreeMap;
 
 /// `POST /companies/{companyId}/connections`
 pub async fn create(

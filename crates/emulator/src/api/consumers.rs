@@ -1,14 +1,7 @@
 //! `/webhooks`: webhook consumers (list, create, delete).
 
-use super::{bad_body, ApiResult};
-use crate::{error::CodatErrorResponse, Emulator};
-use axum::{
-    extract::{rejection::JsonRejection, Path, State},
-    http::StatusCode,
-    Json,
-};
+use super::prelude::*;
 use codat::{WebhookConsumer, WebhookConsumers};
-use std::sync::Arc;
 
 /// `GET /webhooks`
 pub async fn list(State(emulator): State<Arc<Emulator>>) -> Json<WebhookConsumers> {

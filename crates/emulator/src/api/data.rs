@@ -1,21 +1,9 @@
 //! Data status, refreshes, pull history and the company access token.
 
-use super::{company_not_found, ApiResult};
-use crate::{
-    error::CodatErrorResponse,
-    paging::{paginate, ListParams},
-    sync::{now_ms, ALL_DATA_TYPES},
-    Emulator,
-};
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-    Json,
-};
+use super::prelude::*;
+use crate::sync::{now_ms, ALL_DATA_TYPES};
 use codat::{CompanyAccessToken, ConnectionStatus, DataStatus, DataStatuses, PullOperation, PullStatus};
 use serde::Deserialize;
-use std::sync::Arc;
 
 /// `GET /companies/{companyId}/dataStatus`: the latest read of each data type.
 pub async fn status(

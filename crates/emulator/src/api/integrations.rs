@@ -1,20 +1,9 @@
 //! `/integrations`: list, get, branding; and the emulator's own branding images.
 
-use super::{integration_not_found, ApiResult};
-use crate::{
-    branding::{self, Artwork},
-    error::CodatErrorResponse,
-    paging::{paginate, ListParams},
-    Emulator,
-};
-use axum::{
-    extract::{Path, Query, State},
-    http::header,
-    response::{IntoResponse, Response},
-    Json,
-};
+use super::{integration_not_found, prelude::*};
+use crate::branding::{self, Artwork};
+use axum::http::header;
 use codat::{Branding, BrandingButton, BrandingImage, BrandingLogo, ImageReference, Integration};
-use std::sync::Arc;
 
 /// `GET /integrations`
 pub async fn list(

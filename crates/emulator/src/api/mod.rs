@@ -10,6 +10,24 @@ pub mod profile;
 use crate::error::CodatErrorResponse;
 use axum::{extract::rejection::JsonRejection, http::StatusCode};
 
+/// The names every resource module's handlers use: axum's extractors and answers, the emulator,
+/// its paging and its errors. Each module adds only what is its own.
+mod prelude {
+    pub(super) use super::{bad_body, company_not_found, ApiResult};
+    pub(super) use crate::{
+        error::CodatErrorResponse,
+        paging::{paginate, ListParams},
+        Emulator,
+    };
+    pub(super) use axum::{
+        extract::{rejection::JsonRejection, Path, Query, State},
+        http::StatusCode,
+        response::{IntoResponse, Response},
+        Json,
+    };
+    pub(super) use std::sync::Arc;
+}
+
 /// What every handler answers on failure.
 pub type ApiResult<T> = Result<T, CodatErrorResponse>;
 

@@ -1,13 +1,7 @@
 //! `/profile`: the client's profile, including the redirect URL template.
 
-use super::{bad_body, ApiResult};
-use crate::Emulator;
-use axum::{
-    extract::{rejection::JsonRejection, State},
-    Json,
-};
+use super::prelude::*;
 use codat::{Profile, SourceType, SyncSetting, SyncSettings};
-use std::sync::Arc;
 
 /// `GET /profile`
 pub async fn get(State(emulator): State<Arc<Emulator>>) -> Json<Profile> {

@@ -1,15 +1,15 @@
 //! Storage behaves the same on SQLite and on a real PostgreSQL that the test starts (a
 //! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
 
-use crate::support::JsonAnswer;
 use crate::support::{
     codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
+    xero_receipt, JsonAnswer,
 };
 use codat_connect_api::SyncState;
 use codat_connect_proxy::{
     config::Config,
     db::{
-        Backend, ConnectionFacts, Db, DeliveryStatus, Merchant, NewLenderEvent, NewPendingLink, NewReceipt,
+        Backend, ConnectionFacts, Db, DeliveryStatus, Merchant, NewLenderEvent, NewPendingLink,
         PendingLinkState, Withdrawal,
     },
     funnel::Recorded,
@@ -119,19 +119,8 @@ async fn exercise(db: &Db) {
     assert_eq!(db.delivery_records(None, None, 0, 10).await.unwrap().len(), 3);
 
     // Consent receipts and the funnel.
-    let receipt = NewReceipt {
-        merchant_id: "m1",
-        connection_id: "k1",
-        platform_key: "gbol",
-        platform_name: "Xero",
-        source_type: "Accounting",
-        locale: "en",
-        version: "v1",
-        text_hash: "h",
-        data_types: "[\"invoices\"]",
-    };
     let mut tx = db.begin().await.unwrap();
-    tx.insert_receipt(receipt).await.unwrap();
+    tx.insert_receipt(xero_receipt("k1")).await.unwrap();
     tx.withdraw_receipt("k1", Withdrawal::Unlinked).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(db.consent_receipts("m1").await.unwrap()[0].withdrawal, Some(Withdrawal::Unlinked));

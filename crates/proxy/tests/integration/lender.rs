@@ -366,9 +366,10 @@ async fn requirements_come_only_from_the_lender_and_hidden_kinds_cannot_be_conne
 /// away) and then succeeding: the failure leaves neither the state nor the event.
 mod one_writer {
     use super::*;
+    use crate::support::xero_receipt;
     use codat_connect_api::SyncState;
     use codat_connect_proxy::{
-        db::{Merchant, NewReceipt, Withdrawal},
+        db::{Merchant, Withdrawal},
         facts::{self, Cause},
     };
 
@@ -428,20 +429,6 @@ mod one_writer {
         .unwrap()
     }
 
-    fn receipt(connection_id: &str) -> NewReceipt<'_> {
-        NewReceipt {
-            merchant_id: "m1",
-            connection_id,
-            platform_key: "gbol",
-            platform_name: "Xero",
-            source_type: "Accounting",
-            locale: "en",
-            version: "v1",
-            text_hash: "h",
-            data_types: "[]",
-        }
-    }
-
     const LINKED: &str = "SELECT COUNT(*) FROM connections WHERE id = 'c1' AND status = 'Linked'";
 
     #[tokio::test]
@@ -463,10 +450,10 @@ mod one_writer {
         let state = store.setup.state.clone();
         let pending = connection("c1", codat::ConnectionStatus::PendingAuth);
         store.break_table("consent_receipts", true).await;
-        assert!(facts::connection_started(&state, "m1", &pending, receipt("c1")).await.is_err());
+        assert!(facts::connection_started(&state, "m1", &pending, xero_receipt("c1")).await.is_err());
         store.break_table("consent_receipts", false).await;
         assert_eq!(store.scalar("SELECT COUNT(*) FROM connections").await, 0);
-        facts::connection_started(&state, "m1", &pending, receipt("c1")).await.unwrap();
+        facts::connection_started(&state, "m1", &pending, xero_receipt("c1")).await.unwrap();
         assert_eq!(store.scalar("SELECT COUNT(*) FROM consent_receipts WHERE connection_id = 'c1'").await, 1);
         assert_eq!(store.scalar("SELECT COUNT(*) FROM connections").await, 1);
     }
@@ -476,7 +463,7 @@ mod one_writer {
         let mut store = Store::new().await;
         let state = store.setup.state.clone();
         let pending = connection("c1", codat::ConnectionStatus::PendingAuth);
-        facts::connection_started(&state, "m1", &pending, receipt("c1")).await.unwrap();
+        facts::connection_started(&state, "m1", &pending, xero_receipt("c1")).await.unwrap();
         let unlinked = connection("c1", codat::ConnectionStatus::Unlinked);
         store.break_table("lender_events", true).await;
         assert!(facts::connection_unlinked(&state, "m1", &unlinked).await.is_err());

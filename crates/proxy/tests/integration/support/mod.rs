@@ -1,7 +1,7 @@
 //! Helpers shared by the proxy's test files (and its benchmark): a standalone emulator on a real
 //! socket, reading Codat's own view of it, and the flow's first steps over HTTP.
 
-// Each test file is its own crate and uses part of these helpers.
+// The benchmarks include this module too and use part of it.
 #![allow(dead_code)]
 
 pub mod postgres;
@@ -22,6 +22,21 @@ pub trait JsonAnswer {
 impl JsonAnswer for reqwest::RequestBuilder {
     async fn json_answer(self) -> Value {
         self.send().await.unwrap().json().await.unwrap()
+    }
+}
+
+/// A consent receipt for merchant `m1`'s Xero connection `connection_id`, as the store takes it.
+pub fn xero_receipt(connection_id: &str) -> codat_connect_proxy::db::NewReceipt<'_> {
+    codat_connect_proxy::db::NewReceipt {
+        merchant_id: "m1",
+        connection_id,
+        platform_key: "gbol",
+        platform_name: "Xero",
+        source_type: "Accounting",
+        locale: "en",
+        version: "v1",
+        text_hash: "h",
+        data_types: "[\"invoices\"]",
     }
 }
 
