@@ -40,7 +40,7 @@ impl Locale {
         preferences.into_iter().find_map(Self::from_tag).unwrap_or(Self::En)
     }
 
-    /// The catalogue.
+    /// Every string of the app in this language.
     pub fn messages(self) -> &'static Messages {
         match self {
             Self::En => &en::MESSAGES,

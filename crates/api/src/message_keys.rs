@@ -18,7 +18,7 @@ macro_rules! with_message_keys {
             nav_connections,
         /// The badge's alternative text.
             powered_by,
-        /// Document titles per page.
+        /// Title of the sign-up page.
             title_sign_up,
         /// Title of the picker.
             title_connect,
@@ -36,9 +36,9 @@ macro_rules! with_message_keys {
             sign_up_heading,
         /// Sign-up introduction.
             sign_up_lead,
-        /// Field label.
+        /// Label of the sign-up form's business name field.
             business_name,
-        /// Field label.
+        /// Label of the sign-up form's work email field.
             work_email,
         /// Submit button.
             continue_label,
@@ -52,13 +52,13 @@ macro_rules! with_message_keys {
             picker_lead,
         /// Accessible name of the tabs.
             kind_of_platform,
-        /// Tab labels.
+        /// Label of the accounting tab.
             tab_accounting,
-        /// Tab label.
+        /// Label of the banking tab.
             tab_banking,
-        /// Tab label.
+        /// Label of the commerce tab.
             tab_commerce,
-        /// Headings per tab.
+        /// Heading of the accounting tab.
             heading_accounting,
         /// Heading of the banking tab.
             heading_banking,
