@@ -1,5 +1,5 @@
-//! The integration picker's logic on plain types: which cards a tab and a search show, and
-//! whether the business already has its one accounting platform.
+//! The integration picker's logic on plain types: the tabs, text in lower case for the search
+//! (`search.rs`), and whether the business already has its one accounting platform.
 
 use crate::i18n::Messages;
 use codat_connect_api::{Connection, ConnectionStatus, SourceType};
@@ -34,11 +34,6 @@ pub fn tab_heading(m: &Messages, source_type: SourceType) -> &'static str {
     }
 }
 
-/// The search text as names are compared with it.
-pub fn needle(search: &str) -> String {
-    lower_case(search.trim())
-}
-
 /// `text` in lower case, by Unicode's rules. In the browser the browser's own case mapping does
 /// it, which keeps Rust's Unicode tables (~15 KB) out of the bundle.
 pub fn lower_case(text: &str) -> String {
@@ -46,11 +41,6 @@ pub fn lower_case(text: &str) -> String {
     return String::from(js_sys::JsString::from(text).to_lower_case());
     #[cfg(not(target_arch = "wasm32"))]
     return text.to_lowercase();
-}
-
-/// Whether a lower-cased name matches a [`needle`] (a blank needle matches everything).
-pub fn matches(lower_case_name: &str, needle: &str) -> bool {
-    needle.is_empty() || lower_case_name.contains(needle)
 }
 
 /// The business's accounting connection, if it has one that counts: a company has at most one
@@ -64,20 +54,6 @@ pub fn accounting_connection(connections: &[Connection]) -> Option<&Connection> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codat_connect_api::IntegrationCard;
-
-    fn card(name: &str) -> IntegrationCard {
-        IntegrationCard {
-            platform_key: name.to_lowercase().chars().take(4).collect(),
-            name: name.into(),
-            source_type: SourceType::Accounting,
-            logo_url: String::new(),
-            logo_alt: String::new(),
-            button_url: None,
-            button_hover_url: None,
-            is_beta: false,
-        }
-    }
 
     fn connection(source_type: SourceType, status: ConnectionStatus) -> Connection {
         Connection {
@@ -91,20 +67,6 @@ mod tests {
             logo_url: None,
             consent: None,
         }
-    }
-
-    /// The cards a search shows, as the grid picks them.
-    fn filter<'c>(cards: &'c [IntegrationCard], search: &str) -> Vec<&'c IntegrationCard> {
-        let needle = needle(search);
-        cards.iter().filter(|card| matches(&lower_case(&card.name), &needle)).collect()
-    }
-
-    #[test]
-    fn search_is_case_insensitive_and_blank_shows_everything() {
-        let cards = [card("QuickBooks Online"), card("Xero"), card("QuickBooks Desktop")];
-        assert_eq!(filter(&cards, "  quickb ").len(), 2);
-        assert_eq!(filter(&cards, "").len(), 3);
-        assert!(filter(&cards, "sage").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::{
     loaded::Loaded,
     picker,
     routes::Page,
+    search::SearchIndex,
 };
 use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
@@ -82,14 +83,13 @@ fn Grid(
             set_timeout(move || hover_ready.set(true), std::time::Duration::ZERO);
         });
     });
-    // The cards matching the search, a page at a time: a catalogue of a thousand platforms
-    // renders (and loads the images of) the first few dozen, and a keystroke changes only the
-    // cards that enter or leave.
-    let names: Vec<String> = cards.iter().map(|card| picker::lower_case(&card.name)).collect();
-    let matching = Memo::new(move |_| {
-        let needle = picker::needle(&search.get());
-        (0..names.len()).filter(|&index| picker::matches(&names[index], &needle)).collect::<Vec<usize>>()
-    });
+    // The cards matching the search (by name or alias, best first), a page at a time: a
+    // catalogue of a thousand platforms renders (and loads the images of) the first few dozen,
+    // and a keystroke changes only the cards that enter or leave, and what each shows matched.
+    let index = SearchIndex::new(cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())));
+    let results = Memo::new(move |_| index.find(&search.get()));
+    let matching =
+        Memo::new(move |_| results.with(|all| all.iter().map(|found| found.card).collect::<Vec<usize>>()));
     Effect::new(move |_| found.set(matching.with(Vec::len)));
     let limit = RwSignal::new(picker::PAGE_SIZE);
     let cards = StoredValue::new(cards);
@@ -104,7 +104,10 @@ fn Grid(
                     // The first cards are in view on any screen: their images load at once.
                     let eager = matching.with_untracked(|all| all.iter().position(|i| *i == index))
                         .is_some_and(|place| place < picker::CARDS_IN_VIEW);
-                    view! { <IntegrationCard card on_connect busy hover_ready eager/> }
+                    let matched = Signal::derive(move || {
+                        results.with(|all| all.iter().find(|found| found.card == index).cloned())
+                    });
+                    view! { <IntegrationCard card on_connect busy hover_ready eager matched/> }
                 }
             />
         </ul>

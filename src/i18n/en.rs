@@ -34,6 +34,7 @@ pub const MESSAGES: Messages = Messages {
     heading_banking: "Connect your bank",
     heading_commerce: "Connect your store or payments",
     search_platforms: "Search platforms",
+    also_known_as: "Also known as",
     opening_sign_in: "Opening the sign-in page…",
     loading_platforms: "Loading platforms…",
     no_platforms: "No platforms are available here right now.",

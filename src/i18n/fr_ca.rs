@@ -34,6 +34,7 @@ pub const MESSAGES: Messages = Messages {
     heading_banking: "Connectez votre banque",
     heading_commerce: "Connectez votre boutique ou vos paiements",
     search_platforms: "Rechercher une plateforme",
+    also_known_as: "Aussi appelée",
     opening_sign_in: "Ouverture de la page de connexion…",
     loading_platforms: "Chargement des plateformes…",
     no_platforms: "Aucune plateforme n'est offerte ici pour le moment.",

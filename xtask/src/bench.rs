@@ -24,6 +24,9 @@ const BUNDLE_HISTORY: &str = include_str!("bundle_history.md");
 /// the code that measures it and copied into BENCHMARKS.md.
 const COLD_LOAD_HISTORY: &str = include_str!("cold_load_history.md");
 
+/// What each browser measurement is and how it is taken.
+const BROWSER_NOTES: &str = include_str!("browser_notes.md");
+
 /// One file of the bundle with its sizes.
 struct Sized {
     name: String,
@@ -222,33 +225,8 @@ fn render(
     for (name, value, unit) in browser {
         text.push_str(&format!("| {name} | {value} | {unit} |\n"));
     }
-    text.push_str(
-        "\n`grid_N_cards` is navigation start until the cards are on screen and clickable (the app's \
-         `cc-grid-ready` Performance mark) and every logo then in view has been painted (the latest paint time \
-         Chrome's Element Timing gives the logos, `elementtiming=\"cc-logo\"`); cold is the first visit (server and \
-         browser caches empty), warm a reload. \
-         `filter_1000_cards_keystroke_dom` is one search keystroke over 1,000 cards until the DOM shows the first 60 of the 100 matches \
-         (the app's own work); `_frame` until the browser has also rendered the next frame (software rendering, \
-         newly shown lazy images loading). \
-         `cold_load_phone_*` is an owner who has signed up loading `/connect` on a phone, median of seven loads \
-         with the browser's cache emptied each time (the session cookie and the server's caches kept), through \
-         Chrome's DevTools protocol: 1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU four times slower, a \
-         390 by 844 screen at three device pixels to each. Its phases, from navigation start: the HTML received \
-         (`html`), the wasm received (`wasm_received`, the network's share), the app's `main` running \
-         (`app_started`, the `cc-app-start` mark), the last answer the first view waited for (`data_in`: the \
-         HTML's own time when the answers came inside it), the cards usable (`grid_usable`) and the logos in \
-         view painted (`logos_decoded`), with the requests made and bytes transferred by then (compressed, \
-         headers excluded). `physical_floor` is what the link alone allows for those bytes: two round trips (the \
-         HTML, then the files it names, in parallel) and every byte at 1.6 Mbps, no time to run anything; \
-         `logos_decoded_over_floor` is the load against it. One load's request log is printed while it runs. \
-         `copay_cold_load_phone_*` (only when `COPAY_DIR` names a built checkout of Codat's demo for this guide, \
-         `codatio/demo-auth-flow`: `npm ci` and `BUILD_PATH=../server/public npx react-scripts build` in `client/`, \
-         `npm ci` in `server/`) is that demo loaded turn about with ours in the same browser and profile, its \
-         server against an emulator of its own with no daily quota: its loan form (`/{userId}/loan-form`, after \
-         one `POST /apply`) with the cache emptied, \"Connect\" pressed as soon as it shows (`connect_pressed`), \
-         until the integration logos on screen are painted (Element Timing, each logo named as it is inserted). \
-         `cold_load_phone_logos_decoded_over_copay` is our median over its.\n",
-    );
+    text.push('\n');
+    text.push_str(BROWSER_NOTES);
     text.push('\n');
     text.push_str(COLD_LOAD_HISTORY);
     text.push_str("\n## Shipping (`cargo xtask dist`) and a rolling restart\n\n| measurement | value | unit |\n| --- | ---: | --- |\n");
@@ -264,20 +242,14 @@ fn render(
          and started again in turn; failed counts every error and non-200 answer. With no drain the same test \
          failed 31 of 449 requests.\n",
     );
+    text.push('\n');
     text.push_str(FRESH_MACHINE);
     text
 }
 
 /// What a first `cargo xtask run` costs on a fresh machine of this project's kind (2 cores,
 /// only rustup and cargo), measured by hand: it cannot run inside the benchmark.
-const FRESH_MACHINE: &str = "\n## A fresh machine (by hand)\n\n\
-    From a fresh clone on a fresh machine of this kind (2 cores; rustup's toolchain with the wasm32 target, an empty cargo home, nothing else installed), measured by starting `cargo xtask run` and polling `/connect` until it answers:\n\n\
-    | | served after | steps |\n\
-    | --- | ---: | --- |\n\
-    | binaryen built from source (before) | 1,409 s | trunk about 6 min, wasm-bindgen-cli 2, binaryen 10, the app and the server 5 |\n\
-    | binaryen 132 from the npm registry | 1,359 s | xtask 12 s; trunk 529 s (the registry's index and crates included); wasm-bindgen-cli 204 s; `wasm-opt` 5 s; the app 187 s; the server's release build and start 423 s |\n\
-    | trunk without TLS and the update check, tools at `opt-level = 1`, the server built beside the tool installs (tried, undone) | 1,407 s | xtask 13 s; trunk and the server together 993 s (one after the other they take 446 s and 423 s); wasm-bindgen-cli 193 s; `wasm-opt` 2 s; the app 204 s |\n\n\
-    Building two things at once on two cores is slower than one after the other, so `cargo xtask run` builds in sequence; trunk's install alone went from 501 s to 446 s with `opt-level = 1` (the same machine, the registry already fetched). What remains is compiling: trunk (about 450 s) and wasm-bindgen-cli (about 190 s) from the Rust package registry, since prebuilt binaries cannot be downloaded here, the app (about 190 s, with the link-time optimisation its size needs) and the server (about 420 s in release): about 21 minutes on this machine kind, against a goal of 12.\n";
+const FRESH_MACHINE: &str = include_str!("fresh_machine.md");
 
 fn today() -> String {
     cmd("date", &["-u", "+%Y-%m-%d"])

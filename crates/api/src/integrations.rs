@@ -58,6 +58,10 @@ pub struct IntegrationCard {
     pub button_hover_url: Option<String>,
     /// Codat marks the integration as beta.
     pub is_beta: bool,
+    /// Other names owners know the platform by (QBO, D365, a bank it reaches), for the search:
+    /// the server's shipped list and the lender's `PLATFORM_ALIASES`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// Cards the integration grid shows at first, and adds with each "show more". The proxy writes

@@ -66,6 +66,8 @@ macro_rules! with_message_keys {
             heading_commerce,
         /// Search box placeholder and name.
             search_platforms,
+        /// Before the other name of a platform the search found it by ("Also known as QBO").
+            also_known_as,
         /// Status while the Link page opens.
             opening_sign_in,
         /// Status while the grid loads.

@@ -70,6 +70,10 @@ pub struct Config {
     /// (`{"en": {"sign_up_heading": "..."}}`); an unknown key stops the server at start.
     #[arg(long, env = "TEXT_OVERRIDES")]
     pub text_overrides: Option<PathBuf>,
+    /// A JSON file with more names owners know platforms by, per Codat platform key
+    /// (`{"qhyg": ["QBO"]}`), added to the shipped list; a malformed one stops the server at start.
+    #[arg(long, env = "PLATFORM_ALIASES")]
+    pub platform_aliases: Option<PathBuf>,
     /// A JSON file with the consent text per locale (`{"en": {"purpose", "retention", "termsUrl",
     /// "privacyUrl"}, "fr-CA": {...}}`); built-in words where unset.
     #[arg(long, env = "CONSENT_FILE")]
@@ -208,6 +212,7 @@ impl Config {
             theme_css: None,
             consent_file: None,
             text_overrides: None,
+            platform_aliases: None,
             rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,

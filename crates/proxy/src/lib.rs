@@ -2,6 +2,7 @@
 //! flow's small JSON API (`/api/*`), keeps the Codat API key to itself, stores merchants and
 //! sessions, and, when no Codat key is configured, runs the Codat emulator under `/emulator`.
 
+pub(crate) mod aliases;
 pub mod check;
 pub(crate) mod codat_backend;
 pub mod config;

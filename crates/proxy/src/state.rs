@@ -50,6 +50,8 @@ pub struct Shared {
     pub integrations: Arc<IntegrationCache>,
     /// Platform images served from our own origin.
     pub branding_images: Arc<BrandingImages>,
+    /// The names owners know each platform by, carried on its card.
+    pub platform_aliases: Arc<crate::aliases::PlatformAliases>,
     /// Per-merchant locks around company creation.
     pub company_locks: Arc<CompanyLocks>,
     /// Sessions looked up lately.
@@ -250,6 +252,14 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         None => None,
     };
     let consent = crate::flow::consent::ConsentBook::new(consent_text.as_deref())?;
+    let lender_aliases = match &config.platform_aliases {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read PLATFORM_ALIASES {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let platform_aliases = crate::aliases::PlatformAliases::with_lender_list(lender_aliases.as_deref())?;
     let rate_limits = RateLimits::new(
         config.rate_limit_per_minute,
         config.sign_ups_per_hour,
@@ -265,6 +275,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         settings: Arc::new(settings),
         integrations: Arc::default(),
         branding_images: Arc::new(BrandingImages::new(backend.image_origins, backend.image_rewrite)),
+        platform_aliases: Arc::new(platform_aliases),
         company_locks: Arc::default(),
         sessions: Arc::default(),
         rate_limits: Arc::new(rate_limits),

@@ -77,8 +77,10 @@ impl IntegrationCache {
             }
         };
         let images = &state.branding_images;
-        let cards: Vec<IntegrationCard> =
-            cards.into_iter().map(|card| served_locally(card, images)).collect();
+        let cards: Vec<IntegrationCard> = cards
+            .into_iter()
+            .map(|card| state.platform_aliases.on_card(served_locally(card, images)))
+            .collect();
         let inlined = tokio::time::timeout(INLINE_WAIT, with_first_page_inlined(cards.clone(), images)).await;
         let grid = Arc::new(inlined.unwrap_or_else(|_| {
             tracing::warn!(
@@ -196,5 +198,6 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         source_type: integration.source_type.map_or(SourceType::Other, super::wire::source_type),
         platform_key: integration.key,
         name: integration.name,
+        aliases: Vec::new(),
     }
 }

@@ -1,0 +1,255 @@
+//! Finding a platform by the names owners use: its own name or any of its aliases (QBO, D365,
+//! a bank Plaid reaches...), whole or begun, in any case and without accents, with a typo or
+//! two ("Xeor", "quikbooks onlin"); ranked so the likely platform comes first, with the part
+//! that matched, to show it.
+
+use crate::picker::lower_case;
+
+/// A text a card can be found by, folded for comparison: lower case, accents off, every
+/// separator a space, one folded character for each character of the text (so a place in it
+/// is a place in the text).
+#[derive(Debug, Clone)]
+struct Folded {
+    chars: Vec<char>,
+    /// Each word's start and end, in characters.
+    words: Vec<(usize, usize)>,
+    /// The word characters alone, and where each stands in `chars`.
+    compact: Vec<char>,
+    compact_at: Vec<usize>,
+}
+
+impl Folded {
+    fn new(text: &str) -> Self {
+        let lower = lower_case(text);
+        // A case mapping that changes the length (rare outside Latin scripts) loses the places,
+        // not the match: the original's characters are folded one by one instead.
+        let chars: Vec<char> = if lower.chars().count() == text.chars().count() {
+            lower.chars().map(fold).collect()
+        } else {
+            text.chars().map(|c| fold(c.to_ascii_lowercase())).collect()
+        };
+        let mut words = Vec::new();
+        let mut start = None;
+        for (at, &c) in chars.iter().enumerate() {
+            match (c == ' ', start) {
+                (false, None) => start = Some(at),
+                (true, Some(begun)) => {
+                    words.push((begun, at));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(begun) = start {
+            words.push((begun, chars.len()));
+        }
+        let compact_at: Vec<usize> = (0..chars.len()).filter(|&at| chars[at] != ' ').collect();
+        let compact = compact_at.iter().map(|&at| chars[at]).collect();
+        Self { chars, words, compact, compact_at }
+    }
+
+    fn word(&self, index: usize) -> &[char] {
+        let (start, end) = self.words[index];
+        &self.chars[start..end]
+    }
+}
+
+/// A lower-case character with its accent taken off, or a space for a separator. Only Latin
+/// letters are mapped (the languages the page speaks); anything else stays as it is.
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c if c.is_ascii_alphanumeric() => c,
+        c if c.is_ascii() => ' ',
+        '\u{a0}' | '‘' | '’' | '“' | '”' | '«' | '»' | '–' | '—' | '·' | '…' => ' ',
+        c => c,
+    }
+}
+
+/// What a query is compared as: its words and their characters run together.
+#[derive(Debug)]
+struct Query {
+    words: Vec<Vec<char>>,
+    compact: Vec<char>,
+}
+
+impl Query {
+    fn new(text: &str) -> Self {
+        let folded = Folded::new(text);
+        let words = (0..folded.words.len()).map(|index| folded.word(index).to_vec()).collect();
+        Self { words, compact: folded.compact }
+    }
+}
+
+/// How well a text matched, best first: the whole of it, its start, a word's start, anywhere
+/// in it; then with typos, the fewer the better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Closeness {
+    /// The text itself ("QBO" for QBO).
+    Whole,
+    /// The text's beginning ("quickb").
+    Start,
+    /// A word's beginning ("intacct" in "Sage Intacct").
+    WordStart,
+    /// Anywhere ("books").
+    Inside,
+    /// Each word of the query is a word of the text or begins one, in any order, with this many
+    /// typos in all.
+    Typos(u8),
+}
+
+/// A card the search found, and where: the text that matched (its name, or an alias by its
+/// place in the card's list) and the characters of it that did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The card's place in the grid.
+    pub card: usize,
+    /// How well it matched.
+    pub closeness: Closeness,
+    /// The alias that matched (its place in the card's aliases), or `None` for the name.
+    pub alias: Option<usize>,
+    /// The characters that matched, start and end, in the text that matched.
+    pub span: (usize, usize),
+}
+
+/// The cards' names and aliases, folded once, searched on each keystroke.
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    /// Per card: its name, then its aliases.
+    cards: Vec<Vec<Folded>>,
+}
+
+impl SearchIndex {
+    /// Folds each card's name and aliases.
+    pub fn new<'a>(cards: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Self {
+        let cards = cards
+            .into_iter()
+            .map(|(name, aliases)| {
+                std::iter::once(name).chain(aliases.iter().map(String::as_str)).map(Folded::new).collect()
+            })
+            .collect();
+        Self { cards }
+    }
+
+    /// The cards matching `text`, best first (ties in the grid's order); every card, in order,
+    /// for a blank search.
+    pub fn find(&self, text: &str) -> Vec<Found> {
+        let query = Query::new(text);
+        let mut found: Vec<Found> = self
+            .cards
+            .iter()
+            .enumerate()
+            .filter_map(|(card, texts)| {
+                if query.compact.is_empty() {
+                    return Some(Found { card, closeness: Closeness::Whole, alias: None, span: (0, 0) });
+                }
+                // The best of its texts; the name wins a tie.
+                texts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(place, folded)| {
+                        closeness(&query, folded).map(|(closeness, span)| Found {
+                            card,
+                            closeness,
+                            alias: place.checked_sub(1),
+                            span,
+                        })
+                    })
+                    .min_by_key(|found| found.closeness)
+            })
+            .collect();
+        found.sort_by_key(|found| (found.closeness, found.card));
+        found
+    }
+}
+
+/// How `text` matches `query`, and the characters of it that do; `None` when it does not.
+fn closeness(query: &Query, text: &Folded) -> Option<(Closeness, (usize, usize))> {
+    let (q, t) = (&query.compact, &text.compact);
+    if let Some(at) = t.windows(q.len()).position(|window| window == q.as_slice()) {
+        let span = (text.compact_at[at], text.compact_at[at + q.len() - 1] + 1);
+        let closeness = if at == 0 && q.len() == t.len() {
+            Closeness::Whole
+        } else if at == 0 {
+            Closeness::Start
+        } else if text.words.iter().any(|(start, _)| *start == span.0) {
+            Closeness::WordStart
+        } else {
+            Closeness::Inside
+        };
+        return Some((closeness, span));
+    }
+    with_typos(query, text)
+}
+
+/// Typos allowed in a word of the query this long: none in a short one.
+fn typos_allowed(length: usize) -> usize {
+    match length {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// Each query word matched to a word of the text (whole or begun) with few typos: the typos in
+/// all, and the first matched word's characters.
+fn with_typos(query: &Query, text: &Folded) -> Option<(Closeness, (usize, usize))> {
+    let mut total = 0;
+    let mut first = None;
+    for word in &query.words {
+        let allowed = typos_allowed(word.len());
+        let (typos, index) = (0..text.words.len())
+            .map(|index| (prefix_distance(word, text.word(index)), index))
+            .min()
+            .filter(|(typos, _)| *typos <= allowed)?;
+        total += typos;
+        first.get_or_insert(text.words[index]);
+    }
+    let typos = u8::try_from(total).unwrap_or(u8::MAX);
+    first.map(|span| (Closeness::Typos(typos), span))
+}
+
+/// The fewest edits (a character added, dropped, changed, or two swapped) that turn `word` into
+/// `target` or into a beginning of it at least as long as `word` less one.
+fn prefix_distance(word: &[char], target: &[char]) -> usize {
+    let shortest = word.len().saturating_sub(1).max(1);
+    let longest = (word.len() + 1).min(target.len());
+    if shortest > longest {
+        return edit_distance(word, target);
+    }
+    (shortest..=longest).map(|end| edit_distance(word, &target[..end])).min().unwrap_or(usize::MAX)
+}
+
+/// The optimal string alignment distance between `a` and `b` (Damerau-Levenshtein, each
+/// character edited once at most).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; (a.len() + 1) * width];
+    for (j, cell) in rows.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[(i - 1) * width + j] + 1)
+                .min(rows[i * width + j - 1] + 1)
+                .min(rows[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[(i - 2) * width + j - 2] + 1);
+            }
+            rows[i * width + j] = best;
+        }
+    }
+    rows[a.len() * width + b.len()]
+}
+
+#[cfg(test)]
+mod tests;
