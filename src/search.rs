@@ -165,7 +165,7 @@ impl SearchIndex {
                     .min_by_key(|found| found.closeness)
             })
             .collect();
-        found.sort_by_key(|found| (found.closeness, found.card));
+        found.sort_unstable_by_key(|found| (found.closeness, found.card));
         found
     }
 }
@@ -217,14 +217,27 @@ fn with_typos(query: &Query, text: &Folded) -> Option<(Closeness, (usize, usize)
 }
 
 /// The fewest edits (a character added, dropped, changed, or two swapped) that turn `word` into
-/// `target` or into a beginning of it at least as long as `word` less one.
+/// `target` or into a beginning of it at least as long as `word` (less one for a word of five
+/// letters or more: "quickboks" begins "quickbooks").
 fn prefix_distance(word: &[char], target: &[char]) -> usize {
-    let shortest = word.len().saturating_sub(1).max(1);
+    let shortest = if word.len() >= 5 { word.len() - 1 } else { word.len().max(1) };
     let longest = (word.len() + 1).min(target.len());
     if shortest > longest {
         return edit_distance(word, target);
     }
     (shortest..=longest).map(|end| edit_distance(word, &target[..end])).min().unwrap_or(usize::MAX)
+}
+
+/// `text` in three: before the characters of `span`, those, and after; all of it first when the
+/// span is empty or does not fit (what the page shows with the middle part marked).
+pub fn split_at_span(text: &str, span: (usize, usize)) -> [String; 3] {
+    let chars: Vec<char> = text.chars().collect();
+    let (start, end) = span;
+    if start >= end || end > chars.len() {
+        return [text.to_owned(), String::new(), String::new()];
+    }
+    let part = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
+    [part(0, start), part(start, end), part(end, chars.len())]
 }
 
 /// The optimal string alignment distance between `a` and `b` (Damerau-Levenshtein, each

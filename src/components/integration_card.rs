@@ -1,19 +1,24 @@
 //! One platform in the integration grid: its logo, name and branded connect button.
 
-use crate::search::Found;
+use crate::search::{split_at_span, Found};
 use codat_connect_api::IntegrationCard as Card;
 use leptos::prelude::*;
 
-/// `text` with the characters from `span`'s start to its end marked (`<mark>`), when the span
-/// holds any.
-fn marked(text: &str, span: Option<(usize, usize)>) -> impl IntoView {
-    let chars: Vec<char> = text.chars().collect();
-    match span.filter(|(start, end)| start < end && *end <= chars.len()) {
-        Some((start, end)) => {
-            let part = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
-            view! { {part(0, start)}<mark>{part(start, end)}</mark>{part(end, chars.len())} }.into_any()
-        }
-        None => text.to_owned().into_any(),
+/// Where the grid's search found a card, read as the search changes: the alias that matched
+/// (its place in the card's aliases, `None` for the name) and the characters of it that did.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchMatch {
+    /// The search's results, best first.
+    pub results: Memo<Vec<Found>>,
+    /// The card's place in the grid.
+    pub card: usize,
+}
+
+impl SearchMatch {
+    fn get(self) -> Option<(Option<usize>, (usize, usize))> {
+        self.results.with(|all| {
+            all.iter().find(|found| found.card == self.card).map(|found| (found.alias, found.span))
+        })
     }
 }
 
@@ -37,8 +42,7 @@ pub fn IntegrationCard(
     /// near the screen.
     eager: bool,
     /// How the search found it: the part of its name marked, or the alias that matched shown.
-    #[prop(into)]
-    matched: Signal<Option<Found>>,
+    matched: SearchMatch,
 ) -> impl IntoView {
     let key = card.platform_key.clone();
     let name = card.name.clone();
@@ -47,16 +51,28 @@ pub fn IntegrationCard(
     let label = if card.is_beta { m.connect_beta_platform } else { m.connect_platform };
     let label = crate::i18n::fill(label, &[("name", &card.name)]);
     let aliases = card.aliases.clone();
-    let alias =
-        move || matched.get().and_then(|found| Some((aliases.get(found.alias?)?.clone(), found.span)));
+    let alias = move || {
+        let (place, span) = matched.get()?;
+        aliases.get(place?).map(|alias| (alias.clone(), span))
+    };
     let alias_shown = alias.clone();
-    // The alias shown is part of the card's name too (label in name).
+    // The alias shown is part of the card's name too (label in name; not in parentheses, which
+    // assistive technology may leave out).
     let label = move || match alias_shown() {
-        Some((alias, _)) => format!("{label} ({} {alias})", m.also_known_as),
+        Some((alias, _)) => format!("{label}, {} {alias}", m.also_known_as),
         None => label.clone(),
     };
     let name_text = card.name.clone();
-    let name_span = move || matched.get().filter(|found| found.alias.is_none()).map(|found| found.span);
+    let name_parts = move || {
+        let span = matched.get().filter(|(place, _)| place.is_none()).map_or((0, 0), |(_, span)| span);
+        split_at_span(&name_text, span)
+    };
+    let alias_parts = {
+        let alias = alias.clone();
+        move || alias().map_or_else(Default::default, |(text, span)| split_at_span(&text, span))
+    };
+    let (name_1, name_2, name_3) = (name_parts.clone(), name_parts.clone(), name_parts);
+    let (alias_1, alias_2, alias_3) = (alias_parts.clone(), alias_parts.clone(), alias_parts);
     // Most platforms have no connect button of their own: a plain one in the theme's colours
     // stands in (the card's accessible name already says what it does).
     // A card in view at first loads its images at once: lazy loading would wait for layout to
@@ -102,10 +118,19 @@ pub fn IntegrationCard(
                 // bench`, and any real-user monitoring the lender runs).
                 <img class="integration-logo" alt="" width="48" height="48" loading=loading(&card.logo_url) src=card.logo_url
                     elementtiming="cc-logo"/>
-                <span class="integration-name">{move || marked(&name_text, name_span())}</span>
-                {move || alias().map(|(alias, span)| view! {
-                    <span class="integration-alias">{m.also_known_as}" "{marked(&alias, Some(span))}</span>
-                })}
+                // The part the search matched is marked; the other name it matched by, shown.
+                <span class="integration-name">
+                    {move || { let [before, _, _] = name_1(); before }}
+                    <mark>{move || { let [_, part, _] = name_2(); part }}</mark>
+                    {move || { let [_, _, after] = name_3(); after }}
+                </span>
+                // The space keeps the name and the alias apart as words (label in name).
+                " "
+                <span class="integration-alias" hidden=move || alias().is_none()>
+                    {m.also_known_as}" "{move || { let [before, _, _] = alias_1(); before }}
+                    <mark>{move || { let [_, part, _] = alias_2(); part }}</mark>
+                    {move || { let [_, _, after] = alias_3(); after }}
+                </span>
                 // The space keeps "Workday Beta" two words for assistive technology (label in name).
                 {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}
             </button>

@@ -4,7 +4,7 @@
 use crate::{
     api,
     components::{
-        integration_card::IntegrationCard,
+        integration_card::{IntegrationCard, SearchMatch},
         notice::{ErrorNotice, SkeletonGrid},
     },
     embed,
@@ -88,25 +88,21 @@ fn Grid(
     // and a keystroke changes only the cards that enter or leave, and what each shows matched.
     let index = SearchIndex::new(cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())));
     let results = Memo::new(move |_| index.find(&search.get()));
-    let matching =
-        Memo::new(move |_| results.with(|all| all.iter().map(|found| found.card).collect::<Vec<usize>>()));
-    Effect::new(move |_| found.set(matching.with(Vec::len)));
+    Effect::new(move |_| found.set(results.with(Vec::len)));
     let limit = RwSignal::new(picker::PAGE_SIZE);
     let cards = StoredValue::new(cards);
-    let more = move || matching.with(|all| all.len().saturating_sub(limit.get()));
+    let more = move || results.with(|all| all.len().saturating_sub(limit.get()));
     view! {
         <ul class="integration-grid">
             <For
-                each=move || matching.get().into_iter().take(limit.get())
+                each=move || results.with(|all| all.iter().take(limit.get()).map(|found| found.card).collect::<Vec<usize>>())
                 key=|index| *index
                 children=move |index| {
                     let card = cards.with_value(|cards| cards[index].clone());
                     // The first cards are in view on any screen: their images load at once.
-                    let eager = matching.with_untracked(|all| all.iter().position(|i| *i == index))
+                    let eager = results.with_untracked(|all| all.iter().position(|found| found.card == index))
                         .is_some_and(|place| place < picker::CARDS_IN_VIEW);
-                    let matched = Signal::derive(move || {
-                        results.with(|all| all.iter().find(|found| found.card == index).cloned())
-                    });
+                    let matched = SearchMatch { results, card: index };
                     view! { <IntegrationCard card on_connect busy hover_ready eager matched/> }
                 }
             />
@@ -116,7 +112,7 @@ fn Grid(
                 {fill(messages().show_more_platforms, &[("count", &more().to_string())])}
             </button>
         })}
-        {move || matching.with(Vec::is_empty).then(|| view! {
+        {move || results.with(Vec::is_empty).then(|| view! {
             <p class="notice" role="status">{fill(messages().no_match, &[("text", search.get().trim())])}</p>
         })}
     }

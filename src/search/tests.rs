@@ -126,6 +126,18 @@ fn typos_are_forgiven_by_the_word_s_length_and_words_in_any_order() {
     assert!(grid.find("xr").is_empty(), "none in two");
     assert_eq!(grid.find("online quickbooks")[0].closeness, Closeness::Typos(0));
     assert!(grid.find("quxckbxxks").is_empty(), "three typos in ten letters");
+    let books = vec![("FreshBooks".to_owned(), vec!["Fresh Books".to_owned()])];
+    assert!(
+        index(&books).find("qbo").is_empty(),
+        "a short word is not the start of a longer one with a typo"
+    );
+}
+
+#[test]
+fn a_text_is_split_around_its_span_and_whole_when_the_span_does_not_fit() {
+    assert_eq!(split_at_span("Société Générale", (0, 7)), ["", "Société", " Générale"].map(String::from));
+    assert_eq!(split_at_span("Xero", (0, 0)), ["Xero", "", ""].map(String::from));
+    assert_eq!(split_at_span("Xero", (2, 9)), ["Xero", "", ""].map(String::from));
 }
 
 #[test]
