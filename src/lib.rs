@@ -19,7 +19,6 @@ pub mod pages;
 pub mod picker;
 pub mod popup;
 pub mod routes;
-pub mod search;
 
 use leptos::prelude::*;
 use leptos_router::{

@@ -1,5 +1,5 @@
 //! The integration picker's logic on plain types: the tabs, text in lower case for the search
-//! (`search.rs`), and whether the business already has its one accounting platform.
+//! (`codat_connect_api::search`), and whether the business already has its one accounting platform.
 
 use crate::i18n::Messages;
 use codat_connect_api::{Connection, ConnectionStatus, SourceType};

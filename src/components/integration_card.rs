@@ -1,6 +1,6 @@
 //! One platform in the integration grid: its logo, name and branded connect button.
 
-use crate::search::{split_at_span, Found};
+use codat_connect_api::search::{split_at_span, Found};
 use codat_connect_api::IntegrationCard as Card;
 use leptos::prelude::*;
 

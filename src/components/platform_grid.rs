@@ -12,8 +12,8 @@ use crate::{
     loaded::Loaded,
     picker,
     routes::Page,
-    search::SearchIndex,
 };
+use codat_connect_api::search::SearchIndex;
 use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
 
@@ -86,7 +86,10 @@ fn Grid(
     // The cards matching the search (by name or alias, best first), a page at a time: a
     // catalogue of a thousand platforms renders (and loads the images of) the first few dozen,
     // and a keystroke changes only the cards that enter or leave, and what each shows matched.
-    let index = SearchIndex::new(cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())));
+    let index = SearchIndex::new(
+        cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
+        picker::lower_case,
+    );
     let results = Memo::new(move |_| index.find(&search.get()));
     Effect::new(move |_| found.set(results.with(Vec::len)));
     let limit = RwSignal::new(picker::PAGE_SIZE);

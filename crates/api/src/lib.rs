@@ -7,6 +7,7 @@
 pub mod lender_events;
 pub mod pages;
 pub mod paths;
+pub mod search;
 
 mod connections;
 mod consent;

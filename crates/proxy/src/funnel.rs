@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use codat_connect_api::FunnelStep;
+use codat_connect_api::{search::SearchIndex, FunnelStep};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -132,14 +132,18 @@ async fn is_offered(state: &AppState, platform_key: &str) -> Result<bool, AppErr
 }
 
 /// Whether a (normalised) search finds a platform in the grid of `source_type`, as the page's
-/// search does: the name, lower-cased, contains the text.
+/// search does (`codat_connect_api::search`: names and aliases, typos forgiven).
 async fn finds_something(
     state: &AppState,
     source_type: codat_connect_api::SourceType,
     text: &str,
 ) -> Result<bool, AppError> {
     let grid = state.integrations.grid(state, source_type).await?;
-    Ok(grid.iter().any(|card| card.name.to_lowercase().contains(text)))
+    let index = SearchIndex::new(
+        grid.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
+        str::to_lowercase,
+    );
+    Ok(!index.find(text).is_empty())
 }
 
 /// The funnel over a period.

@@ -1,9 +1,12 @@
 //! Finding a platform by the names owners use: its own name or any of its aliases (QBO, D365,
 //! a bank Plaid reaches...), whole or begun, in any case and without accents, with a typo or
 //! two ("Xeor", "quikbooks onlin"); ranked so the likely platform comes first, with the part
-//! that matched, to show it.
+//! that matched, to show it. The page's grid searches with it, and the server decides with it
+//! whether a search found nothing.
 
-use crate::picker::lower_case;
+/// A case mapping: the caller's own (the browser's in the page, which keeps Unicode's tables
+/// out of the bundle; Rust's on the server).
+pub type LowerCase = fn(&str) -> String;
 
 /// A text a card can be found by, folded for comparison: lower case, accents off, every
 /// separator a space, one folded character for each character of the text (so a place in it
@@ -19,7 +22,7 @@ struct Folded {
 }
 
 impl Folded {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, lower_case: LowerCase) -> Self {
         let lower = lower_case(text);
         // A case mapping that changes the length (rare outside Latin scripts) loses the places,
         // not the match: the original's characters are folded one by one instead.
@@ -81,8 +84,8 @@ struct Query {
 }
 
 impl Query {
-    fn new(text: &str) -> Self {
-        let folded = Folded::new(text);
+    fn new(text: &str, lower_case: LowerCase) -> Self {
+        let folded = Folded::new(text, lower_case);
         let words = (0..folded.words.len()).map(|index| folded.word(index).to_vec()).collect();
         Self { words, compact: folded.compact }
     }
@@ -124,24 +127,28 @@ pub struct Found {
 pub struct SearchIndex {
     /// Per card: its name, then its aliases.
     cards: Vec<Vec<Folded>>,
+    lower_case: LowerCase,
 }
 
 impl SearchIndex {
-    /// Folds each card's name and aliases.
-    pub fn new<'a>(cards: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Self {
+    /// Folds each card's name and aliases, in lower case by `lower_case`.
+    pub fn new<'a>(cards: impl IntoIterator<Item = (&'a str, &'a [String])>, lower_case: LowerCase) -> Self {
         let cards = cards
             .into_iter()
             .map(|(name, aliases)| {
-                std::iter::once(name).chain(aliases.iter().map(String::as_str)).map(Folded::new).collect()
+                std::iter::once(name)
+                    .chain(aliases.iter().map(String::as_str))
+                    .map(|text| Folded::new(text, lower_case))
+                    .collect()
             })
             .collect();
-        Self { cards }
+        Self { cards, lower_case }
     }
 
     /// The cards matching `text`, best first (ties in the grid's order); every card, in order,
     /// for a blank search.
     pub fn find(&self, text: &str) -> Vec<Found> {
-        let query = Query::new(text);
+        let query = Query::new(text, self.lower_case);
         let mut found: Vec<Found> = self
             .cards
             .iter()

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 /// server ships: each platform's name and aliases, in the grid's order.
 fn catalogue(kind: &str) -> Vec<(String, Vec<String>)> {
     let aliases: HashMap<String, Vec<String>> =
-        serde_json::from_str(include_str!("../../crates/proxy/data/platform_aliases.json")).unwrap();
-    include_str!("../../crates/emulator/data/platforms.tsv")
+        serde_json::from_str(include_str!("../../../proxy/data/platform_aliases.json")).unwrap();
+    include_str!("../../../emulator/data/platforms.tsv")
         .lines()
         .skip(1)
         .filter_map(|line| {
@@ -18,7 +18,10 @@ fn catalogue(kind: &str) -> Vec<(String, Vec<String>)> {
 }
 
 fn index(platforms: &[(String, Vec<String>)]) -> SearchIndex {
-    SearchIndex::new(platforms.iter().map(|(name, aliases)| (name.as_str(), aliases.as_slice())))
+    SearchIndex::new(
+        platforms.iter().map(|(name, aliases)| (name.as_str(), aliases.as_slice())),
+        str::to_lowercase,
+    )
 }
 
 /// What owners type, and the platform that must come first.
