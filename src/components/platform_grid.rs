@@ -98,7 +98,7 @@ fn Grid(
     view! {
         <ul class="integration-grid">
             <For
-                each=move || results.with(|all| all.iter().take(limit.get()).map(|found| found.card).collect::<Vec<usize>>())
+                each=move || results.with(|all| all.iter().map(|found| found.card).collect::<Vec<usize>>()).into_iter().take(limit.get())
                 key=|index| *index
                 children=move |index| {
                     let card = cards.with_value(|cards| cards[index].clone());

@@ -93,7 +93,7 @@ impl Query {
 
 /// How well a text matched, best first: the whole of it, its start, a word's start, anywhere
 /// in it; then with typos, the fewer the better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closeness {
     /// The text itself ("QBO" for QBO).
     Whole,
@@ -106,6 +106,19 @@ pub enum Closeness {
     /// Each word of the query is a word of the text or begins one, in any order, with this many
     /// typos in all.
     Typos(u8),
+}
+
+impl Closeness {
+    /// Its place among the others, best (0) first.
+    fn rank(self) -> usize {
+        match self {
+            Self::Whole => 0,
+            Self::Start => 1,
+            Self::WordStart => 2,
+            Self::Inside => 3,
+            Self::Typos(typos) => 4 + usize::from(typos),
+        }
+    }
 }
 
 /// A card the search found, and where: the text that matched (its name, or an alias by its
@@ -149,7 +162,7 @@ impl SearchIndex {
     /// for a blank search.
     pub fn find(&self, text: &str) -> Vec<Found> {
         let query = Query::new(text, self.lower_case);
-        let mut found: Vec<Found> = self
+        let found: Vec<Found> = self
             .cards
             .iter()
             .enumerate()
@@ -169,11 +182,16 @@ impl SearchIndex {
                             span,
                         })
                     })
-                    .min_by_key(|found| found.closeness)
+                    .min_by_key(|found| found.closeness.rank())
             })
             .collect();
-        found.sort_unstable_by_key(|found| (found.closeness, found.card));
-        found
+        // Best first, ties in the grid's order: one pass per rank (a handful) rather than a
+        // sort, whose code would cost the page's download more than these loops cost a keystroke.
+        let worst = found.iter().map(|found| found.closeness.rank()).max().unwrap_or(0);
+        (0..=worst)
+            .flat_map(|rank| found.iter().filter(move |found| found.closeness.rank() == rank))
+            .cloned()
+            .collect()
     }
 }
 
