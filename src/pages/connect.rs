@@ -67,6 +67,10 @@ pub fn ConnectPage() -> impl IntoView {
         }
     };
     let on_agree = Callback::new(move |(key, consent)| start.start(key, consent));
+    // The consent dialog, and the request for its terms, come once the page has painted: none
+    // of it shows before a card is chosen, so it stays out of the first view's time and bytes.
+    let painted = RwSignal::new(false);
+    request_animation_frame(move || set_timeout(move || painted.set(true), std::time::Duration::ZERO));
     // Shown above the grid, likely scrolled away from the card just chosen.
     let failure_notice = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
@@ -92,7 +96,7 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {start.link_window.view()}
-            <ConsentDialog chosen kind=tab on_agree/>
+            {move || painted.get().then(|| view! { <ConsentDialog chosen kind=tab on_agree/> })}
             <PlatformGrid tab search on_connect busy connections found/>
             <div class="actions"><DoneButton session connections/></div>
             <details class="cant-find">

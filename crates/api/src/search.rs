@@ -214,9 +214,13 @@ fn closeness(query: &Query, text: &Folded) -> Option<(Closeness, (usize, usize))
     with_typos(query, text)
 }
 
-/// Typos allowed in a word of the query this long: none in a short one.
-fn typos_allowed(length: usize) -> usize {
-    match length {
+/// Typos allowed in a word of the query: none in a short one, nor in one with a digit (a
+/// number is the edition or the platform itself: "Sage 50" is not "Sage 200").
+fn typos_allowed(word: &[char]) -> usize {
+    if word.iter().any(char::is_ascii_digit) {
+        return 0;
+    }
+    match word.len() {
         0..=2 => 0,
         3..=5 => 1,
         _ => 2,
@@ -229,7 +233,7 @@ fn with_typos(query: &Query, text: &Folded) -> Option<(Closeness, (usize, usize)
     let mut total = 0;
     let mut first = None;
     for word in &query.words {
-        let allowed = typos_allowed(word.len());
+        let allowed = typos_allowed(word);
         let (typos, index) = (0..text.words.len())
             .map(|index| (prefix_distance(word, text.word(index)), index))
             .min()

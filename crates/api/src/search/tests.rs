@@ -129,6 +129,9 @@ fn typos_are_forgiven_by_the_word_s_length_and_words_in_any_order() {
     assert!(grid.find("xr").is_empty(), "none in two");
     assert_eq!(grid.find("online quickbooks")[0].closeness, Closeness::Typos(0));
     assert!(grid.find("quxckbxxks").is_empty(), "three typos in ten letters");
+    let numbered = vec![("Test platform 0012".to_owned(), vec![]), ("Sage 200 Standard".to_owned(), vec![])];
+    assert!(index(&numbered).find("test platform 008").is_empty(), "no typo in a number");
+    assert!(index(&numbered).find("sage 20").iter().any(|found| found.card == 1));
     let books = vec![("FreshBooks".to_owned(), vec!["Fresh Books".to_owned()])];
     assert!(
         index(&books).find("qbo").is_empty(),
