@@ -13,7 +13,7 @@ use crate::{
     picker,
     routes::Page,
 };
-use codat_connect_api::search::SearchIndex;
+use codat_connect_api::search::{self, SearchIndex};
 use codat_connect_api::{IntegrationCard as Card, SourceType};
 use leptos::prelude::*;
 
@@ -86,14 +86,28 @@ fn Grid(
     // The cards matching the search (by name or alias, best first), a page at a time: a
     // catalogue of a thousand platforms renders (and loads the images of) the first few dozen,
     // and a keystroke changes only the cards that enter or leave, and what each shows matched.
-    let index = SearchIndex::new(
-        cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
-        picker::lower_case,
-    );
-    let results = Memo::new(move |_| index.find(&search.get()));
+    // The names and aliases are folded for the search at its first word, not before the grid
+    // is first shown.
+    let count = cards.len();
+    let cards = StoredValue::new(cards);
+    let index = std::sync::OnceLock::new();
+    let results = Memo::new(move |_| {
+        let text = search.get();
+        if text.trim().is_empty() {
+            return search::every_card(count);
+        }
+        let index = index.get_or_init(|| {
+            cards.with_value(|cards| {
+                SearchIndex::new(
+                    cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
+                    picker::lower_case,
+                )
+            })
+        });
+        index.find(&text)
+    });
     Effect::new(move |_| found.set(results.with(Vec::len)));
     let limit = RwSignal::new(picker::PAGE_SIZE);
-    let cards = StoredValue::new(cards);
     let more = move || results.with(|all| all.len().saturating_sub(limit.get()));
     view! {
         <ul class="integration-grid">

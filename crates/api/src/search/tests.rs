@@ -98,6 +98,7 @@ fn a_blank_search_shows_every_card_in_order_and_nonsense_none() {
     let platforms = catalogue("Accounting");
     let all: Vec<usize> = index(&platforms).find("  ").iter().map(|found| found.card).collect();
     assert_eq!(all, (0..platforms.len()).collect::<Vec<_>>());
+    assert_eq!(index(&platforms).find(""), every_card(platforms.len()));
     assert!(index(&platforms).find("zzqq").is_empty());
 }
 
