@@ -34,10 +34,10 @@ pub fn IntegrationCard(
     /// True while any connection is being started, to prevent double starts.
     #[prop(into)]
     busy: Signal<bool>,
-    /// True once the grid has been painted: the hover images come then, out of the way of the
+    /// True once the grid has been painted: the button images come then, out of the way of the
     /// first paint (each is one more image to decode on a slow phone).
     #[prop(into)]
-    hover_ready: Signal<bool>,
+    grid_painted: Signal<bool>,
     /// Among the first cards, in view at once: its images load at once rather than as they
     /// near the screen.
     eager: bool,
@@ -84,12 +84,15 @@ pub fn IntegrationCard(
         Some(default) => {
             let hover = card.button_hover_url.clone().unwrap_or_else(|| default.clone());
             view! {
+                // The platform's button art (its default and hover images) comes just after
+                // the grid's first paint: the logos and names paint first, without waiting for
+                // a phone to rasterise a button image per card (the space is kept, so nothing
+                // moves). The hover image is not lazy: shown only on hover, it would load then
+                // and flash.
                 <span class="brand-button">
-                    <img class="brand-button-default" alt="" height="36" loading=loading(&default) src=default/>
-                    // Not lazy: shown only on hover, it would load then and flash. Until it is
-                    // there, hovering keeps the default image (CSS).
-                    {move || hover_ready.get().then(|| {
+                    {move || grid_painted.get().then(|| {
                         view! {
+                            <img class="brand-button-default" alt="" height="36" loading=loading(&default) src=default.clone()/>
                             <img class="brand-button-hover" src=hover.clone() alt="" height="36" fetchpriority="low"/>
                         }
                     })}

@@ -72,15 +72,15 @@ fn Grid(
         return view! { <p class="notice">{messages().no_platforms}</p> }.into_any();
     }
     // Marks the moment the cards are on screen, for `cargo xtask bench` (Performance API); the
-    // hover images follow once that frame has been painted (a timeout set in the frame's
+    // button images follow once that frame has been painted (a timeout set in the frame's
     // callback runs after its paint).
-    let hover_ready = RwSignal::new(false);
+    let grid_painted = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(performance) = window().performance() {
             let _ = performance.mark("cc-grid-ready");
         }
         request_animation_frame(move || {
-            set_timeout(move || hover_ready.set(true), std::time::Duration::ZERO);
+            set_timeout(move || grid_painted.set(true), std::time::Duration::ZERO);
         });
     });
     // The cards matching the search (by name or alias, best first), a page at a time: a
@@ -120,7 +120,7 @@ fn Grid(
                     let eager = results.with_untracked(|all| all.iter().position(|found| found.card == index))
                         .is_some_and(|place| place < picker::CARDS_IN_VIEW);
                     let matched = SearchMatch { results, card: index };
-                    view! { <IntegrationCard card on_connect busy hover_ready eager matched/> }
+                    view! { <IntegrationCard card on_connect busy grid_painted eager matched/> }
                 }
             />
         </ul>
