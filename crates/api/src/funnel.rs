@@ -73,6 +73,9 @@ pub const FUNNEL_STEPS: [&str; 9] = [
     "first_read_finished",
 ];
 
+/// The step of a platform chosen in the grid (the grid's order counts them).
+pub const PLATFORM_CHOSEN: &str = FUNNEL_STEPS[3];
+
 /// The step the server adds when a merchant's first read finishes (no page reports it).
 pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[8];
 

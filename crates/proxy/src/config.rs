@@ -70,6 +70,10 @@ pub struct Config {
     /// (`{"en": {"sign_up_heading": "..."}}`); an unknown key stops the server at start.
     #[arg(long, env = "TEXT_OVERRIDES")]
     pub text_overrides: Option<PathBuf>,
+    /// Platforms shown first in their grid, in this order, by Codat platform key (`qhyg,gbol`);
+    /// after them come the platforms this lender's owners chose most, then the rest by name.
+    #[arg(long, env = "FEATURED_PLATFORMS", value_delimiter = ',', value_parser = platform_key)]
+    pub featured_platforms: Vec<String>,
     /// A JSON file with more names owners know platforms by, per Codat platform key
     /// (`{"qhyg": ["QBO"]}`), added to the shipped list; a malformed one stops the server at start.
     #[arg(long, env = "PLATFORM_ALIASES")]
@@ -213,6 +217,7 @@ impl Config {
             consent_file: None,
             text_overrides: None,
             platform_aliases: None,
+            featured_platforms: Vec::new(),
             rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
             forwarded_hops: 0,
             sign_up: None,
@@ -361,6 +366,15 @@ fn admin_token(text: &str) -> Result<String, String> {
         ));
     }
     Ok(token.to_owned())
+}
+
+/// A Codat platform key (`FEATURED_PLATFORMS`): four lower-case letters.
+fn platform_key(text: &str) -> Result<String, String> {
+    let key = text.trim();
+    if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(format!("{key:?} is not a Codat platform key (four lower-case letters, e.g. qhyg)"));
+    }
+    Ok(key.to_owned())
 }
 
 /// `FRAME_ANCESTORS`: CSP sources, nothing that could end the directive.

@@ -92,6 +92,8 @@ pub struct Settings {
     pub frame_ancestors: String,
     /// The lender's theme file, if configured.
     pub theme_css: Option<PathBuf>,
+    /// The platforms the lender shows first, in order (`FEATURED_PLATFORMS`).
+    pub featured_platforms: Vec<String>,
     /// How long a session may go unused before it ends.
     pub session_idle: Duration,
     /// Whether the standalone sign-up is offered.
@@ -225,6 +227,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),
         theme_css: config.theme_css.clone(),
+        featured_platforms: config.featured_platforms.clone(),
         session_idle: Duration::from_secs(config.session_idle_minutes.max(1) * 60),
         sign_up_open: config.sign_up_open(),
         retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),

@@ -81,6 +81,8 @@ impl IntegrationCache {
             .into_iter()
             .map(|card| state.platform_aliases.on_card(served_locally(card, images)))
             .collect();
+        let chosen = super::grid_order::choices(state).await;
+        let cards = super::grid_order::ordered(cards, &state.settings.featured_platforms, &chosen);
         let inlined = tokio::time::timeout(INLINE_WAIT, with_first_page_inlined(cards.clone(), images)).await;
         let grid = Arc::new(inlined.unwrap_or_else(|_| {
             tracing::warn!(

@@ -5,6 +5,7 @@ pub mod callback;
 pub mod company;
 pub mod connections;
 pub mod consent;
+pub mod grid_order;
 pub mod integrations;
 pub mod link_start;
 pub mod signup;

@@ -110,3 +110,27 @@ async fn the_funnel_does_not_believe_the_page() {
     assert!(statuses.contains(&429), "{statuses:?}");
     assert!(statuses.iter().filter(|s| **s == 204).count() < 30);
 }
+
+/// The grid puts the lender's featured platforms first, in the lender's order, then those its
+/// owners chose most, then the rest by name.
+#[tokio::test]
+async fn the_grid_shows_the_lenders_featured_then_the_most_chosen_platforms_first() {
+    let setup = setup_with(|config| config.featured_platforms = vec!["gbol".into(), "pbtz".into()]).await;
+    for _ in 0..2 {
+        let chosen = codat_connect_proxy::funnel::record_of(codat_connect_api::FunnelStep::PlatformChosen {
+            platform_key: "fbrh".into(),
+        });
+        setup.state.db.record_funnel_step(&chosen).await.unwrap();
+    }
+    let grid = send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await;
+    let keys: Vec<&str> =
+        grid.body.as_array().unwrap().iter().map(|card| card["platformKey"].as_str().unwrap()).collect();
+    assert_eq!(keys[..3], ["gbol", "pbtz", "fbrh"], "Xero, Wave (featured), FreeAgent (chosen twice)");
+    let names: Vec<String> = grid.body.as_array().unwrap()[3..]
+        .iter()
+        .map(|card| card["name"].as_str().unwrap().to_lowercase())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "the rest by name");
+}

@@ -1,0 +1,86 @@
+//! The grid's order, the same for every owner of this lender: the platforms the lender features
+//! (`FEATURED_PLATFORMS`, in its order), then those its owners chose most over the last 30 days
+//! (the funnel's counts: no one's data, only how often each platform was chosen), then by name.
+
+use crate::AppState;
+use codat_connect_api::IntegrationCard;
+use std::collections::HashMap;
+
+/// How far back the owners' choices count.
+const CHOICES_COUNTED: i64 = 30 * 24 * 60 * 60;
+
+/// How often each platform was chosen over the last 30 days (none if the counts cannot be read:
+/// the order falls back to the lender's and the names').
+pub async fn choices(state: &AppState) -> HashMap<String, i64> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let Ok(counts) = state.db.funnel_counts(now - CHOICES_COUNTED, now + 1).await else {
+        tracing::warn!("the funnel's counts could not be read; the grid is ordered without them");
+        return HashMap::new();
+    };
+    let mut chosen = HashMap::new();
+    for (step, platform, _, count) in counts.per_step_platform {
+        if let (true, Some(platform)) = (step == codat_connect_api::PLATFORM_CHOSEN, platform) {
+            *chosen.entry(platform).or_default() += count;
+        }
+    }
+    chosen
+}
+
+/// `cards` in the grid's order: `featured` first in its order, then the most `chosen`, then
+/// by name (case aside); cards alike in all three keep Codat's order.
+pub fn ordered(
+    mut cards: Vec<IntegrationCard>,
+    featured: &[String],
+    chosen: &HashMap<String, i64>,
+) -> Vec<IntegrationCard> {
+    let place = |card: &IntegrationCard| featured.iter().position(|key| *key == card.platform_key);
+    let times = |card: &IntegrationCard| chosen.get(&card.platform_key).copied().unwrap_or(0);
+    cards.sort_by_cached_key(|card| {
+        (place(card).unwrap_or(usize::MAX), std::cmp::Reverse(times(card)), card.name.to_lowercase())
+    });
+    cards
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(key: &str, name: &str) -> IntegrationCard {
+        IntegrationCard {
+            platform_key: key.into(),
+            name: name.into(),
+            source_type: codat_connect_api::SourceType::Accounting,
+            logo_url: String::new(),
+            logo_alt: String::new(),
+            button_url: None,
+            button_hover_url: None,
+            is_beta: false,
+            aliases: Vec::new(),
+        }
+    }
+
+    fn names(cards: &[IntegrationCard]) -> Vec<&str> {
+        cards.iter().map(|card| card.name.as_str()).collect()
+    }
+
+    #[test]
+    fn featured_first_then_the_most_chosen_then_by_name() {
+        let cards = vec![
+            card("wave", "Wave"),
+            card("sage", "sage Accounting"),
+            card("xero", "Xero"),
+            card("qbox", "QuickBooks Online"),
+            card("frag", "FreeAgent"),
+        ];
+        let featured = ["xero".to_owned(), "qbox".to_owned(), "none".to_owned()];
+        let chosen = HashMap::from([("wave".to_owned(), 3), ("frag".to_owned(), 5), ("xero".to_owned(), 1)]);
+        let ordered = ordered(cards.clone(), &featured, &chosen);
+        assert_eq!(names(&ordered), ["Xero", "QuickBooks Online", "FreeAgent", "Wave", "sage Accounting"]);
+        let by_name = ordered_by_name_alone(cards);
+        assert_eq!(names(&by_name), ["FreeAgent", "QuickBooks Online", "sage Accounting", "Wave", "Xero"]);
+    }
+
+    fn ordered_by_name_alone(cards: Vec<IntegrationCard>) -> Vec<IntegrationCard> {
+        ordered(cards, &[], &HashMap::new())
+    }
+}
