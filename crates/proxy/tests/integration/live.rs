@@ -216,6 +216,9 @@ async fn stopping_the_server_ends_open_event_streams() {
         .await
         .expect("a graceful stop does not wait for open event streams")
         .unwrap();
-    let rest = tokio::time::timeout(Duration::from_secs(5), events.chunk()).await.expect("the stream ends");
-    assert!(matches!(rest, Ok(None) | Err(_)), "the stream is closed: {rest:?}");
+    // An event sent before the stop may still be on its way; after it, the stream ends.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    });
+    ended.await.expect("the stream ends");
 }
