@@ -1,4 +1,7 @@
-use super::*;
+use super::{
+    typos::{edit_distance, prefix_distance},
+    *,
+};
 use std::collections::HashMap;
 
 /// The emulator's catalogue (Codat's platforms and keys) of one kind, with the aliases the
