@@ -13,8 +13,10 @@ use anyhow::Context as _;
 /// (185 KB before them), what the lender's requirements need in it (the checklist, "Done" held
 /// until required kinds are linked, needs-attention notices; 189 KB before them), then consent
 /// before Link, the funnel's reports, the flow by link and the lender's own words (196 KB before
-/// them); the goal below the budget stays 150 KB.
-const BUNDLE_BUDGET_BROTLI: usize = 215 * 1024;
+/// them), then the search by the names owners use (4.8 KB, 213 KB before it; paid back in the
+/// phone's load by painting the logos before the button art, see the cold-load history); the
+/// goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 220 * 1024;
 
 /// What each change to the web app did to the bundle, kept by hand beside the code that measures
 /// it and copied into BENCHMARKS.md.
