@@ -71,13 +71,14 @@ fn checked(json: &str) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn card(key: &str) -> IntegrationCard {
+    /// A plain accounting card (no images) for the grid's tests.
+    pub(crate) fn card(key: &str, name: &str) -> IntegrationCard {
         IntegrationCard {
             platform_key: key.into(),
-            name: "QuickBooks Online".into(),
+            name: name.into(),
             source_type: codat_connect_api::SourceType::Accounting,
             logo_url: String::new(),
             logo_alt: String::new(),
@@ -93,12 +94,12 @@ mod tests {
         let aliases =
             PlatformAliases::with_lender_list(Some(r#"{"qhyg": ["qbo", "Books"], "abcd": ["Ours"]}"#))
                 .unwrap();
-        let shown = aliases.on_card(card("qhyg")).aliases;
+        let shown = aliases.on_card(card("qhyg", "QuickBooks Online")).aliases;
         assert!(shown.starts_with(&["QBO".to_owned()]), "{shown:?}");
         assert_eq!(shown.iter().filter(|a| a.eq_ignore_ascii_case("qbo")).count(), 1);
         assert_eq!(shown.last().map(String::as_str), Some("Books"));
-        assert_eq!(aliases.on_card(card("abcd")).aliases, ["Ours"]);
-        assert!(aliases.on_card(card("zzzz")).aliases.is_empty());
+        assert_eq!(aliases.on_card(card("abcd", "QuickBooks Online")).aliases, ["Ours"]);
+        assert!(aliases.on_card(card("zzzz", "QuickBooks Online")).aliases.is_empty());
     }
 
     #[test]

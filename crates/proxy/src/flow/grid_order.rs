@@ -44,20 +44,7 @@ pub fn ordered(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn card(key: &str, name: &str) -> IntegrationCard {
-        IntegrationCard {
-            platform_key: key.into(),
-            name: name.into(),
-            source_type: codat_connect_api::SourceType::Accounting,
-            logo_url: String::new(),
-            logo_alt: String::new(),
-            button_url: None,
-            button_hover_url: None,
-            is_beta: false,
-            aliases: Vec::new(),
-        }
-    }
+    use crate::aliases::tests::card;
 
     fn names(cards: &[IntegrationCard]) -> Vec<&str> {
         cards.iter().map(|card| card.name.as_str()).collect()
