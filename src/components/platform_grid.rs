@@ -96,14 +96,8 @@ fn Grid(
         if text.trim().is_empty() {
             return search::every_card(count);
         }
-        let index = index.get_or_init(|| {
-            cards.with_value(|cards| {
-                SearchIndex::new(
-                    cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
-                    picker::lower_case,
-                )
-            })
-        });
+        let index =
+            index.get_or_init(|| cards.with_value(|cards| SearchIndex::of_cards(cards, picker::lower_case)));
         index.find(&text)
     });
     Effect::new(move |_| found.set(results.with(Vec::len)));

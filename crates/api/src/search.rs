@@ -163,18 +163,23 @@ impl SearchIndex {
         Self { cards, lower_case }
     }
 
+    /// The grid's cards, by their names and aliases.
+    pub fn of_cards(cards: &[crate::IntegrationCard], lower_case: LowerCase) -> Self {
+        Self::new(cards.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())), lower_case)
+    }
+
     /// The cards matching `text`, best first (ties in the grid's order); every card, in order,
     /// for a blank search.
     pub fn find(&self, text: &str) -> Vec<Found> {
         let query = Query::new(text, self.lower_case);
+        if query.compact.is_empty() {
+            return every_card(self.cards.len());
+        }
         let found: Vec<Found> = self
             .cards
             .iter()
             .enumerate()
             .filter_map(|(card, texts)| {
-                if query.compact.is_empty() {
-                    return Some(Found { card, closeness: Closeness::Whole, alias: None, span: (0, 0) });
-                }
                 // The best of its texts; the name wins a tie.
                 texts
                     .iter()

@@ -139,11 +139,7 @@ async fn finds_something(
     text: &str,
 ) -> Result<bool, AppError> {
     let grid = state.integrations.grid(state, source_type).await?;
-    let index = SearchIndex::new(
-        grid.iter().map(|card| (card.name.as_str(), card.aliases.as_slice())),
-        str::to_lowercase,
-    );
-    Ok(!index.find(text).is_empty())
+    Ok(!SearchIndex::of_cards(&grid, str::to_lowercase).find(text).is_empty())
 }
 
 /// The funnel over a period.
