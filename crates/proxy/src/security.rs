@@ -21,18 +21,41 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
-        state.settings.frame_ancestors
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    if can_be_a_page(headers) {
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
+            state.settings.frame_ancestors
+        );
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     response
+}
+
+/// Whether a browser could show this answer as a document of its own (HTML, SVG, text, or a
+/// type not said), which its policy then governs. A script, stylesheet, wasm module, JSON answer
+/// or event stream runs under the policy of the page that asked for it, never its own: on a
+/// phone's link each copy of the policy would be 300 bytes of headers for nothing, on every
+/// request of the first view. `nosniff` keeps each of them from being read as anything else.
+fn can_be_a_page(headers: &axum::http::HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) else {
+        return true;
+    };
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    !matches!(
+        essence,
+        "application/json"
+            | "application/wasm"
+            | "text/css"
+            | "text/javascript"
+            | "application/javascript"
+            | "text/event-stream"
+    )
 }
 
 /// Refuses state-changing requests that a cross-site page could have sent: they must carry the

@@ -116,6 +116,22 @@ fn is_hashed_name(path: &str) -> bool {
     hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// `index.html` without its link to `/theme.css`, for a server with no `THEME_CSS`: a phone
+/// would otherwise spend a request and its headers on an empty stylesheet in the first view.
+/// The link is found in trunk's minified form and in the source's; a page without it is kept.
+pub fn without_theme_link(html: &str) -> String {
+    let Some(at) = html.find("/theme.css") else { return html.to_owned() };
+    let (Some(start), Some(length)) = (html[..at].rfind("<link"), html[at..].find('>')) else {
+        return html.to_owned();
+    };
+    let end = at + length + 1;
+    if html[start..end].contains("stylesheet") {
+        format!("{}{}", &html[..start], &html[end..])
+    } else {
+        html.to_owned()
+    }
+}
+
 /// `GET /theme.css`: the lender's theme, or nothing.
 pub async fn theme(State(state): State<AppState>) -> Response {
     let css = match state.settings.theme_css.as_deref() {
@@ -132,6 +148,19 @@ pub async fn theme(State(state): State<AppState>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use super::without_theme_link;
+
+    #[test]
+    fn the_theme_link_goes_in_either_form_and_nothing_else_does() {
+        let minified =
+            "<link href=/app-1.css rel=stylesheet><link href=/theme.css rel=stylesheet><link rel=icon>";
+        assert_eq!(without_theme_link(minified), "<link href=/app-1.css rel=stylesheet><link rel=icon>");
+        let source = "<head>\n    <link rel=\"stylesheet\" href=\"/theme.css\">\n</head>";
+        assert_eq!(without_theme_link(source), "<head>\n    \n</head>");
+        let no_link = "<p>Set /theme.css in THEME_CSS</p>";
+        assert_eq!(without_theme_link(no_link), no_link);
+    }
+
     #[test]
     fn trunks_hashed_names_are_recognised_and_fixed_names_are_not() {
         let hashed = [

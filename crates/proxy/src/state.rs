@@ -213,9 +213,15 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         None => None,
     };
     let web_app = crate::web_app::WebApp::from_setting(config.dist_dir.as_ref());
-    let index_html = web_app.index_html().map(|html| match &overrides {
-        Some(overrides) => crate::texts::into_index(&html, overrides),
-        None => html,
+    let index_html = web_app.index_html().map(|html| {
+        let html = match &overrides {
+            Some(overrides) => crate::texts::into_index(&html, overrides),
+            None => html,
+        };
+        match &config.theme_css {
+            Some(_) => html,
+            None => crate::spa::without_theme_link(&html),
+        }
     });
     if index_html.is_none() {
         tracing::warn!(

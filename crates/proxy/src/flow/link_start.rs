@@ -82,11 +82,13 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Path(code):
             Some(format!(r#"<link rel="stylesheet" href="{}">"#, &html[start..end]))
         })
         .unwrap_or_default();
+    let theme =
+        if state.settings.theme_css.is_some() { r#"<link rel="stylesheet" href="/theme.css">"# } else { "" };
     // The code is URL-safe base64 (letters, digits, '-', '_'): nothing else is written back.
     let code: String =
         code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
     let html = format!(
-        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Codat Connect</title>{stylesheet}<link rel="stylesheet" href="/theme.css"></head><body><header class="app-header"><span class="brand">Codat Connect</span></header><main class="app-main"><section class="panel narrow"><h1>{title}</h1><p class="lead">{text}</p><form method="post" action="/start/{code}"><button type="submit" class="button primary">{button}</button></form></section></main></body></html>"#
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Codat Connect</title>{stylesheet}{theme}</head><body><header class="app-header"><span class="brand">Codat Connect</span></header><main class="app-main"><section class="panel narrow"><h1>{title}</h1><p class="lead">{text}</p><form method="post" action="/start/{code}"><button type="submit" class="button primary">{button}</button></form></section></main></body></html>"#
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }

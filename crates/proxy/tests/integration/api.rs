@@ -273,11 +273,12 @@ async fn a_company_whose_creation_answer_was_lost_is_found_not_duplicated() {
 }
 
 #[tokio::test]
-async fn every_answer_carries_a_request_id_and_the_configured_frame_ancestors() {
+async fn every_answer_carries_a_request_id_and_pages_the_configured_frame_ancestors() {
     let setup = setup_with(|config| config.frame_ancestors = "https://lender.example".into()).await;
     let reply = send(&setup.app, get("/api/nope", None)).await;
     assert!(reply.headers.get("x-request-id").is_some_and(|id| !id.is_empty()));
-    let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    let page = send(&setup.app, get("/nowhere", None)).await;
+    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
     assert!(csp.ends_with("frame-ancestors https://lender.example"), "{csp}");
     let ready = send(&setup.app, get("/readyz", None)).await;
     assert_eq!(ready.status, StatusCode::OK);
@@ -374,6 +375,21 @@ async fn a_second_accounting_platform_replaces_one_abandoned_but_not_one_authori
 }
 
 #[tokio::test]
+async fn only_what_can_be_shown_as_a_page_carries_the_policy() {
+    let setup = setup().await;
+    for path in ["/connect", "/assets/badge.svg"] {
+        let reply = send(&setup.app, get(path, None)).await;
+        assert!(reply.headers.contains_key(header::CONTENT_SECURITY_POLICY), "{path}");
+    }
+    // These run under the page's policy; the page asks for each on a phone's first view.
+    for path in ["/api/consent", "/api/nope", "/theme.css"] {
+        let reply = send(&setup.app, get(path, None)).await;
+        assert!(!reply.headers.contains_key(header::CONTENT_SECURITY_POLICY), "{path}");
+        assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_lenders_theme_is_served_as_a_stylesheet() {
     let plain = setup().await;
     let none = send(&plain.app, get("/theme.css", None)).await;
@@ -387,6 +403,9 @@ async fn the_lenders_theme_is_served_as_a_stylesheet() {
     let themed = setup_with(move |config| config.theme_css = Some(path)).await;
     let css = send(&themed.app, get("/theme.css", None)).await;
     assert_eq!(css.text, ":root { --cc-color-primary: #0b6e4f; }");
+    let links = |text: &str| text.contains("/theme.css");
+    assert!(links(&send(&themed.app, get("/connect", None)).await.text), "a themed page loads the theme");
+    assert!(!links(&send(&plain.app, get("/connect", None)).await.text), "no request for an empty one");
 }
 
 #[tokio::test]

@@ -41,8 +41,10 @@ pub async fn setup_with_emulator(
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), r#"<!doctype html><html><head><script nonce="__CSP_NONCE__" type="module"></script></head><body></body></html>"#)
-        .unwrap();
+    let index = r#"<!doctype html><html><head><link rel="stylesheet" href="/theme.css"><script nonce="__CSP_NONCE__" type="module"></script></head><body></body></html>"#;
+    std::fs::write(dist.join("index.html"), index).unwrap();
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::write(dist.join("assets/badge.svg"), r#"<svg xmlns="http://www.w3.org/2000/svg"/>"#).unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("db").display());
     let mut config = Config::local(database_url.clone(), dist);
     config.codat_api_key = Some(KEY.into());
