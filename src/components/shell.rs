@@ -65,7 +65,9 @@ pub fn Shell(
         </header>
         <main id="main" class="app-main" tabindex="-1" node_ref=main>{children()}</main>
         <footer class="app-footer">
-            <img src="/assets/powered-by-codat.svg" alt=m.powered_by width="150" height="32"/>
+            // Text rather than an image: it speaks the page's language, follows its theme and
+            // costs a phone no request.
+            <p class="powered-by">{m.powered_by}</p>
         </footer>
     }
 }
