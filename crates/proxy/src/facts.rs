@@ -105,6 +105,7 @@ pub async fn connection_started(
     };
     change.record_connection(connection).await?;
     change.tx.insert_receipt(receipt).await?;
+    change.records_changed = true;
     change.reassess().await?;
     change.finish(Cause::Page).await
 }
@@ -120,6 +121,7 @@ pub async fn connection_unlinked(
     };
     change.record_connection(connection).await?;
     change.tx.withdraw_receipt(&connection.id, Withdrawal::Unlinked).await?;
+    change.records_changed = true;
     change.reassess().await?;
     change.finish(Cause::Page).await
 }
@@ -138,6 +140,7 @@ pub async fn connection_removed(
         return nothing_changed(state, cause).await;
     };
     change.tx.withdraw_receipt(connection_id, Withdrawal::Removed).await?;
+    change.records_changed = true;
     if change.tx.delete_connection(connection_id).await? {
         let connection = EventConnection {
             id: connection_id.to_owned(),
@@ -241,6 +244,9 @@ struct Change<'s> {
     merchant_id: String,
     merchant: LockedMerchant,
     events: usize,
+    /// Whether a connection or a consent receipt was written: servers then forget what they
+    /// kept of them ([`crate::connections_cache`]).
+    records_changed: bool,
 }
 
 impl<'s> Change<'s> {
@@ -248,7 +254,14 @@ impl<'s> Change<'s> {
     async fn begin(state: &'s AppState, merchant_id: &str) -> Result<Option<Self>, AppError> {
         let mut tx = state.db.begin().await?;
         let Some(merchant) = tx.lock_merchant(merchant_id).await? else { return Ok(None) };
-        Ok(Some(Self { state, tx, merchant_id: merchant_id.to_owned(), merchant, events: 0 }))
+        Ok(Some(Self {
+            state,
+            tx,
+            merchant_id: merchant_id.to_owned(),
+            merchant,
+            events: 0,
+            records_changed: false,
+        }))
     }
 
     /// Stores a connection as Codat gave it and, when its status changed to one the lender
@@ -257,6 +270,7 @@ impl<'s> Change<'s> {
         if !self.tx.upsert_connection(&self.merchant_id, ConnectionFacts::of(connection)).await? {
             return Ok(());
         }
+        self.records_changed = true;
         let (status, wrap): (_, fn(ConnectionEvent) -> LenderEventData) = match connection.status {
             ConnectionStatus::Linked => (EventConnectionStatus::Linked, LenderEventData::ConnectionLinked),
             ConnectionStatus::Unlinked => {
@@ -337,7 +351,13 @@ impl<'s> Change<'s> {
         if let Cause::Webhook(id) = cause {
             self.tx.mark_webhook_processed(id).await?;
         }
+        if self.records_changed {
+            self.tx.notify_on_commit(crate::connections_cache::CHANNEL, &self.merchant_id).await?;
+        }
         self.tx.commit().await?;
+        if self.records_changed {
+            self.state.stored.forget(&self.merchant_id);
+        }
         if self.events > 0 {
             self.state.lender_outbox.notify_one();
         }

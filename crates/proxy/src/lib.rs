@@ -6,6 +6,7 @@ pub(crate) mod aliases;
 pub mod check;
 pub(crate) mod codat_backend;
 pub mod config;
+pub(crate) mod connections_cache;
 pub(crate) mod csv;
 pub mod db;
 pub(crate) mod digest;

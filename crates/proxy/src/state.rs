@@ -60,6 +60,8 @@ pub struct Shared {
     pub rate_limits: Arc<RateLimits>,
     /// Live events to open pages.
     pub live: Arc<LiveHub>,
+    /// Each merchant's stored connections and receipts as last read, forgotten by every change.
+    pub stored: crate::connections_cache::ConnectionsCache,
     /// Checks Codat's webhook signatures.
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Companies being watched at Codat by this server.
@@ -200,6 +202,12 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
             .context("cannot listen for live events on PostgreSQL")?,
         db::Backend::Sqlite => LiveHub::local(),
     };
+    let stored = match db.backend() {
+        db::Backend::Postgres => crate::connections_cache::ConnectionsCache::shared(&config.database_url)
+            .await
+            .context("cannot listen for stored changes on PostgreSQL")?,
+        db::Backend::Sqlite => crate::connections_cache::ConnectionsCache::local(),
+    };
     let deployment_id = match &config.deployment_id {
         Some(id) => id.clone(),
         None => db.deployment_id().await.context("cannot read this deployment's id")?,
@@ -289,6 +297,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         sessions: Arc::default(),
         rate_limits: Arc::new(rate_limits),
         live: Arc::new(live),
+        stored,
         webhook_verifier: Arc::new(webhook_verifier),
         watchers: Arc::default(),
         consent: Arc::new(consent),

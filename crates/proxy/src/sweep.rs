@@ -70,6 +70,9 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
             }
         }
         state.db.delete_merchant(&merchant_id).await?;
+        // Other servers may keep its records until they read again: none lists them, as the
+        // merchant has no session left to ask with.
+        state.stored.forget(&merchant_id);
         merchants += 1;
     }
     if records != crate::db::Swept::default() || merchants > 0 {

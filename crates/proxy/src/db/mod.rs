@@ -86,12 +86,26 @@ pub struct Db {
 #[derive(Debug)]
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
 }
 
 impl Tx {
     /// Keeps every write made in the transaction.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.inner.commit().await
+    }
+
+    /// On PostgreSQL, a notification on `channel` that every listener receives if, and only
+    /// when, this transaction commits; nothing on SQLite, where one server makes every change.
+    pub async fn notify_on_commit(&mut self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -154,7 +168,7 @@ impl Db {
 
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx { inner: self.pool.begin().await? })
+        Ok(Tx { inner: self.pool.begin().await?, backend: self.backend })
     }
 
     /// Which database this is.

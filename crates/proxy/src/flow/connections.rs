@@ -1,6 +1,7 @@
 //! Steps 3 to 5: start a connection, confirm it after the redirect, list the merchant's.
 
 use crate::{
+    connections_cache::StoredRecords,
     db::{NewPendingLink, NewReceipt},
     error::AppError,
     extract::{AppJson, SignedIn},
@@ -117,12 +118,12 @@ pub async fn list(
     State(state): State<AppState>,
     SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    // Codat and the database asked at once: what is stored decides whether anything is written.
-    let (connections, mut receipts, stored) = tokio::try_join!(
+    // Codat and the store asked at once: what is stored decides whether anything is written.
+    let (connections, stored) = tokio::try_join!(
         async { state.codat.list_connections(&company_id).await.map_err(AppError::from) },
-        async { state.db.consent_receipts(&merchant.id).await.map_err(AppError::from) },
-        async { state.db.merchant_connections(&merchant.id).await.map_err(AppError::from) },
+        stored_records(&state, &merchant.id),
     )?;
+    let StoredRecords { connections: stored, mut receipts } = stored;
     facts::connections_seen_against(&state, &merchant.id, &connections, &stored, Cause::Page).await?;
     let mut shown = Vec::with_capacity(connections.len());
     for connection in connections {
@@ -135,6 +136,20 @@ pub async fn list(
         shown.push(connection);
     }
     Ok(Json(shown))
+}
+
+/// The merchant's stored connections and receipts: as this server kept them, or read (both at
+/// once) and kept.
+async fn stored_records(state: &AppState, merchant_id: &str) -> Result<StoredRecords, AppError> {
+    let begun = match state.stored.get(merchant_id) {
+        Ok(records) => return Ok(records),
+        Err(begun) => begun,
+    };
+    let (connections, receipts) =
+        tokio::try_join!(state.db.merchant_connections(merchant_id), state.db.consent_receipts(merchant_id))?;
+    let records = StoredRecords { connections, receipts };
+    state.stored.keep(merchant_id, begun, &records);
+    Ok(records)
 }
 
 /// `GET /api/connections/{id}`: the connection's status as Codat reports it now.

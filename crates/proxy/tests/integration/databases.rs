@@ -2,7 +2,7 @@
 //! throwaway cluster on a free port, removed afterwards), and the whole server runs on both.
 
 use crate::support::{
-    codat_get, connect_and_authorize, postgres::Cluster, sign_up, spawn_emulator, start_connection,
+    codat_get, connect_and_authorize, get_json, postgres::Cluster, sign_up, spawn_emulator, start_connection,
     xero_receipt, JsonAnswer,
 };
 use codat_connect_api::SyncState;
@@ -352,6 +352,43 @@ async fn two_servers_on_one_database_give_a_merchant_one_company() {
     assert!(answers.iter().all(|company| *company == answers[0]), "{answers:?}");
     let page = codat_get(&emulator_url, "two-key", "/companies?query=name%3Dshared-merchant").await;
     assert_eq!(page["totalResults"], 1);
+    one.stop().await.unwrap();
+    two.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_consent_given_through_one_server_shows_in_the_connections_another_server_lists() {
+    let (emulator_url, _emulator) = spawn_emulator("kept-key", |_| {}).await;
+    let cluster = Cluster::start();
+    let url = cluster.database("kept_records").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = || {
+        let mut config = Config::local(url.clone(), dir.path().join("dist"));
+        config.codat_api_key = Some("kept-key".into());
+        config.codat_base_url = emulator_url.clone();
+        config
+    };
+    let (one, two) = (start(config()).await.unwrap(), start(config()).await.unwrap());
+    let http = reqwest::Client::new();
+    let cookie = sign_up(&http, &one.public_url).await;
+    let list_on_two = format!("{}/api/connections", two.public_url);
+    let listed_by_two = || get_json(&http, &list_on_two, &cookie);
+    // The second server now keeps what is stored of the merchant: nothing yet.
+    assert_eq!(listed_by_two().await, json!([]));
+
+    let started = start_connection(&http, &one.public_url, &cookie, "gbol").await;
+    // PostgreSQL tells the second server of the change as it commits: it shows the receipt
+    // long before it would read the database again of its own accord (a minute).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = listed_by_two().await;
+        if listed[0]["consent"].is_object() {
+            assert_eq!(listed[0]["id"], started["connection"]["id"]);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no receipt on the second server: {listed}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     one.stop().await.unwrap();
     two.stop().await.unwrap();
 }
