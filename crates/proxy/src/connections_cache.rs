@@ -125,11 +125,11 @@ impl ConnectionsCache {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => self.forget(notification.payload()),
-                Ok(None) | Err(_) => {
+                lost => {
                     self.stop_serving();
-                    tracing::warn!(
-                        "stored connections are read from the database until changes are heard again"
-                    );
+                    let error =
+                        lost.err().map_or_else(|| "connection lost".to_owned(), |error| error.to_string());
+                    tracing::warn!(%error, "stored connections are read from the database until changes are heard again");
                     listener = loop {
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         match listen(&url).await {
