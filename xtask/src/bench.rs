@@ -188,13 +188,14 @@ fn render(
     }
     text.push_str(
         "\n`cN` is the number of concurrent clients. `forwarded` is `GET /api/connections` through the proxy \
-         (session check, the Codat call and two reads of the database at once, mapping); `direct` is the same Codat \
-         call made straight to the emulator, and the `added` rows subtract it. `proxy_hop_c1_p50` is `/healthz` \
-         through every layer: the floor of `added`, one more hop on loopback. With the two reads skipped (a \
-         trial, not kept: they are what shows each connection's consent and what finds a change to record), \
-         `forwarded_c1_added_p50` was 33 µs against 224 µs on one machine in one run: the reads themselves take \
-         about 40 µs, the rest is the hand-offs between sqlx's SQLite threads and the runtime's on two cores, \
-         which also slow the Codat call beside them. With 16 and 64 clients the benchmark, the proxy and the emulator share two \
+         (session check, the Codat call and, beside it, the merchant's stored connections and receipts, mapping); \
+         `direct` is the same Codat call made straight to the emulator, and the `added` rows subtract it. \
+         `proxy_hop_c1_p50` is `/healthz` through every layer: the floor of `added`, one more hop on loopback. \
+         The stored connections and receipts come from what the server kept of them (`connections_cache.rs`), so \
+         a repeated view, as here, reads no database; the first view after a change reads both tables, which took \
+         `forwarded_c1_added_p50` to 218 µs against 35 µs on one machine in one run (the reads take about 40 µs, \
+         the rest is the hand-offs between sqlx's SQLite threads and the runtime's on two cores, which also slow \
+         the Codat call beside them). With 16 and 64 clients the benchmark, the proxy and the emulator share two \
          cores, so those differences (p99 most of all, which can come out negative) measure contention more than \
          the proxy. `cached_grid` is `GET /api/integrations`, answered from the proxy's cache; \
          `codat_integrations` is one page of the integration list straight from the emulator, which the cache \
