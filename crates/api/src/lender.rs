@@ -27,6 +27,14 @@ pub struct EmbedSessionRequest {
     /// (an origin the lender's page is served from, as in `FRAME_ANCESTORS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
+    /// Platforms (by Codat key, in order) shown first in their kind's grid for this session,
+    /// before the lender's `FEATURED_PLATFORMS`; at most 20.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub featured_platforms: Vec<String>,
+    /// One platform (by Codat key) the page opens at: its consent step, with the grid one click
+    /// away. Ignored once the business has linked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// How the owner reaches the flow.

@@ -116,6 +116,35 @@ fn is_hashed_name(path: &str) -> bool {
     hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// The app's `index.html` as this server sends it: with the lender's words (`TEXT_OVERRIDES`,
+/// checked here) and, without `THEME_CSS`, no link to the theme; `None` when the app is not built.
+pub fn prepared_index(
+    web_app: &crate::web_app::WebApp,
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<String>> {
+    use anyhow::Context as _;
+    let overrides = match &config.text_overrides {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read TEXT_OVERRIDES {}", path.display()))?;
+            Some(crate::texts::checked(&json)?)
+        }
+        None => None,
+    };
+    let Some(html) = web_app.index_html() else {
+        tracing::warn!(
+            dist = %web_app.describe(),
+            "the web app is not built (`cargo xtask dist` embeds it); only the API is served"
+        );
+        return Ok(None);
+    };
+    let html = match &overrides {
+        Some(overrides) => crate::texts::into_index(&html, overrides),
+        None => html,
+    };
+    Ok(Some(if config.theme_css.is_some() { html } else { without_theme_link(&html) }))
+}
+
 /// `index.html` without its link to `/theme.css`, for a server with no `THEME_CSS`: a phone
 /// would otherwise spend a request and its headers on an empty stylesheet in the first view.
 /// The link is found in trunk's minified form and in the source's; a page without it is kept.

@@ -212,31 +212,8 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         Some(id) => id.clone(),
         None => db.deployment_id().await.context("cannot read this deployment's id")?,
     };
-    let overrides = match &config.text_overrides {
-        Some(path) => {
-            let json = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read TEXT_OVERRIDES {}", path.display()))?;
-            Some(crate::texts::checked(&json)?)
-        }
-        None => None,
-    };
     let web_app = crate::web_app::WebApp::from_setting(config.dist_dir.as_ref());
-    let index_html = web_app.index_html().map(|html| {
-        let html = match &overrides {
-            Some(overrides) => crate::texts::into_index(&html, overrides),
-            None => html,
-        };
-        match &config.theme_css {
-            Some(_) => html,
-            None => crate::spa::without_theme_link(&html),
-        }
-    });
-    if index_html.is_none() {
-        tracing::warn!(
-            dist = %web_app.describe(),
-            "the web app is not built (`cargo xtask dist` embeds it); only the API is served"
-        );
-    }
+    let index_html = crate::spa::prepared_index(&web_app, config)?;
     let settings = Settings {
         admin_token_hash: config.admin_token.as_deref().map(session::hash_secret),
         frame_ancestors: config.frame_ancestors.clone(),

@@ -1,41 +1,51 @@
 //! One-time links to the flow (`delivery: "link"`), and where they send the owner at the end.
 
-use super::{unix_now, Db};
+use super::{unix_now, Db, SessionExtras};
 use std::time::Duration;
 
 impl Db {
-    /// Stores a link's code hash for the merchant, valid for `lifetime`.
+    /// Stores a link's code hash for the merchant, valid for `lifetime`, with what the session
+    /// it starts will carry (`extras`, whose return URL every link has).
     pub async fn insert_link_start(
         &self,
         code_hash: &str,
         merchant_id: &str,
-        return_url: &str,
+        extras: &SessionExtras,
         lifetime: Duration,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO link_starts (code_hash, merchant_id, return_url, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO link_starts (code_hash, merchant_id, return_url, expires_at, featured_platforms, \
+             opening_platform) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(code_hash)
         .bind(merchant_id)
-        .bind(return_url)
+        .bind(extras.return_url.as_deref().unwrap_or_default())
         .bind(unix_now() + lifetime.as_secs() as i64)
+        .bind(extras.featured_text())
+        .bind(extras.opening_platform.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Uses a link once: its merchant and where the session it starts returns to; `None` when
+    /// Uses a link once: its merchant and what the session it starts carries; `None` when
     /// there is no such link, or it expired or was used.
-    pub async fn use_link_start(&self, code_hash: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    pub async fn use_link_start(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<(String, SessionExtras)>, sqlx::Error> {
         let now = unix_now();
-        sqlx::query_as(
+        let row: Option<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
             "UPDATE link_starts SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING merchant_id, return_url",
+             RETURNING merchant_id, return_url, featured_platforms, opening_platform",
         )
         .bind(now)
         .bind(code_hash)
         .fetch_optional(&self.pool)
-        .await
+        .await?;
+        Ok(row.map(|(merchant_id, return_url, featured, opening)| {
+            (merchant_id, SessionExtras::from_row((return_url, featured, opening)))
+        }))
     }
 
     /// Forgets links that expired, used or not, more than a day ago.
@@ -50,18 +60,26 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    use super::SessionExtras;
     use std::time::Duration;
+
+    fn back() -> SessionExtras {
+        SessionExtras { return_url: Some("https://lender.example/back".into()), ..SessionExtras::default() }
+    }
 
     #[tokio::test]
     async fn a_link_is_used_once_and_not_after_it_expires() {
         let (db, _dir) = super::super::tests::db_with_merchant().await;
-        db.insert_link_start("code", "m1", "https://lender.example/back", Duration::from_secs(60))
-            .await
-            .unwrap();
+        let extras = SessionExtras {
+            featured_platforms: vec!["gbol".into(), "qhyg".into()],
+            opening_platform: Some("gbol".into()),
+            ..back()
+        };
+        db.insert_link_start("code", "m1", &extras, Duration::from_secs(60)).await.unwrap();
         let used = db.use_link_start("code").await.unwrap();
-        assert_eq!(used, Some(("m1".into(), "https://lender.example/back".into())));
+        assert_eq!(used, Some(("m1".into(), extras)), "with what its session carries");
         assert_eq!(db.use_link_start("code").await.unwrap(), None, "one time");
-        db.insert_link_start("old", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
+        db.insert_link_start("old", "m1", &back(), Duration::ZERO).await.unwrap();
         assert_eq!(db.use_link_start("old").await.unwrap(), None, "expired");
         assert_eq!(db.use_link_start("never").await.unwrap(), None);
     }
@@ -69,8 +87,8 @@ mod tests {
     #[tokio::test]
     async fn links_expired_for_a_day_are_forgotten() {
         let (db, _dir) = super::super::tests::db_with_merchant().await;
-        db.insert_link_start("fresh", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
-        db.insert_link_start("old", "m1", "https://lender.example/back", Duration::ZERO).await.unwrap();
+        db.insert_link_start("fresh", "m1", &back(), Duration::ZERO).await.unwrap();
+        db.insert_link_start("old", "m1", &back(), Duration::ZERO).await.unwrap();
         sqlx::query("UPDATE link_starts SET expires_at = expires_at - 86401 WHERE code_hash = 'old'")
             .execute(&db.pool)
             .await

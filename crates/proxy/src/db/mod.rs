@@ -69,7 +69,7 @@ pub use lender_events::{DeliveryRecord, DeliveryStatus, DueDelivery, NewLenderEv
 pub use lock::Locked;
 pub use merchants::{LockedMerchant, Merchant, MerchantRecord};
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
-pub use sessions::StoredSession;
+pub use sessions::{SessionExtras, StoredSession};
 pub use sweep::Swept;
 pub use webhooks::FailedWebhook;
 

@@ -15,6 +15,33 @@ pub struct StoredSession {
     pub last_seen_at: i64,
 }
 
+/// What a session carries beyond its merchant: where "Done" returns when a lender's one-time
+/// link started it, and what the lender asked of the grid for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionExtras {
+    /// The lender's return URL.
+    pub return_url: Option<String>,
+    /// Platforms shown first, in order (Codat keys).
+    pub featured_platforms: Vec<String>,
+    /// The platform the page opens at (a Codat key).
+    pub opening_platform: Option<String>,
+}
+
+impl SessionExtras {
+    /// The featured keys as stored: comma-separated (a key has no comma), none as NULL.
+    pub(super) fn featured_text(&self) -> Option<String> {
+        (!self.featured_platforms.is_empty()).then(|| self.featured_platforms.join(","))
+    }
+
+    pub(super) fn from_row(
+        (return_url, featured, opening_platform): (Option<String>, Option<String>, Option<String>),
+    ) -> Self {
+        let featured_platforms =
+            featured.iter().flat_map(|text| text.split(',')).filter(|key| !key.is_empty()).map(str::to_owned);
+        Self { return_url, featured_platforms: featured_platforms.collect(), opening_platform }
+    }
+}
+
 /// A session is marked used at most this often: the idle timeout is minutes long, and a lookup
 /// of a session marked lately costs no write.
 const MARK_USED_EVERY: i64 = 60;
@@ -27,42 +54,43 @@ impl Db {
         merchant_id: &str,
         lifetime: Duration,
     ) -> Result<(), sqlx::Error> {
-        self.insert_session_returning_to(token_hash, merchant_id, lifetime, None).await
+        self.insert_session_with(token_hash, merchant_id, lifetime, &SessionExtras::default()).await
     }
 
-    /// Starts a session for a merchant, valid for `lifetime`; with `return_url`, a session that
-    /// a lender's one-time link started, whose "Done" returns there.
-    pub async fn insert_session_returning_to(
+    /// Starts a session for a merchant, valid for `lifetime`, carrying `extras`.
+    pub async fn insert_session_with(
         &self,
         token_hash: &str,
         merchant_id: &str,
         lifetime: Duration,
-        return_url: Option<&str>,
+        extras: &SessionExtras,
     ) -> Result<(), sqlx::Error> {
         let now = unix_now();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at, return_url) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at, return_url, \
+             featured_platforms, opening_platform) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(token_hash)
         .bind(merchant_id)
         .bind(now + lifetime.as_secs() as i64)
         .bind(now)
-        .bind(return_url)
+        .bind(extras.return_url.as_deref())
+        .bind(extras.featured_text())
+        .bind(extras.opening_platform.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Where "Done" sends the owner of this session: the lender's return URL when a one-time
-    /// link started it.
-    pub async fn session_return_url(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
-        let url: Option<Option<String>> =
-            sqlx::query_scalar("SELECT return_url FROM sessions WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(url.flatten())
+    /// What the session carries beyond its merchant (nothing for an unknown one).
+    pub async fn session_extras(&self, token_hash: &str) -> Result<SessionExtras, sqlx::Error> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT return_url, featured_platforms, opening_platform FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(SessionExtras::from_row).unwrap_or_default())
     }
 
     /// The session, if it has not expired and was used within `idle`; marks it used now.

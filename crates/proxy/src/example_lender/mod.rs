@@ -147,6 +147,9 @@ struct StartRequest {
     /// `redirect`: the whole tab goes to the flow and comes back here (no frame, no popup).
     #[serde(default)]
     mode: Option<String>,
+    /// A platform the flow opens at (the lender's "Connect with Xero" button).
+    #[serde(default)]
+    platform: Option<String>,
 }
 
 /// The lender's backend: a session token for its merchant, from `POST /v1/sessions`.
@@ -168,6 +171,8 @@ async fn session(
         }),
         delivery: redirect.then_some(Delivery::Link),
         return_url: redirect.then(|| format!("{}/", lender.site_url)),
+        featured_platforms: Vec::new(),
+        platform: request.platform,
     };
     let answer = lender
         .http

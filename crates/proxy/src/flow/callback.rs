@@ -88,7 +88,9 @@ async fn confirm_in_another_browser(
     crate::watcher::watch(state, &link.merchant_id, &company_id);
     let connection = summary(connection);
     if proven {
-        let cookie = crate::session::start(state, &link.merchant_id, Some(&link.return_url)).await?;
+        let extras =
+            crate::db::SessionExtras { return_url: Some(link.return_url.clone()), ..Default::default() };
+        let cookie = crate::session::start(state, &link.merchant_id, &extras).await?;
         return Ok((jar.add(cookie), Json(ReturnConfirmed { connection, finish_url: None })));
     }
     let finish_url = finish_url(state, &link.merchant_id, &link.return_url).await?;

@@ -203,3 +203,22 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         aliases: Vec::new(),
     }
 }
+
+/// The enabled platform with Codat key `key`, from the grid of its kind.
+pub async fn offered_platform(
+    state: &AppState,
+    key: &str,
+) -> Result<Option<codat_connect_api::OpeningPlatform>, AppError> {
+    for kind in codat_connect_api::Requirements::KINDS {
+        let grid = state.integrations.grid(state, kind).await?;
+        if let Some(card) = grid.iter().find(|card| card.platform_key == key) {
+            let name = card.name.clone();
+            return Ok(Some(codat_connect_api::OpeningPlatform {
+                platform_key: key.to_owned(),
+                name,
+                source_type: kind,
+            }));
+        }
+    }
+    Ok(None)
+}

@@ -5,7 +5,7 @@
 //! not used by merely being fetched, since e-mail scanners open links before people do. "Done"
 //! sends the owner to the lender's `returnUrl` with the outcome.
 
-use crate::{error::AppError, session, AppState};
+use crate::{db::SessionExtras, error::AppError, session, AppState};
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap},
@@ -18,11 +18,17 @@ use std::time::Duration;
 /// How long a link may wait to be opened.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// A new link for the merchant, returning to `return_url`: the URL to send.
-pub async fn issue(state: &AppState, merchant_id: &str, return_url: &str) -> Result<String, AppError> {
-    let return_url = checked_return_url(state, return_url)?;
+/// A new link for the merchant, returning to `return_url` and carrying `wishes` (the grid's
+/// featured platforms and the one to open at) into the session it starts: the URL to send.
+pub async fn issue(
+    state: &AppState,
+    merchant_id: &str,
+    return_url: &str,
+    wishes: SessionExtras,
+) -> Result<String, AppError> {
+    let extras = SessionExtras { return_url: Some(checked_return_url(state, return_url)?), ..wishes };
     let code = session::new_token();
-    state.db.insert_link_start(&session::hash_secret(&code), merchant_id, &return_url, LINK_LIFETIME).await?;
+    state.db.insert_link_start(&session::hash_secret(&code), merchant_id, &extras, LINK_LIFETIME).await?;
     Ok(format!("{}/start/{code}", state.settings.public_url))
 }
 
@@ -105,10 +111,10 @@ pub async fn open(
     if crate::security::is_foreign_form_post(&headers, &state.settings.public_url) {
         return Err(AppError::CrossSite);
     }
-    let Some((merchant_id, return_url)) = state.db.use_link_start(&session::hash_secret(code.trim())).await?
+    let Some((merchant_id, extras)) = state.db.use_link_start(&session::hash_secret(code.trim())).await?
     else {
         return Ok(Redirect::to(&format!("{}?problem=link", pages::SIGN_UP)).into_response());
     };
-    let cookie = session::start(&state, &merchant_id, Some(&return_url)).await?;
+    let cookie = session::start(&state, &merchant_id, &extras).await?;
     Ok((jar.add(cookie), Redirect::to(pages::CONNECT)).into_response())
 }

@@ -1,7 +1,7 @@
 //! Step 1: sign-up creates the merchant, its Codat company and a session.
 
 use crate::{
-    db::Merchant,
+    db::{Merchant, SessionExtras},
     error::AppError,
     extract::{AppJson, SignedIn},
     flow::company::ensure_company,
@@ -11,7 +11,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, Json};
 use axum_extra::extract::cookie::CookieJar;
-use codat_connect_api::{Requirements, Session, SignUpRequest};
+use codat_connect_api::{OpeningPlatform, Session, SignUpRequest};
 
 /// `POST /api/signup`: refused when the deployment's sign-up is closed (`SIGN_UP`), and limited
 /// per address (`SIGN_UPS_PER_HOUR`): each one creates a Codat company with the lender's key.
@@ -29,12 +29,8 @@ pub async fn sign_up(
     // A second submit (double click, retry, back button) from a signed-up browser answers the
     // same merchant instead of creating another Codat company.
     if let Some(CurrentSession { merchant, token_hash, .. }) = session {
-        if let Some(company_id) = merchant.company_id {
-            let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
-            let return_url = state.db.session_return_url(&token_hash).await?;
-            let business_name = merchant.business_name;
-            let body =
-                Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
+        if let Some(company_id) = merchant.company_id.clone() {
+            let body = session_answer(&state, merchant, company_id, &token_hash).await?;
             return Ok((jar, Json(body)));
         }
     }
@@ -43,11 +39,17 @@ pub async fn sign_up(
     let merchant = Merchant { id: merchant_id.clone(), business_name, email, company_id: None };
     state.db.insert_merchant(&merchant).await?;
     let company_id = ensure_company(&state, &merchant_id, &merchant.business_name).await?;
-    let cookie = session::start(&state, &merchant_id, None).await?;
+    let cookie = session::start(&state, &merchant_id, &SessionExtras::default()).await?;
     tracing::info!(merchant = %merchant_id, company = %company_id, "merchant signed up");
-    let requirements = Requirements::default();
-    let business_name = merchant.business_name;
-    let body = Session { merchant_id, business_name, company_id, requirements, return_url: None };
+    let body = Session {
+        merchant_id,
+        business_name: merchant.business_name,
+        company_id,
+        requirements: Default::default(),
+        return_url: None,
+        featured_platforms: Vec::new(),
+        opening: None,
+    };
     Ok((jar.add(cookie), Json(body)))
 }
 
@@ -75,11 +77,49 @@ pub async fn current(
     let Some(SignedIn { merchant, company_id, token_hash }) = signed_in else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    let requirements = crate::lender::requirements_of(&state, &merchant.id).await?;
-    let return_url = state.db.session_return_url(&token_hash).await?;
-    let business_name = merchant.business_name;
-    let session = Session { merchant_id: merchant.id, business_name, company_id, requirements, return_url };
-    Ok(Json(session).into_response())
+    Ok(Json(session_answer(&state, merchant, company_id, &token_hash).await?).into_response())
+}
+
+/// What the page is told of a session: its merchant, the lender's requirements, and what the
+/// session carries (the return URL, featured platforms, the platform to open at).
+async fn session_answer(
+    state: &AppState,
+    merchant: Merchant,
+    company_id: String,
+    token_hash: &str,
+) -> Result<Session, AppError> {
+    let requirements = crate::lender::requirements_of(state, &merchant.id).await?;
+    let extras = state.db.session_extras(token_hash).await?;
+    let opening = match &extras.opening_platform {
+        Some(key) => opening_platform(state, &merchant.id, key).await?,
+        None => None,
+    };
+    Ok(Session {
+        merchant_id: merchant.id,
+        business_name: merchant.business_name,
+        company_id,
+        requirements,
+        return_url: extras.return_url,
+        featured_platforms: extras.featured_platforms,
+        opening,
+    })
+}
+
+/// The platform with Codat key `key`, with its name and kind from the grids, unless the
+/// business has it linked already or no grid offers it (the page then opens at the grid).
+async fn opening_platform(
+    state: &AppState,
+    merchant_id: &str,
+    key: &str,
+) -> Result<Option<OpeningPlatform>, AppError> {
+    let linked = state.db.merchant_connections(merchant_id).await?;
+    if linked
+        .iter()
+        .any(|c| c.platform_key.as_deref() == Some(key) && c.status == codat::ConnectionStatus::Linked)
+    {
+        return Ok(None);
+    }
+    crate::flow::integrations::offered_platform(state, key).await
 }
 
 /// The trimmed name and email, or the problem in words and as a code the page translates.

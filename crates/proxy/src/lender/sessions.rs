@@ -3,7 +3,7 @@
 //! hands it to the page that embeds Codat Connect, like Plaid's link token.
 
 use crate::{
-    db::Merchant,
+    db::{Merchant, SessionExtras},
     error::AppError,
     extract::AppJson,
     flow::company::ensure_company,
@@ -37,6 +37,7 @@ pub async fn create(
     if business_name.is_empty() || business_name.chars().count() > 200 {
         return Err(AppError::BadRequest("businessName is 1 to 200 characters.".into()));
     }
+    let wishes = grid_wishes(&state, &request.featured_platforms, request.platform.as_deref()).await?;
     let merchant = Merchant {
         id: merchant_id.to_owned(),
         business_name: business_name.to_owned(),
@@ -52,14 +53,50 @@ pub async fn create(
     let url = match (request.delivery.unwrap_or_default(), request.return_url.as_deref()) {
         (Delivery::Frame, _) => None,
         (Delivery::Link, Some(return_url)) => {
-            Some(crate::flow::link_start::issue(&state, merchant_id, return_url).await?)
+            Some(crate::flow::link_start::issue(&state, merchant_id, return_url, wishes.clone()).await?)
         }
         (Delivery::Link, None) => {
             return Err(AppError::BadRequest("delivery \"link\" needs a returnUrl.".into()))
         }
     };
-    let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME).await?;
+    let session_token = issue_token(&state, merchant_id, EMBED_SESSION_LIFETIME, &wishes).await?;
     Ok(Json(EmbedSession { session_token, expires_in: EMBED_SESSION_LIFETIME.as_secs(), company_id, url }))
+}
+
+/// Most platforms a session may feature.
+const MOST_FEATURED: usize = 20;
+
+/// The session's featured platforms and the one to open at, checked: Codat keys, at most
+/// [`MOST_FEATURED`] featured, and a platform to open at that a grid offers (a lender's typo
+/// is told now, not found by an owner).
+async fn grid_wishes(
+    state: &AppState,
+    featured: &[String],
+    platform: Option<&str>,
+) -> Result<SessionExtras, AppError> {
+    let is_key = |key: &str| {
+        !key.is_empty()
+            && key.len() <= 64
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if featured.len() > MOST_FEATURED || !featured.iter().all(|key| is_key(key)) {
+        return Err(AppError::BadRequest(format!(
+            "featuredPlatforms is at most {MOST_FEATURED} Codat platform keys (letters, digits, '-' or '_')."
+        )));
+    }
+    let opening_platform = match platform.map(str::trim) {
+        Some(key) => {
+            if !is_key(key) || crate::flow::integrations::offered_platform(state, key).await?.is_none() {
+                return Err(AppError::BadRequest(format!(
+                    "platform \"{}\" is not a platform this lender offers (a Codat platform key, as in the grid).",
+                    key.chars().take(64).collect::<String>()
+                )));
+            }
+            Some(key.to_owned())
+        }
+        None => None,
+    };
+    Ok(SessionExtras { return_url: None, featured_platforms: featured.to_vec(), opening_platform })
 }
 
 /// `DELETE /v1/sessions/{token}`: the lender ends a session it obtained (the applicant signed out

@@ -121,14 +121,15 @@ pub async fn issue_stream_ticket(state: &AppState, session: &CurrentSession) -> 
     Ok(ticket)
 }
 
-/// Issues a bearer session token for `merchant_id`, valid for `lifetime`.
+/// Issues a bearer session token for `merchant_id`, valid for `lifetime`, carrying `extras`.
 pub async fn issue_token(
     state: &AppState,
     merchant_id: &str,
     lifetime: Duration,
+    extras: &crate::db::SessionExtras,
 ) -> Result<String, AppError> {
     let token = new_token();
-    state.db.insert_session(&hash(&token), merchant_id, lifetime).await?;
+    state.db.insert_session_with(&hash(&token), merchant_id, lifetime, extras).await?;
     Ok(token)
 }
 
@@ -167,15 +168,15 @@ pub async fn end(state: &AppState, token_hash: &str) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// Starts a session for `merchant_id` and returns the cookie that carries it; with `return_url`,
-/// a session that a lender's one-time link started ("Done" returns there).
+/// Starts a session for `merchant_id`, carrying `extras` (a return URL when a lender's one-time
+/// link started it: "Done" returns there), and returns the cookie that carries it.
 pub async fn start(
     state: &AppState,
     merchant_id: &str,
-    return_url: Option<&str>,
+    extras: &crate::db::SessionExtras,
 ) -> Result<Cookie<'static>, AppError> {
     let token = new_token();
-    state.db.insert_session_returning_to(&hash(&token), merchant_id, SESSION_LIFETIME, return_url).await?;
+    state.db.insert_session_with(&hash(&token), merchant_id, SESSION_LIFETIME, extras).await?;
     let mut cookie = Cookie::new(state.cookie_name().to_owned(), token);
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);

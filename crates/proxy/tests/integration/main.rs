@@ -14,6 +14,7 @@ mod junk;
 mod lender;
 mod link_delivery;
 mod live;
+mod opening;
 mod operations;
 mod rolling_restart;
 mod security;

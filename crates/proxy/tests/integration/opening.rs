@@ -1,0 +1,87 @@
+//! What a lender's session asks of the grid: platforms shown first, and one platform the page
+//! opens at, in the frame (a bearer session) and by a one-time link (the cookie session it starts).
+
+use crate::support::router::*;
+use axum::http::{header, StatusCode};
+use serde_json::{json, Value};
+
+const LENDER: &str = "https://lender.example";
+
+async fn setup() -> Setup {
+    setup_with(|config| {
+        config.admin_token = Some(ADMIN.into());
+        config.frame_ancestors = LENDER.into();
+    })
+    .await
+}
+
+async fn session_of(setup: &Setup, body: Value) -> Reply {
+    send(&setup.app, embed_request(Some(ADMIN), &body.to_string())).await
+}
+
+#[tokio::test]
+async fn a_framed_session_opens_at_its_platform_with_its_featured_ones_first() {
+    let setup = setup().await;
+    let body = json!({"merchantId": "m-open", "businessName": "Acme",
+        "featuredPlatforms": ["qhyg", "gbol"], "platform": "gbol"});
+    let issued = session_of(&setup, body).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    let token = issued.body["sessionToken"].as_str().unwrap();
+    let session = send(&setup.app, get_with_bearer("/api/session", token)).await;
+    assert_eq!(session.body["featuredPlatforms"], json!(["qhyg", "gbol"]));
+    assert_eq!(
+        session.body["opening"],
+        json!({"platformKey": "gbol", "name": "Xero", "sourceType": "Accounting"})
+    );
+
+    let plain = session_of(&setup, json!({"merchantId": "m-open", "businessName": "Acme"})).await;
+    let token = plain.body["sessionToken"].as_str().unwrap();
+    let session = send(&setup.app, get_with_bearer("/api/session", token)).await;
+    assert!(session.body.get("opening").is_none() && session.body.get("featuredPlatforms").is_none());
+}
+
+#[tokio::test]
+async fn a_platform_no_grid_offers_or_too_many_featured_are_refused_with_the_reason() {
+    let setup = setup().await;
+    let unknown =
+        session_of(&setup, json!({"merchantId": "m-x", "businessName": "Acme", "platform": "xeroo"})).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body["message"].as_str().unwrap().contains("\"xeroo\""), "{}", unknown.text);
+    let many: Vec<String> = (0..21).map(|n| format!("p{n}")).collect();
+    let body = json!({"merchantId": "m-x", "businessName": "Acme", "featuredPlatforms": many});
+    assert_eq!(session_of(&setup, body).await.status, StatusCode::BAD_REQUEST);
+    let body = json!({"merchantId": "m-x", "businessName": "Acme", "featuredPlatforms": ["a,b"]});
+    assert_eq!(session_of(&setup, body).await.status, StatusCode::BAD_REQUEST, "a key is a key");
+}
+
+#[tokio::test]
+async fn a_link_carries_its_platform_into_the_session_it_starts() {
+    let setup = setup().await;
+    let body = json!({"merchantId": "m-link", "businessName": "Acme", "delivery": "link",
+        "returnUrl": format!("{LENDER}/apply"), "platform": "gbol", "featuredPlatforms": ["gbol"]});
+    let issued = session_of(&setup, body).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    let path = issued.body["url"].as_str().unwrap().strip_prefix("http://app.test").unwrap().to_owned();
+    let opened =
+        send(&setup.app, axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap()).await;
+    let cookie = opened.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let session = send(&setup.app, get("/api/session", Some(&cookie))).await;
+    assert_eq!(session.body["opening"]["platformKey"], "gbol");
+    assert_eq!(session.body["featuredPlatforms"], json!(["gbol"]));
+    assert_eq!(session.body["returnUrl"], format!("{LENDER}/apply"));
+}
+
+#[tokio::test]
+async fn a_platform_already_linked_is_not_opened_again() {
+    let setup = setup().await;
+    let body = json!({"merchantId": "m-done", "businessName": "Acme", "platform": "gbol"});
+    let token = session_of(&setup, body).await.body["sessionToken"].as_str().unwrap().to_owned();
+    let body = consented(&setup.app, "gbol").await;
+    let started = send(&setup.app, post_json_with_bearer("/api/connections", &body, &token)).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    authorize(started.body["linkUrl"].as_str().unwrap()).await;
+    // The owner's page reads the connections, as it does on each visit, and so learns it is linked.
+    send(&setup.app, get_with_bearer("/api/connections", &token)).await;
+    let session = send(&setup.app, get_with_bearer("/api/session", &token)).await;
+    assert!(session.body.get("opening").is_none(), "{}", session.text);
+}
