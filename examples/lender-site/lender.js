@@ -34,7 +34,11 @@ form.addEventListener("submit", async (event) => {
     const response = await fetch("/session", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ businessName: document.getElementById("business").value, mode }),
+      body: JSON.stringify({
+        businessName: document.getElementById("business").value,
+        mode,
+        platform: document.getElementById("platform").value || undefined,
+      }),
     });
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.message || "the session could not be created");

@@ -40,18 +40,33 @@ pub fn ConnectPage() -> impl IntoView {
         }
     });
     let tab = RwSignal::new(first);
-    // The lender may hide the kind shown first.
-    Effect::new(move |_| {
+    // A card asks for consent first; "Agree and continue" starts the connection (in its click).
+    let chosen = RwSignal::new(None::<(String, String)>);
+    // The lender may hide the kind shown first; and the lender's session may open at one
+    // platform: its consent step, once, with the grid behind it (one effect: each costs bytes).
+    Effect::new(move |opened: Option<bool>| {
         let tabs = tabs.get();
         if !tabs.contains(&tab.get_untracked()) {
             tab.set(tabs[0]);
         }
+        let Some(session) = session.get().and_then(Result::ok).flatten() else { return false };
+        if opened != Some(true) {
+            if let (Some(key), Some(name), Some(kind)) =
+                (session.opening_key, session.opening_name, session.opening_kind)
+            {
+                if tabs.contains(&kind)
+                    && embed::options().is_none_or(|options| options.allows_platform(&key))
+                {
+                    tab.set(kind);
+                    chosen.set(Some((key, name)));
+                }
+            }
+        }
+        true
     });
     let search = RwSignal::new(String::new());
     let start = ConnectionStart::on_page();
     let busy = start.busy();
-    // A card asks for consent first; "Agree and continue" starts the connection (in its click).
-    let chosen = RwSignal::new(None::<(String, String)>);
     let on_connect = Callback::new(move |platform: (String, String)| {
         api::funnel(FunnelStep::PlatformChosen { platform_key: platform.0.clone() });
         chosen.set(Some(platform));

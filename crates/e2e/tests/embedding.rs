@@ -514,3 +514,47 @@ async fn back_from_link_in_another_browser_the_owner_sees_the_outcome_and_return
     harness.screenshot("01-back-at-the-lender").await;
     harness.finish().await;
 }
+
+/// The lender's page names the platform to start at ("Start at: Sandbox"): in the frame the app
+/// opens at Sandbox's consent step, and the grid is one click ("Decline") behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lender_can_open_the_flow_at_one_platform_in_the_frame() {
+    let harness = start("opening-framed").await;
+    open_lender(&harness).await;
+    harness.find("//select[@id='platform']/option[@value='mqjo']").await.click().await.expect("Sandbox");
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    let lender_window = harness.browser.window().await.expect("the lender's window");
+    enter_app(&harness).await;
+    let dialog = harness.dialog().await;
+    assert!(dialog.contains("Sandbox"), "the consent step for Sandbox: {dialog}");
+    let violations = axe_violations(&harness).await;
+    assert!(violations.is_empty(), "{violations:?}");
+    harness.screenshot("00-opened-at-sandbox").await;
+    harness.press_in_dialog("Decline").await;
+    harness.button("Connect Xero").await;
+    harness.screenshot("01-the-grid-behind-it").await;
+    // And from the grid, the same platform as any other.
+    harness.button("Connect Sandbox").await.click().await.expect("choose Sandbox");
+    harness.agree().await;
+    authorize_sandbox_in_popup(&harness, &lender_window).await;
+    harness.finish().await;
+}
+
+/// The same, by the one-time link a phone follows: the page opens at the platform's consent step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lender_can_open_the_flow_at_one_platform_in_the_whole_tab() {
+    let harness = start("opening-whole-tab").await;
+    harness.browser.set_window_size(390, 844).await.expect("a phone's size");
+    open_lender(&harness).await;
+    harness.find("//select[@id='mode']/option[@value='redirect']").await.click().await.expect("whole tab");
+    harness.find("//select[@id='platform']/option[@value='gbol']").await.click().await.expect("Xero");
+    harness.button("Connect your accounts").await.click().await.expect("start");
+    harness.heading("Share your financial data").await;
+    harness.button("Continue").await.click().await.expect("continue");
+    let dialog = harness.dialog().await;
+    assert!(dialog.contains("Xero"), "the consent step for Xero: {dialog}");
+    harness.screenshot("00-phone-opened-at-xero").await;
+    harness.agree().await;
+    harness.heading("Connect Xero").await;
+    harness.finish().await;
+}

@@ -35,7 +35,14 @@ impl Db {
         code_hash: &str,
     ) -> Result<Option<(String, SessionExtras)>, sqlx::Error> {
         let now = unix_now();
-        let row: Option<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Used {
+            merchant_id: String,
+            return_url: Option<String>,
+            featured_platforms: Option<String>,
+            opening_platform: Option<String>,
+        }
+        let used: Option<Used> = sqlx::query_as(
             "UPDATE link_starts SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
              RETURNING merchant_id, return_url, featured_platforms, opening_platform",
         )
@@ -43,8 +50,10 @@ impl Db {
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(merchant_id, return_url, featured, opening)| {
-            (merchant_id, SessionExtras::from_row((return_url, featured, opening)))
+        Ok(used.map(|used| {
+            let extras =
+                SessionExtras::from_row((used.return_url, used.featured_platforms, used.opening_platform));
+            (used.merchant_id, extras)
         }))
     }
 

@@ -33,14 +33,15 @@ impl SessionExtras {
         (!self.featured_platforms.is_empty()).then(|| self.featured_platforms.join(","))
     }
 
-    pub(super) fn from_row(
-        (return_url, featured, opening_platform): (Option<String>, Option<String>, Option<String>),
-    ) -> Self {
+    pub(super) fn from_row((return_url, featured, opening_platform): ExtrasRow) -> Self {
         let featured_platforms =
             featured.iter().flat_map(|text| text.split(',')).filter(|key| !key.is_empty()).map(str::to_owned);
         Self { return_url, featured_platforms: featured_platforms.collect(), opening_platform }
     }
 }
+
+/// The stored columns of [`SessionExtras`]: return URL, featured platforms, opening platform.
+pub(super) type ExtrasRow = (Option<String>, Option<String>, Option<String>);
 
 /// A session is marked used at most this often: the idle timeout is minutes long, and a lookup
 /// of a session marked lately costs no write.
@@ -84,7 +85,7 @@ impl Db {
 
     /// What the session carries beyond its merchant (nothing for an unknown one).
     pub async fn session_extras(&self, token_hash: &str) -> Result<SessionExtras, sqlx::Error> {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        let row: Option<ExtrasRow> = sqlx::query_as(
             "SELECT return_url, featured_platforms, opening_platform FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)

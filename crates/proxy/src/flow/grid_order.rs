@@ -1,10 +1,11 @@
 //! The grid's order, the same for every owner of this lender: the platforms the lender features
 //! (`FEATURED_PLATFORMS`, in its order), then those its owners chose most over the last 30 days
 //! (the funnel's counts: no one's data, only how often each platform was chosen), then by name.
+//! A session the lender started may feature platforms of its own, shown before all of them.
 
-use crate::AppState;
+use crate::{error::AppError, AppState};
 use codat_connect_api::IntegrationCard;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 /// How far back the owners' choices count.
 const CHOICES_COUNTED: i64 = 30 * 24 * 60 * 60;
@@ -39,6 +40,29 @@ pub fn ordered(
         (place(card).unwrap_or(usize::MAX), std::cmp::Reverse(times(card)), card.name.to_lowercase())
     });
     cards
+}
+
+/// The grid as the session with `token_hash` sees it: the platforms it features first, in its
+/// order, the others in the grid's.
+pub async fn for_session(
+    state: &AppState,
+    token_hash: Option<&str>,
+    grid: Arc<Vec<IntegrationCard>>,
+) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
+    let Some(token_hash) = token_hash else { return Ok(grid) };
+    let featured = state.db.session_extras(token_hash).await?.featured_platforms;
+    if featured.is_empty() {
+        return Ok(grid);
+    }
+    let mut cards = Vec::clone(&grid);
+    let mut front = Vec::with_capacity(featured.len());
+    for key in &featured {
+        if let Some(at) = cards.iter().position(|card| card.platform_key == *key) {
+            front.push(cards.remove(at));
+        }
+    }
+    front.append(&mut cards);
+    Ok(Arc::new(front))
 }
 
 #[cfg(test)]

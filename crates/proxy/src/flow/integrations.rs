@@ -40,13 +40,17 @@ pub struct IntegrationCache {
     grids: RwLock<HashMap<SourceType, CachedGrid>>,
 }
 
-/// `GET /api/integrations?sourceType=Accounting`
+/// `GET /api/integrations?sourceType=Accounting`: the grid, with the platforms the session
+/// features first.
 pub async fn list(
     State(state): State<AppState>,
+    signed_in: Option<crate::extract::SignedIn>,
     Query(query): Query<GridQuery>,
 ) -> Result<Json<Arc<Vec<IntegrationCard>>>, AppError> {
     let source_type = crate::flow::wire::source_type_param(query.source_type.as_deref())?;
-    Ok(Json(state.integrations.grid(&state, source_type).await?))
+    let grid = state.integrations.grid(&state, source_type).await?;
+    let token_hash = signed_in.as_ref().map(|signed_in| signed_in.token_hash.as_str());
+    Ok(Json(super::grid_order::for_session(&state, token_hash, grid).await?))
 }
 
 impl IntegrationCache {
@@ -204,20 +208,12 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
     }
 }
 
-/// The enabled platform with Codat key `key`, from the grid of its kind.
-pub async fn offered_platform(
-    state: &AppState,
-    key: &str,
-) -> Result<Option<codat_connect_api::OpeningPlatform>, AppError> {
+/// The name and kind of the enabled platform with Codat key `key`, from the grid of its kind.
+pub async fn offered_platform(state: &AppState, key: &str) -> Result<Option<(String, SourceType)>, AppError> {
     for kind in codat_connect_api::Requirements::KINDS {
         let grid = state.integrations.grid(state, kind).await?;
         if let Some(card) = grid.iter().find(|card| card.platform_key == key) {
-            let name = card.name.clone();
-            return Ok(Some(codat_connect_api::OpeningPlatform {
-                platform_key: key.to_owned(),
-                name,
-                source_type: kind,
-            }));
+            return Ok(Some((card.name.clone(), kind)));
         }
     }
     Ok(None)

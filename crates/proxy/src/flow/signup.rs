@@ -11,7 +11,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, Json};
 use axum_extra::extract::cookie::CookieJar;
-use codat_connect_api::{OpeningPlatform, Session, SignUpRequest};
+use codat_connect_api::{Session, SignUpRequest, SourceType};
 
 /// `POST /api/signup`: refused when the deployment's sign-up is closed (`SIGN_UP`), and limited
 /// per address (`SIGN_UPS_PER_HOUR`): each one creates a Codat company with the lender's key.
@@ -47,8 +47,9 @@ pub async fn sign_up(
         company_id,
         requirements: Default::default(),
         return_url: None,
-        featured_platforms: Vec::new(),
-        opening: None,
+        opening_key: None,
+        opening_name: None,
+        opening_kind: None,
     };
     Ok((jar.add(cookie), Json(body)))
 }
@@ -81,7 +82,8 @@ pub async fn current(
 }
 
 /// What the page is told of a session: its merchant, the lender's requirements, and what the
-/// session carries (the return URL, featured platforms, the platform to open at).
+/// session carries (the return URL, the platform to open at; its featured platforms come first
+/// in the grids the server sends).
 async fn session_answer(
     state: &AppState,
     merchant: Merchant,
@@ -94,24 +96,26 @@ async fn session_answer(
         Some(key) => opening_platform(state, &merchant.id, key).await?,
         None => None,
     };
+    let (opening_name, opening_kind) = opening.unzip();
     Ok(Session {
         merchant_id: merchant.id,
         business_name: merchant.business_name,
         company_id,
         requirements,
         return_url: extras.return_url,
-        featured_platforms: extras.featured_platforms,
-        opening,
+        opening_key: opening_name.is_some().then_some(extras.opening_platform).flatten(),
+        opening_name,
+        opening_kind,
     })
 }
 
-/// The platform with Codat key `key`, with its name and kind from the grids, unless the
+/// The name and kind of the platform with Codat key `key`, from the grids, unless the
 /// business has it linked already or no grid offers it (the page then opens at the grid).
 async fn opening_platform(
     state: &AppState,
     merchant_id: &str,
     key: &str,
-) -> Result<Option<OpeningPlatform>, AppError> {
+) -> Result<Option<(String, SourceType)>, AppError> {
     let linked = state.db.merchant_connections(merchant_id).await?;
     if linked
         .iter()

@@ -77,15 +77,11 @@ async fn the_grid_lists_only_enabled_accounting_platforms_with_branding() {
     // Every image is on our origin: written into the answer (a grid this short is one page).
     for card in cards {
         assert_eq!(card["sourceType"], "Accounting");
-        assert!(
-            card["logoUrl"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"),
-            "{}",
-            card["name"]
-        );
+        assert!(card["logoUrl"].as_str().unwrap().starts_with("data:image/svg+xml,"), "{}", card["name"]);
     }
     let card = |key: &str| cards.iter().find(|c| c["platformKey"] == key).unwrap();
     let quickbooks_hover = card("qhyg")["buttonHoverUrl"].as_str().unwrap();
-    assert!(quickbooks_hover.starts_with("data:image/svg+xml;base64,"), "QuickBooks' own buttons");
+    assert!(quickbooks_hover.starts_with("data:image/svg+xml,"), "QuickBooks' own buttons");
     // Wave has no connect button of its own at Codat (the emulator's least generous case).
     assert_eq!((&card("pbtz")["buttonUrl"], &card("pbtz")["buttonHoverUrl"]), (&Value::Null, &Value::Null));
     let unknown = send(&setup.app, get("/api/integrations?sourceType=Payroll", None)).await;
@@ -602,7 +598,7 @@ async fn the_grids_first_page_carries_its_small_images_and_later_cards_their_url
     };
     for card in &cards[..page] {
         for image in images(card) {
-            assert!(image.starts_with("data:image/svg+xml;base64,"), "{}: {image:.60}", card["name"]);
+            assert!(image.starts_with("data:image/svg+xml,"), "{}: {image:.60}", card["name"]);
         }
     }
     for card in &cards[page..] {
@@ -611,11 +607,10 @@ async fn the_grids_first_page_carries_its_small_images_and_later_cards_their_url
         }
     }
     // What the answer carries is the image its URL serves.
-    use base64::Engine as _;
     let key = cards[0]["platformKey"].as_str().unwrap();
     let inlined = cards[0]["logoUrl"].as_str().unwrap().split_once(',').unwrap().1;
     let served = send(&setup.app, get(&format!("/branding/{key}/logo"), None)).await;
-    assert_eq!(base64::engine::general_purpose::STANDARD.decode(inlined).unwrap(), served.text.as_bytes());
+    assert_eq!(percent_encoding::percent_decode_str(inlined).decode_utf8().unwrap(), served.text);
 }
 
 #[tokio::test]

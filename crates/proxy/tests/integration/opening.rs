@@ -20,24 +20,42 @@ async fn session_of(setup: &Setup, body: Value) -> Reply {
 }
 
 #[tokio::test]
-async fn a_framed_session_opens_at_its_platform_with_its_featured_ones_first() {
+async fn a_framed_session_opens_at_its_platform() {
     let setup = setup().await;
-    let body = json!({"merchantId": "m-open", "businessName": "Acme",
-        "featuredPlatforms": ["qhyg", "gbol"], "platform": "gbol"});
+    let body = json!({"merchantId": "m-open", "businessName": "Acme", "platform": "gbol"});
     let issued = session_of(&setup, body).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
     let token = issued.body["sessionToken"].as_str().unwrap();
     let session = send(&setup.app, get_with_bearer("/api/session", token)).await;
-    assert_eq!(session.body["featuredPlatforms"], json!(["qhyg", "gbol"]));
-    assert_eq!(
-        session.body["opening"],
-        json!({"platformKey": "gbol", "name": "Xero", "sourceType": "Accounting"})
-    );
+    assert_eq!(session.body["openingKey"], "gbol");
+    assert_eq!(session.body["openingName"], "Xero");
+    assert_eq!(session.body["openingKind"], "Accounting");
 
     let plain = session_of(&setup, json!({"merchantId": "m-open", "businessName": "Acme"})).await;
     let token = plain.body["sessionToken"].as_str().unwrap();
     let session = send(&setup.app, get_with_bearer("/api/session", token)).await;
-    assert!(session.body.get("opening").is_none() && session.body.get("featuredPlatforms").is_none());
+    assert!(session.body.get("openingKey").is_none());
+}
+
+#[tokio::test]
+async fn a_sessions_featured_platforms_come_first_in_its_grids_and_no_one_elses() {
+    let setup = setup().await;
+    let keys = |grid: &Reply| -> Vec<String> {
+        let cards = grid.body.as_array().unwrap().iter();
+        cards.map(|card| card["platformKey"].as_str().unwrap().to_owned()).collect()
+    };
+    let everyone = keys(&send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await);
+    assert_ne!(everyone[..2], ["qhyg", "gbol"], "the grid's own order differs from the session's");
+    let body =
+        json!({"merchantId": "m-featured", "businessName": "Acme", "featuredPlatforms": ["qhyg", "gbol"]});
+    let token = session_of(&setup, body).await.body["sessionToken"].as_str().unwrap().to_owned();
+    let featured =
+        keys(&send(&setup.app, get_with_bearer("/api/integrations?sourceType=Accounting", &token)).await);
+    assert_eq!(featured[..2], ["qhyg", "gbol"]);
+    let rest: Vec<_> = everyone.iter().filter(|key| !["qhyg", "gbol"].contains(&key.as_str())).collect();
+    assert_eq!(featured[2..].iter().collect::<Vec<_>>(), rest, "the others keep the grid's order");
+    let again = keys(&send(&setup.app, get("/api/integrations?sourceType=Accounting", None)).await);
+    assert_eq!(again, everyone, "the shared grid is not reordered");
 }
 
 #[tokio::test]
@@ -58,7 +76,7 @@ async fn a_platform_no_grid_offers_or_too_many_featured_are_refused_with_the_rea
 async fn a_link_carries_its_platform_into_the_session_it_starts() {
     let setup = setup().await;
     let body = json!({"merchantId": "m-link", "businessName": "Acme", "delivery": "link",
-        "returnUrl": format!("{LENDER}/apply"), "platform": "gbol", "featuredPlatforms": ["gbol"]});
+        "returnUrl": format!("{LENDER}/apply"), "platform": "gbol"});
     let issued = session_of(&setup, body).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
     let path = issued.body["url"].as_str().unwrap().strip_prefix("http://app.test").unwrap().to_owned();
@@ -66,8 +84,7 @@ async fn a_link_carries_its_platform_into_the_session_it_starts() {
         send(&setup.app, axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap()).await;
     let cookie = opened.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
     let session = send(&setup.app, get("/api/session", Some(&cookie))).await;
-    assert_eq!(session.body["opening"]["platformKey"], "gbol");
-    assert_eq!(session.body["featuredPlatforms"], json!(["gbol"]));
+    assert_eq!(session.body["openingKey"], "gbol");
     assert_eq!(session.body["returnUrl"], format!("{LENDER}/apply"));
 }
 
@@ -83,5 +100,5 @@ async fn a_platform_already_linked_is_not_opened_again() {
     // The owner's page reads the connections, as it does on each visit, and so learns it is linked.
     send(&setup.app, get_with_bearer("/api/connections", &token)).await;
     let session = send(&setup.app, get_with_bearer("/api/session", &token)).await;
-    assert!(session.body.get("opening").is_none(), "{}", session.text);
+    assert!(session.body.get("openingKey").is_none(), "{}", session.text);
 }
