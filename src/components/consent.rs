@@ -28,7 +28,14 @@ pub fn ConsentDialog(
     Effect::new(move |_| {
         let Some(dialog) = dialog.get() else { return };
         match (chosen.with(Option::is_some), dialog.open()) {
-            (true, false) => drop(dialog.show_modal()),
+            (true, false) => {
+                drop(dialog.show_modal());
+                // In a frame as tall as the app, the modal sits in the frame's middle: the host
+                // page is scrolled to it, wherever the owner was.
+                if crate::embed::is_embedded() {
+                    dialog.scroll_into_view();
+                }
+            }
             (false, true) => dialog.close(),
             _ => {}
         }
