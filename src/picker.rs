@@ -55,6 +55,20 @@ pub fn accounting_connection(connections: &[Connection]) -> Option<&Connection> 
 mod tests {
     use super::*;
 
+    fn connection(source_type: SourceType, status: ConnectionStatus) -> Connection {
+        Connection {
+            id: "c".into(),
+            platform_key: Some("gbol".into()),
+            platform_name: "Xero".into(),
+            source_type,
+            status,
+            created: String::new(),
+            last_sync: None,
+            logo_url: None,
+            consent: None,
+        }
+    }
+
     #[test]
     fn only_an_authorized_accounting_connection_counts() {
         let pending = [connection(SourceType::Accounting, ConnectionStatus::PendingAuth)];
