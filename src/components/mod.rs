@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod attention;
+pub mod cant_find;
 pub mod checklist;
 pub mod confirm_dialog;
 pub mod connection_row;

@@ -5,6 +5,7 @@ use crate::{
     api,
     components::{
         attention::AttentionNotices,
+        cant_find::CantFind,
         checklist::{Checklist, DoneButton},
         connection_start::ConnectionStart,
         consent::ConsentDialog,
@@ -114,10 +115,7 @@ pub fn ConnectPage() -> impl IntoView {
             {move || painted.get().then(|| view! { <ConsentDialog chosen kind=tab on_agree/> })}
             <PlatformGrid tab search on_connect busy connections found/>
             <div class="actions"><DoneButton session connections/></div>
-            <details class="cant-find">
-                <summary>{m.cant_find}</summary>
-                <p>{m.cant_find_text}</p>
-            </details>
+            <CantFind tab/>
         </section>
     }
 }

@@ -57,11 +57,19 @@ pub enum FunnelStep {
         /// Codat's `statusCode`.
         status_code: u16,
     },
+    /// The visitor named the software they use in "Can't find your platform?" (kept, like a
+    /// zero-result search's text, for the lender to see which platforms to enable).
+    PlatformMissing {
+        /// The tab they were on.
+        source_type: SourceType,
+        /// What they named.
+        text: String,
+    },
 }
 
 /// Every funnel step's name, in the order a visitor meets them: the page's steps (each
 /// [`FunnelStep::name`], its `step` tag on the wire), then [`FIRST_READ_FINISHED`].
-pub const FUNNEL_STEPS: [&str; 9] = [
+pub const FUNNEL_STEPS: [&str; 10] = [
     "grid_shown",
     "tab_chosen",
     "search_made",
@@ -70,6 +78,7 @@ pub const FUNNEL_STEPS: [&str; 9] = [
     "consent_given",
     "popup_blocked",
     "link_returned",
+    "platform_missing",
     "first_read_finished",
 ];
 
@@ -77,7 +86,7 @@ pub const FUNNEL_STEPS: [&str; 9] = [
 pub const PLATFORM_CHOSEN: &str = FUNNEL_STEPS[3];
 
 /// The step the server adds when a merchant's first read finishes (no page reports it).
-pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[8];
+pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[9];
 
 impl FunnelStep {
     /// The step's name, as stored and reported.
@@ -91,6 +100,7 @@ impl FunnelStep {
             Self::ConsentGiven { .. } => 5,
             Self::PopupBlocked { .. } => 6,
             Self::LinkReturned { .. } => 7,
+            Self::PlatformMissing { .. } => 8,
         }]
     }
 }
@@ -112,6 +122,7 @@ mod tests {
             FunnelStep::ConsentGiven { platform_key: key() },
             FunnelStep::PopupBlocked { platform_key: key() },
             FunnelStep::LinkReturned { connection_id: None, status_code: 200 },
+            FunnelStep::PlatformMissing { source_type: kind, text: "Acme Books".into() },
         ] {
             assert_eq!(serde_json::to_value(&step).unwrap()["step"], step.name());
         }

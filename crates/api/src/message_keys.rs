@@ -90,6 +90,12 @@ macro_rules! with_message_keys {
             cant_find,
         /// Its explanation.
             cant_find_text,
+        /// Its question: which software the owner uses.
+            cant_find_ask,
+        /// Its button, sending the answer to the lender.
+            cant_find_send,
+        /// Said once the answer is sent.
+            cant_find_thanks,
         /// Notice without a session.
             start_here,
         /// Link to sign up.

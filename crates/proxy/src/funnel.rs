@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The steps in the order a visitor meets them.
-pub const STEPS: [&str; 9] = codat_connect_api::FUNNEL_STEPS;
+pub const STEPS: [&str; 10] = codat_connect_api::FUNNEL_STEPS;
 
 /// Longest search text kept.
 const MAX_SEARCH: usize = 60;
@@ -59,6 +59,10 @@ pub fn record_of(step: FunnelStep) -> Recorded {
         FunnelStep::SearchMade { source_type, text, .. } => {
             let text = text.map(|text| normalised(&text)).filter(|t| !t.is_empty());
             (Some(source_type.as_str()), None, text)
+        }
+        // Said by the owner, so kept whatever the grid finds for it.
+        FunnelStep::PlatformMissing { source_type, text } => {
+            (Some(source_type.as_str()), None, Some(normalised(&text)).filter(|t| !t.is_empty()))
         }
         FunnelStep::PlatformChosen { platform_key }
         | FunnelStep::ConsentGiven { platform_key }

@@ -8,7 +8,8 @@ use crate::funnel::Recorded;
 pub struct FunnelCounts {
     /// `(step, platform, Link's status for link_returned, count)`.
     pub per_step_platform: Vec<(String, Option<String>, Option<String>, i64)>,
-    /// Zero-result searches and how often each was made, most frequent first (at most 50).
+    /// Zero-result searches, and the software owners named in "Can't find your platform?", and
+    /// how often each was given, most frequent first (at most 50).
     pub zero_result_searches: Vec<(String, i64)>,
 }
 
@@ -39,8 +40,9 @@ impl Db {
         .await?;
         let zero_result_searches = sqlx::query_as(
             "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
-             FROM funnel_events WHERE step = 'search_made' AND detail IS NOT NULL AND at >= $1 AND at < $2 \
-             UNION ALL SELECT detail, count FROM funnel_days WHERE step = 'search_made' \
+             FROM funnel_events WHERE step IN ('search_made', 'platform_missing') AND detail IS NOT NULL \
+             AND at >= $1 AND at < $2 UNION ALL SELECT detail, count FROM funnel_days \
+             WHERE step IN ('search_made', 'platform_missing') \
              AND detail IS NOT NULL AND day >= $1 AND day < $2) searches \
              GROUP BY detail ORDER BY total DESC, detail LIMIT 50",
         )

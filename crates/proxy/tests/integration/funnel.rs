@@ -24,6 +24,8 @@ async fn steps_are_counted_for_the_lender_without_the_visitor() {
         json!({"step": "search_made", "sourceType": "Accounting", "results": 0, "text": "Acme Ledger Pro"}),
         json!({"step": "search_made", "sourceType": "Accounting", "results": 0, "text": "acme  ledger pro"}),
         json!({"step": "search_made", "sourceType": "Accounting", "results": 2, "text": "xero"}),
+        // "Can't find your platform?": what the owner names is kept with the searches.
+        json!({"step": "platform_missing", "sourceType": "Accounting", "text": " Acme Ledger PRO"}),
         json!({"step": "platform_chosen", "platformKey": "gbol"}),
         json!({"step": "consent_declined", "platformKey": "gbol"}),
         json!({"step": "consent_given", "platformKey": "gbol"}),
@@ -54,18 +56,19 @@ async fn steps_are_counted_for_the_lender_without_the_visitor() {
     };
     assert_eq!(count("grid_shown"), Some(json!(2)));
     assert_eq!(count("search_made"), Some(json!(3)));
+    assert_eq!(count("platform_missing"), Some(json!(1)));
     assert_eq!(count("link_returned"), Some(json!(2)));
     assert_eq!(count("first_read_finished"), Some(json!(0)));
     assert_eq!(funnel.body["steps"][0]["step"], "grid_shown", "in the order a visitor meets them");
     let gbol = &funnel.body["platforms"]["gbol"];
     assert_eq!((gbol["platform_chosen"].as_i64(), gbol["consent_declined"].as_i64()), (Some(1), Some(1)));
     assert_eq!(gbol["link_returned:200"], 1, "the connection's platform, found by the server");
-    assert_eq!(funnel.body["zeroResultSearches"], json!([{"text": "acme ledger pro", "count": 2}]));
+    assert_eq!(funnel.body["zeroResultSearches"], json!([{"text": "acme ledger pro", "count": 3}]));
     assert!(!funnel.text.contains("m-9") && !funnel.text.contains(&token), "nothing about the visitor");
 
     let csv = send(&setup.app, get_with_bearer("/v1/analytics/funnel?format=csv", ADMIN)).await;
     assert!(csv.text.starts_with("section,key,step,count\r\nstep,,grid_shown,2\r\n"), "{}", csv.text);
-    assert!(csv.text.contains("zero_result_search,acme ledger pro,search_made,2\r\n"));
+    assert!(csv.text.contains("zero_result_search,acme ledger pro,search_made,3\r\n"));
     let later =
         send(&setup.app, get_with_bearer("/v1/analytics/funnel?from=2031-01-01&to=2031-01-31", ADMIN)).await;
     assert_eq!(later.body["steps"][0]["count"], 0);
