@@ -6,6 +6,7 @@
  *     sessionToken,                      // from your backend's POST /v1/sessions
  *     sourceTypes: ["Accounting", "Banking"],   // optional: tabs, in order
  *     platforms: ["gbol", "qhyg"],       // optional: platform keys offered
+ *     platform: "gbol",                  // optional: open at this platform's consent step
  *     locale: "fr-CA",                   // optional: "en" or "fr-CA"
  *     theme: "dark",                     // optional: "light" or "dark"
  *     themeTokens: { "--cc-color-primary": "#0b5fff" },  // optional: --cc-* overrides
@@ -58,6 +59,7 @@
       hostOrigin: window.location.origin,
       sourceTypes: options.sourceTypes || [],
       platforms: options.platforms || [],
+      platform: options.platform || null,
       locale: options.locale || null,
       theme: options.theme || null,
       themeTokens: options.themeTokens || {},

@@ -91,7 +91,12 @@ pub async fn sign_up(request: &SignUpRequest) -> ApiResult<Session> {
 
 /// The signed-in merchant, or `None` on a first visit (no session presented).
 pub async fn session() -> ApiResult<Option<Session>> {
-    let answer = ask(paths::SESSION).await?;
+    // A host that names a platform to open at asks the server for its name and kind (a key
+    // checked in `embed::options`, so it goes into the query as it is).
+    let answer = match crate::embed::options().and_then(|options| options.platform.as_deref()) {
+        Some(key) => ask(&format!("{}?platform={key}", paths::SESSION)).await?,
+        None => ask(paths::SESSION).await?,
+    };
     // 204: no session yet, a first visit.
     if answer.status == 204 {
         return Ok(None);

@@ -19,6 +19,9 @@ pub struct EmbedOptions {
     /// The platform keys offered (every platform when empty).
     #[serde(default)]
     pub platforms: Vec<String>,
+    /// A platform key the page opens at (its consent step), as `platform` in `POST /v1/sessions`.
+    #[serde(default)]
+    pub platform: Option<String>,
     /// A BCP 47 locale such as `fr-CA`.
     #[serde(default)]
     pub locale: Option<String>,
@@ -45,6 +48,10 @@ impl EmbedOptions {
         }
         if !is_origin(&options.host_origin) {
             return Err("hostOrigin is not an origin".into());
+        }
+        let is_key = |key: &str| key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric());
+        if options.platform.as_deref().is_some_and(|key| !is_key(key)) {
+            return Err("platform is a Codat platform key".into());
         }
         if options.theme.as_deref().is_some_and(|theme| !matches!(theme, "light" | "dark")) {
             return Err("theme is \"light\" or \"dark\"".into());
@@ -95,7 +102,7 @@ mod tests {
     use super::*;
 
     const GOOD: &str = r##"{"sessionToken":"abc_DEF-123","hostOrigin":"https://lender.example",
-        "sourceTypes":["Banking","Accounting"],"platforms":["gbol"],"locale":"fr-CA","theme":"dark",
+        "sourceTypes":["Banking","Accounting"],"platforms":["gbol"],"platform":"gbol","locale":"fr-CA","theme":"dark",
         "themeTokens":{"--cc-accent":"#0b5fff"}}"##;
 
     #[test]
@@ -105,6 +112,7 @@ mod tests {
         assert!(options.allows_platform("gbol"));
         assert!(!options.allows_platform("qhyg"));
         assert_eq!(options.locale.as_deref(), Some("fr-CA"));
+        assert_eq!(options.platform.as_deref(), Some("gbol"));
     }
 
     #[test]
@@ -122,6 +130,7 @@ mod tests {
             (r#"{"sessionToken":"","hostOrigin":"https://a.example"}"#, "sessionToken"),
             (r#"{"sessionToken":"t","hostOrigin":"*"}"#, "hostOrigin"),
             (r#"{"sessionToken":"t","hostOrigin":"https://a.example","theme":"neon"}"#, "theme"),
+            (r#"{"sessionToken":"t","hostOrigin":"https://a.example","platform":"gbol&x=1"}"#, "platform"),
             (
                 r#"{"sessionToken":"t","hostOrigin":"https://a.example","themeTokens":{"color":"red"}}"#,
                 "themeTokens",

@@ -558,3 +558,30 @@ async fn a_lender_can_open_the_flow_at_one_platform_in_the_whole_tab() {
     harness.heading("Connect Xero").await;
     harness.finish().await;
 }
+
+/// A host page names the platform in `embed.js`'s options (`platform`), with no word from the
+/// lender's backend: the frame opens at its consent step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_page_can_open_the_flow_at_one_platform_from_its_options() {
+    let harness = start("opening-by-option").await;
+    open_lender(&harness).await;
+    let mounted = harness
+        .browser
+        .execute(
+            r#"fetch("/session", {method: "POST", headers: {"content-type": "application/json"},
+                                  body: JSON.stringify({businessName: "Harbour Tea"})})
+                 .then((r) => r.json())
+                 .then((s) => CodatConnect.mount(document.getElementById("codat-connect"),
+                                                 {sessionToken: s.sessionToken, platform: "gbol"}));
+               return true;"#,
+            vec![],
+        )
+        .await;
+    assert!(mounted.is_ok(), "{mounted:?}");
+    enter_app(&harness).await;
+    let dialog = harness.dialog().await;
+    assert!(dialog.contains("Before you connect Xero"), "{dialog}");
+    harness.press_in_dialog("Decline").await;
+    harness.button("Connect Xero").await;
+    harness.finish().await;
+}

@@ -53,7 +53,14 @@ pub async fn answers(state: &AppState, parts: &mut Parts) -> Vec<Answer> {
     };
     let first_kind = first_kind(&requirements);
     let grid_path = format!("{}?sourceType={}", paths::INTEGRATIONS, first_kind.as_str());
-    let session = answer(paths::SESSION, flow::signup::current(State(state.clone()), signed_in.clone()));
+    let session = answer(
+        paths::SESSION,
+        flow::signup::current(
+            State(state.clone()),
+            axum::extract::Query(Default::default()),
+            signed_in.clone(),
+        ),
+    );
     let token_hash = signed_in.as_ref().map(|signed_in| signed_in.token_hash.clone());
     let grid = answer(&grid_path, async move {
         let cards = match state.integrations.grid(state, first_kind).await {

@@ -9,7 +9,11 @@ use crate::{
     session::{self, CurrentSession, MaybeSession},
     AppState,
 };
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    Json,
+};
 use axum_extra::extract::cookie::CookieJar;
 use codat_connect_api::{Session, SignUpRequest, SourceType};
 
@@ -30,7 +34,7 @@ pub async fn sign_up(
     // same merchant instead of creating another Codat company.
     if let Some(CurrentSession { merchant, token_hash, .. }) = session {
         if let Some(company_id) = merchant.company_id.clone() {
-            let body = session_answer(&state, merchant, company_id, &token_hash).await?;
+            let body = session_answer(&state, merchant, company_id, &token_hash, None).await?;
             return Ok((jar, Json(body)));
         }
     }
@@ -68,17 +72,28 @@ pub async fn log_out(
     Ok((jar.add(session::removal_cookie(&state)), StatusCode::NO_CONTENT))
 }
 
+/// `GET /api/session`'s query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SessionQuery {
+    /// A platform the host page asks the page to open at (`embed.js`'s `platform`), in place
+    /// of the session's own.
+    #[serde(default)]
+    pub platform: Option<String>,
+}
+
 /// `GET /api/session`: the session's merchant, or 204 when the request presents no session (a
 /// first visit, asked by the sign-up page, is not an error).
 pub async fn current(
     State(state): State<AppState>,
+    Query(query): Query<SessionQuery>,
     signed_in: Option<SignedIn>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse as _;
     let Some(SignedIn { merchant, company_id, token_hash }) = signed_in else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    Ok(Json(session_answer(&state, merchant, company_id, &token_hash).await?).into_response())
+    let session = session_answer(&state, merchant, company_id, &token_hash, query.platform).await?;
+    Ok(Json(session).into_response())
 }
 
 /// What the page is told of a session: its merchant, the lender's requirements, and what the
@@ -89,10 +104,12 @@ async fn session_answer(
     merchant: Merchant,
     company_id: String,
     token_hash: &str,
+    asked: Option<String>,
 ) -> Result<Session, AppError> {
     let requirements = crate::lender::requirements_of(state, &merchant.id).await?;
     let extras = state.db.session_extras(token_hash).await?;
-    let opening = match &extras.opening_platform {
+    let opening_key = asked.or(extras.opening_platform);
+    let opening = match &opening_key {
         Some(key) => opening_platform(state, &merchant.id, key).await?,
         None => None,
     };
@@ -103,7 +120,7 @@ async fn session_answer(
         company_id,
         requirements,
         return_url: extras.return_url,
-        opening_key: opening_name.is_some().then_some(extras.opening_platform).flatten(),
+        opening_key: opening_name.is_some().then_some(opening_key).flatten(),
         opening_name,
         opening_kind,
     })

@@ -30,6 +30,15 @@ async fn a_framed_session_opens_at_its_platform() {
     assert_eq!(session.body["openingKey"], "gbol");
     assert_eq!(session.body["openingName"], "Xero");
     assert_eq!(session.body["openingKind"], "Accounting");
+    // The host page may name another (`embed.js`'s `platform`); one no grid offers opens nothing.
+    let asked = send(&setup.app, get_with_bearer("/api/session?platform=mqjo", token)).await;
+    assert_eq!(
+        (asked.body["openingKey"].as_str(), asked.body["openingName"].as_str()),
+        (Some("mqjo"), Some("Sandbox"))
+    );
+    let unknown = send(&setup.app, get_with_bearer("/api/session?platform=zzzz", token)).await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(unknown.body.get("openingKey").is_none(), "{}", unknown.text);
 
     let plain = session_of(&setup, json!({"merchantId": "m-open", "businessName": "Acme"})).await;
     let token = plain.body["sessionToken"].as_str().unwrap();
