@@ -25,6 +25,22 @@ impl Db {
         insert_step(&self.pool, step).await
     }
 
+    /// How often each platform was chosen in the grid from `start` (inclusive) to `end`
+    /// (exclusive), Unix seconds: what the grid's order needs, and nothing more.
+    pub async fn platform_choices(&self, start: i64, end: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT platform_key, CAST(SUM(n) AS BIGINT) FROM (SELECT platform_key, CAST(1 AS BIGINT) AS n \
+             FROM funnel_events WHERE step = $3 AND platform_key IS NOT NULL AND at >= $1 AND at < $2 \
+             UNION ALL SELECT platform_key, count FROM funnel_days WHERE step = $3 AND platform_key IS NOT NULL \
+             AND day >= $1 AND day < $2) chosen GROUP BY platform_key",
+        )
+        .bind(start)
+        .bind(end)
+        .bind(codat_connect_api::PLATFORM_CHOSEN)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// The counts of steps reached from `start` (inclusive) to `end` (exclusive), Unix seconds.
     pub async fn funnel_counts(&self, start: i64, end: i64) -> Result<FunnelCounts, sqlx::Error> {
         let per_step_platform = sqlx::query_as(
@@ -170,6 +186,8 @@ mod tests {
                 .map(|row| row.3)
         };
         assert_eq!(count("platform_chosen", Some("gbol"), None), Some(2));
+        let choices = db.platform_choices(now - 60, now + 60).await.unwrap();
+        assert_eq!(choices, vec![("gbol".to_owned(), 2)], "the chosen alone");
         assert_eq!(count("link_returned", Some("gbol"), Some("200")), Some(1));
         assert_eq!(count("search_made", None, None), Some(4), "searches are one step whatever their text");
         assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 2), ("myob".to_owned(), 1)]);

@@ -14,17 +14,13 @@ const CHOICES_COUNTED: i64 = 30 * 24 * 60 * 60;
 /// the order falls back to the lender's and the names').
 pub async fn choices(state: &AppState) -> HashMap<String, i64> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let Ok(counts) = state.db.funnel_counts(now - CHOICES_COUNTED, now + 1).await else {
-        tracing::warn!("the funnel's counts could not be read; the grid is ordered without them");
-        return HashMap::new();
-    };
-    let mut chosen = HashMap::new();
-    for (step, platform, _, count) in counts.per_step_platform {
-        if let (true, Some(platform)) = (step == codat_connect_api::PLATFORM_CHOSEN, platform) {
-            *chosen.entry(platform).or_default() += count;
+    match state.db.platform_choices(now - CHOICES_COUNTED, now + 1).await {
+        Ok(choices) => choices.into_iter().collect(),
+        Err(error) => {
+            tracing::warn!(%error, "the funnel's counts could not be read; the grid is ordered without them");
+            HashMap::new()
         }
     }
-    chosen
 }
 
 /// `cards` in the grid's order: `featured` first in its order, then the most `chosen`, then

@@ -141,6 +141,8 @@ async fn exercise(db: &Db) {
         1
     )));
     assert_eq!(counts.zero_result_searches, vec![("sage".to_owned(), 1)]);
+    db.record_funnel_step(&step("platform_chosen", Some("gbol"), None)).await.unwrap();
+    assert_eq!(db.platform_choices(now - 60, now + 60).await.unwrap(), vec![("gbol".to_owned(), 1)]);
     let mut tx = db.begin().await.unwrap();
     assert!(tx.mark_first_read("m1").await.unwrap());
     assert!(tx.delete_connection("k1").await.unwrap());
