@@ -5,8 +5,9 @@ mod support;
 
 use support::{axe_violations, Harness};
 
-/// Types `text` into the search box in place of what was there.
+/// Types `text` into the search box in place of what was there, once the page shows it.
 async fn search_for(harness: &Harness, text: &str) {
+    harness.find("//input[@type='search']").await;
     let replace = "const box = document.querySelector('input[type=search]'); box.value = arguments[0]; \
                    box.dispatchEvent(new Event('input', { bubbles: true }));";
     harness.browser.execute(replace, vec![text.into()]).await.expect("searching");
