@@ -57,7 +57,7 @@ fn checked(json: &str) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
     let list: BTreeMap<String, Vec<String>> = serde_json::from_str(json)
         .context("PLATFORM_ALIASES is {\"<platform key>\": [\"alias\", ...]}, e.g. {\"qhyg\": [\"QBO\"]}")?;
     for (key, names) in &list {
-        if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+        if !crate::config::is_platform_key(key) {
             bail!("PLATFORM_ALIASES names {key:?}: a platform key is Codat's four lower-case letters");
         }
         if names.len() > MAX_PER_PLATFORM {

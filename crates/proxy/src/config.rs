@@ -368,10 +368,15 @@ fn admin_token(text: &str) -> Result<String, String> {
     Ok(token.to_owned())
 }
 
-/// A Codat platform key (`FEATURED_PLATFORMS`): four lower-case letters.
+/// Whether `key` is a Codat platform key: four lower-case letters, such as `qhyg`.
+pub(crate) fn is_platform_key(key: &str) -> bool {
+    key.len() == 4 && key.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// A Codat platform key (`FEATURED_PLATFORMS`).
 fn platform_key(text: &str) -> Result<String, String> {
     let key = text.trim();
-    if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+    if !is_platform_key(key) {
         return Err(format!("{key:?} is not a Codat platform key (four lower-case letters, e.g. qhyg)"));
     }
     Ok(key.to_owned())

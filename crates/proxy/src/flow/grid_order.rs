@@ -51,14 +51,11 @@ pub async fn for_session(
         return Ok(grid);
     }
     let mut cards = Vec::clone(&grid);
-    let mut front = Vec::with_capacity(featured.len());
-    for key in &featured {
-        if let Some(at) = cards.iter().position(|card| card.platform_key == *key) {
-            front.push(cards.remove(at));
-        }
-    }
-    front.append(&mut cards);
-    Ok(Arc::new(front))
+    // A stable sort: the featured in their order, the others as the grid had them.
+    cards.sort_by_cached_key(|card| {
+        featured.iter().position(|key| *key == card.platform_key).unwrap_or(usize::MAX)
+    });
+    Ok(Arc::new(cards))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! hands it to the page that embeds Codat Connect, like Plaid's link token.
 
 use crate::{
+    config::is_platform_key,
     db::{Merchant, SessionExtras},
     error::AppError,
     extract::AppJson,
@@ -74,19 +75,16 @@ async fn grid_wishes(
     featured: &[String],
     platform: Option<&str>,
 ) -> Result<SessionExtras, AppError> {
-    let is_key = |key: &str| {
-        !key.is_empty()
-            && key.len() <= 64
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    if featured.len() > MOST_FEATURED || !featured.iter().all(|key| is_key(key)) {
+    if featured.len() > MOST_FEATURED || !featured.iter().all(|key| is_platform_key(key)) {
         return Err(AppError::BadRequest(format!(
-            "featuredPlatforms is at most {MOST_FEATURED} Codat platform keys (letters, digits, '-' or '_')."
+            "featuredPlatforms is at most {MOST_FEATURED} Codat platform keys (four lower-case letters, e.g. qhyg)."
         )));
     }
     let opening_platform = match platform.map(str::trim) {
         Some(key) => {
-            if !is_key(key) || crate::flow::integrations::offered_platform(state, key).await?.is_none() {
+            if !is_platform_key(key)
+                || crate::flow::integrations::offered_platform(state, key).await?.is_none()
+            {
                 return Err(AppError::BadRequest(format!(
                     "platform \"{}\" is not a platform this lender offers (a Codat platform key, as in the grid).",
                     key.chars().take(64).collect::<String>()
