@@ -62,6 +62,9 @@ pub struct IntegrationCard {
     /// the server's shipped list and the lender's `PLATFORM_ALIASES`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Most businesses' recent attempts at the platform failed: it may not work right now.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub degraded: bool,
 }
 
 /// Cards the integration grid shows at first, and adds with each "show more". The proxy writes

@@ -34,15 +34,23 @@ pub enum LenderEventData {
     /// Every required kind of platform is linked and read once: ready for a decision.
     #[serde(rename = "merchant.ready")]
     Ready(ReadyEvent),
+    /// Most businesses' recent attempts at a platform failed: owners are told it may not work.
+    #[serde(rename = "platform.degraded")]
+    PlatformDegraded(PlatformHealthEvent),
+    /// A degraded platform's attempts no longer mostly fail.
+    #[serde(rename = "platform.recovered")]
+    PlatformRecovered(PlatformHealthEvent),
 }
 
 /// Every event type's name, in the order the README lists them.
-pub const LENDER_EVENT_TYPES: [&str; 5] = [
+pub const LENDER_EVENT_TYPES: [&str; 7] = [
     "merchant.connection.linked",
     "merchant.connection.unlinked",
     "merchant.connection.needs_reauth",
     "merchant.sync.completed",
     "merchant.ready",
+    "platform.degraded",
+    "platform.recovered",
 ];
 
 impl LenderEventData {
@@ -54,6 +62,8 @@ impl LenderEventData {
             Self::ConnectionNeedsReauth(_) => 2,
             Self::SyncCompleted(_) => 3,
             Self::Ready(_) => 4,
+            Self::PlatformDegraded(_) => 5,
+            Self::PlatformRecovered(_) => 6,
         };
         LENDER_EVENT_TYPES[index]
     }
@@ -132,6 +142,24 @@ pub struct ReadyEvent {
     pub requirements: Requirements,
     /// Where each kind stands.
     pub progress: Progress,
+}
+
+/// A platform's health changed: how the last hour's Link attempts at it ended, in businesses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformHealthEvent {
+    /// The platform's key.
+    pub platform_key: String,
+    /// Its name, where a grid offers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_name: Option<String>,
+    /// Its kind, likewise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<SourceType>,
+    /// Businesses whose attempt failed at the platform in the last hour.
+    pub failed_businesses: i64,
+    /// Businesses whose attempt linked in the last hour.
+    pub linked_businesses: i64,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `/_emulator/*`: controls for tests and demos that Codat itself does not have: faults, forcing
-//! a connection to `Deauthorized`, enabling platforms, and counting requests.
+//! a connection to `Deauthorized`, enabling platforms, a platform's Link pages failing, and
+//! counting requests.
 
 use crate::{
     api::{bad_body, company_not_found, connection_not_found, integration_not_found, ApiResult},
@@ -23,6 +24,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/_emulator/faults", put(set_faults).delete(clear_faults))
         .route("/_emulator/companies/{company_id}/connections/{connection_id}/deauthorize", post(deauthorize))
         .route("/_emulator/integrations/{platform_key}", put(set_enabled))
+        .route("/_emulator/integrations/{platform_key}/link", put(set_link_failing))
         .route("/_emulator/requests", axum::routing::get(requests))
 }
 
@@ -85,6 +87,28 @@ async fn set_enabled(
     } else {
         Err(integration_not_found(&platform_key))
     }
+}
+
+/// Body of `PUT /_emulator/integrations/{platformKey}/link`.
+#[derive(Debug, Deserialize)]
+struct LinkFailing {
+    fails: bool,
+}
+
+/// `PUT /_emulator/integrations/{platformKey}/link`: `{"fails": true}` makes every authorization
+/// on the platform's Link pages end in a platform error (500, recorded on the connection, with
+/// `connection.failed`), as when the platform is down; `false` mends it.
+async fn set_link_failing(
+    State(emulator): State<Arc<Emulator>>,
+    Path(platform_key): Path<String>,
+    body: Result<Json<LinkFailing>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    let Json(body) = body.map_err(bad_body)?;
+    if emulator.catalog.get(&platform_key).is_none() {
+        return Err(integration_not_found(&platform_key));
+    }
+    emulator.set_link_failing(&platform_key, body.fails);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /_emulator/requests`: API requests answered, per operation.

@@ -139,6 +139,8 @@ pub struct Emulator {
     stored_data_types: Mutex<std::collections::HashSet<(String, String)>>,
     requests: Mutex<BTreeMap<String, u64>>,
     one_time_links: Mutex<OneTimeLinks>,
+    /// Platforms whose Link pages fail every authorization (`/_emulator/integrations/{key}/link`).
+    failing_links: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Emulator {
@@ -165,8 +167,25 @@ impl Emulator {
             stored_data_types: Mutex::default(),
             requests: Mutex::new(BTreeMap::new()),
             one_time_links: Mutex::default(),
+            failing_links: Mutex::default(),
             config,
         })
+    }
+
+    /// Makes the platform's Link pages fail every authorization with a platform error (as when
+    /// the platform is down), or work again.
+    pub fn set_link_failing(&self, platform_key: &str, failing: bool) {
+        let mut failing_links = self.failing_links.lock().unwrap_or_else(PoisonError::into_inner);
+        if failing {
+            failing_links.insert(platform_key.to_owned());
+        } else {
+            failing_links.remove(platform_key);
+        }
+    }
+
+    /// Whether the platform's Link pages fail every authorization.
+    pub fn link_fails(&self, platform_key: &str) -> bool {
+        self.failing_links.lock().unwrap_or_else(PoisonError::into_inner).contains(platform_key)
     }
 
     /// The URL at which browsers reach the emulator.

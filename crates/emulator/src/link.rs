@@ -108,6 +108,8 @@ pub async fn complete(
             "<p>This link is not valid or has expired.</p>",
         );
     };
+    let failing = emulator.catalog.of_connection(&before).is_some_and(|p| emulator.link_fails(&p.key));
+    let outcome = if failing && outcome == Outcome::Authorize { Outcome::Fail } else { outcome };
     let (connection, status_code, status_text, error_message) = match outcome {
         Outcome::Authorize if before.status == ConnectionStatus::Linked => (before, "201", "No content", ""),
         Outcome::Authorize => {

@@ -86,6 +86,7 @@ pub(crate) mod tests {
             button_hover_url: None,
             is_beta: false,
             aliases: Vec::new(),
+            degraded: false,
         }
     }
 

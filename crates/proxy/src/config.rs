@@ -10,6 +10,7 @@ const RATE_LIMIT_PER_MINUTE: u32 = 300;
 const SIGN_UPS_PER_HOUR: u32 = 10;
 const WEBHOOKS_PER_MINUTE: u32 = 6000;
 const SESSION_IDLE_MINUTES: u64 = 60;
+const DEGRADED_AFTER_FAILURES: u32 = 3;
 const RETENTION_DAYS: u64 = 30;
 const EMULATOR_SYNC_SECONDS: u64 = 8;
 const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
@@ -131,6 +132,12 @@ pub struct Config {
     /// their Codat company). Ended sessions and old Link returns go sooner.
     #[arg(long, env = "RETENTION_DAYS", default_value_t = RETENTION_DAYS)]
     pub retention_days: u64,
+    /// How many businesses' Link attempts at one platform must fail within an hour (and be two
+    /// in three of those that ended) before owners see it "may not work right now" and the
+    /// lender hears `platform.degraded`. A lender with few owners an hour may lower it.
+    #[arg(long, env = "DEGRADED_AFTER_FAILURES", default_value_t = DEGRADED_AFTER_FAILURES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub degraded_after_failures: u32,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = EMULATOR_SYNC_SECONDS)]
     pub emulator_sync_seconds: u64,
@@ -231,6 +238,7 @@ impl Config {
             webhooks_per_minute: WEBHOOKS_PER_MINUTE,
             session_idle_minutes: SESSION_IDLE_MINUTES,
             retention_days: RETENTION_DAYS,
+            degraded_after_failures: DEGRADED_AFTER_FAILURES,
             frame_ancestors: NO_FRAMING.into(),
             example_lender_listen: None,
             metrics_listen: None,

@@ -3,7 +3,8 @@
 //! function here that, in **one database transaction** holding the merchant's lock, writes the
 //! new state (a conditional write, so two servers, or a webhook and the watcher, seeing the same
 //! change store it once), the readiness that follows, the lender's events with their deliveries
-//! (the outbox), the funnel's step and the consent receipt, and marks the Codat webhook that
+//! (the outbox), the funnel's step and the consent receipt, the end of a Link attempt and the
+//! platform's health that follows (`crate::platform_health`), and marks the Codat webhook that
 //! caused it processed. A process killed between any two statements leaves all of it or none;
 //! a webhook then processed again finds its change not yet made, and makes it with its events.
 //! Nothing reaches the lender before the commit: the delivery task reads only committed events.
@@ -13,8 +14,8 @@
 
 use crate::{
     db::{
-        ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt, StoredConnection, Tx,
-        Withdrawal,
+        AttemptOutcome, ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt,
+        StoredConnection, Tally, Tx, Withdrawal,
     },
     error::AppError,
     lender::readiness::{assess, kind_of_data_type},
@@ -23,10 +24,10 @@ use crate::{
 use codat::ConnectionStatus;
 use codat_connect_api::{
     lender_events::{
-        ConnectionEvent, EventConnection, EventConnectionStatus, LenderEvent, LenderEventData, ReadyEvent,
-        SyncCompletedEvent,
+        ConnectionEvent, EventConnection, EventConnectionStatus, LenderEvent, LenderEventData,
+        PlatformHealthEvent, ReadyEvent, SyncCompletedEvent,
     },
-    Requirements, SyncState,
+    Requirements, SourceType, SyncState,
 };
 
 /// What caused a change.
@@ -105,6 +106,7 @@ pub async fn connection_started(
     };
     change.record_connection(connection).await?;
     change.tx.insert_receipt(receipt).await?;
+    change.tx.start_link_attempt(&connection.id, merchant_id, receipt.platform_key).await?;
     change.records_changed = true;
     change.reassess().await?;
     change.finish(Cause::Page).await
@@ -220,6 +222,26 @@ pub async fn requirements_set(
     change.finish(Cause::Lender).await
 }
 
+/// Rejudges the platforms judged degraded, whose failures age out of the hour counted: each that
+/// recovers is written with its `platform.recovered` event, once across servers.
+pub async fn platforms_rejudged(state: &AppState) -> Result<(), AppError> {
+    for platform_key in state.db.degraded_platforms().await? {
+        let described = crate::flow::integrations::offered_platform(state, &platform_key).await?;
+        let mut tx = state.db.begin().await?;
+        let judged = crate::platform_health::rejudge(&mut tx, &platform_key, state.settings.degraded_after).await?;
+        if let Some((degraded, tally)) = judged {
+            let health = health_event(&platform_key, described, tally);
+            store_event(state, &mut tx, &ordering_key(&platform_key), health_change(degraded, health)).await?;
+        }
+        tx.commit().await?;
+        if judged.is_some() {
+            state.degraded_platforms.forget();
+            state.lender_outbox.notify_one();
+        }
+    }
+    Ok(())
+}
+
 /// A cause that changed nothing: a webhook about no merchant of ours is still processed.
 pub async fn nothing_changed(state: &AppState, cause: Cause<'_>) -> Result<(), AppError> {
     if let Cause::Webhook(id) = cause {
@@ -231,10 +253,67 @@ pub async fn nothing_changed(state: &AppState, cause: Cause<'_>) -> Result<(), A
 /// Whether every connection Codat gave is stored as the merchant's with the same status, so
 /// that recording them would change nothing (and readiness, which follows from what is stored,
 /// neither).
+/// A connection whose open Link attempt Codat now shows failed is not stored yet either.
 fn already_stored(stored: &[StoredConnection], connections: &[codat::Connection]) -> bool {
+    let now = crate::db::unix_now();
     connections.iter().all(|connection| {
-        stored.iter().any(|known| known.id == connection.id && known.status == connection.status)
+        stored.iter().any(|known| {
+            let failed = crate::platform_health::failed_at(connection, now);
+            let attempt_failed =
+                matches!((known.attempt_started_at, failed), (Some(start), Some(at)) if at >= start);
+            known.id == connection.id && known.status == connection.status && !attempt_failed
+        })
     })
+}
+
+/// The events of one platform are delivered in order among themselves (merchant ids cannot hold
+/// a colon, so this key is no merchant's).
+fn ordering_key(platform_key: &str) -> String {
+    format!("platform:{platform_key}")
+}
+
+fn health_event(platform_key: &str, described: Option<(String, SourceType)>, tally: Tally) -> PlatformHealthEvent {
+    let (platform_name, source_type) = described.map_or((None, None), |(name, kind)| (Some(name), Some(kind)));
+    PlatformHealthEvent {
+        platform_key: platform_key.to_owned(),
+        platform_name,
+        source_type,
+        failed_businesses: tally.failed,
+        linked_businesses: tally.linked,
+    }
+}
+
+fn health_change(degraded: bool, event: PlatformHealthEvent) -> LenderEventData {
+    if degraded {
+        LenderEventData::PlatformDegraded(event)
+    } else {
+        LenderEventData::PlatformRecovered(event)
+    }
+}
+
+/// Stores an event with a delivery to each of the lender's endpoints, in the transaction; events
+/// with one `ordering_key` are delivered in the order stored.
+async fn store_event(
+    state: &AppState,
+    tx: &mut Tx,
+    ordering_key: &str,
+    event: LenderEventData,
+) -> Result<(), AppError> {
+    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    let event_type = event.event_type();
+    let timestamp = crate::db::rfc3339(crate::db::unix_now());
+    let body = serde_json::to_string(&LenderEvent { event, timestamp })
+        .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    let deliveries: Vec<(String, String)> = state
+        .settings
+        .lender_endpoints
+        .iter()
+        .map(|endpoint| (crate::lender::new_delivery_id(), endpoint.url.clone()))
+        .collect();
+    let stored = NewLenderEvent { id: &id, merchant_id: ordering_key, event_type, body: &body };
+    tx.enqueue_lender_event(stored, &deliveries, crate::db::unix_now_ms()).await?;
+    tracing::info!(%ordering_key, %event_type, %id, "event for the lender stored");
+    Ok(())
 }
 
 /// One change in the making: a transaction holding the merchant's lock.
@@ -247,6 +326,11 @@ struct Change<'s> {
     /// Whether a connection or a consent receipt was written: servers then forget what they
     /// kept of them ([`crate::connections_cache`]).
     records_changed: bool,
+    /// Platforms whose Link attempt ended in this change, with the name and kind Codat gave:
+    /// their health is judged again before the commit.
+    attempts_ended: Vec<(String, String, SourceType)>,
+    /// Whether a platform's health was judged anew.
+    health_changed: bool,
 }
 
 impl<'s> Change<'s> {
@@ -261,12 +345,15 @@ impl<'s> Change<'s> {
             merchant,
             events: 0,
             records_changed: false,
+            attempts_ended: Vec::new(),
+            health_changed: false,
         }))
     }
 
     /// Stores a connection as Codat gave it and, when its status changed to one the lender
     /// hears of, the event.
     async fn record_connection(&mut self, connection: &codat::Connection) -> Result<(), AppError> {
+        self.end_attempt(connection).await?;
         if !self.tx.upsert_connection(&self.merchant_id, ConnectionFacts::of(connection)).await? {
             return Ok(());
         }
@@ -290,6 +377,39 @@ impl<'s> Change<'s> {
         };
         let event = self.connection_event(described, false);
         self.emit(wrap(event)).await
+    }
+
+    /// Ends the connection's Link attempt when Codat shows it linked or failed at the platform.
+    async fn end_attempt(&mut self, connection: &codat::Connection) -> Result<(), AppError> {
+        let now = crate::db::unix_now();
+        let (outcome, at) = match (connection.status, crate::platform_health::failed_at(connection, now)) {
+            (codat::ConnectionStatus::Linked, _) => (AttemptOutcome::Linked, now),
+            (_, Some(at)) => (AttemptOutcome::Failed, at),
+            (_, None) => return Ok(()),
+        };
+        if let Some(platform_key) = self.tx.end_link_attempt(&connection.id, outcome, at).await? {
+            self.records_changed = true;
+            let kind = crate::flow::wire::source_type(connection.source_type);
+            self.attempts_ended.push((platform_key, connection.platform_name.clone(), kind));
+        }
+        Ok(())
+    }
+
+    /// Judges again the health of each platform whose attempt ended, with its event.
+    async fn rejudge_platforms(&mut self) -> Result<(), AppError> {
+        for (platform_key, name, kind) in std::mem::take(&mut self.attempts_ended) {
+            let degraded_after = self.state.settings.degraded_after;
+            let Some((degraded, tally)) =
+                crate::platform_health::rejudge(&mut self.tx, &platform_key, degraded_after).await?
+            else {
+                continue;
+            };
+            let event = health_change(degraded, health_event(&platform_key, Some((name, kind)), tally));
+            store_event(self.state, &mut self.tx, &ordering_key(&platform_key), event).await?;
+            self.events += 1;
+            self.health_changed = true;
+        }
+        Ok(())
     }
 
     fn connection_event(&self, connection: EventConnection, removed: bool) -> ConnectionEvent {
@@ -325,23 +445,9 @@ impl<'s> Change<'s> {
         Ok(())
     }
 
-    /// Stores an event with a delivery to each of the lender's endpoints, in the transaction.
+    /// Stores an event about the merchant with its deliveries, in the transaction.
     async fn emit(&mut self, event: LenderEventData) -> Result<(), AppError> {
-        let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-        let event_type = event.event_type();
-        let timestamp = crate::db::rfc3339(crate::db::unix_now());
-        let body = serde_json::to_string(&LenderEvent { event, timestamp })
-            .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
-        let deliveries: Vec<(String, String)> = self
-            .state
-            .settings
-            .lender_endpoints
-            .iter()
-            .map(|endpoint| (crate::lender::new_delivery_id(), endpoint.url.clone()))
-            .collect();
-        let stored = NewLenderEvent { id: &id, merchant_id: &self.merchant_id, event_type, body: &body };
-        self.tx.enqueue_lender_event(stored, &deliveries, crate::db::unix_now_ms()).await?;
-        tracing::info!(merchant_id = %self.merchant_id, %event_type, %id, "event for the lender stored");
+        store_event(self.state, &mut self.tx, &self.merchant_id, event).await?;
         self.events += 1;
         Ok(())
     }
@@ -351,12 +457,16 @@ impl<'s> Change<'s> {
         if let Cause::Webhook(id) = cause {
             self.tx.mark_webhook_processed(id).await?;
         }
+        self.rejudge_platforms().await?;
         if self.records_changed {
             self.tx.notify_on_commit(crate::connections_cache::CHANNEL, &self.merchant_id).await?;
         }
         self.tx.commit().await?;
         if self.records_changed {
             self.state.stored.forget(&self.merchant_id);
+        }
+        if self.health_changed {
+            self.state.degraded_platforms.forget();
         }
         if self.events > 0 {
             self.state.lender_outbox.notify_one();

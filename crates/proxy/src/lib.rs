@@ -18,6 +18,7 @@ pub(crate) mod first_view;
 pub(crate) mod flow;
 pub mod funnel;
 pub(crate) mod lender;
+pub(crate) mod platform_health;
 pub mod live;
 pub(crate) mod metrics;
 pub(crate) mod rate_limit;

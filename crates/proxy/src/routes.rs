@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/merchants/{merchant_id}/consents", get(lender::consents::export))
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
+        .route("/v1/platforms", get(lender::platforms::health))
         .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
         .route_layer(middleware::from_extractor_with_state::<crate::extract::Admin, _>(state.clone()))
         .layer(no_store());

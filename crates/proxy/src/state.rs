@@ -62,6 +62,8 @@ pub struct Shared {
     pub live: Arc<LiveHub>,
     /// Each merchant's stored connections and receipts as last read, forgotten by every change.
     pub stored: crate::connections_cache::ConnectionsCache,
+    /// The platforms judged degraded, as pages see them.
+    pub degraded_platforms: crate::platform_health::DegradedPlatforms,
     /// Checks Codat's webhook signatures.
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Companies being watched at Codat by this server.
@@ -98,6 +100,8 @@ pub struct Settings {
     pub featured_platforms: Vec<String>,
     /// How long a session may go unused before it ends.
     pub session_idle: Duration,
+    /// How many businesses' attempts at a platform must fail in an hour to judge it degraded.
+    pub degraded_after: u32,
     /// Whether the standalone sign-up is offered.
     pub sign_up_open: bool,
     /// How long received webhooks and never-linked merchants are kept.
@@ -220,6 +224,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         theme_css: config.theme_css.clone(),
         featured_platforms: config.featured_platforms.clone(),
         session_idle: Duration::from_secs(config.session_idle_minutes.max(1) * 60),
+        degraded_after: config.degraded_after_failures,
         sign_up_open: config.sign_up_open(),
         retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),
         link_origins: backend.link_origins,
@@ -275,6 +280,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         rate_limits: Arc::new(rate_limits),
         live: Arc::new(live),
         stored,
+        degraded_platforms: Default::default(),
         webhook_verifier: Arc::new(webhook_verifier),
         watchers: Arc::default(),
         consent: Arc::new(consent),

@@ -25,6 +25,9 @@ pub fn spawn(state: &AppState) {
             }
             tidy.rate_limits.sweep();
             tidy.live.sweep();
+            if let Err(error) = crate::facts::platforms_rejudged(&tidy).await {
+                tracing::warn!(%error, "degraded platforms not judged again; they are next minute");
+            }
         }
     });
     let sweep = state.clone();
@@ -55,6 +58,7 @@ pub struct SweepReport {
 /// next sweep, so nothing at Codat is orphaned.
 pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
     let records = state.db.sweep_records(state.settings.session_idle, state.settings.retention).await?;
+    state.db.forget_old_link_attempts().await?;
     let mut merchants = 0;
     for (merchant_id, company_id) in
         state.db.abandoned_merchants(state.settings.retention, MERCHANTS_PER_SWEEP).await?

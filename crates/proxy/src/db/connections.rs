@@ -51,6 +51,8 @@ pub struct StoredConnection {
     pub created_at: Option<i64>,
     /// When its status was last seen to change (Unix seconds).
     pub updated_at: i64,
+    /// When the owner's Link attempt still waiting for an outcome began, if one is.
+    pub attempt_started_at: Option<i64>,
 }
 
 impl StoredConnection {
@@ -66,8 +68,10 @@ async fn connections_of<'e>(
     merchant_id: &str,
 ) -> Result<Vec<StoredConnection>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, platform_key, platform_name, source_type, status, created_at, updated_at \
-         FROM connections WHERE merchant_id = $1 ORDER BY created_at, id",
+        "SELECT c.id, c.platform_key, c.platform_name, c.source_type, c.status, c.created_at, c.updated_at, \
+         a.started_at AS attempt_started_at FROM connections c \
+         LEFT JOIN link_attempts a ON a.connection_id = c.id AND a.outcome IS NULL \
+         WHERE c.merchant_id = $1 ORDER BY c.created_at, c.id",
     )
     .bind(merchant_id)
     .fetch_all(executor)

@@ -5,7 +5,8 @@
 //! - the merchant and its access: `merchants`, `sessions`, `stream_tickets`, `link_starts`;
 //! - its connections and what follows from them: `connections`, `pending_links`,
 //!   `consent_receipts`, `data_reads`;
-//! - what the lender hears and sees: `lender_events` (the outbox), `funnel`, `gauges`;
+//! - what the lender hears and sees: `lender_events` (the outbox), `funnel`, `gauges`,
+//!   `platform_health` (Link attempts and the platforms judged degraded);
 //! - Codat's side: `webhooks` (as received), `grid` (the integration grid as Codat gave it);
 //! - the servers' own: `settings`, `watch_leases`, `lock`, `sweep` (what retention removes).
 //!
@@ -53,6 +54,7 @@ mod link_starts;
 mod lock;
 mod merchants;
 mod pending_links;
+mod platform_health;
 mod sessions;
 mod settings;
 mod stream_tickets;
@@ -69,6 +71,7 @@ pub use lender_events::{DeliveryRecord, DeliveryStatus, DueDelivery, NewLenderEv
 pub use lock::Locked;
 pub use merchants::{LockedMerchant, Merchant, MerchantRecord};
 pub use pending_links::{NewPendingLink, PendingLink, PendingLinkState};
+pub use platform_health::{AttemptOutcome, PlatformHealthRow, Tally};
 pub use sessions::{SessionExtras, StoredSession};
 pub use sweep::Swept;
 pub use webhooks::FailedWebhook;

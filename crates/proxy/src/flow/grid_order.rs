@@ -2,6 +2,7 @@
 //! (`FEATURED_PLATFORMS`, in its order), then those its owners chose most over the last 30 days
 //! (the funnel's counts: no one's data, only how often each platform was chosen), then by name.
 //! A session the lender started may feature platforms of its own, shown before all of them.
+//! Platforms judged degraded (`crate::platform_health`) are marked as each answer is made.
 
 use crate::{error::AppError, AppState};
 use codat_connect_api::IntegrationCard;
@@ -39,12 +40,22 @@ pub fn ordered(
 }
 
 /// The grid as the session with `token_hash` sees it: the platforms it features first, in its
-/// order, the others in the grid's.
+/// order, the others in the grid's; degraded platforms marked.
 pub async fn for_session(
     state: &AppState,
     token_hash: Option<&str>,
     grid: Arc<Vec<IntegrationCard>>,
 ) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
+    let degraded = state.degraded_platforms.get(&state.db).await;
+    let grid = if grid.iter().any(|card| degraded.contains(&card.platform_key)) {
+        let marked = grid.iter().map(|card| IntegrationCard {
+            degraded: degraded.contains(&card.platform_key),
+            ..card.clone()
+        });
+        Arc::new(marked.collect())
+    } else {
+        grid
+    };
     let Some(token_hash) = token_hash else { return Ok(grid) };
     let featured = state.db.session_extras(token_hash).await?.featured_platforms;
     if featured.is_empty() {

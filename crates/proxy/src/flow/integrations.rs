@@ -205,6 +205,7 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         platform_key: integration.key,
         name: integration.name,
         aliases: Vec::new(),
+        degraded: false,
     }
 }
 

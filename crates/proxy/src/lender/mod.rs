@@ -1,11 +1,13 @@
 //! What the lender's systems get: a merchant's readiness against the requirements the lender set
 //! (`readiness`), the events written by `crate::facts` delivered to its webhook endpoints (`delivery`), and the
 //! lender's API behind `ADMIN_TOKEN`, `/v1`: sessions for its merchants (`sessions`), their status
-//! and the delivery log (`status`), consent receipts (`consents`); the funnel's report is
+//! and the delivery log (`status`), consent receipts (`consents`), the platforms' health
+//! (`platforms`); the funnel's report is
 //! `crate::funnel::report`.
 
 pub mod consents;
 pub mod delivery;
+pub mod platforms;
 pub mod readiness;
 pub mod sessions;
 pub mod status;

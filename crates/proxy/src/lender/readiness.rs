@@ -71,6 +71,7 @@ mod tests {
             status: status.to_owned().try_into().unwrap(),
             created_at: Some(0),
             updated_at: 0,
+            attempt_started_at: None,
         }
     }
 
