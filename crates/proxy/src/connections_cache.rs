@@ -169,7 +169,7 @@ mod tests {
                 status: codat::ConnectionStatus::Linked,
                 created_at: None,
                 updated_at: 0,
-            attempt_started_at: None,
+                attempt_started_at: None,
             })
             .collect();
         StoredRecords { connections, receipts: Vec::new() }

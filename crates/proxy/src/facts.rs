@@ -228,10 +228,12 @@ pub async fn platforms_rejudged(state: &AppState) -> Result<(), AppError> {
     for platform_key in state.db.degraded_platforms().await? {
         let described = crate::flow::integrations::offered_platform(state, &platform_key).await?;
         let mut tx = state.db.begin().await?;
-        let judged = crate::platform_health::rejudge(&mut tx, &platform_key, state.settings.degraded_after).await?;
+        let judged =
+            crate::platform_health::rejudge(&mut tx, &platform_key, state.settings.degraded_after).await?;
         if let Some((degraded, tally)) = judged {
             let health = health_event(&platform_key, described, tally);
-            store_event(state, &mut tx, &ordering_key(&platform_key), health_change(degraded, health)).await?;
+            store_event(state, &mut tx, &ordering_key(&platform_key), health_change(degraded, health))
+                .await?;
         }
         tx.commit().await?;
         if judged.is_some() {
@@ -272,8 +274,13 @@ fn ordering_key(platform_key: &str) -> String {
     format!("platform:{platform_key}")
 }
 
-fn health_event(platform_key: &str, described: Option<(String, SourceType)>, tally: Tally) -> PlatformHealthEvent {
-    let (platform_name, source_type) = described.map_or((None, None), |(name, kind)| (Some(name), Some(kind)));
+fn health_event(
+    platform_key: &str,
+    described: Option<(String, SourceType)>,
+    tally: Tally,
+) -> PlatformHealthEvent {
+    let (platform_name, source_type) =
+        described.map_or((None, None), |(name, kind)| (Some(name), Some(kind)));
     PlatformHealthEvent {
         platform_key: platform_key.to_owned(),
         platform_name,

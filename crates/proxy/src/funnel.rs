@@ -138,7 +138,9 @@ pub async fn record(
 /// whatever Codat answers: a failure here is logged, and the watcher or a webhook tells later.
 async fn ask_codat_about(state: &AppState, merchant_id: &str, company_id: &str, connection_id: &str) {
     let seen = match state.codat.get_connection(company_id, connection_id).await {
-        Ok(connection) => crate::facts::connections_seen(state, merchant_id, &[connection], Cause::Page).await,
+        Ok(connection) => {
+            crate::facts::connections_seen(state, merchant_id, &[connection], Cause::Page).await
+        }
         Err(error) => Err(error.into()),
     };
     if let Err(error) = seen {

@@ -155,7 +155,8 @@ mod tests {
     fn only_a_recent_platform_error_on_a_connection_not_linked_is_a_failure() {
         let now = codat::parse_date_time("2026-12-05T12:00:00Z").unwrap().unix_timestamp();
         let recent = "2026-12-05T11:30:00Z";
-        let failed = connection(ConnectionStatus::PendingAuth, &[("500", "2026-12-05T09:00:00Z"), ("500", recent)]);
+        let failed =
+            connection(ConnectionStatus::PendingAuth, &[("500", "2026-12-05T09:00:00Z"), ("500", recent)]);
         assert_eq!(failed_at(&failed, now), Some(now - 30 * 60), "the latest error counts");
         let cancelled = connection(ConnectionStatus::PendingAuth, &[("403", recent)]);
         assert_eq!(failed_at(&cancelled, now), None, "an owner cancelling is no failure");

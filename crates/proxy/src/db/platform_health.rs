@@ -118,7 +118,11 @@ impl Tx {
 
     /// Judges `platform_key` degraded (`true`) or healthy: true when this call changed it (once
     /// across servers).
-    pub async fn set_platform_degraded(&mut self, platform_key: &str, degraded: bool) -> Result<bool, sqlx::Error> {
+    pub async fn set_platform_degraded(
+        &mut self,
+        platform_key: &str,
+        degraded: bool,
+    ) -> Result<bool, sqlx::Error> {
         let now = unix_now();
         let query = if degraded {
             "INSERT INTO platform_health (platform_key, degraded_since, changed_at) VALUES ($1, $2, $2) \

@@ -48,10 +48,9 @@ pub async fn for_session(
 ) -> Result<Arc<Vec<IntegrationCard>>, AppError> {
     let degraded = state.degraded_platforms.get(&state.db).await;
     let grid = if grid.iter().any(|card| degraded.contains(&card.platform_key)) {
-        let marked = grid.iter().map(|card| IntegrationCard {
-            degraded: degraded.contains(&card.platform_key),
-            ..card.clone()
-        });
+        let marked = grid
+            .iter()
+            .map(|card| IntegrationCard { degraded: degraded.contains(&card.platform_key), ..card.clone() });
         Arc::new(marked.collect())
     } else {
         grid

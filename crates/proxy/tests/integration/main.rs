@@ -9,6 +9,7 @@ mod consent;
 mod crash;
 mod databases;
 mod funnel;
+mod health;
 mod image;
 mod junk;
 mod lender;
