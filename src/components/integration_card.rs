@@ -50,6 +50,9 @@ pub fn IntegrationCard(
     // The name holds every word the card shows (its Beta badge too), for voice control.
     let label = if card.is_beta { m.connect_beta_platform } else { m.connect_platform };
     let label = crate::i18n::fill(label, &[("name", &card.name)]);
+    // A platform most businesses failed at lately says so; its card still connects (try anyway),
+    // and the name says what the card shows (label in name).
+    let label = if card.degraded { format!("{label}. {}", m.platform_degraded) } else { label };
     let aliases = card.aliases.clone();
     let alias = move || {
         let (place, span) = matched.get()?;
@@ -136,6 +139,7 @@ pub fn IntegrationCard(
                 </span>
                 // The space keeps "Workday Beta" two words for assistive technology (label in name).
                 {card.is_beta.then(|| view! { " " <span class="beta-badge">{m.beta}</span> })}
+                {card.degraded.then(|| view! { " " <span class="integration-health">{m.platform_degraded}</span> })}
             </button>
         </li>
     }

@@ -42,6 +42,7 @@ pub const MESSAGES: Messages = Messages {
     connect_platform: "Connect {name}",
     connect_beta_platform: "Connect {name}, Beta",
     beta: "Beta",
+    platform_degraded: "May not work right now. You can try anyway.",
     accounting_connected: "{name} is your accounting platform. A business shares one; you can manage it from your connections.",
     manage: "Manage",
     cant_find: "Can't find your platform?",

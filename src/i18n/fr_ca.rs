@@ -42,6 +42,7 @@ pub const MESSAGES: Messages = Messages {
     connect_platform: "Connecter {name}",
     connect_beta_platform: "Connecter {name}, Bêta",
     beta: "Bêta",
+    platform_degraded: "Pourrait ne pas fonctionner en ce moment. Vous pouvez essayer quand même.",
     accounting_connected: "{name} est votre plateforme de comptabilité. Une entreprise en partage une seule; vous pouvez la gérer depuis vos connexions.",
     manage: "Gérer",
     cant_find: "Vous ne trouvez pas votre plateforme?",

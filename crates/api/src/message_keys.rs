@@ -82,6 +82,9 @@ macro_rules! with_message_keys {
             connect_beta_platform,
         /// Badge on beta platforms.
             beta,
+        /// On a platform's card when most businesses' recent attempts at it failed (the card
+        /// still starts a connection: the owner may try anyway).
+            platform_degraded,
         /// The existing accounting platform; `{name}`.
             accounting_connected,
         /// Link to manage it.

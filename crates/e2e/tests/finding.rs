@@ -87,3 +87,89 @@ async fn an_owner_who_cannot_find_their_platform_tells_the_lender_which_it_is() 
     }
     harness.finish().await;
 }
+
+/// Signs up a business with the standalone form.
+async fn sign_up(harness: &Harness, business: &str) {
+    harness.open("/").await;
+    harness.fill("Business name", business).await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.expect("signing up");
+}
+
+/// The lender's admin token in the health test.
+const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
+
+/// `GET` of the lender's API with the admin token: the answer's JSON.
+async fn lender_api(harness: &Harness, path: &str) -> serde_json::Value {
+    let answer = reqwest::Client::new().get(harness.url(path)).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{path}");
+    answer.json().await.unwrap()
+}
+
+/// A platform whose Link attempts fail is shown as one that may not work right now, in both
+/// languages, and the lender hears `platform.degraded`; the owner may still try it, and it
+/// connects once the platform works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_that_keeps_failing_says_so_on_its_card_and_can_still_be_tried() {
+    let harness = Harness::start_with("degraded-platform", |config| {
+        // A lender with few owners an hour judges on one business's failure.
+        config.degraded_after_failures = 1;
+        config.admin_token = Some(ADMIN.into());
+        config.sign_up = Some(codat_connect_proxy::config::SignUp::Open);
+        config.lender_webhooks = vec![codat_connect_proxy::config::LenderEndpoint {
+            url: "http://127.0.0.1:9/hooks".into(),
+            secret: codat::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+            previous_secret: None,
+        }];
+    })
+    .await;
+    let emulator = harness.proxy.as_ref().and_then(|proxy| proxy.state.emulator.clone()).expect("emulator");
+    emulator.set_link_failing("gbol", true);
+    sign_up(&harness, "Harbour Cafe").await;
+    harness.button("Connect Xero").await.click().await.expect("choosing Xero");
+    harness.agree().await;
+    harness.button("Authorize").await.click().await.expect("authorizing");
+    harness.heading("Xero could not be connected").await;
+    // The page reports the return; the server asks Codat, which shows the platform's error.
+    let mut health = serde_json::Value::Null;
+    for _ in 0..100 {
+        health = lender_api(&harness, "/v1/platforms").await;
+        if health["platforms"][0]["degraded"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(health["platforms"][0]["platformKey"], "gbol", "{health}");
+    assert_eq!(health["platforms"][0]["degraded"], true, "{health}");
+    let deliveries = lender_api(&harness, "/v1/webhook-deliveries?merchantId=platform:gbol").await;
+    let told: Vec<_> =
+        deliveries["results"].as_array().unwrap().iter().map(|d| d["eventType"].clone()).collect();
+    assert_eq!(told, ["platform.degraded"], "{deliveries}");
+
+    // Another owner, who has not tried Xero yet, sees it said on its card.
+    harness.browser.delete_all_cookies().await.expect("signing out");
+    sign_up(&harness, "Quayside Books").await;
+    let notice = "May not work right now. You can try anyway.";
+    harness.open("/connect").await;
+    search_for(&harness, "xero").await;
+    let card = harness.button(&format!("Connect Xero. {notice}")).await;
+    assert_eq!(harness.find_within(&card, ".integration-health").await.text().await.unwrap(), notice);
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("01-degraded").await;
+    harness.open("/connect?locale=fr-CA").await;
+    search_for(&harness, "xero").await;
+    harness
+        .button("Connecter Xero. Pourrait ne pas fonctionner en ce moment. Vous pouvez essayer quand même.")
+        .await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("02-degraded-in-french").await;
+
+    // Tried anyway, once the platform works again.
+    emulator.set_link_failing("gbol", false);
+    harness.open("/connect?locale=en").await;
+    harness.button(&format!("Connect Xero. {notice}")).await.click().await.expect("trying anyway");
+    harness.agree().await;
+    harness.button("Authorize").await.click().await.expect("authorizing");
+    assert_eq!(harness.heading("is connected").await, "Xero is connected");
+    harness.finish().await;
+}
