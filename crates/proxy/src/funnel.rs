@@ -3,7 +3,7 @@
 //! address; a search's text only when it found nothing), and counted per step and per platform
 //! for the lender (`GET /v1/analytics/funnel?from=&to=`, JSON or CSV).
 
-use crate::{error::AppError, extract::AppJson, extract::SignedIn, facts::Cause, AppState};
+use crate::{error::AppError, extract::AppJson, extract::SignedIn, AppState};
 use axum::{
     extract::{Query, State},
     http::{header, StatusCode},
@@ -120,32 +120,17 @@ pub async fn record(
         let connections = state.db.merchant_connections(&merchant.id).await?;
         let own = connections.into_iter().find(|c| c.id == connection_id);
         // A return that says the platform failed is not believed, but Codat is asked about an
-        // attempt still open: what it says of the connection ends the attempt (the platform's
-        // health), through the one writer.
+        // attempt still open: what it says of the connection ends the attempt.
         let failed_return = recorded.detail.as_deref().is_some_and(|status| status.starts_with('5'));
         if let (true, Some(own)) = (failed_return, &own) {
             if own.attempt_started_at.is_some() {
-                ask_codat_about(&state, &merchant.id, &company_id, &own.id).await;
+                crate::platform_health::ask_codat_about(&state, &merchant.id, &company_id, &own.id).await;
             }
         }
         recorded.platform_key = own.and_then(|c| c.platform_key);
     }
     state.db.record_funnel_step(&recorded).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Records what Codat says of one of the merchant's connections now. The step is recorded
-/// whatever Codat answers: a failure here is logged, and the watcher or a webhook tells later.
-async fn ask_codat_about(state: &AppState, merchant_id: &str, company_id: &str, connection_id: &str) {
-    let seen = match state.codat.get_connection(company_id, connection_id).await {
-        Ok(connection) => {
-            crate::facts::connections_seen(state, merchant_id, &[connection], Cause::Page).await
-        }
-        Err(error) => Err(error.into()),
-    };
-    if let Err(error) = seen {
-        tracing::warn!(%merchant_id, %connection_id, %error, "a failed return's connection could not be looked up");
-    }
 }
 
 /// Whether any grid this server offers has the platform.
