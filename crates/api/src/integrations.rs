@@ -65,6 +65,25 @@ pub struct IntegrationCard {
     /// Most businesses' recent attempts at the platform failed: it may not work right now.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub degraded: bool,
+    /// It connects only from the computer it is installed on (a desktop connector): a phone
+    /// offers a link to continue there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub desktop_only: bool,
+}
+
+/// Body of `POST /api/continue-elsewhere`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContinueElsewhere {
+    /// The desktop-only platform to open at.
+    pub platform_key: String,
+}
+
+/// Its answer: the one-time link to open on the computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContinueLink {
+    /// The link (it works once, for a day).
+    pub url: String,
 }
 
 /// Cards the integration grid shows at first, and adds with each "show more". The proxy writes

@@ -40,10 +40,14 @@ pub enum LenderEventData {
     /// A degraded platform's attempts no longer mostly fail.
     #[serde(rename = "platform.recovered")]
     PlatformRecovered(PlatformHealthEvent),
+    /// On a phone, the owner asked for a link to continue on the computer a desktop-only
+    /// platform is installed on: the lender's systems may e-mail it.
+    #[serde(rename = "merchant.continue_on_computer")]
+    ContinueOnComputer(ContinueOnComputerEvent),
 }
 
 /// Every event type's name, in the order the README lists them.
-pub const LENDER_EVENT_TYPES: [&str; 7] = [
+pub const LENDER_EVENT_TYPES: [&str; 8] = [
     "merchant.connection.linked",
     "merchant.connection.unlinked",
     "merchant.connection.needs_reauth",
@@ -51,6 +55,7 @@ pub const LENDER_EVENT_TYPES: [&str; 7] = [
     "merchant.ready",
     "platform.degraded",
     "platform.recovered",
+    "merchant.continue_on_computer",
 ];
 
 impl LenderEventData {
@@ -64,6 +69,7 @@ impl LenderEventData {
             Self::Ready(_) => 4,
             Self::PlatformDegraded(_) => 5,
             Self::PlatformRecovered(_) => 6,
+            Self::ContinueOnComputer(_) => 7,
         };
         LENDER_EVENT_TYPES[index]
     }
@@ -142,6 +148,25 @@ pub struct ReadyEvent {
     pub requirements: Requirements,
     /// Where each kind stands.
     pub progress: Progress,
+}
+
+/// A link to continue on a computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContinueOnComputerEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// The desktop-only platform the link opens at.
+    pub platform_key: String,
+    /// Its name.
+    pub platform_name: String,
+    /// The one-time link (the same the owner was shown): whoever holds it may continue the
+    /// merchant's flow once, so send it only to the merchant.
+    pub link: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
 }
 
 /// A platform's health changed: how the last hour's Link attempts at it ended, in businesses.

@@ -26,3 +26,5 @@ pub const SYNC_REFRESH: &str = "/api/sync/refresh";
 pub const EVENTS: &str = "/api/events";
 /// `POST`: a one-time ticket an embedded page names in the event stream's address.
 pub const EVENTS_TICKET: &str = "/api/events/ticket";
+/// `POST`: a one-time link that opens the flow at a desktop-only platform on another computer.
+pub const CONTINUE_ELSEWHERE: &str = "/api/continue-elsewhere";

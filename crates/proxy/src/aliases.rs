@@ -87,6 +87,7 @@ pub(crate) mod tests {
             is_beta: false,
             aliases: Vec::new(),
             degraded: false,
+            desktop_only: false,
         }
     }
 

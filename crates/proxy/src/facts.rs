@@ -24,8 +24,8 @@ use crate::{
 use codat::ConnectionStatus;
 use codat_connect_api::{
     lender_events::{
-        ConnectionEvent, EventConnection, EventConnectionStatus, LenderEvent, LenderEventData,
-        PlatformHealthEvent, ReadyEvent, SyncCompletedEvent,
+        ConnectionEvent, ContinueOnComputerEvent, EventConnection, EventConnectionStatus, LenderEvent,
+        LenderEventData, PlatformHealthEvent, ReadyEvent, SyncCompletedEvent,
     },
     Requirements, SourceType, SyncState,
 };
@@ -220,6 +220,24 @@ pub async fn requirements_set(
     change.merchant.requirements = text;
     change.reassess().await?;
     change.finish(Cause::Lender).await
+}
+
+/// The owner asked for a link to continue on a computer: the link (its code's hash and what
+/// the session it starts carries) and the lender's event that hands it on, in one transaction.
+pub async fn continue_on_computer(
+    state: &AppState,
+    merchant_id: &str,
+    code_hash: &str,
+    extras: &crate::db::SessionExtras,
+    event: ContinueOnComputerEvent,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    let lifetime = crate::flow::link_start::LINK_LIFETIME;
+    change.tx.insert_link_start(code_hash, merchant_id, extras, lifetime).await?;
+    change.emit(LenderEventData::ContinueOnComputer(event)).await?;
+    change.finish(Cause::Page).await
 }
 
 /// Rejudges the platforms judged degraded, whose failures age out of the hour counted: each that

@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::CONSENT, get(flow::consent::terms))
         .route(paths::CONSENTS, get(flow::consent::receipts))
         .route(paths::FUNNEL, axum::routing::post(crate::funnel::record))
+        .route(paths::CONTINUE_ELSEWHERE, axum::routing::post(flow::link_start::continue_elsewhere))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))

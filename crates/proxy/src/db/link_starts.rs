@@ -1,11 +1,48 @@
 //! One-time links to the flow (`delivery: "link"`), and where they send the owner at the end.
 
-use super::{unix_now, Db, SessionExtras};
+use super::{unix_now, Db, SessionExtras, Tx};
 use std::time::Duration;
+
+/// Stores a link's code hash for the merchant through any executor (the pool or a transaction).
+async fn insert<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    code_hash: &str,
+    merchant_id: &str,
+    extras: &SessionExtras,
+    lifetime: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO link_starts (code_hash, merchant_id, return_url, expires_at, featured_platforms, \
+             opening_platform) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(code_hash)
+    .bind(merchant_id)
+    .bind(extras.return_url.as_deref().unwrap_or_default())
+    .bind(unix_now() + lifetime.as_secs() as i64)
+    .bind(extras.featured_text())
+    .bind(extras.opening_platform.as_deref())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+impl Tx {
+    /// [`Db::insert_link_start`], in the transaction of a change that follows from it.
+    pub async fn insert_link_start(
+        &mut self,
+        code_hash: &str,
+        merchant_id: &str,
+        extras: &SessionExtras,
+        lifetime: Duration,
+    ) -> Result<(), sqlx::Error> {
+        insert(&mut *self.inner, code_hash, merchant_id, extras, lifetime).await
+    }
+}
 
 impl Db {
     /// Stores a link's code hash for the merchant, valid for `lifetime`, with what the session
-    /// it starts will carry (`extras`, whose return URL every link has).
+    /// it starts will carry (`extras`: a lender's link has a return URL, a link to continue on
+    /// a computer has the session's, if any).
     pub async fn insert_link_start(
         &self,
         code_hash: &str,
@@ -13,19 +50,7 @@ impl Db {
         extras: &SessionExtras,
         lifetime: Duration,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO link_starts (code_hash, merchant_id, return_url, expires_at, featured_platforms, \
-             opening_platform) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(code_hash)
-        .bind(merchant_id)
-        .bind(extras.return_url.as_deref().unwrap_or_default())
-        .bind(unix_now() + lifetime.as_secs() as i64)
-        .bind(extras.featured_text())
-        .bind(extras.opening_platform.as_deref())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert(&self.pool, code_hash, merchant_id, extras, lifetime).await
     }
 
     /// Uses a link once: its merchant and what the session it starts carries; `None` when

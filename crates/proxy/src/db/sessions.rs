@@ -36,6 +36,8 @@ impl SessionExtras {
     pub(super) fn from_row((return_url, featured, opening_platform): ExtrasRow) -> Self {
         let featured_platforms =
             featured.iter().flat_map(|text| text.split(',')).filter(|key| !key.is_empty()).map(str::to_owned);
+        // A link made for a session without one stores no return URL as empty.
+        let return_url = return_url.filter(|url| !url.is_empty());
         Self { return_url, featured_platforms: featured_platforms.collect(), opening_platform }
     }
 }

@@ -20,6 +20,17 @@ use tokio::sync::{RwLock, Semaphore};
 const CACHE_TTL: Duration = Duration::from_secs(10 * 60);
 /// Branding requests in flight at once (Codat allows 10 per company; stay below).
 const BRANDING_CONCURRENCY: usize = 8;
+
+/// The platforms that connect only from the computer they are installed on, shipped as data.
+const DESKTOP_PLATFORMS: &str = include_str!("../../data/desktop_platforms.txt");
+
+/// Whether the platform with Codat key `key` connects only from its own computer.
+pub fn is_desktop_only(key: &str) -> bool {
+    DESKTOP_PLATFORMS
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .any(|line| line.split('\t').next() == Some(key))
+}
 /// Longest the grid's answer waits for the images it carries; past it, the cards keep their
 /// image URLs (a slow image host must not hold up the grid).
 const INLINE_WAIT: Duration = Duration::from_secs(3);
@@ -195,6 +206,7 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
     let image = |img: Option<&codat::BrandingImage>| img.and_then(|i| i.image()).and_then(|i| i.src.clone());
     let square = branding.logo.as_ref().and_then(|l| l.square.as_ref());
     let button = branding.button.as_ref();
+    let desktop_only = is_desktop_only(&integration.key);
     IntegrationCard {
         logo_url: image(square).unwrap_or_else(|| integration.logo_url.clone()),
         logo_alt: format!("{} logo", integration.name),
@@ -206,6 +218,7 @@ fn card(integration: Integration, branding: Branding) -> IntegrationCard {
         name: integration.name,
         aliases: Vec::new(),
         degraded: false,
+        desktop_only,
     }
 }
 

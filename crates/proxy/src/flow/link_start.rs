@@ -5,14 +5,20 @@
 //! not used by merely being fetched, since e-mail scanners open links before people do. "Done"
 //! sends the owner to the lender's `returnUrl` with the outcome.
 
-use crate::{db::SessionExtras, error::AppError, session, AppState};
+use crate::{
+    db::SessionExtras,
+    error::AppError,
+    extract::{AppJson, SignedIn},
+    session, AppState,
+};
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap},
     response::{Html, IntoResponse, Redirect, Response},
+    Json,
 };
 use axum_extra::extract::CookieJar;
-use codat_connect_api::pages;
+use codat_connect_api::{lender_events::ContinueOnComputerEvent, pages, ContinueElsewhere, ContinueLink};
 use std::time::Duration;
 
 /// How long a link may wait to be opened.
@@ -30,6 +36,43 @@ pub async fn issue(
     let code = session::new_token();
     state.db.insert_link_start(&session::hash_secret(&code), merchant_id, &extras, LINK_LIFETIME).await?;
     Ok(format!("{}/start/{code}", state.settings.public_url))
+}
+
+/// `POST /api/continue-elsewhere`: a one-time link that opens this merchant's flow at a
+/// desktop-only platform, for the computer it is installed on (an owner on a phone copies it, and
+/// the lender hears `merchant.continue_on_computer` with it, to e-mail). Who may call it: the
+/// owner's session (cookie or bearer token, with the CSRF header every change needs), a few
+/// times an hour. What binds the link: its own code, made here, stored only as a hash, used once
+/// within a day; the session it starts carries this session's return URL and featured platforms.
+pub async fn continue_elsewhere(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    AppJson(request): AppJson<ContinueElsewhere>,
+) -> Result<Json<ContinueLink>, AppError> {
+    let key = request.platform_key.trim();
+    let offered = crate::flow::integrations::offered_platform(&state, key).await?;
+    let Some((platform_name, _)) = offered.filter(|_| crate::flow::integrations::is_desktop_only(key)) else {
+        return Err(AppError::BadRequest(
+            "Only a platform that connects from its own computer is continued there.".into(),
+        ));
+    };
+    state.rate_limits.take_handoff_link(&signed_in.token_hash)?;
+    let session_extras = state.db.session_extras(&signed_in.token_hash).await?;
+    let extras = SessionExtras { opening_platform: Some(key.to_owned()), ..session_extras };
+    let code = session::new_token();
+    let url = format!("{}/start/{code}", state.settings.public_url);
+    let expires_at = crate::db::rfc3339(crate::db::unix_now() + LINK_LIFETIME.as_secs() as i64);
+    let event = ContinueOnComputerEvent {
+        merchant_id: signed_in.merchant.id.clone(),
+        company_id: Some(signed_in.company_id.clone()),
+        platform_key: key.to_owned(),
+        platform_name,
+        link: url.clone(),
+        expires_at,
+    };
+    let code_hash = session::hash_secret(&code);
+    crate::facts::continue_on_computer(&state, &signed_in.merchant.id, &code_hash, &extras, event).await?;
+    Ok(Json(ContinueLink { url }))
 }
 
 /// A return URL on one of the lender's own origins (`FRAME_ANCESTORS`): the flow never sends an

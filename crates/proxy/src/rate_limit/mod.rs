@@ -32,12 +32,17 @@ const ADMIN_BLOCK: Duration = Duration::from_secs(60);
 /// must not be filled by one visitor.
 pub const FUNNEL_STEPS_PER_MINUTE: u32 = 30;
 
+/// Links to continue on a computer one session may ask for an hour: each is an event sent to the
+/// lender, which its systems may e-mail.
+pub const HANDOFF_LINKS_PER_HOUR: u32 = 5;
+
 /// Every limit the server keeps.
 #[derive(Debug)]
 pub struct RateLimits {
     api_addresses: Limiter<IpAddr>,
     api_sessions: Limiter<String>,
     funnel_sessions: Limiter<String>,
+    handoff_sessions: Limiter<String>,
     sign_ups: Limiter<IpAddr>,
     webhooks: Limiter<IpAddr>,
     admin: Limiter<IpAddr>,
@@ -66,6 +71,7 @@ impl RateLimits {
             api_addresses: Limiter::per_minute(per_minute),
             api_sessions: Limiter::per_minute(per_minute),
             funnel_sessions: Limiter::per_minute(FUNNEL_STEPS_PER_MINUTE),
+            handoff_sessions: Limiter::new(Quota::per_hour(non_zero(HANDOFF_LINKS_PER_HOUR))),
             sign_ups: Limiter::new(Quota::per_hour(non_zero(sign_ups_per_hour))),
             webhooks: Limiter::per_minute(webhooks_per_minute),
             admin: Limiter::per_minute(admin_per_minute),
@@ -81,6 +87,7 @@ impl RateLimits {
         self.api_addresses.sweep();
         self.api_sessions.sweep();
         self.funnel_sessions.sweep();
+        self.handoff_sessions.sweep();
         self.sign_ups.sweep();
         self.webhooks.sweep();
         self.admin.sweep();
@@ -94,6 +101,7 @@ impl RateLimits {
         self.api_addresses.inner.len()
             + self.api_sessions.inner.len()
             + self.funnel_sessions.inner.len()
+            + self.handoff_sessions.inner.len()
             + self.sign_ups.inner.len()
             + self.webhooks.inner.len()
             + self.admin.inner.len()
@@ -108,6 +116,11 @@ impl RateLimits {
     /// One more funnel step from the session with this token hash.
     pub fn take_funnel_step(&self, token_hash: &str) -> Result<(), AppError> {
         self.funnel_sessions.take(token_hash.to_owned())
+    }
+
+    /// One more link to continue on a computer for the session with this token hash.
+    pub fn take_handoff_link(&self, token_hash: &str) -> Result<(), AppError> {
+        self.handoff_sessions.take(token_hash.to_owned())
     }
 
     /// One more sign-up from `client`.

@@ -6,6 +6,7 @@ mod support;
 mod api;
 mod check;
 mod consent;
+mod continue_elsewhere;
 mod crash;
 mod databases;
 mod funnel;
