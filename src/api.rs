@@ -115,6 +115,11 @@ pub async fn connect(platform_key: &str, consent: &ConsentGiven) -> ApiResult<Co
     post(paths::CONNECTIONS, &request).await
 }
 
+/// A one-time link that opens the flow at a desktop-only platform on the computer it runs on.
+pub async fn continue_elsewhere(platform_key: String) -> ApiResult<codat_connect_api::ContinueLink> {
+    post(paths::CONTINUE_ELSEWHERE, &codat_connect_api::ContinueElsewhere { platform_key }).await
+}
+
 /// What the owner agrees to before connecting a platform of `source_type`, in the page's language.
 pub async fn consent_terms(source_type: SourceType) -> ApiResult<ConsentTerms> {
     let locale = crate::i18n::locale().tag();

@@ -14,6 +14,18 @@ pub const CARDS_IN_VIEW: usize = 8;
 /// The tabs of the picker, in order: one per kind of platform a lender can ask for.
 pub const TABS: [SourceType; 3] = codat_connect_api::Requirements::KINDS;
 
+/// A platform the owner chose (or the lender's session opens at), with what its consent step
+/// says of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chosen {
+    /// Its Codat key.
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// It connects only from the computer it is installed on.
+    pub desktop_only: bool,
+}
+
 /// The tab's label.
 pub fn tab_label(m: &Messages, source_type: SourceType) -> &'static str {
     match source_type {

@@ -1,6 +1,8 @@
 //! Consent before Link opens: what the platform will share (its data types in words, and how
 //! much history), why and for how long, in the lender's words, with its terms and privacy
-//! notice; "Agree and continue" starts the connection, "Decline" returns to the grid.
+//! notice; "Agree and continue" starts the connection, "Decline" returns to the grid. On a phone,
+//! a desktop-only platform says it connects from its own computer and offers a one-time link to
+//! continue there.
 
 use crate::{
     api,
@@ -8,6 +10,7 @@ use crate::{
     data_types,
     i18n::{fill, messages},
     loaded::Loaded,
+    picker::Chosen,
 };
 use codat_connect_api::{ConsentGiven, FunnelStep, SourceType};
 use leptos::{html, prelude::*};
@@ -16,7 +19,7 @@ use leptos::{html, prelude::*};
 #[component]
 pub fn ConsentDialog(
     /// The platform the owner chose, while its dialog is open.
-    chosen: RwSignal<Option<(String, String)>>,
+    chosen: RwSignal<Option<Chosen>>,
     /// The kind of platform shown (the terms depend on it).
     kind: RwSignal<SourceType>,
     /// Called from the click on "Agree and continue", with the platform's key and the consent.
@@ -42,12 +45,13 @@ pub fn ConsentDialog(
     });
     // Declined with the button or Escape: back to the grid.
     let decline = move || {
-        if let Some((platform_key, _)) = chosen.get_untracked() {
+        if let Some(Chosen { key, .. }) = chosen.get_untracked() {
             chosen.set(None);
-            api::funnel(FunnelStep::ConsentDeclined { platform_key });
+            api::funnel(FunnelStep::ConsentDeclined { platform_key: key });
         }
     };
-    let name = move || chosen.with(|c| c.as_ref().map(|(_, name)| name.clone()).unwrap_or_default());
+    let name = move || chosen.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let desktop_only = move || chosen.with(|c| c.as_ref().filter(|c| c.desktop_only).map(|c| c.key.clone()));
     let body = move || match terms.get() {
         None => view! { <p>{m.loading}</p> }.into_any(),
         Some(Err(failure)) => view! { <ErrorNotice failure on_retry=move |_| terms.reload()/> }.into_any(),
@@ -76,7 +80,7 @@ pub fn ConsentDialog(
                 <div class="actions">
                     <button type="button" class="button" on:click=move |_| decline()>{m.consent_decline}</button>
                     <button type="button" class="button primary" on:click=move |_| {
-                        if let Some((key, _)) = chosen.get_untracked() {
+                        if let Some(Chosen { key, .. }) = chosen.get_untracked() {
                             chosen.set(None);
                             api::funnel(FunnelStep::ConsentGiven { platform_key: key.clone() });
                             on_agree.run((key, agreed.clone()));
@@ -91,7 +95,33 @@ pub fn ConsentDialog(
         <dialog node_ref=dialog class="confirm-dialog consent-dialog" aria-labelledby="consent-title"
             on:close=move |_| decline()>
             <h2 id="consent-title">{move || fill(m.consent_title, &[("platform", &name())])}</h2>
+            {move || desktop_only().map(|key| view! { <ContinueElsewhere key name=name()/> })}
             {body}
         </dialog>
+    }
+}
+
+/// On a phone (CSS shows it only there), a desktop-only platform: it connects from its own
+/// computer, and a one-time link continues the flow there (the lender is sent it too).
+#[component]
+fn ContinueElsewhere(key: String, name: String) -> impl IntoView {
+    let m = messages();
+    let link = RwSignal::new(None);
+    let ask = move |_| {
+        let key = key.clone();
+        leptos::task::spawn_local(async move { link.set(Some(api::continue_elsewhere(key).await)) });
+    };
+    view! {
+        <div class="continue-elsewhere notice notice-warning">
+            <p>{fill(m.desktop_only_note, &[("platform", &name)])}</p>
+            <button type="button" class="button" on:click=ask>{m.continue_on_computer}</button>
+            {move || link.get().map(|answer| match answer {
+                Ok(link) => {
+                    let href = link.url.clone();
+                    view! { <p>{m.continue_link_ready}" "<a href=href>{link.url}</a></p> }.into_any()
+                }
+                Err(failure) => view! { <p role="alert">{failure.message()}</p> }.into_any(),
+            })}
+        </div>
     }
 }

@@ -28,9 +28,9 @@ impl SearchMatch {
 pub fn IntegrationCard(
     /// The platform, with its logo and branded button images.
     card: Card,
-    /// Called with the platform's key and name when the card is chosen.
+    /// Called with the platform when the card is chosen.
     #[prop(into)]
-    on_connect: Callback<(String, String)>,
+    on_connect: Callback<crate::picker::Chosen>,
     /// True while any connection is being started, to prevent double starts.
     #[prop(into)]
     busy: Signal<bool>,
@@ -46,6 +46,7 @@ pub fn IntegrationCard(
 ) -> impl IntoView {
     let key = card.platform_key.clone();
     let name = card.name.clone();
+    let desktop_only = card.desktop_only;
     let m = crate::i18n::messages();
     // The name holds every word the card shows (its Beta badge too), for voice control.
     let label = if card.is_beta { m.connect_beta_platform } else { m.connect_platform };
@@ -113,7 +114,11 @@ pub fn IntegrationCard(
                 aria-label=label
                 data-platform=card.platform_key.clone()
                 disabled=move || busy.get()
-                on:click=move |_| on_connect.run((key.clone(), name.clone()))
+                on:click=move |_| on_connect.run(crate::picker::Chosen {
+                    key: key.clone(),
+                    name: name.clone(),
+                    desktop_only,
+                })
             >
                 // First in the text, last on screen (CSS `order`): the card's words then read
                 // "Connect Wave" as its name does (WCAG 2.5.3, label in name); the spaces keep

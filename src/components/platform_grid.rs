@@ -25,8 +25,8 @@ pub fn PlatformGrid(
     tab: RwSignal<SourceType>,
     /// The search box's text.
     search: RwSignal<String>,
-    /// Called with the platform's key and name when a card is chosen.
-    on_connect: Callback<(String, String)>,
+    /// Called with the platform when a card is chosen.
+    on_connect: Callback<crate::picker::Chosen>,
     /// True while a connection is being started.
     busy: Signal<bool>,
     /// The business's connections.
@@ -62,7 +62,7 @@ pub fn PlatformGrid(
 fn Grid(
     cards: Vec<Card>,
     search: RwSignal<String>,
-    on_connect: Callback<(String, String)>,
+    on_connect: Callback<crate::picker::Chosen>,
     busy: Signal<bool>,
     found: RwSignal<usize>,
     kind: SourceType,

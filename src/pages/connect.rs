@@ -42,7 +42,7 @@ pub fn ConnectPage() -> impl IntoView {
     });
     let tab = RwSignal::new(first);
     // A card asks for consent first; "Agree and continue" starts the connection (in its click).
-    let chosen = RwSignal::new(None::<(String, String)>);
+    let chosen = RwSignal::new(None::<picker::Chosen>);
     // The lender may hide the kind shown first; and the lender's session may open at one
     // platform: its consent step, once, with the grid behind it (one effect: each costs bytes).
     Effect::new(move |opened: Option<bool>| {
@@ -59,7 +59,8 @@ pub fn ConnectPage() -> impl IntoView {
                     && embed::options().is_none_or(|options| options.allows_platform(&key))
                 {
                     tab.set(kind);
-                    chosen.set(Some((key, name)));
+                    let desktop_only = session.opening_desktop_only;
+                    chosen.set(Some(picker::Chosen { key, name, desktop_only }));
                 }
             }
         }
@@ -68,8 +69,8 @@ pub fn ConnectPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let start = ConnectionStart::on_page();
     let busy = start.busy();
-    let on_connect = Callback::new(move |platform: (String, String)| {
-        api::funnel(FunnelStep::PlatformChosen { platform_key: platform.0.clone() });
+    let on_connect = Callback::new(move |platform: picker::Chosen| {
+        api::funnel(FunnelStep::PlatformChosen { platform_key: platform.key.clone() });
         chosen.set(Some(platform));
     });
     // How many platforms the search finds, for the lender's funnel.

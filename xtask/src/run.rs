@@ -23,10 +23,10 @@ pub fn run(server_args: &[String]) -> anyhow::Result<()> {
 /// Builds the web app into `dist/` and writes its compressed copies.
 pub fn build_web_app() -> anyhow::Result<()> {
     run_step("building the web app (trunk, release)", cmd("trunk", &["build", "--release"]))?;
-    let script = project_root().join("xtask").join("scripts").join("minify_glue.cjs");
+    let script = project_root().join("xtask").join("scripts").join("minify_js.cjs");
     let (package, dist) = (tools::esbuild_package(), project_root().join("dist"));
     run_step(
-        "minifying the JS glue (esbuild)",
+        "minifying the JS glue and embed.js (esbuild)",
         cmd("node", &[&*script.to_string_lossy(), &*package.to_string_lossy(), &*dist.to_string_lossy()]),
     )?;
     let written = crate::precompress::precompress(&project_root().join("dist"))?;

@@ -201,7 +201,7 @@ fn ensure_esbuild() -> anyhow::Result<()> {
     )
 }
 
-/// The installed esbuild package, which `xtask/scripts/minify_glue.cjs` loads.
+/// The installed esbuild package, which `xtask/scripts/minify_js.cjs` loads.
 pub fn esbuild_package() -> std::path::PathBuf {
     target_dir().join("tools").join("esbuild").join("node_modules").join("esbuild")
 }

@@ -85,6 +85,13 @@ macro_rules! with_message_keys {
         /// On a platform's card when most businesses' recent attempts at it failed (the card
         /// still starts a connection: the owner may try anyway).
             platform_degraded,
+        /// On a phone, before consent to a platform that connects only from its own computer;
+        /// `{platform}`.
+            desktop_only_note,
+        /// The button that makes a one-time link to continue on that computer.
+            continue_on_computer,
+        /// Above the link, once made.
+            continue_link_ready,
         /// The existing accounting platform; `{name}`.
             accounting_connected,
         /// Link to manage it.

@@ -105,6 +105,9 @@ pub struct Session {
     /// The opening platform's kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_kind: Option<crate::SourceType>,
+    /// The opening platform connects only from its own computer (a phone offers a link there).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opening_desktop_only: bool,
 }
 
 #[cfg(test)]

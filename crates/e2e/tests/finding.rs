@@ -173,3 +173,49 @@ async fn a_platform_that_keeps_failing_says_so_on_its_card_and_can_still_be_trie
     assert_eq!(harness.heading("is connected").await, "Xero is connected");
     harness.finish().await;
 }
+
+/// On a phone, a platform that connects only from its own computer says so before consent and
+/// offers a one-time link; opened on the computer, the link starts the flow there at that
+/// platform's consent step (where the offer is not shown). In both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_a_desktop_only_platform_offers_a_link_to_continue_on_its_computer() {
+    let harness = Harness::start("desktop-only").await;
+    harness.browser.set_window_size(390, 844).await.expect("a phone's size");
+    sign_up(&harness, "Ridge Farm Supplies").await;
+    let offer = "//dialog[@open]//div[contains(@class,'continue-elsewhere')]";
+    for (path, name, note, ask) in [
+        (
+            "/connect?locale=fr-CA",
+            "Connecter QuickBooks Desktop",
+            "QuickBooks Desktop se connecte depuis l'ordinateur où il est installé, pas depuis un téléphone.",
+            "Continuer sur un ordinateur",
+        ),
+        (
+            "/connect?locale=en",
+            "Connect QuickBooks Desktop",
+            "QuickBooks Desktop connects from the computer it is installed on, not from a phone.",
+            "Continue on a computer",
+        ),
+    ] {
+        harness.open(path).await;
+        search_for(&harness, "quickbooks desktop").await;
+        harness.button(name).await.click().await.expect("choosing QuickBooks Desktop");
+        harness.find(&format!("{offer}/p[normalize-space()=\"{note}\"]")).await;
+        harness.button(ask).await.click().await.expect("asking for a link");
+        harness.find(&format!("{offer}//a[starts-with(@href, '{}')]", harness.url("/start/"))).await;
+        assert_eq!(axe_violations(&harness).await, Vec::<String>::new(), "{path}");
+        harness.screenshot(if path.contains("fr-CA") { "02-link-in-french" } else { "01-link" }).await;
+    }
+    let link = harness.find(&format!("{offer}//a")).await.attr("href").await.unwrap().expect("the link");
+
+    // The computer: another browser (no cookies), a wide screen.
+    harness.browser.delete_all_cookies().await.expect("another browser");
+    harness.browser.set_window_size(1280, 800).await.expect("a computer's size");
+    harness.browser.goto(&link).await.expect("opening the link");
+    harness.button("Continue").await.click().await.expect("opening the flow");
+    harness.find("//dialog[@open]//h2[normalize-space()='Before you connect QuickBooks Desktop']").await;
+    let offer = harness.find_within(&harness.find("//dialog[@open]").await, ".continue-elsewhere").await;
+    assert_eq!(offer.css_value("display").await.unwrap(), "none", "a computer connects it where it stands");
+    harness.screenshot("03-on-the-computer").await;
+    harness.finish().await;
+}

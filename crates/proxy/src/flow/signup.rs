@@ -54,6 +54,7 @@ pub async fn sign_up(
         opening_key: None,
         opening_name: None,
         opening_kind: None,
+        opening_desktop_only: false,
     };
     Ok((jar.add(cookie), Json(body)))
 }
@@ -114,15 +115,18 @@ async fn session_answer(
         None => None,
     };
     let (opening_name, opening_kind) = opening.unzip();
+    let opening_key = opening_name.is_some().then_some(opening_key).flatten();
+    let opening_desktop_only = opening_key.as_deref().is_some_and(crate::flow::integrations::is_desktop_only);
     Ok(Session {
         merchant_id: merchant.id,
         business_name: merchant.business_name,
         company_id,
         requirements,
         return_url: extras.return_url,
-        opening_key: opening_name.is_some().then_some(opening_key).flatten(),
+        opening_key,
         opening_name,
         opening_kind,
+        opening_desktop_only,
     })
 }
 

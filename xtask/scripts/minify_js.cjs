@@ -1,6 +1,7 @@
-// Minifies wasm-bindgen's JS glue in a trunk build and keeps index.html's integrity hash true.
-// Trunk's own JS minifier cannot parse the glue and leaves it as it is (its "Failed to minify JS"
-// warning); esbuild can. Usage: node minify_glue.cjs <esbuild package dir> <dist dir>
+// Minifies the JS of a trunk build: wasm-bindgen's glue, keeping index.html's integrity hash
+// true (trunk's own JS minifier cannot parse the glue and leaves it as it is, its "Failed to
+// minify JS" warning; esbuild can), and assets/embed.js, the host page's script (its readable
+// source, with its usage, stays in assets/). Usage: node minify_js.cjs <esbuild package dir> <dist dir>
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -29,3 +30,9 @@ fs.writeFileSync(file, minified);
 index = index.split(before).join(integrity(Buffer.from(minified)));
 fs.writeFileSync(indexPath, index);
 console.log(`${glue[0]}: ${source.length} -> ${Buffer.byteLength(minified)} bytes`);
+
+const embed = path.join(dist, "assets", "embed.js");
+const embedSource = fs.readFileSync(embed, "utf8");
+const embedMinified = esbuild.transformSync(embedSource, { minify: true }).code;
+fs.writeFileSync(embed, embedMinified);
+console.log(`assets/embed.js: ${Buffer.byteLength(embedSource)} -> ${Buffer.byteLength(embedMinified)} bytes`);
