@@ -30,6 +30,7 @@ const LONG_FILES: &[(&str, &str)] = &[
         "a process killed between each two statements of each change",
     ),
     ("crates/codat/src/client.rs", "one method per Codat operation the product calls"),
+    ("crates/api/src/message_keys.rs", "every string the page shows, each with what it is, in one list"),
     ("crates/proxy/src/webhooks.rs", "receiving, verifying and acting on Codat's webhooks in order"),
     ("crates/emulator/src/lib.rs", "the emulator's routes and their state, as the spec lists them"),
     ("crates/proxy/tests/integration/databases.rs", "the same storage tests on SQLite and PostgreSQL"),

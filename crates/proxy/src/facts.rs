@@ -229,12 +229,12 @@ pub async fn continue_on_computer(
     merchant_id: &str,
     code_hash: &str,
     extras: &crate::db::SessionExtras,
+    lifetime: std::time::Duration,
     event: ContinueOnComputerEvent,
 ) -> Result<(), AppError> {
     let Some(mut change) = Change::begin(state, merchant_id).await? else {
         return Err(AppError::NotSignedIn);
     };
-    let lifetime = crate::flow::link_start::LINK_LIFETIME;
     change.tx.insert_link_start(code_hash, merchant_id, extras, lifetime).await?;
     change.emit(LenderEventData::ContinueOnComputer(event)).await?;
     change.finish(Cause::Page).await

@@ -124,7 +124,7 @@ pub async fn record(
         let failed_return = recorded.detail.as_deref().is_some_and(|status| status.starts_with('5'));
         if let (true, Some(own)) = (failed_return, &own) {
             if own.attempt_started_at.is_some() {
-                crate::platform_health::ask_codat_about(&state, &merchant.id, &company_id, &own.id).await;
+                crate::flow::callback::ask_codat_about(&state, &merchant.id, &company_id, &own.id).await;
             }
         }
         recorded.platform_key = own.and_then(|c| c.platform_key);

@@ -57,26 +57,6 @@ pub fn failed_at(connection: &Connection, now: i64) -> Option<i64> {
         .max()
 }
 
-/// Records what Codat says of one of the merchant's connections now (after a return that said
-/// the platform failed, which alone is not believed). The step is recorded
-/// whatever Codat answers: a failure here is logged, and the watcher or a webhook tells later.
-pub async fn ask_codat_about(
-    state: &crate::AppState,
-    merchant_id: &str,
-    company_id: &str,
-    connection_id: &str,
-) {
-    let seen = match state.codat.get_connection(company_id, connection_id).await {
-        Ok(connection) => {
-            crate::facts::connections_seen(state, merchant_id, &[connection], crate::facts::Cause::Page).await
-        }
-        Err(error) => Err(error.into()),
-    };
-    if let Err(error) = seen {
-        tracing::warn!(%merchant_id, %connection_id, %error, "a failed return's connection could not be looked up");
-    }
-}
-
 /// Rejudges `platform_key` in `tx` from its tally: `Some(true)` when it has just become degraded,
 /// `Some(false)` when it has just recovered (once across servers), with the tally.
 pub async fn rejudge(

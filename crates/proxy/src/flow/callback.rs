@@ -97,6 +97,21 @@ async fn confirm_in_another_browser(
     Ok((jar, Json(ReturnConfirmed { connection, finish_url: Some(finish_url) })))
 }
 
+/// Records what Codat says of one of the merchant's connections now (after a return that said
+/// the platform failed, which alone is not believed). The step is recorded
+/// whatever Codat answers: a failure here is logged, and the watcher or a webhook tells later.
+pub async fn ask_codat_about(state: &AppState, merchant_id: &str, company_id: &str, connection_id: &str) {
+    let seen = match state.codat.get_connection(company_id, connection_id).await {
+        Ok(connection) => {
+            crate::facts::connections_seen(state, merchant_id, &[connection], crate::facts::Cause::Page).await
+        }
+        Err(error) => Err(error.into()),
+    };
+    if let Err(error) = seen {
+        tracing::warn!(%merchant_id, %connection_id, %error, "a failed return's connection could not be looked up");
+    }
+}
+
 /// The lender's return URL with where the merchant stands against its requirements.
 async fn finish_url(state: &AppState, merchant_id: &str, return_url: &str) -> Result<String, AppError> {
     let requirements = crate::lender::requirements_of(state, merchant_id).await?;

@@ -71,7 +71,9 @@ pub async fn continue_elsewhere(
         expires_at,
     };
     let code_hash = session::hash_secret(&code);
-    crate::facts::continue_on_computer(&state, &signed_in.merchant.id, &code_hash, &extras, event).await?;
+    let merchant_id = &signed_in.merchant.id;
+    crate::facts::continue_on_computer(&state, merchant_id, &code_hash, &extras, LINK_LIFETIME, event)
+        .await?;
     Ok(Json(ContinueLink { url }))
 }
 
