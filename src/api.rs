@@ -116,7 +116,7 @@ pub async fn connect(platform_key: &str, consent: &ConsentGiven) -> ApiResult<Co
 }
 
 /// A one-time link that opens the flow at a desktop-only platform on the computer it runs on.
-pub async fn continue_elsewhere(platform_key: String) -> ApiResult<codat_connect_api::ContinueLink> {
+pub async fn continue_elsewhere(platform_key: String) -> ApiResult<codat_connect_api::OneTimeLink> {
     post(paths::CONTINUE_ELSEWHERE, &codat_connect_api::ContinueElsewhere { platform_key }).await
 }
 

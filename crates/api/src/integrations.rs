@@ -79,11 +79,22 @@ pub struct ContinueElsewhere {
     pub platform_key: String,
 }
 
-/// Its answer: the one-time link to open on the computer.
+/// A one-time link to the flow the page made for someone (the owner on another computer, or the
+/// person a hand-off names): `POST /api/continue-elsewhere`'s and `POST /api/handoffs`' answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContinueLink {
-    /// The link (it works once, for a day).
+pub struct OneTimeLink {
+    /// The link (it works once, within its lifetime).
     pub url: String,
+}
+
+/// Body of `POST /api/handoffs`: someone else who handles the business's books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffRequest {
+    /// Whom the owner names (1 to 80 characters).
+    pub person: String,
+    /// A note to them (at most 300 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Cards the integration grid shows at first, and adds with each "show more". The proxy writes

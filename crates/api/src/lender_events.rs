@@ -44,10 +44,14 @@ pub enum LenderEventData {
     /// platform is installed on: the lender's systems may e-mail it.
     #[serde(rename = "merchant.continue_on_computer")]
     ContinueOnComputer(ContinueOnComputerEvent),
+    /// The owner asked someone else (an accountant, a bookkeeper) to link for the business:
+    /// the lender's systems may e-mail them the link.
+    #[serde(rename = "merchant.handoff_requested")]
+    HandoffRequested(HandoffRequestedEvent),
 }
 
 /// Every event type's name, in the order the README lists them.
-pub const LENDER_EVENT_TYPES: [&str; 8] = [
+pub const LENDER_EVENT_TYPES: [&str; 9] = [
     "merchant.connection.linked",
     "merchant.connection.unlinked",
     "merchant.connection.needs_reauth",
@@ -56,6 +60,7 @@ pub const LENDER_EVENT_TYPES: [&str; 8] = [
     "platform.degraded",
     "platform.recovered",
     "merchant.continue_on_computer",
+    "merchant.handoff_requested",
 ];
 
 impl LenderEventData {
@@ -70,6 +75,7 @@ impl LenderEventData {
             Self::PlatformDegraded(_) => 5,
             Self::PlatformRecovered(_) => 6,
             Self::ContinueOnComputer(_) => 7,
+            Self::HandoffRequested(_) => 8,
         };
         LENDER_EVENT_TYPES[index]
     }
@@ -164,6 +170,27 @@ pub struct ContinueOnComputerEvent {
     pub platform_name: String,
     /// The one-time link (the same the owner was shown): whoever holds it may continue the
     /// merchant's flow once, so send it only to the merchant.
+    pub link: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+}
+
+/// A hand-off the owner asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffRequestedEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// The hand-off's id (to revoke it: `DELETE /v1/merchants/{merchantId}/handoffs/{id}`).
+    pub handoff_id: String,
+    /// Whom the owner named.
+    pub person: String,
+    /// The owner's note to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The one-time link for them (the same the owner was shown).
     pub link: String,
     /// When it stops working (RFC 3339).
     pub expires_at: String,

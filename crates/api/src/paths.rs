@@ -28,3 +28,5 @@ pub const EVENTS: &str = "/api/events";
 pub const EVENTS_TICKET: &str = "/api/events/ticket";
 /// `POST`: a one-time link that opens the flow at a desktop-only platform on another computer.
 pub const CONTINUE_ELSEWHERE: &str = "/api/continue-elsewhere";
+/// `POST`: a one-time link for someone else who handles the business's books.
+pub const HANDOFFS: &str = "/api/handoffs";

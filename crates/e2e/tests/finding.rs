@@ -219,3 +219,20 @@ async fn on_a_phone_a_desktop_only_platform_offers_a_link_to_continue_on_its_com
     harness.screenshot("03-on-the-computer").await;
     harness.finish().await;
 }
+
+/// The platforms the lender features come first in the grid, in its order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lenders_featured_platforms_come_first_in_its_order() {
+    let harness = Harness::start_with("featured", |config| {
+        config.featured_platforms = vec!["qhyg".into(), "gbol".into()];
+    })
+    .await;
+    sign_up(&harness, "Orchard Dental").await;
+    harness.heading("Connect your accounting software").await;
+    let first = harness.find("(//li[contains(@class,'integration-card')])[1]/button").await;
+    let second = harness.find("(//li[contains(@class,'integration-card')])[2]/button").await;
+    assert_eq!(first.attr("data-platform").await.unwrap().as_deref(), Some("qhyg"));
+    assert_eq!(second.attr("data-platform").await.unwrap().as_deref(), Some("gbol"));
+    harness.screenshot("01-featured-first").await;
+    harness.finish().await;
+}

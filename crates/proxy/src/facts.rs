@@ -24,8 +24,9 @@ use crate::{
 use codat::ConnectionStatus;
 use codat_connect_api::{
     lender_events::{
-        ConnectionEvent, ContinueOnComputerEvent, EventConnection, EventConnectionStatus, LenderEvent,
-        LenderEventData, PlatformHealthEvent, ReadyEvent, SyncCompletedEvent,
+        ConnectionEvent, ContinueOnComputerEvent, EventConnection, EventConnectionStatus,
+        HandoffRequestedEvent, LenderEvent, LenderEventData, PlatformHealthEvent, ReadyEvent,
+        SyncCompletedEvent,
     },
     Requirements, SourceType, SyncState,
 };
@@ -222,22 +223,66 @@ pub async fn requirements_set(
     change.finish(Cause::Lender).await
 }
 
-/// The owner asked for a link to continue on a computer: the link (its code's hash and what
-/// the session it starts carries) and the lender's event that hands it on, in one transaction.
+/// A one-time link the owner asked for: its code's hash, what the session it starts carries,
+/// and how long it may wait.
+#[derive(Debug, Clone, Copy)]
+pub struct MadeLink<'a> {
+    /// SHA-256 of the link's code.
+    pub code_hash: &'a str,
+    /// What the session it starts carries.
+    pub extras: &'a crate::db::SessionExtras,
+    /// How long it may wait to be opened.
+    pub lifetime: std::time::Duration,
+}
+
+/// The owner asked for a link to continue on a computer: the link and the lender's event that
+/// hands it on, in one transaction.
 pub async fn continue_on_computer(
     state: &AppState,
     merchant_id: &str,
-    code_hash: &str,
-    extras: &crate::db::SessionExtras,
-    lifetime: std::time::Duration,
+    link: MadeLink<'_>,
     event: ContinueOnComputerEvent,
 ) -> Result<(), AppError> {
     let Some(mut change) = Change::begin(state, merchant_id).await? else {
         return Err(AppError::NotSignedIn);
     };
-    change.tx.insert_link_start(code_hash, merchant_id, extras, lifetime).await?;
+    change.tx.insert_link_start(link.code_hash, merchant_id, link.extras, link.lifetime).await?;
     change.emit(LenderEventData::ContinueOnComputer(event)).await?;
     change.finish(Cause::Page).await
+}
+
+/// The owner handed the business's linking to someone else: the hand-off, its link (which
+/// carries the hand-off's id) and the lender's `merchant.handoff_requested`, in one transaction.
+pub async fn handoff_requested(
+    state: &AppState,
+    merchant_id: &str,
+    link: MadeLink<'_>,
+    event: HandoffRequestedEvent,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    let (id, person, note) = (&event.handoff_id, &event.person, event.note.as_deref());
+    change.tx.insert_handoff(id, merchant_id, person, note).await?;
+    change.tx.insert_link_start(link.code_hash, merchant_id, link.extras, link.lifetime).await?;
+    change.emit(LenderEventData::HandoffRequested(event)).await?;
+    change.finish(Cause::Page).await
+}
+
+/// The lender revoked a hand-off: its unused link and the sessions it started go, in one
+/// transaction. The ended sessions' token hashes (their streams close after the commit); `None`
+/// when there was no such hand-off in force.
+pub async fn handoff_revoked(
+    state: &AppState,
+    merchant_id: &str,
+    handoff_id: &str,
+) -> Result<Option<Vec<String>>, AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Ok(None);
+    };
+    let ended = change.tx.revoke_handoff(merchant_id, handoff_id).await?;
+    change.finish(Cause::Lender).await?;
+    Ok(ended)
 }
 
 /// Rejudges the platforms judged degraded, whose failures age out of the hour counted: each that

@@ -27,6 +27,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::CONSENTS, get(flow::consent::receipts))
         .route(paths::FUNNEL, axum::routing::post(crate::funnel::record))
         .route(paths::CONTINUE_ELSEWHERE, axum::routing::post(flow::link_start::continue_elsewhere))
+        .route(paths::HANDOFFS, axum::routing::post(flow::handoff::request))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))
@@ -45,6 +46,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/merchants", get(lender::status::merchants))
         .route("/v1/merchants/{merchant_id}", get(lender::status::merchant))
         .route("/v1/merchants/{merchant_id}/consents", get(lender::consents::export))
+        .route(
+            "/v1/merchants/{merchant_id}/handoffs/{handoff_id}",
+            axum::routing::delete(lender::handoffs::revoke),
+        )
         .route("/v1/webhook-deliveries", get(lender::status::deliveries))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/platforms", get(lender::platforms::health))

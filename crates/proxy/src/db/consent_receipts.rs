@@ -26,6 +26,9 @@ pub struct NewReceipt<'a> {
     pub text_hash: &'a str,
     /// The data types agreed to (JSON array).
     pub data_types: &'a str,
+    /// Who agreed, when the owner handed the linking to someone else: the person the hand-off
+    /// named (the agreement came through the hand-off's link).
+    pub handoff_person: Option<&'a str>,
 }
 
 /// A stored receipt, as the lender exports it.
@@ -56,6 +59,8 @@ pub struct StoredReceipt {
     pub withdrawn_at: Option<i64>,
     /// How consent was withdrawn.
     pub withdrawal: Option<Withdrawal>,
+    /// Who agreed, when it came through a hand-off: the person the owner named.
+    pub handoff_person: Option<String>,
 }
 
 /// How consent to a connection ended.
@@ -106,7 +111,7 @@ impl StoredReceipt {
     /// The receipts as CSV (RFC 4180, a header row first).
     pub fn csv(receipts: &[Self]) -> String {
         let mut text = String::from(
-            "connection_id,merchant_id,platform_key,platform_name,source_type,locale,version,text_hash,data_types,given_at,withdrawn_at,withdrawal\r\n",
+            "connection_id,merchant_id,platform_key,platform_name,source_type,locale,version,text_hash,data_types,given_at,withdrawn_at,withdrawal,handoff_person\r\n",
         );
         for r in receipts {
             let data_types: Vec<String> = serde_json::from_str(&r.data_types).unwrap_or_default();
@@ -123,6 +128,7 @@ impl StoredReceipt {
                 rfc3339(r.given_at),
                 r.withdrawn_at.map(rfc3339).unwrap_or_default(),
                 r.withdrawal.map(Withdrawal::as_str).unwrap_or_default().to_owned(),
+                r.handoff_person.clone().unwrap_or_default(),
             ];
             text.push_str(&crate::csv::row(&fields));
         }
@@ -132,13 +138,13 @@ impl StoredReceipt {
 
 const COLUMNS: &str =
     "connection_id, merchant_id, platform_key, platform_name, source_type, locale, version, \
-     text_hash, data_types, given_at, withdrawn_at, withdrawal";
+     text_hash, data_types, given_at, withdrawn_at, withdrawal, handoff_person";
 
 impl Tx {
     /// Stores the receipt of a new connection's consent (a connection has one).
     pub async fn insert_receipt(&mut self, receipt: NewReceipt<'_>) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
-            "INSERT INTO consent_receipts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL) \
+            "INSERT INTO consent_receipts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11) \
              ON CONFLICT (connection_id) DO NOTHING"
         ))
         .bind(receipt.connection_id)
@@ -151,6 +157,7 @@ impl Tx {
         .bind(receipt.text_hash)
         .bind(receipt.data_types)
         .bind(unix_now())
+        .bind(receipt.handoff_person)
         .execute(&mut *self.inner)
         .await?;
         Ok(())
@@ -202,6 +209,7 @@ mod tests {
             version: "abc123",
             text_hash: "ff",
             data_types: r#"["invoices","bills"]"#,
+            handoff_person: None,
         }
     }
 
@@ -223,7 +231,7 @@ mod tests {
             row.starts_with("c1,m1,gbol,\"Xero, \"\"the\"\" one\",Accounting,en,abc123,ff,invoices bills,"),
             "{row}"
         );
-        assert!(row.ends_with(",unlinked"));
+        assert!(row.ends_with(",unlinked,"), "no hand-off: the last field is empty");
         assert_eq!(stored[0].clone().receipt().data_types, ["invoices", "bills"]);
     }
 }

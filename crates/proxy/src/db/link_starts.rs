@@ -13,7 +13,7 @@ async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO link_starts (code_hash, merchant_id, return_url, expires_at, featured_platforms, \
-             opening_platform) VALUES ($1, $2, $3, $4, $5, $6)",
+         opening_platform, handoff_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(code_hash)
     .bind(merchant_id)
@@ -21,6 +21,7 @@ async fn insert<'e>(
     .bind(unix_now() + lifetime.as_secs() as i64)
     .bind(extras.featured_text())
     .bind(extras.opening_platform.as_deref())
+    .bind(extras.handoff_id.as_deref())
     .execute(executor)
     .await?;
     Ok(())
@@ -66,18 +67,23 @@ impl Db {
             return_url: Option<String>,
             featured_platforms: Option<String>,
             opening_platform: Option<String>,
+            handoff_id: Option<String>,
         }
         let used: Option<Used> = sqlx::query_as(
             "UPDATE link_starts SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING merchant_id, return_url, featured_platforms, opening_platform",
+             RETURNING merchant_id, return_url, featured_platforms, opening_platform, handoff_id",
         )
         .bind(now)
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await?;
         Ok(used.map(|used| {
-            let extras =
-                SessionExtras::from_row((used.return_url, used.featured_platforms, used.opening_platform));
+            let extras = SessionExtras::from_row((
+                used.return_url,
+                used.featured_platforms,
+                used.opening_platform,
+                used.handoff_id,
+            ));
             (used.merchant_id, extras)
         }))
     }

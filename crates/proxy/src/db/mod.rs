@@ -2,7 +2,8 @@
 //! `synchronous=FULL`) and on PostgreSQL (for several servers behind a load balancer), through
 //! sqlx's `Any` driver; each backend has its own migrations. One module per table or subject:
 //!
-//! - the merchant and its access: `merchants`, `sessions`, `stream_tickets`, `link_starts`;
+//! - the merchant and its access: `merchants`, `sessions`, `stream_tickets`, `link_starts`,
+//!   `handoffs` (someone else the owner asked to link);
 //! - its connections and what follows from them: `connections`, `pending_links`,
 //!   `consent_receipts`, `data_reads`;
 //! - what the lender hears and sees: `lender_events` (the outbox), `funnel`, `gauges`,
@@ -49,6 +50,7 @@ mod data_reads;
 mod funnel;
 mod gauges;
 mod grid;
+mod handoffs;
 mod lender_events;
 mod link_starts;
 mod lock;
@@ -67,6 +69,7 @@ pub use consent_receipts::{NewReceipt, StoredReceipt, Withdrawal};
 pub use data_reads::DataRead;
 pub use funnel::FunnelCounts;
 pub use gauges::StoredGauges;
+pub use handoffs::StoredHandoff;
 pub use lender_events::{DeliveryRecord, DeliveryStatus, DueDelivery, NewLenderEvent};
 pub use lock::Locked;
 pub use merchants::{LockedMerchant, Merchant, MerchantRecord};

@@ -25,6 +25,9 @@ pub struct SessionExtras {
     pub featured_platforms: Vec<String>,
     /// The platform the page opens at (a Codat key).
     pub opening_platform: Option<String>,
+    /// The hand-off whose link started the session: someone the owner asked to link for the
+    /// business, whose consent receipts say so.
+    pub handoff_id: Option<String>,
 }
 
 impl SessionExtras {
@@ -33,17 +36,18 @@ impl SessionExtras {
         (!self.featured_platforms.is_empty()).then(|| self.featured_platforms.join(","))
     }
 
-    pub(super) fn from_row((return_url, featured, opening_platform): ExtrasRow) -> Self {
+    pub(super) fn from_row((return_url, featured, opening_platform, handoff_id): ExtrasRow) -> Self {
         let featured_platforms =
             featured.iter().flat_map(|text| text.split(',')).filter(|key| !key.is_empty()).map(str::to_owned);
         // A link made for a session without one stores no return URL as empty.
         let return_url = return_url.filter(|url| !url.is_empty());
-        Self { return_url, featured_platforms: featured_platforms.collect(), opening_platform }
+        Self { return_url, featured_platforms: featured_platforms.collect(), opening_platform, handoff_id }
     }
 }
 
-/// The stored columns of [`SessionExtras`]: return URL, featured platforms, opening platform.
-pub(super) type ExtrasRow = (Option<String>, Option<String>, Option<String>);
+/// The stored columns of [`SessionExtras`]: return URL, featured platforms, opening platform,
+/// hand-off.
+pub(super) type ExtrasRow = (Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// A session is marked used at most this often: the idle timeout is minutes long, and a lookup
 /// of a session marked lately costs no write.
@@ -71,7 +75,7 @@ impl Db {
         let now = unix_now();
         sqlx::query(
             "INSERT INTO sessions (token_hash, merchant_id, expires_at, last_seen_at, return_url, \
-             featured_platforms, opening_platform) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             featured_platforms, opening_platform, handoff_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash)
         .bind(merchant_id)
@@ -80,6 +84,7 @@ impl Db {
         .bind(extras.return_url.as_deref())
         .bind(extras.featured_text())
         .bind(extras.opening_platform.as_deref())
+        .bind(extras.handoff_id.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -88,7 +93,8 @@ impl Db {
     /// What the session carries beyond its merchant (nothing for an unknown one).
     pub async fn session_extras(&self, token_hash: &str) -> Result<SessionExtras, sqlx::Error> {
         let row: Option<ExtrasRow> = sqlx::query_as(
-            "SELECT return_url, featured_platforms, opening_platform FROM sessions WHERE token_hash = $1",
+            "SELECT return_url, featured_platforms, opening_platform, handoff_id FROM sessions \
+             WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)

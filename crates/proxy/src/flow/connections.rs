@@ -38,6 +38,7 @@ pub async fn create(
         answer => answer?,
     };
     let data_types = serde_json::to_string(&terms.data_types).unwrap_or_else(|_| "[]".to_owned());
+    let handoff_person = crate::flow::handoff::person_of_session(&state, &signed_in.token_hash).await?;
     let receipt = NewReceipt {
         merchant_id: &signed_in.merchant.id,
         connection_id: &connection.id,
@@ -48,6 +49,7 @@ pub async fn create(
         version: &terms.version,
         text_hash: &text_hash,
         data_types: &data_types,
+        handoff_person: handoff_person.as_deref(),
     };
     facts::connection_started(&state, &signed_in.merchant.id, &connection, receipt).await?;
     issue_link(&state, &signed_in, connection).await

@@ -18,7 +18,7 @@ use axum::{
     Json,
 };
 use axum_extra::extract::CookieJar;
-use codat_connect_api::{lender_events::ContinueOnComputerEvent, pages, ContinueElsewhere, ContinueLink};
+use codat_connect_api::{lender_events::ContinueOnComputerEvent, pages, ContinueElsewhere, OneTimeLink};
 use std::time::Duration;
 
 /// How long a link may wait to be opened.
@@ -48,7 +48,7 @@ pub async fn continue_elsewhere(
     State(state): State<AppState>,
     signed_in: SignedIn,
     AppJson(request): AppJson<ContinueElsewhere>,
-) -> Result<Json<ContinueLink>, AppError> {
+) -> Result<Json<OneTimeLink>, AppError> {
     let key = request.platform_key.trim();
     let offered = crate::flow::integrations::offered_platform(&state, key).await?;
     let Some((platform_name, _)) = offered.filter(|_| crate::flow::integrations::is_desktop_only(key)) else {
@@ -71,10 +71,9 @@ pub async fn continue_elsewhere(
         expires_at,
     };
     let code_hash = session::hash_secret(&code);
-    let merchant_id = &signed_in.merchant.id;
-    crate::facts::continue_on_computer(&state, merchant_id, &code_hash, &extras, LINK_LIFETIME, event)
-        .await?;
-    Ok(Json(ContinueLink { url }))
+    let link = crate::facts::MadeLink { code_hash: &code_hash, extras: &extras, lifetime: LINK_LIFETIME };
+    crate::facts::continue_on_computer(&state, &signed_in.merchant.id, link, event).await?;
+    Ok(Json(OneTimeLink { url }))
 }
 
 /// A return URL on one of the lender's own origins (`FRAME_ANCESTORS`): the flow never sends an

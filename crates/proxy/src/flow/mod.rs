@@ -6,6 +6,7 @@ pub mod company;
 pub mod connections;
 pub mod consent;
 pub mod grid_order;
+pub mod handoff;
 pub mod integrations;
 pub mod link_start;
 pub mod signup;

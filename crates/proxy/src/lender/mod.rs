@@ -7,6 +7,7 @@
 
 pub mod consents;
 pub mod delivery;
+pub mod handoffs;
 pub mod platforms;
 pub mod readiness;
 pub mod sessions;

@@ -94,7 +94,7 @@ async fn grid_wishes(
         }
         None => None,
     };
-    Ok(SessionExtras { return_url: None, featured_platforms: featured.to_vec(), opening_platform })
+    Ok(SessionExtras { featured_platforms: featured.to_vec(), opening_platform, ..SessionExtras::default() })
 }
 
 /// `DELETE /v1/sessions/{token}`: the lender ends a session it obtained (the applicant signed out

@@ -91,6 +91,9 @@ pub struct MerchantStatus {
     pub connections: Vec<ConnectionView>,
     /// Its data types' reads.
     pub data_types: Vec<DataTypeView>,
+    /// The person the owner handed the linking to, while the merchant is not ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_on: Option<super::handoffs::WaitingOn>,
 }
 
 /// A page of a list.
@@ -195,7 +198,9 @@ pub async fn merchant(
             updated_at: rfc3339(r.updated_at),
         })
         .collect();
+    let waiting_on = super::handoffs::waiting_on(&state, &merchant_id, assessment.ready).await?;
     Ok(Json(MerchantStatus {
+        waiting_on,
         merchant: summary(record),
         requirements,
         progress: assessment.progress,

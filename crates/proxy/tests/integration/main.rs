@@ -10,6 +10,7 @@ mod continue_elsewhere;
 mod crash;
 mod databases;
 mod funnel;
+mod handoff;
 mod health;
 mod image;
 mod junk;

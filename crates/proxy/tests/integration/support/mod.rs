@@ -37,6 +37,7 @@ pub fn xero_receipt(connection_id: &str) -> codat_connect_proxy::db::NewReceipt<
         version: "v1",
         text_hash: "h",
         data_types: "[\"invoices\"]",
+        handoff_person: None,
     }
 }
 
