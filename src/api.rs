@@ -120,6 +120,11 @@ pub async fn continue_elsewhere(platform_key: String) -> ApiResult<codat_connect
     post(paths::CONTINUE_ELSEWHERE, &codat_connect_api::ContinueElsewhere { platform_key }).await
 }
 
+/// A one-time link for `person`, who handles the business's books, with the owner's `note`.
+pub async fn hand_off(person: String, note: Option<String>) -> ApiResult<codat_connect_api::OneTimeLink> {
+    post(paths::HANDOFFS, &codat_connect_api::HandoffRequest { person, note }).await
+}
+
 /// What the owner agrees to before connecting a platform of `source_type`, in the page's language.
 pub async fn consent_terms(source_type: SourceType) -> ApiResult<ConsentTerms> {
     let locale = crate::i18n::locale().tag();

@@ -155,16 +155,15 @@ macro_rules! catalogue {
             /// Replaces the string at `index` in `MESSAGE_KEYS`' order (the server sends
             /// indices, so the names are not in the bundle); false past the last.
             fn set(&mut self, index: usize, text: &'static str) -> bool {
-                let mut at = 0;
-                $(
-                    if index == at {
-                        self.$name = text;
-                        return true;
+                // One reference to each string, in order: the override is one store through it.
+                let strings = [$( &mut self.$name, )*];
+                match strings.into_iter().nth(index) {
+                    Some(string) => {
+                        *string = text;
+                        true
                     }
-                    at += 1;
-                )*
-                let _ = at;
-                false
+                    None => false,
+                }
             }
         }
     };

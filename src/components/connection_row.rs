@@ -122,9 +122,14 @@ pub fn ConnectionRow(
             <p class="connection-dates">{fill(m.connection_dates, &[("created", &created), ("last_sync", &last_sync)])}</p>
             {connection.consent.clone().map(|r| {
                 let r = *r;
-                let values = [("date", dates::day(m, &r.given_at)), ("count", r.data_types.len().to_string()), ("version", r.version)];
+                // Someone the owner handed the linking to agreed in their own name.
+                let (text, person) = match r.handoff_person {
+                    Some(person) => (m.receipt_given_by, person),
+                    None => (m.receipt_given, String::new()),
+                };
+                let values = [("date", dates::day(m, &r.given_at)), ("count", r.data_types.len().to_string()), ("version", r.version), ("person", person)];
                 let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                view! { <p class="connection-receipt">{fill(m.receipt_given, &values)}</p> }
+                view! { <p class="connection-receipt">{fill(text, &values)}</p> }
             })}
             <div class="connection-actions">
                 {(status != ConnectionStatus::Linked).then(|| view! {

@@ -115,13 +115,7 @@ fn ContinueElsewhere(key: String, name: String) -> impl IntoView {
         <div class="continue-elsewhere notice notice-warning">
             <p>{fill(m.desktop_only_note, &[("platform", &name)])}</p>
             <button type="button" class="button" on:click=ask>{m.continue_on_computer}</button>
-            {move || link.get().map(|answer| match answer {
-                Ok(link) => {
-                    let href = link.url.clone();
-                    view! { <p>{m.continue_link_ready}" "<a href=href>{link.url}</a></p> }.into_any()
-                }
-                Err(failure) => view! { <p role="alert">{failure.message()}</p> }.into_any(),
-            })}
+            {move || link.get().map(|answer| super::handoff::shown_link(m.continue_link_ready, answer))}
         </div>
     }
 }

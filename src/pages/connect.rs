@@ -9,6 +9,7 @@ use crate::{
         checklist::{Checklist, DoneButton},
         connection_start::ConnectionStart,
         consent::ConsentDialog,
+        handoff::Handoff,
         notice::ErrorNotice,
         platform_grid::PlatformGrid,
     },
@@ -117,6 +118,7 @@ pub fn ConnectPage() -> impl IntoView {
             <PlatformGrid tab search on_connect busy connections found/>
             <div class="actions"><DoneButton session connections/></div>
             <CantFind tab/>
+            <Handoff/>
         </section>
     }
 }

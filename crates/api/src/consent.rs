@@ -50,4 +50,7 @@ pub struct ConsentReceipt {
     pub data_types: Vec<String>,
     /// When the connection was unlinked or removed (RFC 3339), if it was.
     pub withdrawn_at: Option<String>,
+    /// Who agreed, when the owner handed the linking to someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_person: Option<String>,
 }

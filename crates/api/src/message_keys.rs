@@ -92,6 +92,18 @@ macro_rules! with_message_keys {
             continue_on_computer,
         /// Above the link, once made.
             continue_link_ready,
+        /// "Someone else handles your books?" summary, under the grid.
+            handoff,
+        /// What it offers.
+            handoff_text,
+        /// The field for the person's name.
+            handoff_person,
+        /// The field for a note to them.
+            handoff_note,
+        /// The button that makes their link.
+            handoff_send,
+        /// Above their link, once made.
+            handoff_ready,
         /// The existing accounting platform; `{name}`.
             accounting_connected,
         /// Link to manage it.
@@ -270,6 +282,8 @@ macro_rules! with_message_keys {
             consent_agree,
         /// A connection's consent receipt; `{date}`, `{count}`, `{version}`.
             receipt_given,
+        /// The receipt when someone the owner handed the linking to agreed; `{person}` too.
+            receipt_given_by,
         /// A connection lost its access; `{platform}`.
             attention_reauth,
         /// Some data could not be read.

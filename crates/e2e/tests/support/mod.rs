@@ -34,6 +34,8 @@ pub struct Harness {
     pub proxy: Option<RunningProxy>,
     pub browser: Client,
     chromedriver: Child,
+    /// A second person's browser, while the first one's is set aside (see `swap_browsers`).
+    other: Option<(Client, Child)>,
     _data: tempfile::TempDir,
     shots: PathBuf,
 }
@@ -61,7 +63,7 @@ impl Harness {
         let (chromedriver, browser) = start_browser(data.path().join("profile")).await;
         let shots = target_dir().join("e2e-screenshots").join(name);
         std::fs::create_dir_all(&shots).expect("screenshot directory");
-        Self { proxy: Some(proxy), browser, chromedriver, _data: data, shots }
+        Self { proxy: Some(proxy), browser, chromedriver, other: None, _data: data, shots }
     }
 
     /// The absolute URL of an app path.
@@ -131,8 +133,11 @@ impl Harness {
     /// Types into the input whose label says `label`.
     pub async fn fill(&self, label: &str, value: &str) {
         let label = self.find(&format!("//label[normalize-space()={}]", literal(label))).await;
-        let id = label.attr("for").await.expect("label attribute").expect("label has a for");
-        let input = self.find(&format!("//*[@id='{id}']")).await;
+        // A label names its field by `for`, or holds it.
+        let input = match label.attr("for").await.expect("label attribute") {
+            Some(id) => self.find(&format!("//*[@id='{id}']")).await,
+            None => self.find_within(&label, "input, textarea").await,
+        };
         input.send_keys(value).await.expect("typing");
     }
 
@@ -175,8 +180,26 @@ impl Harness {
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("saving the screenshot");
     }
 
+    /// Starts a second person's browser (its own profile: no cookies shared) and makes it the
+    /// one the helpers drive; `swap_browsers` goes back and forth.
+    pub async fn start_second_browser(&mut self) {
+        let (chromedriver, browser) = start_browser(self._data.path().join("second-profile")).await;
+        self.other = Some((browser, chromedriver));
+        self.swap_browsers();
+    }
+
+    /// Drives the other person's browser from now on.
+    pub fn swap_browsers(&mut self) {
+        if let Some((other, _)) = self.other.as_mut() {
+            std::mem::swap(&mut self.browser, other);
+        }
+    }
+
     /// Closes the browser and stops the proxy.
     pub async fn finish(mut self) {
+        if let Some((other, _)) = self.other.as_ref() {
+            let _ = other.clone().close().await;
+        }
         let _ = self.browser.clone().close().await;
         if let Some(proxy) = self.proxy.take() {
             proxy.stop().await.expect("the proxy stops cleanly");
@@ -188,6 +211,10 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.chromedriver.kill();
         let _ = self.chromedriver.wait();
+        if let Some((_, chromedriver)) = self.other.as_mut() {
+            let _ = chromedriver.kill();
+            let _ = chromedriver.wait();
+        }
     }
 }
 

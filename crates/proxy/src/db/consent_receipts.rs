@@ -105,6 +105,7 @@ impl StoredReceipt {
             version: self.version,
             data_types: serde_json::from_str(&self.data_types).unwrap_or_default(),
             withdrawn_at: self.withdrawn_at.map(rfc3339),
+            handoff_person: self.handoff_person,
         }
     }
 

@@ -1,0 +1,70 @@
+//! An owner whose accountant holds the logins hands the linking to them: the owner's browser
+//! makes a link, the accountant's browser follows it and links, and the owner's page and the
+//! lender see it done, with the accountant named on the consent.
+
+mod support;
+
+use support::{axe_violations, Harness};
+
+/// The lender's admin token here.
+const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
+
+async fn lender_api(harness: &Harness, path: &str) -> serde_json::Value {
+    let answer = reqwest::Client::new().get(harness.url(path)).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{path}");
+    answer.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_name() {
+    let mut harness = Harness::start_with("handoff", |config| {
+        config.admin_token = Some(ADMIN.into());
+        config.sign_up = Some(codat_connect_proxy::config::SignUp::Open);
+    })
+    .await;
+    harness.open("/").await;
+    harness.fill("Business name", "Birch Lane Bakery").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.expect("signing up");
+    harness.heading("Connect your accounting software").await;
+    harness
+        .find("//summary[normalize-space()='Someone else handles your books?']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    harness.fill("Their name", "Dana Patel").await;
+    harness.fill("A note to them (optional)", "Our Sandbox books, please").await;
+    harness.button("Make a link for them").await.click().await.expect("making the link");
+    let link = harness.find("//p[contains(@class,'one-time-link')]/a").await;
+    let url = link.attr("href").await.unwrap().expect("the link");
+    assert!(url.starts_with(&harness.url("/start/")), "{url}");
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("01-link-for-the-accountant").await;
+    let merchants = lender_api(&harness, "/v1/merchants").await;
+    let merchant_id = merchants["results"][0]["merchantId"].as_str().unwrap().to_owned();
+    let status = lender_api(&harness, &format!("/v1/merchants/{merchant_id}")).await;
+    assert_eq!(status["waitingOn"]["person"], "Dana Patel", "{status}");
+
+    // The accountant, in their own browser.
+    harness.start_second_browser().await;
+    harness.browser.goto(&url).await.expect("opening the link");
+    harness.button("Continue").await.click().await.expect("opening the flow");
+    harness.button("Connect Sandbox").await.click().await.expect("choosing Sandbox");
+    harness.agree().await;
+    harness.button("Authorize").await.click().await.expect("authorizing");
+    assert_eq!(harness.heading("is connected").await, "Sandbox is connected");
+    harness.screenshot("02-the-accountant-linked").await;
+
+    // The owner's page shows it; the lender's receipt names the accountant.
+    harness.swap_browsers();
+    harness.open("/connections").await;
+    let row = harness.find("//li[contains(@class,'connection-row')]").await;
+    assert!(row.text().await.unwrap().contains("Sandbox"));
+    let receipt = harness.find_within(&row, ".connection-receipt").await.text().await.unwrap();
+    assert!(receipt.starts_with("Dana Patel agreed on"), "{receipt}");
+    harness.screenshot("03-the-owner-sees-it").await;
+    let receipts = lender_api(&harness, &format!("/v1/merchants/{merchant_id}/consents")).await;
+    assert_eq!(receipts[0]["handoffPerson"], "Dana Patel", "{receipts}");
+    harness.finish().await;
+}
