@@ -13,11 +13,11 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use codat_connect_api::{
-    ConnectRequest, ConnectStarted, Connection, ErrorCode, Requirement, Requirements, SourceType,
-};
+use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, Requirement, Requirements, SourceType};
 
-/// `POST /api/connections`: creates a connection and answers its Link URL.
+/// `POST /api/connections`: creates a connection and answers its Link URL. A platform the
+/// business already has a connection to that waits for authorization or lost its access is
+/// continued (that connection's Link URL) rather than connected a second time.
 pub async fn create(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -30,9 +30,13 @@ pub async fn create(
     let kind = kind_of_platform(&state, &signed_in.merchant.id, key).await?;
     let (terms, text_hash) = crate::flow::consent::check(&state, kind, request.consent.as_ref()).await?;
     let company_id = &signed_in.company_id;
-    let connection = match state.codat.create_connection(company_id, key).await {
+    let connection = match super::starting::continued(&state, &signed_in, key).await? {
+        Some(connection) => Ok(connection),
+        None => state.codat.create_connection(company_id, key).await,
+    };
+    let connection = match connection {
         Err(refusal) if refusal.status() == Some(axum::http::StatusCode::BAD_REQUEST) => {
-            make_room_for(&state, company_id, key, refusal).await?;
+            super::starting::make_room_for(&state, company_id, key, refusal).await?;
             state.codat.create_connection(company_id, key).await?
         }
         answer => answer?,
@@ -75,44 +79,6 @@ async fn kind_of_platform(
         }
     }
     Err(AppError::NotFound("There is no enabled platform with that key.".into()))
-}
-
-/// Codat refuses a company a second accounting connection. One the owner abandoned before
-/// authorizing (the picker offers accounting platforms again then) is deleted so that the
-/// platform chosen now can be connected; a working one is the business's accounting platform,
-/// and the refusal stands.
-async fn make_room_for(
-    state: &AppState,
-    company_id: &str,
-    platform_key: &str,
-    refusal: codat::CodatError,
-) -> Result<(), AppError> {
-    let accounting_grid = state.integrations.grid(state, SourceType::Accounting).await?;
-    if !accounting_grid.iter().any(|card| card.platform_key == platform_key) {
-        return Err(AppError::Codat(refusal));
-    }
-    let accounting: Vec<codat::Connection> = state
-        .codat
-        .list_connections(company_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.source_type == codat::SourceType::Accounting)
-        .collect();
-    if accounting.is_empty() {
-        return Err(AppError::Codat(refusal));
-    }
-    if accounting.iter().any(|c| c.status != codat::ConnectionStatus::PendingAuth) {
-        return Err(AppError::Invalid {
-            code: ErrorCode::AccountingAlreadyConnected,
-            message: "Your business already has an accounting platform. Manage it from your connections."
-                .into(),
-        });
-    }
-    for abandoned in accounting {
-        state.codat.delete_connection(company_id, &abandoned.id).await?;
-        facts::connection_removed(state, &abandoned.id, Cause::Page).await?;
-    }
-    Ok(())
 }
 
 /// `GET /api/connections`

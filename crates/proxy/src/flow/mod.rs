@@ -10,5 +10,6 @@ pub mod handoff;
 pub mod integrations;
 pub mod link_start;
 pub mod signup;
+pub mod starting;
 pub mod sync;
 pub mod wire;

@@ -9,6 +9,7 @@ mod consent;
 mod continue_elsewhere;
 mod crash;
 mod databases;
+mod duplicates;
 mod funnel;
 mod handoff;
 mod health;
