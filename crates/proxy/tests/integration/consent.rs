@@ -86,7 +86,7 @@ async fn the_lender_exports_receipts_with_their_withdrawal() {
     assert!(lines.next().unwrap().starts_with("connection_id,merchant_id,platform_key"));
     let row = lines.next().unwrap();
     assert!(row.starts_with(&format!("{connection},m-2,mqjo,Sandbox,Accounting,en,")), "{row}");
-    assert!(row.ends_with(",unlinked"), "{row}");
+    assert!(row.ends_with(",unlinked,"), "withdrawn, and no hand-off: {row}");
     let bad = send(&setup.app, get_with_bearer("/v1/merchants/m-2/consents?format=xml", ADMIN)).await;
     assert_eq!(bad.status, 400);
 }
