@@ -1,6 +1,7 @@
-//! An owner whose accountant holds the logins hands the linking to them: the owner's browser
-//! makes a link, the accountant's browser follows it and links, and the owner's page and the
-//! lender see it done, with the accountant named on the consent.
+//! Every owner finishes: one whose accountant holds the logins hands the linking to them (the
+//! owner's browser makes a link, the accountant's follows it and links, and the owner's page and
+//! the lender see it done, with the accountant named on the consent); one who comes back to a
+//! platform continues the connection they started rather than making a second.
 
 mod support;
 
@@ -66,5 +67,34 @@ async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_n
     harness.screenshot("03-the-owner-sees-it").await;
     let receipts = lender_api(&harness, &format!("/v1/merchants/{merchant_id}/consents")).await;
     assert_eq!(receipts[0]["handoffPerson"], "Dana Patel", "{receipts}");
+    harness.finish().await;
+}
+
+/// An owner who left Link without finishing and chooses the platform again continues the same
+/// connection: one row in their connections, linked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn choosing_a_platform_again_continues_the_connection_started_rather_than_a_second() {
+    let harness = Harness::start("continued").await;
+    harness.open("/").await;
+    harness.fill("Business name", "Maple Joinery").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.expect("signing up");
+    // A bank: nothing else would stop a second connection to it.
+    harness.button("Banking").await.click().await.expect("the banking tab");
+    harness.button("Connect Plaid").await.click().await.expect("choosing Plaid");
+    harness.agree().await;
+    harness.button("Cancel").await.click().await.expect("leaving Link");
+    harness.link("Try again").await.click().await.expect("trying again");
+    harness.button("Banking").await.click().await.expect("the banking tab");
+    harness.button("Connect Plaid").await.click().await.expect("choosing Plaid again");
+    harness.agree().await;
+    harness.button("Authorize").await.click().await.expect("authorizing");
+    assert_eq!(harness.heading("is connected").await, "Plaid is connected");
+    harness.open("/connections").await;
+    harness.find("//li[contains(@class,'connection-row')]").await;
+    let rows = harness.browser.find_all(fantoccini::Locator::Css(".connection-row")).await.unwrap();
+    assert_eq!(rows.len(), 1, "one connection to Plaid");
+    assert!(rows[0].text().await.unwrap().contains("Connected"));
+    harness.screenshot("one-connection").await;
     harness.finish().await;
 }
