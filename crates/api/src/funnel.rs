@@ -65,11 +65,54 @@ pub enum FunnelStep {
         /// What they named.
         text: String,
     },
+    /// The owner left before linking what the lender requires ("I'll do this later"), saying
+    /// why or not.
+    LeftEarly {
+        /// Why, if they said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<LeavingReason>,
+        /// Their own words, for [`LeavingReason::Other`] (kept like a zero-result search's text).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+}
+
+/// Why an owner left before linking what the lender requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeavingReason {
+    /// None of the platforms is their software.
+    NotMySoftware,
+    /// They do not have the login.
+    NoLogin,
+    /// They are not comfortable sharing.
+    NotComfortable,
+    /// They will do it later.
+    Later,
+    /// Something else (their words in the step's `text`).
+    Other,
+}
+
+impl LeavingReason {
+    /// Every reason, in the order the page offers them.
+    pub const ALL: [Self; 5] =
+        [Self::NotMySoftware, Self::NoLogin, Self::NotComfortable, Self::Later, Self::Other];
+
+    /// As stored and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotMySoftware => "not_my_software",
+            Self::NoLogin => "no_login",
+            Self::NotComfortable => "not_comfortable",
+            Self::Later => "later",
+            Self::Other => "other",
+        }
+    }
 }
 
 /// Every funnel step's name, in the order a visitor meets them: the page's steps (each
 /// [`FunnelStep::name`], its `step` tag on the wire), then [`FIRST_READ_FINISHED`].
-pub const FUNNEL_STEPS: [&str; 10] = [
+pub const FUNNEL_STEPS: [&str; 11] = [
     "grid_shown",
     "tab_chosen",
     "search_made",
@@ -79,6 +122,7 @@ pub const FUNNEL_STEPS: [&str; 10] = [
     "popup_blocked",
     "link_returned",
     "platform_missing",
+    "left_early",
     "first_read_finished",
 ];
 
@@ -86,7 +130,7 @@ pub const FUNNEL_STEPS: [&str; 10] = [
 pub const PLATFORM_CHOSEN: &str = FUNNEL_STEPS[3];
 
 /// The step the server adds when a merchant's first read finishes (no page reports it).
-pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[9];
+pub const FIRST_READ_FINISHED: &str = FUNNEL_STEPS[10];
 
 impl FunnelStep {
     /// The step's name, as stored and reported.
@@ -101,6 +145,7 @@ impl FunnelStep {
             Self::PopupBlocked { .. } => 6,
             Self::LinkReturned { .. } => 7,
             Self::PlatformMissing { .. } => 8,
+            Self::LeftEarly { .. } => 9,
         }]
     }
 }

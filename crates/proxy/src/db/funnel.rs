@@ -11,6 +11,9 @@ pub struct FunnelCounts {
     /// Zero-result searches, and the software owners named in "Can't find your platform?", and
     /// how often each was given, most frequent first (at most 50).
     pub zero_result_searches: Vec<(String, i64)>,
+    /// Why owners left early (`left_early`'s detail: a reason, or `other:` and their words),
+    /// with how often, most frequent first.
+    pub leaving: Vec<(String, i64)>,
 }
 
 /// A day in seconds.
@@ -66,7 +69,18 @@ impl Db {
         .bind(end)
         .fetch_all(&self.pool)
         .await?;
-        Ok(FunnelCounts { per_step_platform, zero_result_searches })
+        let leaving = sqlx::query_as(
+            "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
+             FROM funnel_events WHERE step = 'left_early' AND detail IS NOT NULL AND at >= $1 AND at < $2 \
+             UNION ALL SELECT detail, count FROM funnel_days WHERE step = 'left_early' \
+             AND detail IS NOT NULL AND day >= $1 AND day < $2) reasons \
+             GROUP BY detail ORDER BY total DESC, detail LIMIT 100",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(FunnelCounts { per_step_platform, zero_result_searches, leaving })
     }
 
     /// Turns the steps of whole days before `before` (Unix seconds) into counts per day: the

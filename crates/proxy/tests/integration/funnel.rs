@@ -137,3 +137,37 @@ async fn the_grid_shows_the_lenders_featured_then_the_most_chosen_platforms_firs
     sorted.sort();
     assert_eq!(names, sorted, "the rest by name");
 }
+
+#[tokio::test]
+async fn why_owners_left_early_is_counted_with_their_own_words_kept() {
+    let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
+    let session =
+        send(&setup.app, embed_request(Some(ADMIN), r#"{"merchantId": "m-10", "businessName": "Acme"}"#))
+            .await;
+    let token = session.body["sessionToken"].as_str().unwrap().to_owned();
+    for step in [
+        json!({"step": "left_early", "reason": "no_login"}),
+        json!({"step": "left_early", "reason": "no_login"}),
+        json!({"step": "left_early"}),
+        json!({"step": "left_early", "reason": "other", "text": "  Waiting for my ACCOUNTANT "}),
+        // Words only go with "other".
+        json!({"step": "left_early", "reason": "later", "text": "kept nowhere"}),
+    ] {
+        let recorded =
+            send(&setup.app, post_json_with_bearer("/api/funnel", &step.to_string(), &token)).await;
+        assert_eq!(recorded.status, 204, "{step}: {}", recorded.text);
+    }
+    let bad = json!({"step": "left_early", "reason": "bored"}).to_string();
+    assert_eq!(send(&setup.app, post_json_with_bearer("/api/funnel", &bad, &token)).await.status, 400);
+    let funnel = send(&setup.app, get_with_bearer("/v1/analytics/funnel", ADMIN)).await;
+    assert_eq!(
+        funnel.body["leavingReasons"],
+        json!([{"reason": "no_login", "count": 2}, {"reason": "later", "count": 1},
+               {"reason": "other", "count": 1}, {"reason": "unsaid", "count": 1}])
+    );
+    assert_eq!(funnel.body["leavingWords"], json!([{"text": "waiting for my accountant", "count": 1}]));
+    assert!(!funnel.text.contains("kept nowhere"));
+    let csv = send(&setup.app, get_with_bearer("/v1/analytics/funnel?format=csv", ADMIN)).await;
+    assert!(csv.text.contains("leaving_reason,no_login,left_early,2\r\n"), "{}", csv.text);
+    assert!(csv.text.contains("leaving_words,waiting for my accountant,left_early,1\r\n"));
+}

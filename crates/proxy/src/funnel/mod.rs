@@ -3,19 +3,16 @@
 //! address; a search's text only when it found nothing), and counted per step and per platform
 //! for the lender (`GET /v1/analytics/funnel?from=&to=`, JSON or CSV).
 
+mod report;
+
+pub use report::{report, Funnel, LeavingCount, SearchCount, StepCount};
+
 use crate::{error::AppError, extract::AppJson, extract::SignedIn, AppState};
-use axum::{
-    extract::{Query, State},
-    http::{header, StatusCode},
-    response::{IntoResponse, Response},
-    Json,
-};
+use axum::{extract::State, http::StatusCode};
 use codat_connect_api::{search::SearchIndex, FunnelStep};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The steps in the order a visitor meets them.
-pub const STEPS: [&str; 10] = codat_connect_api::FUNNEL_STEPS;
+pub const STEPS: [&str; 11] = codat_connect_api::FUNNEL_STEPS;
 
 /// Longest search text kept.
 const MAX_SEARCH: usize = 60;
@@ -68,6 +65,13 @@ pub fn record_of(step: FunnelStep) -> Recorded {
         | FunnelStep::ConsentGiven { platform_key }
         | FunnelStep::ConsentDeclined { platform_key }
         | FunnelStep::PopupBlocked { platform_key } => (None, key(platform_key), None),
+        // Why, as stored: the reason (`unsaid` when skipped), and the owner's own words after
+        // `other:` (kept like a zero-result search's text).
+        FunnelStep::LeftEarly { reason, text } => {
+            let reason = reason.map_or("unsaid", codat_connect_api::LeavingReason::as_str);
+            let words = text.map(|text| normalised(&text)).filter(|t| !t.is_empty() && reason == "other");
+            (None, None, Some(words.map_or_else(|| reason.to_owned(), |words| format!("other:{words}"))))
+        }
         // The handler finds the connection's platform.
         FunnelStep::LinkReturned { status_code, .. } => (None, None, Some(status_code.to_string())),
     };
@@ -152,117 +156,6 @@ async fn finds_something(
 ) -> Result<bool, AppError> {
     let grid = state.integrations.grid(state, source_type).await?;
     Ok(!SearchIndex::of_cards(&grid, str::to_lowercase).find(text).is_empty())
-}
-
-/// The funnel over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Funnel {
-    /// First day counted (`YYYY-MM-DD`, UTC).
-    pub from: String,
-    /// Last day counted.
-    pub to: String,
-    /// Each step with how often it was reached, in the order a visitor meets them.
-    pub steps: Vec<StepCount>,
-    /// Per platform: how often each step was reached for it (`link_returned:200` by status).
-    pub platforms: BTreeMap<String, BTreeMap<String, i64>>,
-    /// Searches that found nothing, most frequent first.
-    pub zero_result_searches: Vec<SearchCount>,
-}
-
-/// A step and its count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepCount {
-    /// The step.
-    pub step: String,
-    /// How often it was reached.
-    pub count: i64,
-}
-
-/// A search that found nothing, and how often it was made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchCount {
-    /// Its text.
-    pub text: String,
-    /// How often.
-    pub count: i64,
-}
-
-/// `?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv` (the last 30 days by default).
-#[derive(Debug, Deserialize)]
-pub struct FunnelQuery {
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
-}
-
-/// `GET /v1/analytics/funnel`
-pub async fn report(
-    State(state): State<AppState>,
-    Query(query): Query<FunnelQuery>,
-) -> Result<Response, AppError> {
-    let today = time::OffsetDateTime::now_utc().date();
-    let day = |text: Option<&str>, default: time::Date| match text {
-        None => Ok(default),
-        Some(text) => time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
-            .map_err(|_| AppError::BadRequest("from and to are dates such as 2026-12-01.".into())),
-    };
-    let to = day(query.to.as_deref(), today)?;
-    let from = day(query.from.as_deref(), to - time::Duration::days(29))?;
-    if from > to || (to - from).whole_days() > 366 {
-        return Err(AppError::BadRequest("from is on or before to, at most a year apart.".into()));
-    }
-    let start = from.midnight().assume_utc().unix_timestamp();
-    let end = (to + time::Duration::days(1)).midnight().assume_utc().unix_timestamp();
-    let counts = state.db.funnel_counts(start, end).await?;
-    let mut steps: Vec<StepCount> =
-        STEPS.iter().map(|step| StepCount { step: (*step).to_owned(), count: 0 }).collect();
-    let mut platforms: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for (step, platform_key, detail, count) in counts.per_step_platform {
-        if let Some(total) = steps.iter_mut().find(|s| s.step == step) {
-            total.count += count;
-        }
-        if let Some(key) = platform_key {
-            let name = match (step.as_str(), detail) {
-                ("link_returned", Some(status)) => format!("link_returned:{status}"),
-                _ => step,
-            };
-            *platforms.entry(key).or_default().entry(name).or_default() += count;
-        }
-    }
-    let zero_result_searches =
-        counts.zero_result_searches.into_iter().map(|(text, count)| SearchCount { text, count }).collect();
-    let funnel =
-        Funnel { from: from.to_string(), to: to.to_string(), steps, platforms, zero_result_searches };
-    match query.format.as_deref() {
-        None | Some("json") => Ok(Json(funnel).into_response()),
-        Some("csv") => {
-            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv(&funnel)).into_response())
-        }
-        Some(_) => Err(AppError::BadRequest("format is json or csv.".into())),
-    }
-}
-
-/// The funnel as CSV: `section,key,step,count` rows.
-fn csv(funnel: &Funnel) -> String {
-    let mut text = String::from("section,key,step,count\r\n");
-    for step in &funnel.steps {
-        text.push_str(&crate::csv::row(&["step", "", &step.step, &step.count.to_string()]));
-    }
-    for (platform, steps) in &funnel.platforms {
-        for (step, count) in steps {
-            text.push_str(&crate::csv::row(&["platform", platform, step, &count.to_string()]));
-        }
-    }
-    for search in &funnel.zero_result_searches {
-        text.push_str(&crate::csv::row(&[
-            "zero_result_search",
-            &search.text,
-            "search_made",
-            &search.count.to_string(),
-        ]));
-    }
-    text
 }
 
 #[cfg(test)]
