@@ -8,7 +8,10 @@
 
 use crate::api::ApiResult;
 use leptos::prelude::*;
-use std::{cell::Cell, future::Future, rc::Rc};
+use std::{cell::Cell, future::Future, pin::Pin, rc::Rc};
+
+/// What asks for an answer: a request, boxed.
+type Fetch<T> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ApiResult<T>>>>>;
 
 /// An answer from the proxy that a page shows, fetched again when what it depends on changes.
 pub struct Loaded<T: 'static> {
@@ -32,6 +35,12 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
     where
         Fut: Future<Output = ApiResult<T>> + 'static,
     {
+        // The request's future is boxed: what follows is made once per answer type rather
+        // than once per page asking (the bundle carries it once).
+        Self::with_boxed(Box::new(move || Box::pin(fetch())))
+    }
+
+    fn with_boxed(fetch: Fetch<T>) -> Self {
         let answer = RwSignal::new(None);
         let reloads = RwSignal::new(0u32);
         let latest = Rc::new(Cell::new(0u32));
@@ -44,7 +53,6 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
             leptos::task::spawn_local(async move {
                 let result = request.await;
                 if latest.get() == this {
-                    // The page may be gone by now; then nobody is waiting for the answer.
                     let _ = answer.try_set(Some(result));
                 }
             });
