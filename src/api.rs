@@ -156,11 +156,15 @@ pub async fn log_out() -> ApiResult<()> {
 /// Tells the lender's funnel a step was reached; nothing waits on it, and a failure is ignored
 /// (the funnel is the lender's statistics, never in the owner's way).
 pub fn funnel(step: FunnelStep) {
-    leptos::task::spawn_local(async move {
-        if let Some(body) = json::to_string(&step) {
-            let _ = exchange(post_request(paths::FUNNEL, body)).await;
-        }
-    });
+    leptos::task::spawn_local(funnel_sent(step));
+}
+
+/// [`funnel`], for a page about to leave: done once the proxy answered (or could not be
+/// reached), so that leaving does not cancel the request.
+pub async fn funnel_sent(step: FunnelStep) {
+    if let Some(body) = json::to_string(&step) {
+        let _ = exchange(post_request(paths::FUNNEL, body)).await;
+    }
 }
 
 /// The merchant's data sync, per data type.

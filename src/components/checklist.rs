@@ -76,22 +76,32 @@ pub fn DoneButton(
     move || {
         let session = session.get()?.ok()??;
         let return_url = session.return_url.filter(|_| !embed::is_embedded());
-        if return_url.is_none() && !embed::is_embedded() {
-            return None;
-        }
+        let ends = return_url.is_some() || embed::is_embedded();
         let list = connections.get()?.ok()?;
         let progress = Progress::of(&session.requirements, |kind| has_linked(&list, kind));
-        Some(if progress.missing.is_empty() {
-            let finish = move |_| match &return_url {
-                Some(url) => drop(window().location().assign(&progress.return_address(url))),
-                None => embed::notify(EmbedEvent::Finished(progress.clone())),
-            };
-            view! { <button type="button" class="button primary" on:click=finish>{m.done}</button> }
-                .into_any()
-        } else {
-            let kinds: Vec<&str> = progress.missing.iter().map(|kind| picker::tab_label(m, *kind)).collect();
-            view! { <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p> }
-                .into_any()
-        })
+        // Back to the lender (its page, or the host page embedded), with where things stand.
+        let finish = move |progress: &Progress| match &return_url {
+            Some(url) => drop(window().location().assign(&progress.return_address(url))),
+            None => embed::notify(EmbedEvent::Finished(progress.clone())),
+        };
+        if progress.missing.is_empty() {
+            return ends.then(|| {
+                view! { <button type="button" class="button primary" on:click=move |_| finish(&progress)>{m.done}</button> }
+                    .into_any()
+            });
+        }
+        let kinds: Vec<&str> = progress.missing.iter().map(|kind| picker::tab_label(m, *kind)).collect();
+        let leave = Callback::new(move |()| {
+            if ends {
+                finish(&progress);
+            }
+        });
+        Some(
+            view! {
+                <p class="finish-needs">{fill(m.finish_needs, &[("kinds", &kinds.join(", "))])}</p>
+                <super::leave_early::LeaveEarly leave/>
+            }
+            .into_any(),
+        )
     }
 }

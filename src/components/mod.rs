@@ -10,6 +10,7 @@ pub mod consent;
 pub mod data_sync;
 pub mod handoff;
 pub mod integration_card;
+pub mod leave_early;
 pub mod notice;
 pub mod platform_grid;
 pub mod shell;

@@ -104,6 +104,28 @@ macro_rules! with_message_keys {
             handoff_send,
         /// Above their link, once made.
             handoff_ready,
+        /// "I'll do this later" summary, while a required kind is missing (also the reason
+        /// "I'll do it later").
+            later,
+        /// Its optional question.
+            later_why,
+        /// The question's first choice: no answer.
+            later_unsaid,
+        /// A reason: none of the platforms is theirs.
+            later_not_mine,
+        /// A reason: they do not have the login.
+            later_no_login,
+        /// A reason: they are not comfortable sharing.
+            later_not_comfortable,
+        /// A reason: something else.
+            later_other,
+        /// The field for their own words.
+            later_words,
+        /// The button that leaves (with or without an answer).
+            later_leave,
+        /// Said once they left where there is no lender's page to go back to.
+            later_thanks,
+
         /// The existing accounting platform; `{name}`.
             accounting_connected,
         /// Link to manage it.

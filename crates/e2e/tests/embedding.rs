@@ -474,6 +474,47 @@ async fn on_a_phone_the_whole_tab_goes_to_the_flow_and_comes_back_to_the_lender(
     harness.finish().await;
 }
 
+/// An owner leaving before linking what the lender requires may say why, or not, and goes back
+/// to the lender's page with what is missing; the lender's funnel counts both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_who_leaves_early_may_say_why_and_goes_back_to_the_lender() {
+    let harness = start("leaving-early").await;
+    harness.browser.set_window_size(390, 844).await.expect("a phone's size");
+    for (answer, shot) in [(Some("no_login"), "01-a-reason-given"), (None, "02-skipped")] {
+        open_lender(&harness).await;
+        harness
+            .find("//select[@id='mode']/option[@value='redirect']")
+            .await
+            .click()
+            .await
+            .expect("whole tab");
+        harness.button("Connect your accounts").await.click().await.expect("start");
+        harness.button("Continue").await.click().await.expect("continue");
+        harness.heading("Connect your accounting software").await;
+        harness.find("//summary[normalize-space()=\"I'll do this later\"]").await.click().await.unwrap();
+        if let Some(reason) = answer {
+            harness
+                .find(&format!("//select/option[@value='{reason}']"))
+                .await
+                .click()
+                .await
+                .expect("a reason");
+        }
+        assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+        harness.screenshot(shot).await;
+        harness.button("Leave for now").await.click().await.expect("leaving");
+        harness.heading("Apply for working capital").await;
+        let finished = host_event(&harness, "finished").await;
+        assert_eq!(finished["missing"], json!(["Accounting"]), "{finished}");
+    }
+    let state = &harness.proxy.as_ref().expect("running").state;
+    let counts = state.db.funnel_counts(0, i64::MAX).await.expect("the funnel's counts");
+    let mut leaving = counts.leaving;
+    leaving.sort();
+    assert_eq!(leaving, [("no_login".to_owned(), 1), ("unsaid".to_owned(), 1)]);
+    harness.finish().await;
+}
+
 /// A platform's app on a phone can send the owner back into another browser than the one the
 /// link opened (an app switch): there, without a session, the page says the platform is
 /// connected and "Done" takes the owner back to the lender with the outcome; nothing else of the
