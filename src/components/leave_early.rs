@@ -9,9 +9,12 @@ use crate::{api, i18n::messages};
 use codat_connect_api::{FunnelStep, LeavingReason};
 use leptos::{html, prelude::*};
 
-/// The question, folded under "I'll do this later"; `leave` runs once it is answered or skipped.
+/// The question, folded under "I'll do this later".
 #[component]
-pub fn LeaveEarly(leave: Callback<()>) -> impl IntoView {
+pub fn LeaveEarly(
+    /// Runs once the question is answered or skipped, and its step sent.
+    leave: Callback<()>,
+) -> impl IntoView {
     let m = messages();
     // Read when sent rather than bound: the page carries less code for the same form.
     let why = NodeRef::<html::Select>::new();
