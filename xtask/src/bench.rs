@@ -14,9 +14,12 @@ use anyhow::Context as _;
 /// until required kinds are linked, needs-attention notices; 189 KB before them), then consent
 /// before Link, the funnel's reports, the flow by link and the lender's own words (196 KB before
 /// them), then the search by the names owners use (4.8 KB, 213 KB before it; paid back in the
-/// phone's load by painting the logos before the button art, see the cold-load history); the
-/// goal below the budget stays 150 KB.
-const BUNDLE_BUDGET_BROTLI: usize = 220 * 1024;
+/// phone's load by painting the logos before the button art, see the cold-load history), then
+/// the forms an owner finishes with (a platform's health, the phone's link to a computer, the
+/// hand-off, the reasons for leaving: 8.2 KB, paid back by 6.9 KB of savings, 220.0 KB before
+/// them; the phone's logos painted at 1,732 to 1,736 ms after them against 1,752 to 1,776 ms
+/// before, turn about); the goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 221 * 1024;
 
 /// What each change to the web app did to the bundle, kept by hand beside the code that measures
 /// it and copied into BENCHMARKS.md.
