@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{axe_violations, Harness};
+use support::{axe_violations, lender_api, Harness, ADMIN};
 
 /// Types `text` into the search box in place of what was there, once the page shows it.
 async fn search_for(harness: &Harness, text: &str) {
@@ -94,16 +94,6 @@ async fn sign_up(harness: &Harness, business: &str) {
     harness.fill("Business name", business).await;
     harness.fill("Work email", "owner@example.com").await;
     harness.button("Continue").await.click().await.expect("signing up");
-}
-
-/// The lender's admin token in the health test.
-const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
-
-/// `GET` of the lender's API with the admin token: the answer's JSON.
-async fn lender_api(harness: &Harness, path: &str) -> serde_json::Value {
-    let answer = reqwest::Client::new().get(harness.url(path)).bearer_auth(ADMIN).send().await.unwrap();
-    assert_eq!(answer.status(), 200, "{path}");
-    answer.json().await.unwrap()
 }
 
 /// A platform whose Link attempts fail is shown as one that may not work right now, in both

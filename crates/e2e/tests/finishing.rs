@@ -5,16 +5,7 @@
 
 mod support;
 
-use support::{axe_violations, Harness};
-
-/// The lender's admin token here.
-const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
-
-async fn lender_api(harness: &Harness, path: &str) -> serde_json::Value {
-    let answer = reqwest::Client::new().get(harness.url(path)).bearer_auth(ADMIN).send().await.unwrap();
-    assert_eq!(answer.status(), 200, "{path}");
-    answer.json().await.unwrap()
-}
+use support::{axe_violations, lender_api, Harness, ADMIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_name() {

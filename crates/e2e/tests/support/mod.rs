@@ -275,6 +275,16 @@ async fn connect_browser(port: u16, profile: PathBuf) -> Result<Client, fantocci
         .await
 }
 
+/// The lender's admin token in the tests that read the lender's API.
+pub const ADMIN: &str = "admin-secret-0123456789abcdefghijklmnop";
+
+/// `GET` of the lender's API with [`ADMIN`]: the answer's JSON.
+pub async fn lender_api(harness: &Harness, path: &str) -> serde_json::Value {
+    let answer = reqwest::Client::new().get(harness.url(path)).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{path}");
+    answer.json().await.unwrap()
+}
+
 /// A DevTools protocol command, sent through chromedriver.
 #[derive(Debug)]
 struct DevToolsCommand {

@@ -2,8 +2,8 @@
 //! opens the flow there at that platform, handed to the lender in the same transaction.
 
 use crate::support::router::*;
-use axum::http::{header, StatusCode};
-use serde_json::{json, Value};
+use axum::http::StatusCode;
+use serde_json::json;
 
 const LENDER: &str = "https://lender.example";
 const QUICKBOOKS_DESKTOP: &str = "pqsw";
@@ -29,30 +29,6 @@ async fn ask(setup: &Setup, token: &str, platform_key: &str) -> Reply {
     send(&setup.app, post_json_with_bearer("/api/continue-elsewhere", &body, token)).await
 }
 
-/// Opens a `/start/` link as the computer's browser does: its session cookie and where it leads.
-async fn open(setup: &Setup, url: &str) -> (Option<String>, String) {
-    let path = url.strip_prefix("http://app.test").expect("a link to this server");
-    let answer =
-        send(&setup.app, axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap()).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    let cookie = answer
-        .headers
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
-    (cookie, answer.headers[header::LOCATION].to_str().unwrap().to_owned())
-}
-
-async fn events(setup: &Setup, event_type: &str) -> Vec<Value> {
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
-    let bodies: Vec<(String,)> =
-        sqlx::query_as("SELECT body FROM lender_events WHERE event_type = ? ORDER BY seq")
-            .bind(event_type)
-            .fetch_all(&mut db)
-            .await
-            .unwrap();
-    bodies.into_iter().map(|(body,)| serde_json::from_str(&body).unwrap()).collect()
-}
-
 #[tokio::test]
 async fn a_link_to_continue_on_a_computer_opens_the_flow_there_once_at_that_platform() {
     let setup = setup().await;
@@ -66,24 +42,24 @@ async fn a_link_to_continue_on_a_computer_opens_the_flow_there_once_at_that_plat
     let body = json!({"merchantId": "m-phone", "businessName": "Acme", "delivery": "link",
                       "returnUrl": format!("{LENDER}/apply")});
     let issued = send(&setup.app, embed_request(Some(ADMIN), &body.to_string())).await;
-    let (phone, _) = open(&setup, issued.body["url"].as_str().unwrap()).await;
+    let (phone, _) = open_start_link(&setup, issued.body["url"].as_str().unwrap()).await;
     let body = json!({ "platformKey": QUICKBOOKS_DESKTOP }).to_string();
     let asked = send(&setup.app, post("/api/continue-elsewhere", &body, phone.as_deref())).await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
     let url = asked.body["url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("http://app.test/start/"), "{url}");
-    let told = events(&setup, "merchant.continue_on_computer").await;
+    let told = stored_events(&setup, "merchant.continue_on_computer").await;
     assert_eq!(told.len(), 1);
     let data = &told[0]["data"];
     assert_eq!((data["merchantId"].as_str(), data["link"].as_str()), (Some("m-phone"), Some(url.as_str())));
     assert_eq!(data["platformName"], "QuickBooks Desktop");
 
-    let (cookie, to) = open(&setup, &url).await;
+    let (cookie, to) = open_start_link(&setup, &url).await;
     assert_eq!(to, "/connect");
     let computer = send(&setup.app, get("/api/session", cookie.as_deref())).await;
     assert_eq!(computer.body["openingKey"], QUICKBOOKS_DESKTOP, "{}", computer.text);
     assert_eq!(computer.body["returnUrl"], format!("{LENDER}/apply"), "the phone's session's way back");
-    assert_eq!(open(&setup, &url).await, (None, "/?problem=link".to_owned()), "one time");
+    assert_eq!(open_start_link(&setup, &url).await, (None, "/?problem=link".to_owned()), "one time");
 }
 
 #[tokio::test]
@@ -97,7 +73,7 @@ async fn only_a_desktop_only_platform_is_continued_elsewhere_and_only_by_its_own
     let body = json!({ "platformKey": QUICKBOOKS_DESKTOP }).to_string();
     let anonymous = send(&setup.app, post("/api/continue-elsewhere", &body, None)).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    assert!(events(&setup, "merchant.continue_on_computer").await.is_empty());
+    assert!(stored_events(&setup, "merchant.continue_on_computer").await.is_empty());
     // A few an hour: each is an event the lender may e-mail.
     let statuses: Vec<u16> =
         futures_util::future::join_all((0..6).map(|_| ask(&setup, &token, QUICKBOOKS_DESKTOP)))

@@ -21,30 +21,6 @@ async fn hand_off(setup: &Setup, token: &str, body: Value) -> Reply {
     send(&setup.app, post_json_with_bearer("/api/handoffs", &body.to_string(), token)).await
 }
 
-/// Opens a `/start/` link in another browser: its session cookie and where it leads.
-async fn open(setup: &Setup, url: &str) -> (Option<String>, String) {
-    let path = url.strip_prefix("http://app.test").expect("a link to this server");
-    let answer =
-        send(&setup.app, axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap()).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    let cookie = answer
-        .headers
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
-    (cookie, answer.headers[header::LOCATION].to_str().unwrap().to_owned())
-}
-
-async fn events(setup: &Setup, event_type: &str) -> Vec<Value> {
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
-    let bodies: Vec<(String,)> =
-        sqlx::query_as("SELECT body FROM lender_events WHERE event_type = ? ORDER BY seq")
-            .bind(event_type)
-            .fetch_all(&mut db)
-            .await
-            .unwrap();
-    bodies.into_iter().map(|(body,)| serde_json::from_str(&body).unwrap()).collect()
-}
-
 #[tokio::test]
 async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender_knows_whom_it_waits_on() {
     let setup = setup().await;
@@ -52,7 +28,7 @@ async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender
     let asked = hand_off(&setup, &token, json!({"person": "  Dana  Patel ", "note": "Xero, please"})).await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
     let url = asked.body["url"].as_str().unwrap().to_owned();
-    let told = events(&setup, "merchant.handoff_requested").await;
+    let told = stored_events(&setup, "merchant.handoff_requested").await;
     assert_eq!(told.len(), 1);
     let data = &told[0]["data"];
     assert_eq!((data["person"].as_str(), data["note"].as_str()), (Some("Dana Patel"), Some("Xero, please")));
@@ -62,7 +38,7 @@ async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender
     assert_eq!(status.body["waitingOn"]["handoffId"], data["handoffId"]);
 
     // The accountant, in their own browser, agrees and links.
-    let (cookie, to) = open(&setup, &url).await;
+    let (cookie, to) = open_start_link(&setup, &url).await;
     assert_eq!(to, "/connect");
     let cookie = cookie.expect("a session for the accountant");
     let body = consented(&setup.app, "gbol").await;
@@ -80,7 +56,7 @@ async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender
         send(&setup.app, post("/api/handoffs", &json!({"person": "Someone"}).to_string(), Some(&cookie)))
             .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.text);
-    assert_eq!(open(&setup, &url).await, (None, "/?problem=link".to_owned()), "one time");
+    assert_eq!(open_start_link(&setup, &url).await, (None, "/?problem=link".to_owned()), "one time");
 }
 
 #[tokio::test]
@@ -89,11 +65,11 @@ async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
     let token = owner(&setup, "m-revoke").await;
     let first =
         hand_off(&setup, &token, json!({"person": "Sam"})).await.body["url"].as_str().unwrap().to_owned();
-    let (cookie, _) = open(&setup, &first).await;
+    let (cookie, _) = open_start_link(&setup, &first).await;
     let cookie = cookie.unwrap();
     let second =
         hand_off(&setup, &token, json!({"person": "Lee"})).await.body["url"].as_str().unwrap().to_owned();
-    let ids: Vec<String> = events(&setup, "merchant.handoff_requested")
+    let ids: Vec<String> = stored_events(&setup, "merchant.handoff_requested")
         .await
         .iter()
         .map(|event| event["data"]["handoffId"].as_str().unwrap().to_owned())
@@ -111,7 +87,7 @@ async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
     assert_eq!(status.body["waitingOn"]["person"], "Lee", "the latest hand-off in force");
     assert_eq!(send(&setup.app, revoke(&ids[1])).await.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        open(&setup, &second).await,
+        open_start_link(&setup, &second).await,
         (None, "/?problem=link".to_owned()),
         "an unused link stops working"
     );
@@ -136,5 +112,5 @@ async fn a_hand_off_needs_a_name_and_a_session_and_keeps_its_words_short() {
     let anonymous =
         send(&setup.app, post("/api/handoffs", &json!({"person": "Dana"}).to_string(), None)).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    assert!(events(&setup, "merchant.handoff_requested").await.is_empty());
+    assert!(stored_events(&setup, "merchant.handoff_requested").await.is_empty());
 }

@@ -71,18 +71,6 @@ async fn xero_health(setup: &Setup) -> Value {
     platforms.clone().find(|platform| platform["platformKey"] == XERO).cloned().unwrap_or(Value::Null)
 }
 
-/// The bodies of the lender's events of `event_type`, oldest first.
-async fn events(setup: &Setup, event_type: &str) -> Vec<Value> {
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
-    let bodies: Vec<(String,)> =
-        sqlx::query_as("SELECT body FROM lender_events WHERE event_type = ? ORDER BY seq")
-            .bind(event_type)
-            .fetch_all(&mut db)
-            .await
-            .unwrap();
-    bodies.into_iter().map(|(body,)| serde_json::from_str(&body).unwrap()).collect()
-}
-
 #[tokio::test]
 async fn a_platform_most_businesses_fail_at_is_marked_degraded_and_the_lender_told_once() {
     let setup = setup(3).await;
@@ -97,7 +85,7 @@ async fn a_platform_most_businesses_fail_at_is_marked_degraded_and_the_lender_to
         (health["degraded"].clone(), health["lastHour"].clone()),
         (json!(true), json!({"linked": 0, "failed": 3}))
     );
-    let degraded = events(&setup, "platform.degraded").await;
+    let degraded = stored_events(&setup, "platform.degraded").await;
     assert_eq!(degraded.len(), 1);
     assert_eq!(degraded[0]["data"]["platformKey"], XERO);
     assert_eq!(degraded[0]["data"]["platformName"], "Xero");
@@ -105,7 +93,7 @@ async fn a_platform_most_businesses_fail_at_is_marked_degraded_and_the_lender_to
 
     // A fourth failure changes nothing the lender hears.
     attempt(&setup, "failing-four").await;
-    assert_eq!(events(&setup, "platform.degraded").await.len(), 1);
+    assert_eq!(stored_events(&setup, "platform.degraded").await.len(), 1);
 
     // Mended: once links are as many as failures, it has recovered.
     setup.emulator.set_link_failing(XERO, false);
@@ -115,7 +103,7 @@ async fn a_platform_most_businesses_fail_at_is_marked_degraded_and_the_lender_to
     }
     attempt(&setup, "linked-four").await;
     assert!(xero_card(&setup).await.get("degraded").is_none());
-    let recovered = events(&setup, "platform.recovered").await;
+    let recovered = stored_events(&setup, "platform.recovered").await;
     assert_eq!(recovered.len(), 1);
     assert_eq!(
         (recovered[0]["data"]["failedBusinesses"].clone(), recovered[0]["data"]["linkedBusinesses"].clone()),
@@ -134,7 +122,7 @@ async fn an_owners_word_that_the_platform_failed_does_not_count_without_codats()
     // The Link page was never used: Codat shows no error on the connection.
     report_return(&setup, &token, &connection_id, 500).await;
     assert!(xero_card(&setup).await.get("degraded").is_none());
-    assert!(events(&setup, "platform.degraded").await.is_empty());
+    assert!(stored_events(&setup, "platform.degraded").await.is_empty());
     assert_eq!(xero_health(&setup).await, Value::Null, "no attempt has ended");
 }
 
@@ -146,11 +134,11 @@ async fn a_degraded_platform_recovers_once_its_failures_are_older_than_an_hour()
     assert_eq!(xero_card(&setup).await["degraded"], true);
     // Nothing changes while the failure is recent.
     codat_connect_proxy::facts::platforms_rejudged(&setup.state).await.unwrap();
-    assert!(events(&setup, "platform.recovered").await.is_empty());
+    assert!(stored_events(&setup, "platform.recovered").await.is_empty());
     let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
     sqlx::query("UPDATE link_attempts SET ended_at = ended_at - 3601").execute(&mut db).await.unwrap();
     codat_connect_proxy::facts::platforms_rejudged(&setup.state).await.unwrap();
-    assert_eq!(events(&setup, "platform.recovered").await.len(), 1);
+    assert_eq!(stored_events(&setup, "platform.recovered").await.len(), 1);
     assert!(xero_card(&setup).await.get("degraded").is_none());
     let health = xero_health(&setup).await;
     assert_eq!(

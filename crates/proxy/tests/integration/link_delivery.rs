@@ -18,18 +18,6 @@ async fn link(setup: &Setup, merchant: &str) -> Value {
 
 /// Presses the link page's button (`POST` to the link); the session cookie it sets, if any, and
 /// where it sends the browser.
-async fn open(setup: &Setup, url: &str) -> (Option<String>, String) {
-    let path = url.strip_prefix("http://app.test").expect("a link to this server");
-    let request = axum::http::Request::post(path).body(axum::body::Body::empty()).unwrap();
-    let answer = send(&setup.app, request).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    let cookie = answer
-        .headers
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
-    (cookie, answer.headers[header::LOCATION].to_str().unwrap().to_owned())
-}
-
 async fn setup() -> Setup {
     setup_with(|config| {
         config.admin_token = Some(ADMIN.into());
@@ -66,15 +54,15 @@ async fn a_link_opens_once_and_returns_only_to_the_lenders_origin() {
         assert!(page.text.contains(&format!(r#"<form method="post" action="{path}">"#)), "{}", page.text);
         assert!(page.headers.get(header::SET_COOKIE).is_none());
     }
-    let (cookie, to) = open(&setup, &url).await;
+    let (cookie, to) = open_start_link(&setup, &url).await;
     assert_eq!(to, "/connect");
     let cookie = cookie.expect("a session in this browser");
     let mine = send(&setup.app, get("/api/session", Some(&cookie))).await;
     assert_eq!(mine.body["merchantId"], "m-1");
     assert_eq!(mine.body["returnUrl"], format!("{LENDER}/apply?id=7"));
-    let (again, to) = open(&setup, &url).await;
+    let (again, to) = open_start_link(&setup, &url).await;
     assert_eq!((again, to.as_str()), (None, "/?problem=link"), "one time");
-    let (_, to) = open(&setup, "http://app.test/start/made-up").await;
+    let (_, to) = open_start_link(&setup, "http://app.test/start/made-up").await;
     assert_eq!(to, "/?problem=link");
 }
 
@@ -99,7 +87,7 @@ fn set_cookie(reply: &Reply) -> Option<&str> {
 async fn a_connection_id_alone_earns_no_session_only_that_connections_outcome() {
     let setup = setup().await;
     let session = link(&setup, "m-2").await;
-    let (cookie, _) = open(&setup, session["url"].as_str().unwrap()).await;
+    let (cookie, _) = open_start_link(&setup, session["url"].as_str().unwrap()).await;
     let cookie = cookie.unwrap();
     let (connection, _) = authorized_connection(&setup, &cookie).await;
 
@@ -134,7 +122,7 @@ async fn a_connection_id_alone_earns_no_session_only_that_connections_outcome() 
 async fn the_journeys_state_earns_a_session_in_another_browser_once() {
     let setup = setup().await;
     let session = link(&setup, "m-3").await;
-    let (cookie, _) = open(&setup, session["url"].as_str().unwrap()).await;
+    let (cookie, _) = open_start_link(&setup, session["url"].as_str().unwrap()).await;
     let (connection, link_state) = authorized_connection(&setup, &cookie.unwrap()).await;
     let body = json!({"connectionId": connection, "state": link_state}).to_string();
     let returned = send(&setup.app, post("/api/callback", &body, None)).await;
@@ -151,7 +139,7 @@ async fn the_journeys_state_earns_a_session_in_another_browser_once() {
 async fn eligibility_ends_with_the_links_session() {
     let setup = setup().await;
     let session = link(&setup, "m-4").await;
-    let (cookie, _) = open(&setup, session["url"].as_str().unwrap()).await;
+    let (cookie, _) = open_start_link(&setup, session["url"].as_str().unwrap()).await;
     let cookie = cookie.unwrap();
     let (connection, _) = authorized_connection(&setup, &cookie).await;
     let bare = json!({"connectionId": connection}).to_string();

@@ -171,3 +171,28 @@ pub fn post_json_with_bearer(path: &str, body: &str, token: &str) -> Request<Bod
         .body(Body::from(body.to_owned()))
         .unwrap()
 }
+
+/// Opens a lender's one-time `/start/` link in a browser of its own (no session yet): the
+/// session cookie it starts (`name=value`), and where it leads.
+pub async fn open_start_link(setup: &Setup, url: &str) -> (Option<String>, String) {
+    let path = url.strip_prefix("http://app.test").expect("a link to this server");
+    let answer = send(&setup.app, Request::post(path).body(Body::empty()).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let cookie = answer
+        .headers
+        .get(header::SET_COOKIE)
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (cookie, answer.headers[header::LOCATION].to_str().unwrap().to_owned())
+}
+
+/// The bodies of the lender's events of `event_type` the server stored, oldest first.
+pub async fn stored_events(setup: &Setup, event_type: &str) -> Vec<Value> {
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&setup.database_url).await.unwrap();
+    let bodies: Vec<(String,)> =
+        sqlx::query_as("SELECT body FROM lender_events WHERE event_type = ? ORDER BY seq")
+            .bind(event_type)
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    bodies.into_iter().map(|(body,)| serde_json::from_str(&body).unwrap()).collect()
+}
