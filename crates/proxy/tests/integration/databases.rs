@@ -9,8 +9,8 @@ use codat_connect_api::SyncState;
 use codat_connect_proxy::{
     config::Config,
     db::{
-        Backend, ConnectionFacts, Db, DeliveryStatus, Merchant, NewLenderEvent, NewPendingLink,
-        PendingLinkState, Withdrawal,
+        AttemptOutcome, Backend, ConnectionFacts, Db, DeliveryStatus, Merchant, NewLenderEvent,
+        NewPendingLink, PendingLinkState, Tally, Withdrawal,
     },
     funnel::Recorded,
     start,
@@ -176,6 +176,34 @@ async fn exercise(db: &Db) {
     assert!(!db.hold_watch_lease("c1", "server-b", minute).await.unwrap(), "one watcher per company");
     db.release_watch_lease("c1", "server-a").await.unwrap();
     assert!(db.hold_watch_lease("c1", "server-b", minute).await.unwrap());
+
+    // A Link attempt ends once (a failure, then linked after all), and a platform is judged
+    // degraded once; a hand-off is revoked once.
+    let now = i64::try_from(std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.start_link_attempt("att-1", "m1", "gbol").await.unwrap();
+    assert_eq!(
+        tx.end_link_attempt("att-1", AttemptOutcome::Failed, now).await.unwrap().as_deref(),
+        Some("gbol")
+    );
+    assert_eq!(tx.end_link_attempt("att-1", AttemptOutcome::Failed, now).await.unwrap(), None, "ended once");
+    let linked = tx.end_link_attempt("att-1", AttemptOutcome::Linked, now).await.unwrap();
+    assert_eq!(linked.as_deref(), Some("gbol"), "linked after all");
+    assert_eq!(tx.platform_tally("gbol", now - 60).await.unwrap(), Tally { failed: 0, linked: 1 });
+    assert!(tx.set_platform_degraded("gbol", true).await.unwrap());
+    assert!(!tx.set_platform_degraded("gbol", true).await.unwrap(), "judged once");
+    assert!(tx.degraded_since("gbol").await.unwrap().is_some());
+    tx.insert_handoff("hof-1", "m1", "Dana", Some("Xero, please")).await.unwrap();
+    assert_eq!(tx.revoke_handoff("m1", "hof-1").await.unwrap(), Some(Vec::new()));
+    assert_eq!(tx.revoke_handoff("m1", "hof-1").await.unwrap(), None, "revoked once");
+    tx.commit().await.unwrap();
+    assert_eq!(db.degraded_platforms().await.unwrap(), ["gbol"]);
+    let health = db.platform_health().await.unwrap();
+    assert_eq!(
+        (health[0].linked_hour, health[0].failed_day, health[0].degraded_since.is_some()),
+        (1, 0, true)
+    );
+    assert!(db.latest_handoff("m1").await.unwrap().is_none(), "a revoked hand-off waits on no one");
 
     let deployment = db.deployment_id().await.unwrap();
     assert_eq!(db.deployment_id().await.unwrap(), deployment, "a deployment's id is made once");
