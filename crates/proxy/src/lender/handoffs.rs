@@ -49,9 +49,9 @@ pub async fn revoke(
     let Some(ended) = crate::facts::handoff_revoked(&state, &merchant_id, &handoff_id).await? else {
         return Err(AppError::NotFound("There is no such hand-off in force.".into()));
     };
-    // Already gone from the database; here this server forgets them and their streams close.
+    // Already gone from the database: this server forgets them, and their streams close.
     for token_hash in ended {
-        crate::session::end(&state, &token_hash).await?;
+        crate::session::deleted(&state, &merchant_id, &token_hash).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -168,6 +168,13 @@ pub async fn end(state: &AppState, token_hash: &str) -> Result<bool, AppError> {
     Ok(true)
 }
 
+/// A session a change already deleted in its transaction (a revoked hand-off's): this server
+/// forgets it, and its open event streams close on every server.
+pub async fn deleted(state: &AppState, merchant_id: &str, token_hash: &str) {
+    state.sessions.forget(token_hash);
+    state.live.end_session(&state.db, merchant_id, token_hash).await;
+}
+
 /// Starts a session for `merchant_id`, carrying `extras` (a return URL when a lender's one-time
 /// link started it: "Done" returns there), and returns the cookie that carries it.
 pub async fn start(
