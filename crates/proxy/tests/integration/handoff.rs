@@ -4,7 +4,9 @@
 
 use crate::support::router::*;
 use axum::http::{header, StatusCode};
+use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
+use tower::ServiceExt as _;
 
 async fn setup() -> Setup {
     setup_with(|config| config.admin_token = Some(ADMIN.into())).await
@@ -67,6 +69,8 @@ async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
         hand_off(&setup, &token, json!({"person": "Sam"})).await.body["url"].as_str().unwrap().to_owned();
     let (cookie, _) = open_start_link(&setup, &first).await;
     let cookie = cookie.unwrap();
+    let stream = setup.app.clone().oneshot(get("/api/events", Some(&cookie))).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
     let second =
         hand_off(&setup, &token, json!({"person": "Lee"})).await.body["url"].as_str().unwrap().to_owned();
     let ids: Vec<String> = stored_events(&setup, "merchant.handoff_requested")
@@ -82,6 +86,9 @@ async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
     };
     assert_eq!(send(&setup.app, revoke(&ids[0])).await.status, StatusCode::NO_CONTENT);
     assert_eq!(send(&setup.app, revoke(&ids[0])).await.status, StatusCode::NOT_FOUND, "once");
+    // The accountant's open event stream ends (a live stream never would: it only keeps alive).
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), stream.into_body().collect()).await;
+    assert!(ended.is_ok(), "the revoked hand-off's event stream is still open");
     assert_eq!(send(&setup.app, get("/api/session", Some(&cookie))).await.status, StatusCode::UNAUTHORIZED);
     let status = send(&setup.app, get_with_bearer("/v1/merchants/m-revoke", ADMIN)).await;
     assert_eq!(status.body["waitingOn"]["person"], "Lee", "the latest hand-off in force");
