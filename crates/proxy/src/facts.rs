@@ -322,8 +322,8 @@ pub async fn nothing_changed(state: &AppState, cause: Cause<'_>) -> Result<(), A
 fn already_stored(stored: &[StoredConnection], connections: &[codat::Connection]) -> bool {
     let now = crate::db::unix_now();
     connections.iter().all(|connection| {
+        let failed = crate::platform_health::failed_at(connection, now);
         stored.iter().any(|known| {
-            let failed = crate::platform_health::failed_at(connection, now);
             let attempt_failed =
                 matches!((known.attempt_started_at, failed), (Some(start), Some(at)) if at >= start);
             known.id == connection.id && known.status == connection.status && !attempt_failed
