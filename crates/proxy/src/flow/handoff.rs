@@ -9,8 +9,8 @@ use crate::{
     error::AppError,
     extract::{AppJson, SignedIn},
     facts::MadeLink,
-    flow::link_start::LINK_LIFETIME,
-    session, AppState,
+    flow::link_start::{NewLink, LINK_LIFETIME},
+    AppState,
 };
 use axum::{extract::State, Json};
 use codat_connect_api::{lender_events::HandoffRequestedEvent, HandoffRequest, OneTimeLink};
@@ -47,8 +47,7 @@ pub async fn request(
     let handoff_id = format!("hof_{}", uuid::Uuid::new_v4().simple());
     let extras =
         SessionExtras { handoff_id: Some(handoff_id.clone()), opening_platform: None, ..session_extras };
-    let code = session::new_token();
-    let url = format!("{}/start/{code}", state.settings.public_url);
+    let NewLink { code_hash, url, expires_at } = NewLink::make(&state);
     let event = HandoffRequestedEvent {
         merchant_id: signed_in.merchant.id.clone(),
         company_id: Some(signed_in.company_id.clone()),
@@ -56,9 +55,8 @@ pub async fn request(
         person,
         note: note.map(str::to_owned),
         link: url.clone(),
-        expires_at: crate::db::rfc3339(crate::db::unix_now() + LINK_LIFETIME.as_secs() as i64),
+        expires_at,
     };
-    let code_hash = session::hash_secret(&code);
     let link = MadeLink { code_hash: &code_hash, extras: &extras, lifetime: LINK_LIFETIME };
     crate::facts::handoff_requested(&state, &signed_in.merchant.id, link, event).await?;
     Ok(Json(OneTimeLink { url }))

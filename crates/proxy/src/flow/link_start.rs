@@ -33,9 +33,32 @@ pub async fn issue(
     wishes: SessionExtras,
 ) -> Result<String, AppError> {
     let extras = SessionExtras { return_url: Some(checked_return_url(state, return_url)?), ..wishes };
-    let code = session::new_token();
-    state.db.insert_link_start(&session::hash_secret(&code), merchant_id, &extras, LINK_LIFETIME).await?;
-    Ok(format!("{}/start/{code}", state.settings.public_url))
+    let link = NewLink::make(state);
+    state.db.insert_link_start(&link.code_hash, merchant_id, &extras, LINK_LIFETIME).await?;
+    Ok(link.url)
+}
+
+/// A new one-time link, before it is stored: its code's hash (all that is stored), the URL that
+/// carries the code, and when it stops working.
+pub struct NewLink {
+    /// SHA-256 of the code.
+    pub code_hash: String,
+    /// `{PUBLIC_URL}/start/{code}`.
+    pub url: String,
+    /// When it stops working (RFC 3339), [`LINK_LIFETIME`] from now.
+    pub expires_at: String,
+}
+
+impl NewLink {
+    /// A fresh random code and its link on this server.
+    pub fn make(state: &AppState) -> Self {
+        let code = session::new_token();
+        Self {
+            code_hash: session::hash_secret(&code),
+            url: format!("{}/start/{code}", state.settings.public_url),
+            expires_at: crate::db::rfc3339(crate::db::unix_now() + LINK_LIFETIME.as_secs() as i64),
+        }
+    }
 }
 
 /// `POST /api/continue-elsewhere`: a one-time link that opens this merchant's flow at a
@@ -59,9 +82,7 @@ pub async fn continue_elsewhere(
     state.rate_limits.take_handoff_link(&signed_in.token_hash)?;
     let session_extras = state.db.session_extras(&signed_in.token_hash).await?;
     let extras = SessionExtras { opening_platform: Some(key.to_owned()), ..session_extras };
-    let code = session::new_token();
-    let url = format!("{}/start/{code}", state.settings.public_url);
-    let expires_at = crate::db::rfc3339(crate::db::unix_now() + LINK_LIFETIME.as_secs() as i64);
+    let NewLink { code_hash, url, expires_at } = NewLink::make(&state);
     let event = ContinueOnComputerEvent {
         merchant_id: signed_in.merchant.id.clone(),
         company_id: Some(signed_in.company_id.clone()),
@@ -70,7 +91,6 @@ pub async fn continue_elsewhere(
         link: url.clone(),
         expires_at,
     };
-    let code_hash = session::hash_secret(&code);
     let link = crate::facts::MadeLink { code_hash: &code_hash, extras: &extras, lifetime: LINK_LIFETIME };
     crate::facts::continue_on_computer(&state, &signed_in.merchant.id, link, event).await?;
     Ok(Json(OneTimeLink { url }))
