@@ -57,30 +57,33 @@ impl Db {
         .bind(end)
         .fetch_all(&self.pool)
         .await?;
-        let zero_result_searches = sqlx::query_as(
-            "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
-             FROM funnel_events WHERE step IN ('search_made', 'platform_missing') AND detail IS NOT NULL \
-             AND at >= $1 AND at < $2 UNION ALL SELECT detail, count FROM funnel_days \
-             WHERE step IN ('search_made', 'platform_missing') \
-             AND detail IS NOT NULL AND day >= $1 AND day < $2) searches \
-             GROUP BY detail ORDER BY total DESC, detail LIMIT 50",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await?;
-        let leaving = sqlx::query_as(
-            "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
-             FROM funnel_events WHERE step = 'left_early' AND detail IS NOT NULL AND at >= $1 AND at < $2 \
-             UNION ALL SELECT detail, count FROM funnel_days WHERE step = 'left_early' \
-             AND detail IS NOT NULL AND day >= $1 AND day < $2) reasons \
-             GROUP BY detail ORDER BY total DESC, detail LIMIT 100",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await?;
+        let zero_result_searches =
+            self.details_counted("'search_made', 'platform_missing'", start, end, 50).await?;
+        let leaving = self.details_counted("'left_early'", start, end, 100).await?;
         Ok(FunnelCounts { per_step_platform, zero_result_searches, leaving })
+    }
+
+    /// How often each detail of the steps named (a constant SQL list) was recorded from `start`
+    /// to `end`, kept rows and per-day counts together, most frequent first, at most `limit`.
+    async fn details_counted(
+        &self,
+        steps: &'static str,
+        start: i64,
+        end: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT detail, CAST(SUM(n) AS BIGINT) AS total FROM (SELECT detail, CAST(1 AS BIGINT) AS n \
+             FROM funnel_events WHERE step IN ({steps}) AND detail IS NOT NULL AND at >= $1 AND at < $2 \
+             UNION ALL SELECT detail, count FROM funnel_days WHERE step IN ({steps}) \
+             AND detail IS NOT NULL AND day >= $1 AND day < $2) details \
+             GROUP BY detail ORDER BY total DESC, detail LIMIT $3"
+        ))
+        .bind(start)
+        .bind(end)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// Turns the steps of whole days before `before` (Unix seconds) into counts per day: the
