@@ -12,13 +12,6 @@ async fn setup() -> Setup {
     setup_with(|config| config.admin_token = Some(ADMIN.into())).await
 }
 
-async fn owner(setup: &Setup, merchant: &str) -> String {
-    let body = json!({"merchantId": merchant, "businessName": "Acme"}).to_string();
-    let issued = send(&setup.app, embed_request(Some(ADMIN), &body)).await;
-    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
-    issued.body["sessionToken"].as_str().unwrap().to_owned()
-}
-
 async fn hand_off(setup: &Setup, token: &str, body: Value) -> Reply {
     send(&setup.app, post_json_with_bearer("/api/handoffs", &body.to_string(), token)).await
 }
@@ -26,7 +19,7 @@ async fn hand_off(setup: &Setup, token: &str, body: Value) -> Reply {
 #[tokio::test]
 async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender_knows_whom_it_waits_on() {
     let setup = setup().await;
-    let token = owner(&setup, "m-handoff").await;
+    let token = lender_session(&setup, "m-handoff").await;
     let asked = hand_off(&setup, &token, json!({"person": "  Dana  Patel ", "note": "Xero, please"})).await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
     let url = asked.body["url"].as_str().unwrap().to_owned();
@@ -64,7 +57,7 @@ async fn the_person_an_owner_hands_off_to_links_in_their_own_name_and_the_lender
 #[tokio::test]
 async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
     let setup = setup().await;
-    let token = owner(&setup, "m-revoke").await;
+    let token = lender_session(&setup, "m-revoke").await;
     let first =
         hand_off(&setup, &token, json!({"person": "Sam"})).await.body["url"].as_str().unwrap().to_owned();
     let (cookie, _) = open_start_link(&setup, &first).await;
@@ -105,7 +98,7 @@ async fn the_lender_revokes_a_hand_off_its_link_and_the_sessions_it_started() {
 #[tokio::test]
 async fn a_hand_off_needs_a_name_and_a_session_and_keeps_its_words_short() {
     let setup = setup().await;
-    let token = owner(&setup, "m-bad").await;
+    let token = lender_session(&setup, "m-bad").await;
     for body in [
         json!({"person": "   "}),
         json!({"person": "x".repeat(81)}),

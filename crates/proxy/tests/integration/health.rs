@@ -19,7 +19,7 @@ async fn setup(degraded_after: u32) -> Setup {
 /// A new business starts a connection to Xero and presses Authorize on its Link page; the page
 /// then reports the return with the status Codat's redirect carried.
 async fn attempt(setup: &Setup, business: &str) {
-    let token = session(setup, business).await;
+    let token = lender_session(setup, business).await;
     let body = consented(&setup.app, XERO).await;
     let started = send(&setup.app, post_json_with_bearer("/api/connections", &body, &token)).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
@@ -43,14 +43,6 @@ async fn attempt(setup: &Setup, business: &str) {
     } else {
         report_return(setup, &token, &connection_id, status).await;
     }
-}
-
-/// A session the lender's backend started for `merchant`: its bearer token.
-async fn session(setup: &Setup, merchant: &str) -> String {
-    let body = json!({"merchantId": merchant, "businessName": merchant}).to_string();
-    let issued = send(&setup.app, embed_request(Some(ADMIN), &body)).await;
-    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
-    issued.body["sessionToken"].as_str().unwrap().to_owned()
 }
 
 async fn report_return(setup: &Setup, token: &str, connection_id: &str, status: u16) {
@@ -115,7 +107,7 @@ async fn a_platform_most_businesses_fail_at_is_marked_degraded_and_the_lender_to
 #[tokio::test]
 async fn an_owners_word_that_the_platform_failed_does_not_count_without_codats() {
     let setup = setup(1).await;
-    let token = session(&setup, "says-it-failed").await;
+    let token = lender_session(&setup, "says-it-failed").await;
     let body = consented(&setup.app, XERO).await;
     let started = send(&setup.app, post_json_with_bearer("/api/connections", &body, &token)).await;
     let connection_id = started.body["connection"]["id"].as_str().unwrap().to_owned();
@@ -151,7 +143,7 @@ async fn a_degraded_platform_recovers_once_its_failures_are_older_than_an_hour()
 async fn the_platforms_health_is_only_for_the_lender() {
     let setup = setup(3).await;
     assert_eq!(send(&setup.app, get("/v1/platforms", None)).await.status, StatusCode::UNAUTHORIZED);
-    let token = session(&setup, "curious-owner").await;
+    let token = lender_session(&setup, "curious-owner").await;
     assert_eq!(
         send(&setup.app, get_with_bearer("/v1/platforms", &token)).await.status,
         StatusCode::UNAUTHORIZED

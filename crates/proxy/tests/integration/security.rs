@@ -138,17 +138,10 @@ fn revoke(token: &str) -> Request<Body> {
         .unwrap()
 }
 
-async fn embed_session(setup: &Setup, merchant_id: &str) -> String {
-    let body = json!({"merchantId": merchant_id, "businessName": "Acme"}).to_string();
-    let issued = send(&setup.app, embed_request(Some(ADMIN), &body)).await;
-    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
-    issued.body["sessionToken"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn the_lender_revokes_a_session_and_its_open_event_stream_ends() {
     let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
-    let token = embed_session(&setup, "lender-1").await;
+    let token = lender_session(&setup, "lender-1").await;
     let stream = setup.app.clone().oneshot(bearer_get("/api/events", &token)).await.unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
     let anyone = Request::delete(format!("/v1/sessions/{token}")).body(Body::empty()).unwrap();
@@ -167,7 +160,7 @@ async fn the_lender_revokes_a_session_and_its_open_event_stream_ends() {
 #[tokio::test]
 async fn a_session_holds_only_a_few_event_streams_at_once() {
     let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
-    let token = embed_session(&setup, "lender-2").await;
+    let token = lender_session(&setup, "lender-2").await;
     let mut open = Vec::new();
     for _ in 0..codat_connect_proxy::live::STREAMS_PER_SESSION {
         let stream = setup.app.clone().oneshot(bearer_get("/api/events", &token)).await.unwrap();
@@ -281,7 +274,7 @@ async fn the_sweep_removes_long_abandoned_merchants_with_their_codat_company_and
 #[tokio::test]
 async fn an_embedded_event_stream_is_opened_with_a_one_time_ticket_never_the_session_token() {
     let setup = setup_with(|config| config.admin_token = Some(ADMIN.into())).await;
-    let token = embed_session(&setup, "lender-4").await;
+    let token = lender_session(&setup, "lender-4").await;
     let ask = Request::post("/api/events/ticket")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header("x-codat-connect", "1")
@@ -312,7 +305,7 @@ async fn answers_with_personal_data_are_never_stored_by_a_cache() {
     })
     .await;
     let cookie = sign_up(&setup.app, "Cache Ltd").await;
-    let token = embed_session(&setup, "m-cache").await;
+    let token = lender_session(&setup, "m-cache").await;
     for (request, what) in [
         (get("/api/session", Some(&cookie)), "the session"),
         (get("/api/connections", Some(&cookie)), "the connections"),
@@ -348,7 +341,7 @@ async fn credentials_in_a_lender_endpoints_url_are_not_shown_in_the_delivery_log
         }];
     })
     .await;
-    let token = embed_session(&setup, "m-hooks").await;
+    let token = lender_session(&setup, "m-hooks").await;
     let started = send(
         &setup.app,
         post_json_with_bearer("/api/connections", &consented(&setup.app, "mqjo").await, &token),

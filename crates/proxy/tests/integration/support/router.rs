@@ -196,3 +196,11 @@ pub async fn stored_events(setup: &Setup, event_type: &str) -> Vec<Value> {
             .unwrap();
     bodies.into_iter().map(|(body,)| serde_json::from_str(&body).unwrap()).collect()
 }
+
+/// A session the lender's backend starts for `merchant_id` (`POST /v1/sessions`): its bearer token.
+pub async fn lender_session(setup: &Setup, merchant_id: &str) -> String {
+    let body = json!({"merchantId": merchant_id, "businessName": "Acme"}).to_string();
+    let issued = send(&setup.app, embed_request(Some(ADMIN), &body)).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    issued.body["sessionToken"].as_str().unwrap().to_owned()
+}
