@@ -208,6 +208,8 @@ fn server_error(code: ErrorCode) -> Option<&'static str> {
         AccountingAlreadyConnected => "Your business already has an accounting platform. Manage it from your connections.",
         SignUpClosed => "Sign-up is not offered here. Please start from your lender's website.",
         ConsentRequired => "The terms changed since this page showed them. Please read them again before connecting.",
+        DocumentRefused => "This file cannot be sent: send a PDF, spreadsheet, document, slides or picture of at most 10 MB, and at most 50 files.",
+        DocumentsNotAllowed => "Documents are not taken instead of this kind of platform.",
         BadRequest | MethodNotAllowed => "This page sent a request the server could not read. Reload the page and try again.",
         NotFound => "This was not found. It may have been removed; reload the page to see what is there now.",
         AdminTokenRequired | WebhookRefused | Unknown => return None,

@@ -208,6 +208,8 @@ fn server_error(code: ErrorCode) -> Option<&'static str> {
         AccountingAlreadyConnected => "Votre entreprise a déjà une plateforme comptable. Gérez-la à partir de vos connexions.",
         SignUpClosed => "L'inscription n'est pas offerte ici. Veuillez commencer à partir du site de votre prêteur.",
         ConsentRequired => "Les conditions ont changé depuis leur affichage. Veuillez les relire avant de vous connecter.",
+        DocumentRefused => "Ce fichier ne peut pas être envoyé : envoyez un PDF, un tableur, un document, une présentation ou une image d'au plus 10 Mo, et au plus 50 fichiers.",
+        DocumentsNotAllowed => "Les documents ne remplacent pas ce type de plateforme.",
         BadRequest | MethodNotAllowed => "Cette page a envoyé une demande que le serveur n'a pas pu lire. Rechargez la page et réessayez.",
         NotFound => "Cet élément est introuvable. Il a peut-être été supprimé; rechargez la page pour voir ce qui s'y trouve.",
         AdminTokenRequired | WebhookRefused | Unknown => return None,

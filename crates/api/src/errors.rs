@@ -88,6 +88,10 @@ error_codes! {
     SignUpClosed => "sign_up_closed",
     /// A new connection without consent to the current terms (not given, or the terms changed).
     ConsentRequired => "consent_required",
+    /// A document not of a type Codat takes, empty or over its size, or one too many.
+    DocumentRefused => "document_refused",
+    /// The lender does not take documents instead of a platform of this kind.
+    DocumentsNotAllowed => "documents_not_allowed",
     /// A code this build does not know (a newer server).
     Unknown => "unknown",
 }

@@ -11,6 +11,7 @@ pub mod search;
 
 mod connections;
 mod consent;
+mod documents;
 mod errors;
 mod funnel;
 mod integrations;
@@ -23,6 +24,7 @@ mod sync;
 
 pub use connections::*;
 pub use consent::*;
+pub use documents::*;
 pub use errors::*;
 pub use funnel::*;
 pub use integrations::*;

@@ -30,3 +30,6 @@ pub const EVENTS_TICKET: &str = "/api/events/ticket";
 pub const CONTINUE_ELSEWHERE: &str = "/api/continue-elsewhere";
 /// `POST`: a one-time link for someone else who handles the business's books.
 pub const HANDOFFS: &str = "/api/handoffs";
+/// `GET`: the documents the business sent; `POST`: send one (`?kind=Accounting`, the bytes as
+/// the body, its name in `x-document-name`).
+pub const DOCUMENTS: &str = "/api/documents";

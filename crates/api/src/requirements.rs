@@ -19,8 +19,10 @@ pub enum Requirement {
 
 /// What the lender needs, per kind of platform, e.g.
 /// `{"Accounting": "required", "Banking": "optional", "Commerce": "hidden"}`; a kind left out is
-/// optional, and a kind Codat Connect does not know is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// optional, and a kind Codat Connect does not know is refused. `"documentsInstead":
+/// ["Accounting"]` lets an owner without a platform of those kinds upload documents instead,
+/// which then count as that kind linked and read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requirements {
     /// Accounting software.
@@ -32,6 +34,9 @@ pub struct Requirements {
     /// Commerce platforms.
     #[serde(rename = "Commerce", default)]
     pub commerce: Requirement,
+    /// Kinds for which uploaded documents stand in for a platform.
+    #[serde(rename = "documentsInstead", default, skip_serializing_if = "Vec::is_empty")]
+    pub documents_instead: Vec<SourceType>,
 }
 
 impl Requirements {
@@ -46,6 +51,11 @@ impl Requirements {
             SourceType::Commerce => self.commerce,
             SourceType::Other => Requirement::Optional,
         }
+    }
+
+    /// Whether documents may stand in for a platform of `kind` (never for a hidden kind).
+    pub fn takes_documents(&self, kind: SourceType) -> bool {
+        self.of(kind) != Requirement::Hidden && self.documents_instead.contains(&kind)
     }
 }
 
@@ -123,11 +133,23 @@ mod tests {
     }
 
     #[test]
+    fn documents_stand_in_only_for_the_kinds_named_and_never_a_hidden_one() {
+        let json = r#"{"Accounting": "required", "Commerce": "hidden", "documentsInstead": ["Accounting", "Commerce"]}"#;
+        let requirements: Requirements = serde_json::from_str(json).unwrap();
+        assert!(requirements.takes_documents(SourceType::Accounting));
+        assert!(!requirements.takes_documents(SourceType::Banking), "not named");
+        assert!(!requirements.takes_documents(SourceType::Commerce), "hidden");
+        let plain = serde_json::to_value(Requirements::default()).unwrap();
+        assert!(plain.get("documentsInstead").is_none(), "left out when empty");
+    }
+
+    #[test]
     fn progress_sorts_the_offered_kinds_and_leaves_hidden_ones_out() {
         let requirements = Requirements {
             accounting: Requirement::Required,
             banking: Requirement::Optional,
             commerce: Requirement::Hidden,
+            documents_instead: Vec::new(),
         };
         let nothing = Progress::of(&requirements, |_| false);
         assert_eq!(nothing.missing, vec![SourceType::Accounting]);

@@ -323,7 +323,7 @@ fn encode(value: &str) -> String {
 }
 
 /// Percent-encodes one path segment, dots included, so an id can never change the path.
-fn segment(value: &str) -> String {
+pub(crate) fn segment(value: &str) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
     encoded.replace('.', "%2E")
 }

@@ -9,6 +9,7 @@
 mod client;
 mod dates;
 mod error;
+mod files;
 mod models;
 pub mod observe;
 mod signature;
@@ -19,6 +20,7 @@ mod webhooks;
 pub use client::{ApiKey, CodatClient};
 pub use dates::parse_date_time;
 pub use error::CodatError;
+pub use files::{FileToUpload, UploadedFile, FILE_EXTENSIONS, MAX_FILES_PER_UPLOAD, MAX_FILE_BYTES};
 pub use models::*;
 pub use signature::{BadSecret, WebhookSecret};
 pub use sync::*;

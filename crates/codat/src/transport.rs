@@ -28,6 +28,29 @@ impl CodatClient {
         path_and_query: String,
         body: Option<&B>,
     ) -> Result<(StatusCode, Bytes), CodatError> {
+        let payload = match body {
+            Some(body) => Payload::Json(body),
+            None => Payload::Empty,
+        };
+        self.exchange_payload(method, path_and_query, payload).await
+    }
+
+    /// [`Self::exchange`] with files as a `multipart/form-data` body.
+    pub(crate) async fn exchange_files(
+        &self,
+        method: Method,
+        path_and_query: String,
+        files: &[crate::FileToUpload],
+    ) -> Result<(StatusCode, Bytes), CodatError> {
+        self.exchange_payload(method, path_and_query, Payload::<()>::Files(files)).await
+    }
+
+    async fn exchange_payload<B: Serialize>(
+        &self,
+        method: Method,
+        path_and_query: String,
+        payload: Payload<'_, B>,
+    ) -> Result<(StatusCode, Bytes), CodatError> {
         let url = self.url(&path_and_query);
         let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
         let limit = self.company_limit(&path_and_query);
@@ -45,9 +68,11 @@ impl CodatClient {
                 .request(method.clone(), &url)
                 .header(header::AUTHORIZATION, self.authorization.clone())
                 .header(header::ACCEPT, "application/json");
-            if let Some(body) = body {
-                request = request.json(body);
-            }
+            request = match &payload {
+                Payload::Empty => request,
+                Payload::Json(body) => request.json(body),
+                Payload::Files(files) => request.multipart(crate::files::form(files)),
+            };
             let outcome = async {
                 let response = request.send().await?;
                 let status = response.status();
@@ -109,6 +134,14 @@ impl CodatClient {
                 .clone(),
         )
     }
+}
+
+/// A request's body.
+enum Payload<'a, B> {
+    Empty,
+    Json(&'a B),
+    /// `multipart/form-data`, each file in the `file` field (built again for each attempt).
+    Files(&'a [crate::FileToUpload]),
 }
 
 /// What one request tells the client's observer, gathered over its attempts.

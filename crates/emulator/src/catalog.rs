@@ -30,6 +30,9 @@ pub struct Platform {
     pub no_hover: bool,
     /// Its connections leave out `integrationKey` (optional in Codat's spec since 2026).
     pub no_integration_key: bool,
+    /// A file upload integration: its connections take files (`POST .../files`) rather than
+    /// reading data from a platform.
+    pub file_upload: bool,
 }
 
 /// `count` made-up accounting platforms (`Test platform 0001`, ...), for measuring a large grid.
@@ -51,6 +54,7 @@ pub fn synthetic(count: usize) -> Vec<Platform> {
                 no_buttons: false,
                 no_hover: false,
                 no_integration_key: false,
+                file_upload: false,
                 key,
             }
         })
@@ -78,6 +82,7 @@ fn parse_line(line: &str) -> Option<Platform> {
         no_buttons: quirks.contains(&"no-buttons"),
         no_hover: quirks.contains(&"no-hover"),
         no_integration_key: quirks.contains(&"no-key"),
+        file_upload: quirks.contains(&"file-upload"),
         integration_id: stable_uuid("integration", &key),
         source_id: stable_uuid("source", &key),
         is_beta: matches!(key.as_str(), "rvam" | "ldgh"),
@@ -103,7 +108,7 @@ mod tests {
     #[test]
     fn the_shipped_list_has_every_platform_with_four_letter_keys() {
         let platforms = platforms();
-        assert_eq!(platforms.len(), 31);
+        assert_eq!(platforms.len(), 32);
         assert!(platforms.iter().all(|p| p.key.len() == 4 && p.key.chars().all(|c| c.is_ascii_lowercase())));
     }
 

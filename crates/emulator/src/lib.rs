@@ -22,6 +22,7 @@ pub mod quota;
 pub mod state;
 pub mod sync;
 pub mod webhooks;
+mod zip;
 
 use axum::{
     extract::{MatchedPath, Request, State},
@@ -335,6 +336,12 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             "/companies/{company_id}/connections/{connection_id}/authorization",
             put(api::connections::update_authorization),
         )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/files",
+            post(api::files::upload).layer(axum::extract::DefaultBodyLimit::max(api::files::MAX_BODY_BYTES)),
+        )
+        .route("/companies/{company_id}/files", get(api::files::list))
+        .route("/companies/{company_id}/files/download", get(api::files::download))
         .route("/companies/{company_id}/dataStatus", get(api::data::status))
         .route("/companies/{company_id}/data/all", post(api::data::refresh_all))
         .route("/companies/{company_id}/data/queue/{data_type}", post(api::data::refresh_data_type))

@@ -27,6 +27,22 @@ struct Inner {
     connections: HashMap<String, Vec<Connection>>,
     pulls: HashMap<String, Vec<PullRecord>>,
     profile: Option<Profile>,
+    /// Files uploaded per company (Codat's Files API).
+    #[serde(default)]
+    files: HashMap<String, Vec<UploadedFile>>,
+}
+
+/// A file a company uploaded through a file upload connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadedFile {
+    /// The name it was sent with.
+    pub file_name: String,
+    /// The kind of the file upload integration it came through.
+    pub source_type: codat::SourceType,
+    /// When it arrived (RFC 3339, UTC).
+    pub uploaded: String,
+    /// Its bytes.
+    pub content: Vec<u8>,
 }
 
 impl Store {
@@ -105,6 +121,7 @@ impl Store {
             let company = inner.companies.remove(index);
             inner.connections.remove(company_id);
             inner.pulls.remove(company_id);
+            inner.files.remove(company_id);
             Some(company)
         })
     }
@@ -179,6 +196,16 @@ impl Store {
     /// A company's pull operations, oldest first.
     pub fn pulls(&self, company_id: &str) -> Vec<PullRecord> {
         self.read().pulls.get(company_id).cloned().unwrap_or_default()
+    }
+
+    /// Stores files a company uploaded.
+    pub fn insert_files(&self, company_id: &str, files: Vec<UploadedFile>) {
+        self.write(|inner| inner.files.entry(company_id.to_owned()).or_default().extend(files));
+    }
+
+    /// A company's uploaded files, oldest first.
+    pub fn files(&self, company_id: &str) -> Vec<UploadedFile> {
+        self.read().files.get(company_id).cloned().unwrap_or_default()
     }
 
     /// The client's profile.

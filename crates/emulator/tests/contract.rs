@@ -10,15 +10,17 @@ use axum::{
     Router,
 };
 use codat_emulator::{router, Emulator, EmulatorConfig};
+use spec_check::{escape, Call, Spec};
 use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
 use serde_json::{json, Value};
 use std::{
     sync::{Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
-use tower::ServiceExt as _;
 
-const BASIC: &str = "Basic a2V5"; // base64("key")
+mod spec_check;
+
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
@@ -28,84 +30,16 @@ fn spec() -> &'static Value {
     })
 }
 
-/// Escapes one JSON Pointer segment.
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+fn platform() -> Spec {
+    Spec(spec())
 }
 
-/// Follows a local `$ref` to the JSON Pointer it names.
-fn resolve(value: &Value) -> (&Value, Option<String>) {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference.trim_start_matches('#').to_owned();
-            (spec().pointer(&pointer).unwrap_or_else(|| panic!("dangling $ref {reference}")), Some(pointer))
-        }
-        None => (value, None),
-    }
-}
-
-/// Validates `instance` against the schema at `pointer` in the spec, with the whole spec as
-/// the root so every `$ref` inside resolves.
 fn validate(pointer: &str, instance: &Value, what: &str) {
-    let mut root = spec().clone();
-    // A `$ref` is a URI: braces in path templates must be percent-encoded in its fragment.
-    root["$ref"] = Value::String(format!("#{}", pointer.replace('{', "%7B").replace('}', "%7D")));
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{what}: the schema at {pointer} does not compile: {e}"));
-    let errors: Vec<String> =
-        validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(
-        errors.is_empty(),
-        "{what} breaks the spec's schema {pointer}:\n{}\n{instance:#}",
-        errors.join("\n")
-    );
-}
-
-/// The pointer of the JSON schema the spec gives for one operation's answer.
-fn response_schema(path: &str, method: &str, status: StatusCode) -> String {
-    let responses = format!("/paths/{}/{method}/responses", escape(path));
-    let code = status.as_u16().to_string();
-    let response_pointer = format!("{responses}/{code}");
-    let response = spec()
-        .pointer(&response_pointer)
-        .unwrap_or_else(|| panic!("the spec declares no {code} for {method} {path}"));
-    let (_, resolved) = resolve(response);
-    let base = resolved.unwrap_or(response_pointer);
-    format!("{base}/content/application~1json/schema")
-}
-
-struct Call {
-    status: StatusCode,
-    body: Value,
+    platform().validate(pointer, instance, what);
 }
 
 async fn call(app: &Router, method: &str, path: &str, body: Option<Value>, template: &str) -> Call {
-    let mut request = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, BASIC);
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let request = request.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body: Value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
-    let declared = spec().pointer(&format!(
-        "/paths/{}/{}/responses/{}",
-        escape(template),
-        method.to_lowercase(),
-        status.as_u16()
-    ));
-    assert!(declared.is_some(), "{method} {path} answered {status}, which the spec does not declare");
-    if !bytes.is_empty() {
-        validate(
-            &response_schema(template, &method.to_lowercase(), status),
-            &body,
-            &format!("{method} {path} ({status})"),
-        );
-    }
-    Call { status, body }
+    platform().call(app, method, path, body, template).await
 }
 
 async fn wait_for_events(inbox: &Inbox, wanted: &[&str]) {
@@ -287,7 +221,7 @@ async fn every_answer_and_webhook_matches_the_spec() {
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
     let bytes = unauthorized.into_body().collect().await.unwrap().to_bytes();
     validate(
-        &response_schema("/companies", "get", StatusCode::UNAUTHORIZED),
+        &platform().response_schema("/companies", "get", StatusCode::UNAUTHORIZED),
         &serde_json::from_slice(&bytes).unwrap(),
         "401",
     );

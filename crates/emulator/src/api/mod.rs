@@ -4,6 +4,7 @@ pub mod companies;
 pub mod connections;
 pub mod consumers;
 pub mod data;
+pub mod files;
 pub mod integrations;
 pub mod profile;
 
