@@ -48,10 +48,14 @@ pub enum LenderEventData {
     /// the lender's systems may e-mail them the link.
     #[serde(rename = "merchant.handoff_requested")]
     HandoffRequested(HandoffRequestedEvent),
+    /// The owner sent a document instead of linking a platform of its kind (it is stored at
+    /// Codat; Codat's Files API downloads it).
+    #[serde(rename = "merchant.document_sent")]
+    DocumentSent(DocumentSentEvent),
 }
 
 /// Every event type's name, in the order the README lists them.
-pub const LENDER_EVENT_TYPES: [&str; 9] = [
+pub const LENDER_EVENT_TYPES: [&str; 10] = [
     "merchant.connection.linked",
     "merchant.connection.unlinked",
     "merchant.connection.needs_reauth",
@@ -61,6 +65,7 @@ pub const LENDER_EVENT_TYPES: [&str; 9] = [
     "platform.recovered",
     "merchant.continue_on_computer",
     "merchant.handoff_requested",
+    "merchant.document_sent",
 ];
 
 impl LenderEventData {
@@ -76,6 +81,7 @@ impl LenderEventData {
             Self::PlatformRecovered(_) => 6,
             Self::ContinueOnComputer(_) => 7,
             Self::HandoffRequested(_) => 8,
+            Self::DocumentSent(_) => 9,
         };
         LENDER_EVENT_TYPES[index]
     }
@@ -194,6 +200,20 @@ pub struct HandoffRequestedEvent {
     pub link: String,
     /// When it stops working (RFC 3339).
     pub expires_at: String,
+}
+
+/// A document the owner sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentSentEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// The document.
+    pub document: crate::SentDocument,
+    /// Documents the merchant has sent for its kind, this one included.
+    pub documents_of_kind: i64,
 }
 
 /// A platform's health changed: how the last hour's Link attempts at it ended, in businesses.

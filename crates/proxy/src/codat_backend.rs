@@ -117,3 +117,7 @@ pub fn loopback(addr: SocketAddr) -> SocketAddr {
     }
     addr
 }
+
+/// The embedded emulator's file upload integration, taken for documents unless
+/// `DOCUMENTS_PLATFORM` names another.
+pub const EMULATOR_DOCUMENTS_PLATFORM: &str = "fupd";

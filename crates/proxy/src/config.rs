@@ -16,6 +16,7 @@ const EMULATOR_SYNC_SECONDS: u64 = 8;
 const ADMIN_REQUESTS_PER_MINUTE: u32 = 600;
 const HEADER_READ_TIMEOUT_SECONDS: f64 = 10.0;
 const BODY_READ_TIMEOUT_SECONDS: f64 = 30.0;
+const DOCUMENT_READ_TIMEOUT_SECONDS: f64 = 300.0;
 const MAX_CONNECTIONS: usize = 512;
 const SHUTDOWN_DRAIN_SECONDS: f64 = 5.0;
 /// Standard Webhooks' schedule (Svix's): after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h,
@@ -138,6 +139,16 @@ pub struct Config {
     #[arg(long, env = "DEGRADED_AFTER_FAILURES", default_value_t = DEGRADED_AFTER_FAILURES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub degraded_after_failures: u32,
+    /// Key of the Codat file upload integration ("Business documents file upload", enabled in
+    /// Codat's portal under Other integrations) through which owners' documents are uploaded
+    /// where a lender's requirements take documents instead of a platform. Unset, no documents
+    /// are taken; with the embedded emulator it is the emulator's own, `fupd`.
+    #[arg(long, env = "DOCUMENTS_PLATFORM")]
+    pub documents_platform: Option<String>,
+    /// Seconds a document's upload (up to 10 MB, from a phone) may take to arrive.
+    #[arg(long, env = "DOCUMENT_READ_TIMEOUT_SECONDS", value_parser = positive_seconds,
+          default_value_t = DOCUMENT_READ_TIMEOUT_SECONDS)]
+    pub document_read_timeout_seconds: f64,
     /// How long the embedded emulator's first data sync takes, in seconds.
     #[arg(long, env = "EMULATOR_SYNC_SECONDS", default_value_t = EMULATOR_SYNC_SECONDS)]
     pub emulator_sync_seconds: u64,
@@ -231,6 +242,8 @@ impl Config {
             admin_requests_per_minute: ADMIN_REQUESTS_PER_MINUTE,
             header_read_timeout_seconds: HEADER_READ_TIMEOUT_SECONDS,
             body_read_timeout_seconds: BODY_READ_TIMEOUT_SECONDS,
+            documents_platform: None,
+            document_read_timeout_seconds: DOCUMENT_READ_TIMEOUT_SECONDS,
             max_connections: MAX_CONNECTIONS,
             // Tests and embedding stop at once.
             shutdown_drain_seconds: 0.0,

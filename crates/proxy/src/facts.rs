@@ -14,7 +14,7 @@
 
 use crate::{
     db::{
-        AttemptOutcome, ConnectionFacts, DataRead, LockedMerchant, NewLenderEvent, NewReceipt,
+        AttemptOutcome, ConnectionFacts, DataRead, LockedMerchant, NewDocument, NewLenderEvent, NewReceipt,
         StoredConnection, Tally, Tx, Withdrawal,
     },
     error::AppError,
@@ -24,7 +24,7 @@ use crate::{
 use codat::ConnectionStatus;
 use codat_connect_api::{
     lender_events::{
-        ConnectionEvent, ContinueOnComputerEvent, EventConnection, EventConnectionStatus,
+        ConnectionEvent, ContinueOnComputerEvent, DocumentSentEvent, EventConnection, EventConnectionStatus,
         HandoffRequestedEvent, LenderEvent, LenderEventData, PlatformHealthEvent, ReadyEvent,
         SyncCompletedEvent,
     },
@@ -269,6 +269,31 @@ pub async fn handoff_requested(
     change.finish(Cause::Page).await
 }
 
+/// The owner sent a document instead of linking a platform of its kind (it is at Codat): the
+/// document, the readiness it brings and `merchant.document_sent`, in one transaction.
+pub async fn document_sent(
+    state: &AppState,
+    merchant_id: &str,
+    document: NewDocument<'_>,
+    sent: codat_connect_api::SentDocument,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    change.tx.insert_document(merchant_id, document).await?;
+    let documents = change.tx.documents(merchant_id).await?;
+    let documents_of_kind = documents.iter().filter(|d| d.kind() == document.kind).count() as i64;
+    let event = DocumentSentEvent {
+        merchant_id: merchant_id.to_owned(),
+        company_id: change.merchant.company_id.clone(),
+        document: sent,
+        documents_of_kind,
+    };
+    change.emit(LenderEventData::DocumentSent(event)).await?;
+    change.reassess().await?;
+    change.finish(Cause::Page).await
+}
+
 /// The lender revoked a hand-off: its unused link and the sessions it started go, in one
 /// transaction. The ended sessions' token hashes (their streams close after the commit); `None`
 /// when there was no such hand-off in force.
@@ -502,7 +527,9 @@ impl<'s> Change<'s> {
         let requirements: Requirements =
             serde_json::from_str(&self.merchant.requirements).unwrap_or_default();
         let connections = self.tx.merchant_connections(&self.merchant_id).await?;
-        let assessment = assess(&requirements, &connections, reads);
+        let documents = self.tx.documents(&self.merchant_id).await?;
+        let documented = crate::lender::readiness::documented(&documents);
+        let assessment = assess(&requirements, &connections, reads, &documented);
         if self.tx.mark_ready(&self.merchant_id, assessment.ready).await? && assessment.ready {
             let event = ReadyEvent {
                 merchant_id: self.merchant_id.clone(),

@@ -84,13 +84,33 @@ pub async fn serve(
     Ok(())
 }
 
+/// A `POST` of a document with the CSRF header and a session cookie or token.
+fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
+    parts.method == axum::http::Method::POST
+        && parts.uri.path() == codat_connect_api::paths::DOCUMENTS
+        && parts.headers.contains_key(codat_connect_api::CSRF_HEADER)
+        && (parts.headers.contains_key(header::COOKIE) || parts.headers.contains_key(header::AUTHORIZATION))
+}
+
 /// Middleware: the request's whole body, read within `BODY_READ_TIMEOUT_SECONDS` and at most
 /// `limit` bytes, before any handler runs (408 or 413 otherwise). Bodies here are small JSON and
 /// form posts, so holding one in memory costs little, and no handler waits on a slow sender.
+/// A document's upload (`POST /api/documents`) may be larger and slower, when it carries the
+/// CSRF header and a session (checked by the handler; a stranger's bytes stay under the small
+/// limit).
 pub async fn read_body_in_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
-    match tokio::time::timeout(state.settings.body_read_timeout, read).await {
+    let (limit, timeout) = if is_document_upload(&parts) {
+        (codat_connect_api::MAX_DOCUMENT_BYTES as usize, state.settings.document_read_timeout)
+    } else {
+        (MAX_BODY_BYTES, state.settings.body_read_timeout)
+    };
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return AppError::TooLarge.into_response();
+    }
+    let read = axum::body::to_bytes(body, limit);
+    match tokio::time::timeout(timeout, read).await {
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Ok(Err(error)) if error.to_string().contains("length limit exceeded") => {
             AppError::TooLarge.into_response()

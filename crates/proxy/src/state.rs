@@ -102,6 +102,11 @@ pub struct Settings {
     pub session_idle: Duration,
     /// How many businesses' attempts at a platform must fail in an hour to judge it degraded.
     pub degraded_after: u32,
+    /// The Codat file upload integration documents go through (`DOCUMENTS_PLATFORM`, or the
+    /// embedded emulator's); `None`: no documents are taken.
+    pub documents_platform: Option<String>,
+    /// How long a document's upload may take to arrive.
+    pub document_read_timeout: Duration,
     /// Whether the standalone sign-up is offered.
     pub sign_up_open: bool,
     /// How long received webhooks and never-linked merchants are kept.
@@ -225,6 +230,11 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         featured_platforms: config.featured_platforms.clone(),
         session_idle: Duration::from_secs(config.session_idle_minutes.max(1) * 60),
         degraded_after: config.degraded_after_failures,
+        documents_platform: config
+            .documents_platform
+            .clone()
+            .or_else(|| backend.emulator.is_some().then(|| crate::codat_backend::EMULATOR_DOCUMENTS_PLATFORM.to_owned())),
+        document_read_timeout: Duration::from_secs_f64(config.document_read_timeout_seconds),
         sign_up_open: config.sign_up_open(),
         retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),
         link_origins: backend.link_origins,

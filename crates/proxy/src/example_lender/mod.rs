@@ -168,6 +168,7 @@ async fn session(
             accounting: Requirement::Required,
             banking: Requirement::Optional,
             commerce: Requirement::Optional,
+            documents_instead: Vec::new(),
         }),
         delivery: redirect.then_some(Delivery::Link),
         return_url: redirect.then(|| format!("{}/", lender.site_url)),

@@ -116,8 +116,11 @@ pub async fn ask_codat_about(state: &AppState, merchant_id: &str, company_id: &s
 async fn finish_url(state: &AppState, merchant_id: &str, return_url: &str) -> Result<String, AppError> {
     let requirements = crate::lender::requirements_of(state, merchant_id).await?;
     let connections = state.db.merchant_connections(merchant_id).await?;
-    let linked =
-        |kind| connections.iter().any(|c| c.status == codat::ConnectionStatus::Linked && c.kind() == kind);
+    let documented = crate::lender::readiness::documented(&state.db.documents(merchant_id).await?);
+    let linked = |kind| {
+        connections.iter().any(|c| c.status == codat::ConnectionStatus::Linked && c.kind() == kind)
+            || (requirements.takes_documents(kind) && documented.contains(&kind))
+    };
     Ok(Progress::of(&requirements, linked).return_address(return_url))
 }
 

@@ -94,7 +94,13 @@ pub async fn list(
     let StoredRecords { connections: stored, mut receipts } = stored;
     facts::connections_seen_against(&state, &merchant.id, &connections, &stored, Cause::Page).await?;
     let mut shown = Vec::with_capacity(connections.len());
+    // The file upload connection documents go through is no platform the owner linked: the
+    // page lists the documents themselves.
+    let documents_platform = state.settings.documents_platform.as_deref();
     for connection in connections {
+        if documents_platform.is_some() && connection.integration_key.as_deref() == documents_platform {
+            continue;
+        }
         let mut connection = summary(connection);
         if let Some(key) = &connection.platform_key {
             connection.logo_url = state.integrations.known_logo(&state, connection.source_type, key).await;

@@ -5,6 +5,7 @@ pub mod callback;
 pub mod company;
 pub mod connections;
 pub mod consent;
+pub mod documents;
 pub mod grid_order;
 pub mod handoff;
 pub mod integrations;

@@ -91,6 +91,9 @@ pub struct MerchantStatus {
     pub connections: Vec<ConnectionView>,
     /// Its data types' reads.
     pub data_types: Vec<DataTypeView>,
+    /// Documents sent instead of linking a platform, oldest first (at Codat: its Files API
+    /// downloads them).
+    pub documents: Vec<codat_connect_api::SentDocument>,
     /// The person the owner handed the linking to, while the merchant is not ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_on: Option<super::handoffs::WaitingOn>,
@@ -176,7 +179,8 @@ pub async fn merchant(
     let requirements: Requirements = serde_json::from_str(&record.requirements).unwrap_or_default();
     let connections = state.db.merchant_connections(&merchant_id).await?;
     let reads = state.db.data_reads(&merchant_id).await?;
-    let assessment = assess(&requirements, &connections, &reads);
+    let documents = state.db.documents(&merchant_id).await?;
+    let assessment = assess(&requirements, &connections, &reads, &super::readiness::documented(&documents));
     let connections = connections
         .into_iter()
         .map(|c| ConnectionView {
@@ -199,8 +203,10 @@ pub async fn merchant(
         })
         .collect();
     let waiting_on = super::handoffs::waiting_on(&state, &merchant_id, assessment.ready).await?;
+    let documents = documents.into_iter().map(crate::flow::documents::sent).collect();
     Ok(Json(MerchantStatus {
         waiting_on,
+        documents,
         merchant: summary(record),
         requirements,
         progress: assessment.progress,

@@ -9,6 +9,7 @@ mod consent;
 mod continue_elsewhere;
 mod crash;
 mod databases;
+mod documents;
 mod duplicates;
 mod funnel;
 mod handoff;
