@@ -24,6 +24,8 @@ pub fn has_linked(connections: &[Connection], kind: SourceType) -> bool {
 pub fn Checklist(
     /// What the lender needs.
     requirements: Requirements,
+    /// Kinds the business sent documents for, which count as linked.
+    documented: Vec<SourceType>,
     /// The business's connections.
     connections: Loaded<Vec<Connection>>,
 ) -> impl IntoView {
@@ -37,7 +39,7 @@ pub fn Checklist(
                 .filter(|kind| requirements.of(*kind) != Requirement::Hidden)
                 .filter(|kind| embed::options().is_none_or(|options| options.tabs().contains(kind)))
                 .map(|kind| {
-                    let linked = has_linked(&list, kind);
+                    let linked = has_linked(&list, kind) || documented.contains(&kind);
                     let need = match (linked, requirements.of(kind)) {
                         (true, _) => m.status_connected,
                         (false, Requirement::Required) => m.required,
@@ -78,7 +80,9 @@ pub fn DoneButton(
         let return_url = session.return_url.filter(|_| !embed::is_embedded());
         let ends = return_url.is_some() || embed::is_embedded();
         let list = connections.get()?.ok()?;
-        let progress = Progress::of(&session.requirements, |kind| has_linked(&list, kind));
+        let progress = Progress::of(&session.requirements, |kind| {
+            has_linked(&list, kind) || session.documented.contains(&kind)
+        });
         // Back to the lender (its page, or the host page embedded), with where things stand.
         let finish = move |progress: &Progress| match &return_url {
             Some(url) => drop(window().location().assign(&progress.return_address(url))),

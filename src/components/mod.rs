@@ -8,6 +8,7 @@ pub mod connection_row;
 pub mod connection_start;
 pub mod consent;
 pub mod data_sync;
+pub mod documents;
 pub mod handoff;
 pub mod integration_card;
 pub mod leave_early;

@@ -9,6 +9,7 @@ use crate::{
         checklist::{Checklist, DoneButton},
         connection_start::ConnectionStart,
         consent::ConsentDialog,
+        documents::Documents,
         handoff::Handoff,
         notice::ErrorNotice,
         platform_grid::PlatformGrid,
@@ -28,7 +29,8 @@ pub fn ConnectPage() -> impl IntoView {
     let m = messages();
     let session = Loaded::new(api::session);
     let connections = Loaded::new(api::connections);
-    let requirements = move || session.get().and_then(Result::ok).flatten().map(|s| s.requirements);
+    let current = move || session.get().and_then(Result::ok).flatten();
+    let requirements = move || current().map(|s| s.requirements);
     let offered = embed::options().map(|options| options.tabs()).unwrap_or_else(|| picker::TABS.to_vec());
     let first = offered[0];
     let tabs = Signal::derive(move || {
@@ -84,6 +86,9 @@ pub fn ConnectPage() -> impl IntoView {
             api::funnel(FunnelStep::SearchMade { source_type: tab.get_untracked(), results, text });
         }
     };
+    // Rendered again only when the answer changes, not at each reading of the session.
+    let sent = Signal::derive(move || current().map(|s| s.documents_sent).unwrap_or_default());
+    let takes_documents = Memo::new(move |_| requirements().is_some_and(|r| r.takes_documents(tab.get())));
     let on_agree = Callback::new(move |(key, consent)| start.start(key, consent));
     // The consent dialog, and the request for its terms, come once the page has painted: none
     // of it shows before a card is chosen, so it stays out of the first view's time and bytes.
@@ -101,7 +106,7 @@ pub fn ConnectPage() -> impl IntoView {
             <AttentionNotices connections start/>
             <h1>{move || picker::tab_heading(m, tab.get())}</h1>
             <p class="lead">{m.picker_lead}</p>
-            {move || requirements().map(|requirements| view! { <Checklist requirements connections/> })}
+            {move || current().map(|s| view! { <Checklist requirements=s.requirements documented=s.documented connections/> })}
             <div class="picker-controls">
                 <TabBar tabs tab search/>
                 <input type="search" class="search" placeholder=m.search_platforms aria-label=m.search_platforms
@@ -117,6 +122,7 @@ pub fn ConnectPage() -> impl IntoView {
             {move || painted.get().then(|| view! { <ConsentDialog chosen kind=tab on_agree/> })}
             <PlatformGrid tab search on_connect busy connections found/>
             <div class="actions"><DoneButton session connections/></div>
+            {move || takes_documents.get().then(|| view! { <Documents tab sent on_sent=Callback::new(move |()| session.reload())/> })}
             <CantFind tab/>
             <Handoff/>
         </section>

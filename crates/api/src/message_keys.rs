@@ -104,6 +104,20 @@ macro_rules! with_message_keys {
             handoff_send,
         /// Above their link, once made.
             handoff_ready,
+        /// "No software for this? Send documents instead" summary, where the lender takes them.
+            documents,
+        /// What to send, and the limits.
+            documents_text,
+        /// The file chooser's label (files may be dropped on the section too).
+            documents_choose,
+        /// The progress bar's label while one is sent; `{name}`.
+            documents_sending,
+        /// A file refused before sending, by its type; `{name}`.
+            documents_wrong_type,
+        /// A file refused before sending, empty or too large; `{name}`.
+            documents_wrong_size,
+        /// The list of what was sent.
+            documents_sent,
         /// "I'll do this later" summary, while a required kind is missing (also the reason
         /// "I'll do it later").
             later,

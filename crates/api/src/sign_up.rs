@@ -108,6 +108,14 @@ pub struct Session {
     /// The opening platform connects only from its own computer (a phone offers a link there).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub opening_desktop_only: bool,
+    /// Kinds the business sent documents for where the lender takes them instead of a
+    /// platform: each counts as linked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documented: Vec<crate::SourceType>,
+    /// The names of the documents sent, oldest first (the page lists them; names rather than
+    /// `SentDocument`s: another parser in the page would cost the phone more than the list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents_sent: Vec<String>,
 }
 
 #[cfg(test)]

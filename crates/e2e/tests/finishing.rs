@@ -1,7 +1,8 @@
 //! Every owner finishes: one whose accountant holds the logins hands the linking to them (the
 //! owner's browser makes a link, the accountant's follows it and links, and the owner's page and
 //! the lender see it done, with the accountant named on the consent); one who comes back to a
-//! platform continues the connection they started rather than making a second.
+//! platform continues the connection they started rather than making a second; one whose
+//! software no platform covers sends documents instead, where the lender takes them.
 
 mod support;
 
@@ -87,5 +88,64 @@ async fn choosing_a_platform_again_continues_the_connection_started_rather_than_
     assert_eq!(rows.len(), 1, "one connection to Plaid");
     assert!(rows[0].text().await.unwrap().contains("Connected"));
     harness.screenshot("one-connection").await;
+    harness.finish().await;
+}
+
+/// Where the lender takes documents instead of accounting software, an owner sends a statement
+/// (its progress bar filled by the upload's own progress) and a program the page refuses before
+/// sending; the statement counts as accounting done, for the page and the lender.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_is_not_sent() {
+    let harness = Harness::start_with("documents", |config| config.admin_token = Some(ADMIN.into())).await;
+    let session = serde_json::json!({
+        "merchantId": "m-documents",
+        "businessName": "Cedar Books",
+        "requirements": {"Accounting": "required", "documentsInstead": ["Accounting"]},
+        "delivery": "link",
+    });
+    let issued: serde_json::Value = reqwest::Client::new()
+        .post(harness.url("/v1/sessions"))
+        .bearer_auth(ADMIN)
+        .json(&session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    harness.browser.goto(issued["url"].as_str().expect("a link")).await.expect("opening the link");
+    harness.button("Continue").await.click().await.expect("opening the flow");
+    harness.heading("Connect your accounting software").await;
+
+    let files = tempfile::tempdir().unwrap();
+    let statement = files.path().join("statement.pdf");
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(3 * 1024 * 1024, b' ');
+    std::fs::write(&statement, pdf).unwrap();
+    let program = files.path().join("setup.exe");
+    std::fs::write(&program, b"MZ").unwrap();
+    let summary = "//summary[normalize-space()='No software for this? Send documents instead']";
+    harness.find(summary).await.click().await.unwrap();
+    let chooser = harness.find("//input[@type='file']").await;
+    let paths = format!("{}\n{}", statement.display(), program.display());
+    chooser.send_keys(&paths).await.expect("choosing the files");
+    harness.find("//ul[@role='alert']/li[starts-with(., 'setup.exe was not sent')]").await;
+    harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
+    let share = harness.browser.execute("return document.querySelector('progress').value", vec![]).await.unwrap();
+    assert_eq!(share.as_f64(), Some(100.0), "the upload's progress reached the end");
+    harness.find("//ul[@class='checklist']/li[contains(@class,'done')][contains(., 'Accounting')]").await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("01-statement-sent-program-refused").await;
+
+    let status = lender_api(&harness, "/v1/merchants/m-documents").await;
+    assert_eq!(status["ready"], true, "{status}");
+    let names: Vec<&str> = status["documents"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["statement.pdf"], "the program was never sent");
+
+    harness.open("/connect?locale=fr-CA").await;
+    harness.find("//summary[normalize-space()='Pas de logiciel pour cela? Envoyez plutôt des documents']").await.click().await.unwrap();
+    harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("02-in-french").await;
     harness.finish().await;
 }

@@ -55,6 +55,8 @@ pub async fn sign_up(
         opening_name: None,
         opening_kind: None,
         opening_desktop_only: false,
+        documented: Vec::new(),
+        documents_sent: Vec::new(),
     };
     Ok((jar.add(cookie), Json(body)))
 }
@@ -107,7 +109,16 @@ async fn session_answer(
     token_hash: &str,
     asked: Option<String>,
 ) -> Result<Session, AppError> {
-    let requirements = crate::lender::requirements_of(state, &merchant.id).await?;
+    let mut requirements = crate::lender::requirements_of(state, &merchant.id).await?;
+    if state.settings.documents_platform.is_none() {
+        // Nowhere to send them: the page offers none.
+        requirements.documents_instead.clear();
+    }
+    let documents = match requirements.documents_instead.is_empty() {
+        true => Vec::new(),
+        false => state.db.documents(&merchant.id).await?,
+    };
+    let documented = crate::lender::readiness::documented(&documents);
     let extras = state.db.session_extras(token_hash).await?;
     let opening_key = asked.or(extras.opening_platform);
     let opening = match &opening_key {
@@ -127,6 +138,8 @@ async fn session_answer(
         opening_name,
         opening_kind,
         opening_desktop_only,
+        documented,
+        documents_sent: documents.into_iter().map(|document| document.name).collect(),
     })
 }
 

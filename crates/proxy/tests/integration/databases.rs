@@ -196,7 +196,19 @@ async fn exercise(db: &Db) {
     tx.insert_handoff("hof-1", "m1", "Dana", Some("Xero, please")).await.unwrap();
     assert_eq!(tx.revoke_handoff("m1", "hof-1").await.unwrap(), Some(Vec::new()));
     assert_eq!(tx.revoke_handoff("m1", "hof-1").await.unwrap(), None, "revoked once");
+    let document = codat_connect_proxy::db::NewDocument {
+        id: "doc-1",
+        kind: codat_connect_api::SourceType::Accounting,
+        name: "Statement.pdf",
+        size: 10_485_760,
+        connection_id: "c-files",
+        sent_at: now,
+    };
+    tx.insert_document("m1", document).await.unwrap();
+    assert_eq!(tx.documents("m1").await.unwrap()[0].kind(), codat_connect_api::SourceType::Accounting);
     tx.commit().await.unwrap();
+    let documents = db.documents("m1").await.unwrap();
+    assert_eq!((documents[0].name.as_str(), documents[0].size), ("Statement.pdf", 10_485_760));
     assert_eq!(db.degraded_platforms().await.unwrap(), ["gbol"]);
     let health = db.platform_health().await.unwrap();
     assert_eq!(
