@@ -1,5 +1,6 @@
 //! The one writer of a merchant's facts. Each change the server learns of (a connection's
-//! status, a data type's read, a removal, consent given or withdrawn, new requirements) is one
+//! status, a data type's read, a removal, consent given or withdrawn, new requirements, a
+//! document sent instead of a platform) is one
 //! function here that, in **one database transaction** holding the merchant's lock, writes the
 //! new state (a conditional write, so two servers, or a webhook and the watcher, seeing the same
 //! change store it once), the readiness that follows, the lender's events with their deliveries
