@@ -131,7 +131,8 @@ async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_
     chooser.send_keys(&paths).await.expect("choosing the files");
     harness.find("//ul[@role='alert']/li[starts-with(., 'setup.exe was not sent')]").await;
     harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
-    let share = harness.browser.execute("return document.querySelector('progress').value", vec![]).await.unwrap();
+    let share =
+        harness.browser.execute("return document.querySelector('progress').value", vec![]).await.unwrap();
     assert_eq!(share.as_f64(), Some(100.0), "the upload's progress reached the end");
     harness.find("//ul[@class='checklist']/li[contains(@class,'done')][contains(., 'Accounting')]").await;
     assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
@@ -139,11 +140,17 @@ async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_
 
     let status = lender_api(&harness, "/v1/merchants/m-documents").await;
     assert_eq!(status["ready"], true, "{status}");
-    let names: Vec<&str> = status["documents"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        status["documents"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["statement.pdf"], "the program was never sent");
 
     harness.open("/connect?locale=fr-CA").await;
-    harness.find("//summary[normalize-space()='Pas de logiciel pour cela? Envoyez plutôt des documents']").await.click().await.unwrap();
+    harness
+        .find("//summary[normalize-space()='Pas de logiciel pour cela? Envoyez plutôt des documents']")
+        .await
+        .click()
+        .await
+        .unwrap();
     harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
     assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
     harness.screenshot("02-in-french").await;

@@ -10,17 +10,16 @@ use axum::{
     Router,
 };
 use codat_emulator::{router, Emulator, EmulatorConfig};
-use spec_check::{escape, Call, Spec};
 use http_body_util::BodyExt as _;
-use tower::ServiceExt as _;
 use serde_json::{json, Value};
+use spec_check::{escape, Call, Spec};
 use std::{
     sync::{Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
+use tower::ServiceExt as _;
 
 mod spec_check;
-
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();

@@ -54,11 +54,18 @@ fn upload(company_id: &str, connection_id: &str, files: &[(&str, &[u8])]) -> Req
 
 /// A company with a connection to `platform_key`: (company id, connection id).
 async fn company_with_connection(app: &Router, platform_key: &str) -> (String, String) {
-    let company = platform_spec().call(app, "POST", "/companies", Some(json!({"name": "m_1"})), "/companies").await;
+    let company =
+        platform_spec().call(app, "POST", "/companies", Some(json!({"name": "m_1"})), "/companies").await;
     let company_id = company.body["id"].as_str().unwrap().to_owned();
     let path = format!("/companies/{company_id}/connections");
     let created = platform_spec()
-        .call(app, "POST", &path, Some(json!({"platformKey": platform_key})), "/companies/{companyId}/connections")
+        .call(
+            app,
+            "POST",
+            &path,
+            Some(json!({"platformKey": platform_key})),
+            "/companies/{companyId}/connections",
+        )
         .await;
     (company_id, created.body["id"].as_str().unwrap().to_owned())
 }
@@ -74,19 +81,29 @@ async fn files_are_uploaded_listed_and_downloaded_as_the_spec_says() {
     let (company_id, connection_id) = company_with_connection(&app, "fupd").await;
 
     let (sent, _) = spec
-        .send(&app, upload(&company_id, &connection_id, &[("statement.pdf", b"%PDF-1.4 one"), ("ledger.csv", b"a,b\n")]), UPLOAD)
+        .send(
+            &app,
+            upload(
+                &company_id,
+                &connection_id,
+                &[("statement.pdf", b"%PDF-1.4 one"), ("ledger.csv", b"a,b\n")],
+            ),
+            UPLOAD,
+        )
         .await;
     assert_eq!(sent.status, StatusCode::OK);
 
     let list = format!("/companies/{company_id}/files");
     let listed = spec.call(&app, "GET", &list, None, "/companies/{companyId}/files").await;
     assert_eq!(listed.status, StatusCode::OK);
-    let names: Vec<&str> = listed.body.as_array().unwrap().iter().map(|f| f["fileName"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        listed.body.as_array().unwrap().iter().map(|f| f["fileName"].as_str().unwrap()).collect();
     assert_eq!(names, ["statement.pdf", "ledger.csv"]);
 
     let download = "/companies/{companyId}/files/download";
     let today = &listed.body[0]["uploaded"].as_str().unwrap()[..10];
-    let request = Request::get(format!("/companies/{company_id}/files/download?date={today}")).body(Body::empty());
+    let request =
+        Request::get(format!("/companies/{company_id}/files/download?date={today}")).body(Body::empty());
     let (answer, archive) = spec.send(&app, request.unwrap(), download).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(&archive[..4], b"PK\x03\x04", "a ZIP archive");
@@ -123,14 +140,20 @@ async fn uploads_codat_refuses_are_refused_with_its_error_body() {
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused(Vec::new()).await.status, StatusCode::BAD_REQUEST, "no file at all");
 
-    let listed = spec.call(&app, "GET", &format!("/companies/{company_id}/files"), None, "/companies/{companyId}/files").await;
+    let listed = spec
+        .call(&app, "GET", &format!("/companies/{company_id}/files"), None, "/companies/{companyId}/files")
+        .await;
     assert_eq!(listed.body, json!([]), "nothing refused was kept");
 
     let (_, xero) = company_with_connection(&app, "gbol").await;
     let (not_file_upload, _) = spec.send(&app, upload(&company_id, &xero, &[("a.pdf", b"x")]), UPLOAD).await;
     assert_eq!(not_file_upload.status, StatusCode::NOT_FOUND, "another company's connection");
     let (unknown, _) = spec
-        .send(&app, upload("6f1c2d4e-0000-4000-8000-000000000000", &connection_id, &[("a.pdf", b"x")]), UPLOAD)
+        .send(
+            &app,
+            upload("6f1c2d4e-0000-4000-8000-000000000000", &connection_id, &[("a.pdf", b"x")]),
+            UPLOAD,
+        )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -30,9 +30,9 @@ pub fn app(state: AppState) -> Router {
         .route(paths::HANDOFFS, axum::routing::post(flow::handoff::request))
         .route(
             paths::DOCUMENTS,
-            get(flow::documents::list).post(flow::documents::upload).layer(DefaultBodyLimit::max(
-                codat_connect_api::MAX_DOCUMENT_BYTES as usize,
-            )),
+            get(flow::documents::list)
+                .post(flow::documents::upload)
+                .layer(DefaultBodyLimit::max(codat_connect_api::MAX_DOCUMENT_BYTES as usize)),
         )
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))

@@ -105,7 +105,8 @@ pub async fn read_body_in_time(State(state): State<AppState>, request: Request, 
     } else {
         (MAX_BODY_BYTES, state.settings.body_read_timeout)
     };
-    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let declared =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
         return AppError::TooLarge.into_response();
     }

@@ -42,7 +42,9 @@ pub async fn upload(
     }
     let mut form = form.map_err(|rejection| CodatErrorResponse::bad_request(rejection.body_text()))?;
     let mut files = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| CodatErrorResponse::bad_request(e.body_text()))? {
+    while let Some(field) =
+        form.next_field().await.map_err(|e| CodatErrorResponse::bad_request(e.body_text()))?
+    {
         if field.name() != Some("file") {
             continue;
         }
@@ -81,9 +83,7 @@ fn check_file(file_name: &str, size: usize) -> ApiResult<()> {
         return Err(CodatErrorResponse::bad_request(format!("File '{file_name}' is empty.")));
     }
     if size > MAX_FILE_BYTES {
-        return Err(CodatErrorResponse::bad_request(format!(
-            "File '{file_name}' is larger than 10MB."
-        )));
+        return Err(CodatErrorResponse::bad_request(format!("File '{file_name}' is larger than 10MB.")));
     }
     Ok(())
 }
@@ -139,12 +139,13 @@ pub async fn download(
     if emulator.store.company(&company_id).is_none() {
         return Err(company_not_found(&company_id));
     }
-    let day = match query.date.as_deref() {
-        Some(date) => Some(day_of(date).ok_or_else(|| {
-            CodatErrorResponse::bad_request(format!("'{date}' is not a date (ISO 8601)."))
-        })?),
-        None => None,
-    };
+    let day =
+        match query.date.as_deref() {
+            Some(date) => Some(day_of(date).ok_or_else(|| {
+                CodatErrorResponse::bad_request(format!("'{date}' is not a date (ISO 8601)."))
+            })?),
+            None => None,
+        };
     let files: Vec<UploadedFile> = emulator
         .store
         .files(&company_id)

@@ -71,7 +71,14 @@ impl Spec {
     }
 
     /// Sends a JSON request (or none) with the API key and checks the answer.
-    pub async fn call(self, app: &Router, method: &str, path: &str, body: Option<Value>, template: &str) -> Call {
+    pub async fn call(
+        self,
+        app: &Router,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        template: &str,
+    ) -> Call {
         let mut request = Request::builder().method(method).uri(path);
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
@@ -97,7 +104,8 @@ impl Spec {
         let declared =
             self.0.pointer(&format!("/paths/{}/{method}/responses/{}", escape(template), status.as_u16()));
         assert!(declared.is_some(), "{method} {path} answered {status}, which the spec does not declare");
-        let body: Value = if json && !bytes.is_empty() { serde_json::from_slice(&bytes).unwrap() } else { Value::Null };
+        let body: Value =
+            if json && !bytes.is_empty() { serde_json::from_slice(&bytes).unwrap() } else { Value::Null };
         if json && !bytes.is_empty() {
             let what = format!("{method} {path} ({status})");
             self.validate(&self.response_schema(template, &method, status), &body, &what);

@@ -57,7 +57,11 @@ async fn documents_of<'e>(
 
 impl Tx {
     /// Records a document sent.
-    pub async fn insert_document(&mut self, merchant_id: &str, document: NewDocument<'_>) -> Result<(), sqlx::Error> {
+    pub async fn insert_document(
+        &mut self,
+        merchant_id: &str,
+        document: NewDocument<'_>,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO documents (id, merchant_id, kind, name, size, connection_id, sent_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -50,7 +50,10 @@ pub fn sent(document: StoredDocument) -> SentDocument {
 }
 
 /// `GET /api/documents`: what the business sent, oldest first.
-pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Vec<SentDocument>>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<SentDocument>>, AppError> {
     let documents = state.db.documents(&signed_in.merchant.id).await?;
     Ok(Json(documents.into_iter().map(sent).collect()))
 }
@@ -67,7 +70,8 @@ pub async fn upload(
     let merchant_id = &signed_in.merchant.id;
     let kind = SourceType::parse(&query.kind);
     let requirements = crate::lender::requirements_of(&state, merchant_id).await?;
-    let platform_key = state.settings.documents_platform.clone().filter(|_| requirements.takes_documents(kind));
+    let platform_key =
+        state.settings.documents_platform.clone().filter(|_| requirements.takes_documents(kind));
     let Some(platform_key) = platform_key else {
         return Err(invalid(ErrorCode::DocumentsNotAllowed, "Documents are not taken instead of this kind."));
     };
@@ -90,7 +94,12 @@ pub async fn upload(
     let sent_at = crate::db::unix_now();
     let size = i64::try_from(body.len()).unwrap_or(i64::MAX);
     let document = NewDocument { id: &id, kind, name: &name, size, connection_id: &connection_id, sent_at };
-    let shown = SentDocument { name: name.clone(), kind, size: body.len() as u64, sent_at: crate::db::rfc3339(sent_at) };
+    let shown = SentDocument {
+        name: name.clone(),
+        kind,
+        size: body.len() as u64,
+        sent_at: crate::db::rfc3339(sent_at),
+    };
     crate::facts::document_sent(&state, merchant_id, document, shown.clone()).await?;
     Ok(Json(shown))
 }
@@ -114,8 +123,13 @@ async fn upload_to_codat(
         }
     }
     let connection = state.codat.create_connection(company_id, platform_key).await?;
-    crate::facts::connections_seen(state, &signed_in.merchant.id, std::slice::from_ref(&connection), Cause::Page)
-        .await?;
+    crate::facts::connections_seen(
+        state,
+        &signed_in.merchant.id,
+        std::slice::from_ref(&connection),
+        Cause::Page,
+    )
+    .await?;
     state.codat.upload_files(company_id, &connection.id, std::slice::from_ref(file)).await?;
     Ok(connection.id)
 }
@@ -125,7 +139,8 @@ fn document_name(headers: &HeaderMap) -> Result<String, AppError> {
     let raw = headers.get(DOCUMENT_NAME_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     let base = decoded.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = base.split_whitespace().collect::<Vec<_>>().join(" ").chars().filter(|c| !c.is_control()).collect();
+    let name: String =
+        base.split_whitespace().collect::<Vec<_>>().join(" ").chars().filter(|c| !c.is_control()).collect();
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(AppError::BadRequest(format!(
             "{DOCUMENT_NAME_HEADER} names the document in 1 to {MAX_NAME} characters."

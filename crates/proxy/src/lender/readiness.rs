@@ -145,7 +145,8 @@ mod tests {
         let lost = assess(&requirements, &[connection("Accounting", "Deauthorized")], &[], &[]);
         assert!(lost.attention_needed && !lost.ready);
         assert_eq!(lost.progress.missing, vec![SourceType::Accounting]);
-        let failed = assess(&requirements, &[connection("Accounting", "Linked")], &[read("bills", "Failed")], &[]);
+        let failed =
+            assess(&requirements, &[connection("Accounting", "Linked")], &[read("bills", "Failed")], &[]);
         assert!(failed.attention_needed && !failed.ready);
     }
 }

@@ -39,7 +39,11 @@ fn document(token: &str, kind: &str, name: &str, bytes: Vec<u8>) -> Request<Body
 async fn files_at_codat(setup: &Setup, merchant_id: &str) -> Vec<Value> {
     let status = send(&setup.app, get_with_bearer(&format!("/v1/merchants/{merchant_id}"), ADMIN)).await;
     let company = status.body["companyId"].as_str().unwrap().to_owned();
-    codat_get(&setup.emulator_url, KEY, &format!("/companies/{company}/files")).await.as_array().unwrap().clone()
+    codat_get(&setup.emulator_url, KEY, &format!("/companies/{company}/files"))
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -47,9 +51,14 @@ async fn a_document_stands_in_for_a_required_kind_with_the_lenders_event_and_rea
     let setup = setup().await;
     let requirements = json!({"Accounting": "required", "documentsInstead": ["Accounting"]});
     let token = session_requiring(&setup, "m-docs", requirements).await;
-    let sent = send(&setup.app, document(&token, "Accounting", "Statement%20March.pdf", b"%PDF-1.4 a".to_vec())).await;
+    let sent =
+        send(&setup.app, document(&token, "Accounting", "Statement%20March.pdf", b"%PDF-1.4 a".to_vec()))
+            .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
-    assert_eq!((sent.body["name"].as_str(), sent.body["size"].as_u64()), (Some("Statement March.pdf"), Some(10)));
+    assert_eq!(
+        (sent.body["name"].as_str(), sent.body["size"].as_u64()),
+        (Some("Statement March.pdf"), Some(10))
+    );
 
     let at_codat = files_at_codat(&setup, "m-docs").await;
     assert_eq!(at_codat.len(), 1);
@@ -78,7 +87,8 @@ async fn a_document_stands_in_for_a_required_kind_with_the_lenders_event_and_rea
 #[tokio::test]
 async fn documents_the_lender_does_not_take_or_codat_would_refuse_are_refused_and_nothing_is_kept() {
     let setup = setup().await;
-    let requirements = json!({"Accounting": "required", "Banking": "optional", "documentsInstead": ["Accounting"]});
+    let requirements =
+        json!({"Accounting": "required", "Banking": "optional", "documentsInstead": ["Accounting"]});
     let token = session_requiring(&setup, "m-refused", requirements).await;
     let refused = [
         (document(&token, "Banking", "statement.pdf", b"%PDF".to_vec()), "documents_not_allowed"),
@@ -92,7 +102,8 @@ async fn documents_the_lender_does_not_take_or_codat_would_refuse_are_refused_an
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
         assert_eq!(answer.body["code"], code, "{}", answer.text);
     }
-    let too_big = send(&setup.app, document(&token, "Accounting", "scan.pdf", vec![b'x'; 10 * 1024 * 1024 + 1])).await;
+    let too_big =
+        send(&setup.app, document(&token, "Accounting", "scan.pdf", vec![b'x'; 10 * 1024 * 1024 + 1])).await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", too_big.text);
     assert!(files_at_codat(&setup, "m-refused").await.is_empty());
     assert!(stored_events(&setup, "merchant.document_sent").await.is_empty());
