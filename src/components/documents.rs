@@ -67,10 +67,10 @@ pub fn Documents(
             <p>{m.documents_text}</p>
             <label class="field">{m.documents_choose}" "<input type="file" multiple=true accept=ACCEPT on:change=chosen/></label>
             {move || sending.get().map(|(name, share, busy)| view! {
-                <label class="field">{if busy { fill(m.documents_sending, &[("name", &name)]) } else { m.documents_sent.into() }}
+                <label class="field">{if busy { fill(m.documents_sending, &[("name", &name)]) } else { name }}
                     " "<progress max="100" value=share>{share}"%"</progress></label>
             })}
-            <ul role="alert">{move || problems.get().into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}</ul>
+            <div role="alert">{move || problems.get().into_iter().map(|text| view! { <p>{text}</p> }).collect_view()}</div>
             {move || {
                 let list = sent.get();
                 (!list.is_empty()).then(|| view! {

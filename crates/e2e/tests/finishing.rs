@@ -96,12 +96,17 @@ async fn choosing_a_platform_again_continues_the_connection_started_rather_than_
 /// sending; the statement counts as accounting done, for the page and the lender.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_is_not_sent() {
-    let harness = Harness::start_with("documents", |config| config.admin_token = Some(ADMIN.into())).await;
+    let harness = Harness::start_with("documents", |config| {
+        config.admin_token = Some(ADMIN.into());
+        config.frame_ancestors = "https://lender.example".into();
+    })
+    .await;
     let session = serde_json::json!({
         "merchantId": "m-documents",
         "businessName": "Cedar Books",
         "requirements": {"Accounting": "required", "documentsInstead": ["Accounting"]},
         "delivery": "link",
+        "returnUrl": "https://lender.example/apply",
     });
     let issued: serde_json::Value = reqwest::Client::new()
         .post(harness.url("/v1/sessions"))
@@ -129,13 +134,15 @@ async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_
     let chooser = harness.find("//input[@type='file']").await;
     let paths = format!("{}\n{}", statement.display(), program.display());
     chooser.send_keys(&paths).await.expect("choosing the files");
-    harness.find("//ul[@role='alert']/li[starts-with(., 'setup.exe was not sent')]").await;
+    harness.find("//div[@role='alert']/p[starts-with(., 'setup.exe was not sent')]").await;
     harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
     let share =
         harness.browser.execute("return document.querySelector('progress').value", vec![]).await.unwrap();
     assert_eq!(share.as_f64(), Some(100.0), "the upload's progress reached the end");
     harness.find("//ul[@class='checklist']/li[contains(@class,'done')][contains(., 'Accounting')]").await;
     assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    let section = "document.querySelector('details.documents').scrollIntoView({block: 'end'})";
+    harness.browser.execute(section, vec![]).await.unwrap();
     harness.screenshot("01-statement-sent-program-refused").await;
 
     let status = lender_api(&harness, "/v1/merchants/m-documents").await;
@@ -153,6 +160,8 @@ async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_
         .unwrap();
     harness.find("//ul[@class='documents-sent']/li[normalize-space()='statement.pdf']").await;
     assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    let section = "document.querySelector('details.documents').scrollIntoView({block: 'end'})";
+    harness.browser.execute(section, vec![]).await.unwrap();
     harness.screenshot("02-in-french").await;
     harness.finish().await;
 }

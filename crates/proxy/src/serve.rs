@@ -84,12 +84,17 @@ pub async fn serve(
     Ok(())
 }
 
-/// A `POST` of a document with the CSRF header and a session cookie or token.
+/// A `POST` of a document with the CSRF header and a session cookie or token; or, with an API
+/// key, its way on to the embedded emulator's Files API (served only when there is no Codat key).
 fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
+    let path = parts.uri.path();
+    let to_emulator = path.starts_with("/emulator/companies/") && path.ends_with("/files");
     parts.method == axum::http::Method::POST
-        && parts.uri.path() == codat_connect_api::paths::DOCUMENTS
-        && parts.headers.contains_key(codat_connect_api::CSRF_HEADER)
-        && (parts.headers.contains_key(header::COOKIE) || parts.headers.contains_key(header::AUTHORIZATION))
+        && ((path == codat_connect_api::paths::DOCUMENTS
+            && parts.headers.contains_key(codat_connect_api::CSRF_HEADER)
+            && (parts.headers.contains_key(header::COOKIE)
+                || parts.headers.contains_key(header::AUTHORIZATION)))
+            || (to_emulator && parts.headers.contains_key(header::AUTHORIZATION)))
 }
 
 /// Middleware: the request's whole body, read within `BODY_READ_TIMEOUT_SECONDS` and at most
@@ -101,7 +106,8 @@ fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
 pub async fn read_body_in_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let (limit, timeout) = if is_document_upload(&parts) {
-        (codat_connect_api::MAX_DOCUMENT_BYTES as usize, state.settings.document_read_timeout)
+        // The document, and the multipart form around it on its way to the embedded emulator.
+        (codat_connect_api::MAX_DOCUMENT_BYTES as usize + 64 * 1024, state.settings.document_read_timeout)
     } else {
         (MAX_BODY_BYTES, state.settings.body_read_timeout)
     };
