@@ -37,7 +37,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/proxy/src/facts.rs", "the one writer of a merchant's facts, each change with what follows"),
     ("crates/proxy/src/db/lender_events.rs", "the outbox: events, deliveries and their retries"),
     ("crates/proxy/src/metrics.rs", "every metric's name, help and labels in one registry"),
-    ("crates/emulator/tests/contract.rs", "the emulator against Codat's spec, operation by operation"),
     ("crates/emulator/src/state.rs", "the emulator's companies, connections and reads"),
     ("crates/e2e/tests/support/mod.rs", "the browser harness: proxy, chromedriver, screenshots, axe"),
     ("crates/proxy/src/watcher.rs", "the watcher's lease, polling and backoff"),

@@ -120,4 +120,13 @@ pub fn loopback(addr: SocketAddr) -> SocketAddr {
 
 /// The embedded emulator's file upload integration, taken for documents unless
 /// `DOCUMENTS_PLATFORM` names another.
-pub const EMULATOR_DOCUMENTS_PLATFORM: &str = "fupd";
+const EMULATOR_DOCUMENTS_PLATFORM: &str = "fupd";
+
+impl CodatBackend {
+    /// The file upload integration documents go through: `DOCUMENTS_PLATFORM`, else the
+    /// embedded emulator's; `None` with real Codat and no setting.
+    pub fn documents_platform(&self, config: &Config) -> Option<String> {
+        let emulator = self.emulator.as_ref().map(|_| EMULATOR_DOCUMENTS_PLATFORM.to_owned());
+        config.documents_platform.clone().or(emulator)
+    }
+}

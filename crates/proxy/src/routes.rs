@@ -56,10 +56,10 @@ pub fn app(state: AppState) -> Router {
             "/v1/merchants/{merchant_id}/handoffs/{handoff_id}",
             axum::routing::delete(lender::handoffs::revoke),
         )
-        .route("/v1/webhook-deliveries", get(lender::status::deliveries))
+        .route("/v1/webhook-deliveries", get(lender::deliveries::list))
         .route("/v1/analytics/funnel", get(crate::funnel::report))
         .route("/v1/platforms", get(lender::platforms::health))
-        .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::status::replay))
+        .route("/v1/webhook-deliveries/{id}/replay", axum::routing::post(lender::deliveries::replay))
         .route_layer(middleware::from_extractor_with_state::<crate::extract::Admin, _>(state.clone()))
         .layer(no_store());
     let mut router = Router::new()

@@ -230,9 +230,7 @@ pub async fn build_state(config: &Config, public_url: &str, bound: SocketAddr) -
         featured_platforms: config.featured_platforms.clone(),
         session_idle: Duration::from_secs(config.session_idle_minutes.max(1) * 60),
         degraded_after: config.degraded_after_failures,
-        documents_platform: config.documents_platform.clone().or_else(|| {
-            backend.emulator.is_some().then(|| crate::codat_backend::EMULATOR_DOCUMENTS_PLATFORM.to_owned())
-        }),
+        documents_platform: backend.documents_platform(config),
         document_read_timeout: Duration::from_secs_f64(config.document_read_timeout_seconds),
         sign_up_open: config.sign_up_open(),
         retention: Duration::from_secs(config.retention_days.max(1) * 24 * 60 * 60),

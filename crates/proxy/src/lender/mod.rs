@@ -6,6 +6,7 @@
 //! `crate::funnel::report`.
 
 pub mod consents;
+pub mod deliveries;
 pub mod delivery;
 pub mod handoffs;
 pub mod platforms;

@@ -1,17 +1,15 @@
 //! The lender's back office API, behind `ADMIN_TOKEN`: a merchant's status
-//! (`GET /v1/merchants/{merchantId}`), merchants by readiness (`GET /v1/merchants`), the log of
-//! webhook deliveries (`GET /v1/webhook-deliveries`) and a replay of one
-//! (`POST /v1/webhook-deliveries/{id}/replay`).
+//! (`GET /v1/merchants/{merchantId}`) and merchants by readiness (`GET /v1/merchants`); the log
+//! of webhook deliveries is `super::deliveries`'.
 
 use super::readiness::{assess, kind_of_data_type};
 use crate::{
-    db::{rfc3339, DeliveryRecord, DeliveryStatus, MerchantRecord},
+    db::{rfc3339, MerchantRecord},
     error::AppError,
     AppState,
 };
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
     Json,
 };
 use codat_connect_api::{Progress, Requirements, SourceType};
@@ -113,48 +111,18 @@ pub struct Page<T> {
     pub next_page: Option<i64>,
 }
 
-/// A delivery in the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryView {
-    /// The delivery's id (for a replay).
-    pub id: String,
-    /// The event's id: the `webhook-id` the endpoint saw.
-    pub event_id: String,
-    /// The event's type.
-    pub event_type: String,
-    /// The lender's merchant id.
-    pub merchant_id: String,
-    /// The endpoint.
-    pub endpoint: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    /// Attempts made.
-    pub attempts: i64,
-    /// The endpoint's last HTTP status.
-    pub last_status: Option<i64>,
-    /// Why the last attempt failed.
-    pub last_error: Option<String>,
-    /// The next attempt (RFC 3339), while pending.
-    pub next_attempt_at: Option<String>,
-    /// When the endpoint acknowledged it (RFC 3339).
-    pub delivered_at: Option<String>,
-    /// When the delivery was created (RFC 3339).
-    pub created_at: String,
-}
-
 /// `?page=` (from 1) and, for merchants, `?ready=`; for deliveries, `?merchantId=` and `?status=`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     page: Option<String>,
     ready: Option<String>,
-    merchant_id: Option<String>,
-    status: Option<String>,
+    pub(super) merchant_id: Option<String>,
+    pub(super) status: Option<String>,
 }
 
 impl ListQuery {
-    fn page(&self) -> Result<i64, AppError> {
+    pub(super) fn page(&self) -> Result<i64, AppError> {
         match self.page.as_deref() {
             None => Ok(1),
             Some(text) => text
@@ -233,43 +201,7 @@ pub async fn merchants(
     Ok(Json(paged(records.into_iter().map(summary).collect(), page)))
 }
 
-/// `GET /v1/webhook-deliveries?merchantId=&status=&page=`
-pub async fn deliveries(
-    State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Page<DeliveryView>>, AppError> {
-    let page = query.page()?;
-    let status = match query.status.clone().map(DeliveryStatus::try_from).transpose() {
-        Ok(status) => status,
-        Err(_) => return Err(AppError::BadRequest("status is pending, delivered or failed.".into())),
-    };
-    let records = state
-        .db
-        .delivery_records(query.merchant_id.as_deref(), status, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        .await?;
-    Ok(Json(paged(records.into_iter().map(delivery_view).collect(), page)))
-}
-
-/// `POST /v1/webhook-deliveries/{id}/replay`: the same event (same `webhook-id`) sent again to
-/// the same endpoint, as a new delivery (202 with it).
-pub async fn replay(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<(StatusCode, Json<DeliveryView>), AppError> {
-    let new_id = super::new_delivery_id();
-    if !state.db.replay_delivery(&id, &new_id, crate::db::unix_now_ms()).await? {
-        return Err(AppError::NotFound("There is no delivery with that id.".into()));
-    }
-    state.lender_outbox.notify_one();
-    let record = state
-        .db
-        .delivery_record(&new_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("The replay was removed before it was read.".into()))?;
-    Ok((StatusCode::ACCEPTED, Json(delivery_view(record))))
-}
-
-fn paged<T>(results: Vec<T>, page: i64) -> Page<T> {
+pub(super) fn paged<T>(results: Vec<T>, page: i64) -> Page<T> {
     let next_page = (results.len() as i64 == PAGE_SIZE).then_some(page + 1);
     Page { results, page, page_size: PAGE_SIZE, next_page }
 }
@@ -281,24 +213,6 @@ fn summary(record: MerchantRecord) -> MerchantSummary {
         company_id: record.company_id,
         ready: record.ready_at.is_some(),
         ready_at: record.ready_at.map(rfc3339),
-        created_at: rfc3339(record.created_at),
-    }
-}
-
-fn delivery_view(record: DeliveryRecord) -> DeliveryView {
-    DeliveryView {
-        next_attempt_at: (record.status == DeliveryStatus::Pending)
-            .then(|| rfc3339(record.next_attempt_ms / 1000)),
-        id: record.id,
-        event_id: record.event_id,
-        event_type: record.event_type,
-        merchant_id: record.merchant_id,
-        endpoint: crate::config::redacted_url(&record.endpoint),
-        status: record.status.as_str().to_owned(),
-        attempts: record.attempts,
-        last_status: record.last_status,
-        last_error: record.last_error,
-        delivered_at: record.delivered_at.map(rfc3339),
         created_at: rfc3339(record.created_at),
     }
 }
