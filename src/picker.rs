@@ -78,6 +78,8 @@ mod tests {
             last_sync: None,
             logo_url: None,
             consent: None,
+            company_was: None,
+            company_now: None,
         }
     }
 

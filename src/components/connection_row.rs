@@ -131,6 +131,10 @@ pub fn ConnectionRow(
                 let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 view! { <p class="connection-receipt">{fill(text, &values)}</p> }
             })}
+            // The business at the platform is not the one read before (a reconnect to another).
+            {connection.company_was.clone().zip(connection.company_now.clone()).map(|(was, now)| view! {
+                <p class="connection-identity" role="status">{fill(m.company_changed, &[("now", &now), ("was", &was)])}</p>
+            })}
             <div class="connection-actions">
                 {(status != ConnectionStatus::Linked).then(|| view! {
                     <button type="button" class="button primary" disabled=busy

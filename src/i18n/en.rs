@@ -52,6 +52,7 @@ pub const MESSAGES: Messages = Messages {
     handoff_note: "A note to them (optional)",
     handoff_send: "Make a link for them",
     handoff_ready: "Send them this link. It works once, within a day:",
+    company_changed: "This now shows the business {now}, not {was} as before. If that is not your business, remove it and connect the right company.",
     documents: "No software for this? Send documents instead",
     documents_text: "Send statements, ledgers or reports: PDF, spreadsheets, Word or PowerPoint files, or pictures, up to 10 MB each.",
     documents_choose: "Choose files, or drop them here",

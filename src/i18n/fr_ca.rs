@@ -52,6 +52,7 @@ pub const MESSAGES: Messages = Messages {
     handoff_note: "Une note pour cette personne (facultatif)",
     handoff_send: "Créer un lien pour cette personne",
     handoff_ready: "Envoyez-lui ce lien. Il ne sert qu'une fois, dans la journée :",
+    company_changed: "Ceci indique maintenant l'entreprise {now}, et non {was} comme avant. Si ce n'est pas votre entreprise, retirez-la et connectez la bonne.",
     documents: "Pas de logiciel pour cela? Envoyez plutôt des documents",
     documents_text: "Envoyez des relevés, grands livres ou rapports : PDF, tableurs, fichiers Word ou PowerPoint, ou images, d'au plus 10 Mo chacun.",
     documents_choose: "Choisissez des fichiers, ou déposez-les ici",

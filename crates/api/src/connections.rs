@@ -56,6 +56,13 @@ pub struct Connection {
     /// The receipt of the owner's consent for it (only the connections list fills it in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Box<ConsentReceipt>>,
+    /// On a linked accounting connection whose business at the platform changed since it was
+    /// first linked (Codat's company information): the business it named before and now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_was: Option<String>,
+    /// The business it names now, with `company_was`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_now: Option<String>,
 }
 
 /// Body of `POST /api/callback`: what Codat's redirect brought back.

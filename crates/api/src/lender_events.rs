@@ -52,10 +52,15 @@ pub enum LenderEventData {
     /// Codat; Codat's Files API downloads it).
     #[serde(rename = "merchant.document_sent")]
     DocumentSent(DocumentSentEvent),
+    /// The business at the merchant's accounting platform is not the one read before (Codat's
+    /// company information: its name or registration number changed), as after a reconnect to
+    /// another company.
+    #[serde(rename = "merchant.connection.identity_changed")]
+    IdentityChanged(IdentityChangedEvent),
 }
 
 /// Every event type's name, in the order the README lists them.
-pub const LENDER_EVENT_TYPES: [&str; 10] = [
+pub const LENDER_EVENT_TYPES: [&str; 11] = [
     "merchant.connection.linked",
     "merchant.connection.unlinked",
     "merchant.connection.needs_reauth",
@@ -66,6 +71,7 @@ pub const LENDER_EVENT_TYPES: [&str; 10] = [
     "merchant.continue_on_computer",
     "merchant.handoff_requested",
     "merchant.document_sent",
+    "merchant.connection.identity_changed",
 ];
 
 impl LenderEventData {
@@ -82,6 +88,7 @@ impl LenderEventData {
             Self::ContinueOnComputer(_) => 7,
             Self::HandoffRequested(_) => 8,
             Self::DocumentSent(_) => 9,
+            Self::IdentityChanged(_) => 10,
         };
         LENDER_EVENT_TYPES[index]
     }
@@ -214,6 +221,34 @@ pub struct DocumentSentEvent {
     pub document: crate::SentDocument,
     /// Documents the merchant has sent for its kind, this one included.
     pub documents_of_kind: i64,
+}
+
+/// The business at the accounting platform changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityChangedEvent {
+    /// The lender's merchant id.
+    pub merchant_id: String,
+    /// The merchant's Codat company.
+    pub company_id: Option<String>,
+    /// The linked accounting connection the business was read through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// The business read before.
+    pub previous: CompanyIdentity,
+    /// The business read now.
+    pub current: CompanyIdentity,
+}
+
+/// A business as its accounting platform names it (Codat's company information).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyIdentity {
+    /// Its name.
+    pub company_name: String,
+    /// Its registration number, where the platform holds one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_number: Option<String>,
 }
 
 /// A platform's health changed: how the last hour's Link attempts at it ended, in businesses.

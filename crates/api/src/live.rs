@@ -11,8 +11,8 @@ use crate::Connection;
 pub enum LiveEvent {
     /// A connection was created, linked, failed, disconnected, reconnected or deleted.
     ConnectionChanged {
-        /// The connection as it now is.
-        connection: Connection,
+        /// The connection as it now is (boxed: the other events are small).
+        connection: Box<Connection>,
         /// Codat's event type, e.g. `connection.connected`.
         event_type: String,
     },
@@ -89,9 +89,14 @@ mod tests {
             last_sync: None,
             logo_url: None,
             consent: None,
+            company_was: None,
+            company_now: None,
         };
         for event in [
-            LiveEvent::ConnectionChanged { connection, event_type: "connection.connected".into() },
+            LiveEvent::ConnectionChanged {
+                connection: Box::new(connection),
+                event_type: "connection.connected".into(),
+            },
             LiveEvent::ConnectionRemoved { connection_id: "c1".into() },
             event,
             LiveEvent::SyncProgressed { data_types: vec![] },

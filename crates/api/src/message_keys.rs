@@ -104,6 +104,9 @@ macro_rules! with_message_keys {
             handoff_send,
         /// Above their link, once made.
             handoff_ready,
+        /// On a linked accounting platform whose business changed since it was read before;
+        /// `{now}`, `{was}`.
+            company_changed,
         /// "No software for this? Send documents instead" summary, where the lender takes them.
             documents,
         /// What to send, and the limits.

@@ -1,6 +1,6 @@
 //! `/_emulator/*`: controls for tests and demos that Codat itself does not have: faults, forcing
-//! a connection to `Deauthorized`, enabling platforms, a platform's Link pages failing, and
-//! counting requests.
+//! a connection to `Deauthorized`, what a company's accounting platform says of the business,
+//! enabling platforms, a platform's Link pages failing, and counting requests.
 
 use crate::{
     api::{bad_body, company_not_found, connection_not_found, integration_not_found, ApiResult},
@@ -23,9 +23,26 @@ pub fn router() -> Router<Arc<Emulator>> {
     Router::new()
         .route("/_emulator/faults", put(set_faults).delete(clear_faults))
         .route("/_emulator/companies/{company_id}/connections/{connection_id}/deauthorize", post(deauthorize))
+        .route("/_emulator/companies/{company_id}/info", put(set_info))
         .route("/_emulator/integrations/{platform_key}", put(set_enabled))
         .route("/_emulator/integrations/{platform_key}/link", put(set_link_failing))
         .route("/_emulator/requests", axum::routing::get(requests))
+}
+
+/// `PUT /_emulator/companies/{companyId}/info {"companyName", "registrationNumber"}`: what the
+/// company's accounting platform says of the business from now on, as when the owner chose
+/// another company there; its next read of `company` finds it (204).
+async fn set_info(
+    State(emulator): State<Arc<Emulator>>,
+    Path(company_id): Path<String>,
+    body: Result<Json<crate::state::CompanyInfo>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    let Json(info) = body.map_err(bad_body)?;
+    if emulator.store.company(&company_id).is_none() {
+        return Err(company_not_found(&company_id));
+    }
+    emulator.store.set_platform_info(&company_id, info);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `PUT /_emulator/faults`: replaces the faults in force.

@@ -342,6 +342,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         )
         .route("/companies/{company_id}/files", get(api::files::list))
         .route("/companies/{company_id}/files/download", get(api::files::download))
+        .route("/companies/{company_id}/data/info", get(api::info::get))
         .route("/companies/{company_id}/dataStatus", get(api::data::status))
         .route("/companies/{company_id}/data/all", post(api::data::refresh_all))
         .route("/companies/{company_id}/data/queue/{data_type}", post(api::data::refresh_data_type))

@@ -30,6 +30,23 @@ struct Inner {
     /// Files uploaded per company (Codat's Files API).
     #[serde(default)]
     files: HashMap<String, Vec<UploadedFile>>,
+    /// What each company's accounting platform says of the business now, where set
+    /// (`/_emulator/companies/{id}/info`); else a default made from the company.
+    #[serde(default)]
+    platform_info: HashMap<String, CompanyInfo>,
+    /// What each read of the `company` data type found, by the read's id.
+    #[serde(default)]
+    info_reads: HashMap<String, CompanyInfo>,
+}
+
+/// A business as its accounting platform names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyInfo {
+    /// Its name.
+    pub company_name: String,
+    /// Its registration number.
+    pub registration_number: String,
 }
 
 /// A file a company uploaded through a file upload connection.
@@ -122,6 +139,7 @@ impl Store {
             inner.connections.remove(company_id);
             inner.pulls.remove(company_id);
             inner.files.remove(company_id);
+            inner.platform_info.remove(company_id);
             Some(company)
         })
     }
@@ -188,9 +206,33 @@ impl Store {
         })
     }
 
-    /// Records pull operations for a company.
+    /// Records pull operations for a company; a read of the `company` data type finds what the
+    /// platform says of the business now.
     pub fn insert_pulls(&self, company_id: &str, records: Vec<PullRecord>) {
-        self.write(|inner| inner.pulls.entry(company_id.to_owned()).or_default().extend(records));
+        self.write(|inner| {
+            let now = platform_info(inner, company_id);
+            for record in records.iter().filter(|r| r.data_type == "company") {
+                inner.info_reads.insert(record.id.clone(), now.clone());
+            }
+            inner.pulls.entry(company_id.to_owned()).or_default().extend(records)
+        });
+    }
+
+    /// Sets what the company's accounting platform says of the business from now on (its next
+    /// read of `company` finds it).
+    pub fn set_platform_info(&self, company_id: &str, info: CompanyInfo) {
+        self.write(|inner| inner.platform_info.insert(company_id.to_owned(), info));
+    }
+
+    /// What the latest read of `company` that had ended by `now_ms` found; `None` before any.
+    pub fn company_info_read(&self, company_id: &str, now_ms: i64) -> Option<CompanyInfo> {
+        let inner = self.read();
+        let pulls = inner.pulls.get(company_id)?;
+        let latest = pulls
+            .iter()
+            .filter(|p| p.data_type == "company" && p.supported && !p.fails && p.end_ms <= now_ms)
+            .max_by_key(|p| p.end_ms)?;
+        inner.info_reads.get(&latest.id).cloned()
     }
 
     /// A company's pull operations, oldest first.
@@ -226,6 +268,18 @@ impl Store {
         self.write(|inner| inner.profile = Some(profile.clone()));
         profile
     }
+}
+
+/// What the platform says of the business now: as set, else made from the company (its name,
+/// and a registration number of eight digits from its id).
+fn platform_info(inner: &Inner, company_id: &str) -> CompanyInfo {
+    if let Some(info) = inner.platform_info.get(company_id) {
+        return info.clone();
+    }
+    let name =
+        inner.companies.iter().find(|c| c.id == company_id).map(|c| c.name.clone()).unwrap_or_default();
+    let digits: String = company_id.bytes().map(|b| char::from(b'0' + b % 10)).take(8).collect();
+    CompanyInfo { company_name: name, registration_number: digits }
 }
 
 fn with_connections(inner: &Inner, company: &Company) -> Company {

@@ -16,7 +16,7 @@
 use crate::{
     db::{
         AttemptOutcome, ConnectionFacts, DataRead, LockedMerchant, NewDocument, NewLenderEvent, NewReceipt,
-        StoredConnection, Tally, Tx, Withdrawal,
+        StoredConnection, StoredIdentity, Tally, Tx, Withdrawal,
     },
     error::AppError,
     lender::readiness::{assess, kind_of_data_type},
@@ -25,9 +25,9 @@ use crate::{
 use codat::ConnectionStatus;
 use codat_connect_api::{
     lender_events::{
-        ConnectionEvent, ContinueOnComputerEvent, DocumentSentEvent, EventConnection, EventConnectionStatus,
-        HandoffRequestedEvent, LenderEvent, LenderEventData, PlatformHealthEvent, ReadyEvent,
-        SyncCompletedEvent,
+        CompanyIdentity, ConnectionEvent, ContinueOnComputerEvent, DocumentSentEvent, EventConnection,
+        EventConnectionStatus, HandoffRequestedEvent, IdentityChangedEvent, LenderEvent, LenderEventData,
+        PlatformHealthEvent, ReadyEvent, SyncCompletedEvent,
     },
     Requirements, SourceType, SyncState,
 };
@@ -293,6 +293,61 @@ pub async fn document_sent(
     change.emit(LenderEventData::DocumentSent(event)).await?;
     change.reassess().await?;
     change.finish(Cause::Page).await
+}
+
+/// Codat's company information named the business at the merchant's accounting platform after
+/// the read `read_id` of its `company` data type: stored, and when it names another business
+/// than the one stored, kept with the one before it and told to the lender
+/// (`merchant.connection.identity_changed`), in one transaction. A read already stored changes
+/// nothing.
+pub async fn identity_seen(
+    state: &AppState,
+    merchant_id: &str,
+    seen: CompanyIdentity,
+    read_id: &str,
+) -> Result<(), AppError> {
+    let Some(mut change) = Change::begin(state, merchant_id).await? else { return Ok(()) };
+    let stored = change.tx.identity(merchant_id).await?;
+    let now = crate::db::unix_now();
+    let identity = match stored {
+        Some(stored) if stored.read_id == read_id => return change.finish(Cause::Watcher).await,
+        Some(stored)
+            if stored.company_name != seen.company_name
+                || stored.registration_number != seen.registration_number =>
+        {
+            // The accounting connection it was read through: the linked one, else the latest (its
+            // status may not be stored yet when the read is seen first).
+            let connections = change.tx.merchant_connections(merchant_id).await?;
+            let accounting = || connections.iter().rev().filter(|c| c.kind() == SourceType::Accounting);
+            let linked =
+                accounting().find(|c| c.status == ConnectionStatus::Linked).or_else(|| accounting().next());
+            let previous = CompanyIdentity {
+                company_name: stored.company_name,
+                registration_number: stored.registration_number,
+            };
+            let event = IdentityChangedEvent {
+                merchant_id: merchant_id.to_owned(),
+                company_id: change.merchant.company_id.clone(),
+                connection_id: linked.map(|c| c.id.clone()),
+                previous: previous.clone(),
+                current: seen.clone(),
+            };
+            change.emit(LenderEventData::IdentityChanged(event)).await?;
+            // The owner's list of connections shows it.
+            change.records_changed = true;
+            StoredIdentity {
+                previous_name: Some(previous.company_name),
+                previous_number: previous.registration_number,
+                changed_at: Some(now),
+                ..StoredIdentity::of(seen, read_id)
+            }
+        }
+        // The same business read again: an earlier change stays on record.
+        Some(stored) => StoredIdentity { read_id: read_id.to_owned(), ..stored },
+        None => StoredIdentity::of(seen, read_id),
+    };
+    change.tx.store_identity(merchant_id, &identity, now).await?;
+    change.finish(Cause::Watcher).await
 }
 
 /// The lender revoked a hand-off: its unused link and the sessions it started go, in one

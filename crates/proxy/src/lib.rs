@@ -17,6 +17,7 @@ pub mod facts;
 pub(crate) mod first_view;
 pub(crate) mod flow;
 pub mod funnel;
+pub(crate) mod identity;
 pub(crate) mod lender;
 pub mod live;
 pub(crate) mod metrics;

@@ -66,6 +66,8 @@ impl Drop for PageInterest {
 struct Snapshot {
     connections: BTreeMap<String, (ConnectionStatus, codat::Connection)>,
     reads: BTreeMap<String, PullStatus>,
+    /// The latest successful read of the `company` data type.
+    company_read: Option<String>,
 }
 
 /// Watches `company_id` for `AFTER_RETURN` from now (after a return from Link).
@@ -128,6 +130,11 @@ async fn run(state: AppState, company_id: String) {
             Ok(true) => match look(&state, &company_id).await {
                 Ok(now) => {
                     record(&state, &merchant_id, last.as_ref(), &now).await;
+                    if let Some(read) = now.company_read.as_deref() {
+                        if last.as_ref().and_then(|last| last.company_read.as_deref()) != Some(read) {
+                            crate::identity::check(&state, &merchant_id, &company_id, read).await;
+                        }
+                    }
                     let events = changes(last.as_ref(), &now);
                     delay = if events.is_empty() { (delay * 3 / 2).min(LONGEST_DELAY) } else { FIRST_DELAY };
                     for event in events {
@@ -190,6 +197,7 @@ async fn look(state: &AppState, company_id: &str) -> Result<Snapshot, codat::Cod
     let connections = state.codat.list_connections(company_id).await?;
     let statuses = state.codat.data_status(company_id).await?;
     Ok(Snapshot {
+        company_read: crate::identity::company_read(&statuses),
         connections: connections.into_iter().map(|c| (c.id.clone(), (c.status, c))).collect(),
         reads: statuses
             .into_iter()
@@ -209,7 +217,7 @@ fn changes(before: Option<&Snapshot>, now: &Snapshot) -> Vec<LiveEvent> {
         let was = before.connections.get(id).map(|(status, _)| *status);
         if was != Some(*status) {
             events.push(LiveEvent::ConnectionChanged {
-                connection: crate::flow::connections::summary(connection.clone()),
+                connection: Box::new(crate::flow::connections::summary(connection.clone())),
                 event_type: event_type(was, *status).into(),
             });
         }
@@ -254,6 +262,7 @@ mod tests {
         Snapshot {
             connections: [("c1".to_owned(), (status, connection("c1", status)))].into(),
             reads: reads.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
+            company_read: None,
         }
     }
 

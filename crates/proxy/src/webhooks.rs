@@ -296,7 +296,10 @@ async fn publish(state: &AppState, id: &str, envelope: &Envelope) -> Result<(), 
                 };
                 facts::connections_seen(state, &merchant.id, std::slice::from_ref(&connection), cause)
                     .await?;
-                LiveEvent::ConnectionChanged { connection: summary(connection), event_type: kind.to_owned() }
+                LiveEvent::ConnectionChanged {
+                    connection: Box::new(summary(connection)),
+                    event_type: kind.to_owned(),
+                }
             }
         }
         kind @ ("read.completed" | "read.completed.initial") => {

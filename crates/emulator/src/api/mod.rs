@@ -5,6 +5,7 @@ pub mod connections;
 pub mod consumers;
 pub mod data;
 pub mod files;
+pub mod info;
 pub mod integrations;
 pub mod profile;
 

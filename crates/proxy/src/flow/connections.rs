@@ -13,7 +13,9 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use codat_connect_api::{ConnectRequest, ConnectStarted, Connection, Requirement, Requirements, SourceType};
+use codat_connect_api::{
+    ConnectRequest, ConnectStarted, Connection, ConnectionStatus, Requirement, Requirements, SourceType,
+};
 
 /// `POST /api/connections`: creates a connection and answers its Link URL. A platform the
 /// business already has a connection to that waits for authorization or lost its access is
@@ -109,7 +111,31 @@ pub async fn list(
         connection.consent = receipt.map(|index| Box::new(receipts.swap_remove(index).receipt()));
         shown.push(connection);
     }
+    mark_identity_change(&state, &merchant.id, &mut shown).await?;
     Ok(Json(shown))
+}
+
+/// Marks the linked accounting connection with the business the platform named before and now,
+/// when the latest read of it named another (`crate::identity`).
+async fn mark_identity_change(
+    state: &AppState,
+    merchant_id: &str,
+    shown: &mut [Connection],
+) -> Result<(), AppError> {
+    let linked =
+        |c: &&mut Connection| c.source_type == SourceType::Accounting && c.status == ConnectionStatus::Linked;
+    let Some(connection) = shown.iter_mut().rev().find(linked) else { return Ok(()) };
+    if let Some(identity) = state.db.identity(merchant_id).await? {
+        if let Some(previous) = identity.previous_name.filter(|_| identity.changed_at.is_some()) {
+            let named = |name: String, number: Option<String>| match number {
+                Some(number) => format!("{name} ({number})"),
+                None => name,
+            };
+            connection.company_was = Some(named(previous, identity.previous_number));
+            connection.company_now = Some(named(identity.company_name, identity.registration_number));
+        }
+    }
+    Ok(())
 }
 
 /// The merchant's stored connections and receipts: as this server kept them, or read (both at
@@ -251,5 +277,7 @@ pub fn summary(connection: codat::Connection) -> Connection {
         last_sync: connection.last_sync,
         logo_url: None,
         consent: None,
+        company_was: None,
+        company_now: None,
     }
 }

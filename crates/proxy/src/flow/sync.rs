@@ -10,6 +10,7 @@ pub async fn progress(
     SignedIn { merchant, company_id, .. }: SignedIn,
 ) -> Result<Json<Vec<DataTypeProgress>>, AppError> {
     let statuses = state.codat.data_status(&company_id).await?;
+    let company_read = crate::identity::company_read(&statuses);
     let progress: Vec<DataTypeProgress> = statuses
         .into_iter()
         .filter_map(|(data_type, status)| {
@@ -19,6 +20,9 @@ pub async fn progress(
     let reads = progress.iter().map(|p| (p.data_type.clone(), p.state));
     crate::facts::reads_seen(&state, &merchant.id, &reads.collect::<Vec<_>>(), crate::facts::Cause::Page)
         .await?;
+    if let Some(read) = company_read {
+        crate::identity::check(&state, &merchant.id, &company_id, &read).await;
+    }
     Ok(Json(progress))
 }
 

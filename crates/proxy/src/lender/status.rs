@@ -12,7 +12,7 @@ use axum::{
     extract::{Path, Query, State},
     Json,
 };
-use codat_connect_api::{Progress, Requirements, SourceType};
+use codat_connect_api::{lender_events::CompanyIdentity, Progress, Requirements, SourceType};
 use serde::{Deserialize, Serialize};
 
 /// Items on a page of a list.
@@ -92,9 +92,27 @@ pub struct MerchantStatus {
     /// Documents sent instead of linking a platform, oldest first (at Codat: its Files API
     /// downloads them).
     pub documents: Vec<codat_connect_api::SentDocument>,
+    /// The business at its accounting platform, as Codat's company information last named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_identity: Option<IdentityView>,
     /// The person the owner handed the linking to, while the merchant is not ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_on: Option<super::handoffs::WaitingOn>,
+}
+
+/// The business at a merchant's accounting platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    /// As named now.
+    #[serde(flatten)]
+    pub current: CompanyIdentity,
+    /// As named before, when the latest change named another business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<CompanyIdentity>,
+    /// When it changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_at: Option<String>,
 }
 
 /// A page of a list.
@@ -172,9 +190,21 @@ pub async fn merchant(
         .collect();
     let waiting_on = super::handoffs::waiting_on(&state, &merchant_id, assessment.ready).await?;
     let documents = documents.into_iter().map(crate::flow::documents::sent).collect();
+    let company_identity = state.db.identity(&merchant_id).await?.map(|identity| IdentityView {
+        previous: identity.previous_name.map(|company_name| CompanyIdentity {
+            company_name,
+            registration_number: identity.previous_number,
+        }),
+        changed_at: identity.changed_at.map(rfc3339),
+        current: CompanyIdentity {
+            company_name: identity.company_name,
+            registration_number: identity.registration_number,
+        },
+    });
     Ok(Json(MerchantStatus {
         waiting_on,
         documents,
+        company_identity,
         merchant: summary(record),
         requirements,
         progress: assessment.progress,

@@ -206,9 +206,20 @@ async fn exercise(db: &Db) {
     };
     tx.insert_document("m1", document).await.unwrap();
     assert_eq!(tx.documents("m1").await.unwrap()[0].kind(), codat_connect_api::SourceType::Accounting);
+    let seen = codat_connect_api::lender_events::CompanyIdentity {
+        company_name: "Acme Ltd".into(),
+        registration_number: Some("01234567".into()),
+    };
+    let mut identity = codat_connect_proxy::db::StoredIdentity::of(seen, "read-1");
+    tx.store_identity("m1", &identity, now).await.unwrap();
+    identity.previous_name = Some("Old Ltd".into());
+    identity.changed_at = Some(now);
+    tx.store_identity("m1", &identity, now).await.unwrap();
+    assert_eq!(tx.identity("m1").await.unwrap().as_ref(), Some(&identity), "stored over the first");
     tx.commit().await.unwrap();
     let documents = db.documents("m1").await.unwrap();
     assert_eq!((documents[0].name.as_str(), documents[0].size), ("Statement.pdf", 10_485_760));
+    assert_eq!(db.identity("m1").await.unwrap().unwrap().previous_name.as_deref(), Some("Old Ltd"));
     assert_eq!(db.degraded_platforms().await.unwrap(), ["gbol"]);
     let health = db.platform_health().await.unwrap();
     assert_eq!(

@@ -14,6 +14,7 @@ mod duplicates;
 mod funnel;
 mod handoff;
 mod health;
+mod identity;
 mod image;
 mod junk;
 mod lender;
