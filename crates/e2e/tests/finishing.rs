@@ -165,3 +165,73 @@ async fn an_owner_without_a_platform_sends_documents_instead_and_a_refused_file_
     harness.screenshot("02-in-french").await;
     harness.finish().await;
 }
+
+/// An owner who reconnects their accounting platform to another company sees it said on the
+/// connection, in both languages, and the lender hears it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnect_to_another_company_is_said_on_the_connection() {
+    let harness = Harness::start_with("identity", |config| {
+        config.admin_token = Some(ADMIN.into());
+        config.sign_up = Some(codat_connect_proxy::config::SignUp::Open);
+    })
+    .await;
+    harness.open("/").await;
+    harness.fill("Business name", "Willow Dental").await;
+    harness.fill("Work email", "owner@example.com").await;
+    harness.button("Continue").await.click().await.expect("signing up");
+    harness.button("Connect Sandbox").await.click().await.expect("choosing Sandbox");
+    harness.agree().await;
+    harness.button("Authorize").await.click().await.expect("authorizing");
+    harness.heading("is connected").await;
+    let merchants = lender_api(&harness, "/v1/merchants").await;
+    let merchant = merchants["results"][0]["merchantId"].as_str().unwrap().to_owned();
+    let company = merchants["results"][0]["companyId"].as_str().unwrap().to_owned();
+    let status = format!("/v1/merchants/{merchant}");
+    // The page follows the first read; the business it names is kept.
+    until(&harness, &status, |status| !status["companyIdentity"].is_null()).await;
+
+    // At the platform, the owner picks another company when they connect again.
+    let emulator = harness.proxy.as_ref().and_then(|proxy| proxy.state.emulator.clone()).expect("emulator");
+    let other = codat_emulator::state::CompanyInfo {
+        company_name: "Willow Dental Group Ltd".into(),
+        registration_number: "55501234".into(),
+    };
+    emulator.store.set_platform_info(&company, other);
+    harness.link("View your connections").await.click().await.expect("opening the connections");
+    harness.button("Disconnect").await.click().await.expect("disconnecting");
+    harness.press_in_dialog("Disconnect").await;
+    harness.button("Reconnect").await.click().await.expect("reconnecting");
+    harness.button("Authorize").await.click().await.expect("authorizing again");
+    harness.heading("is connected").await;
+    let changed = until(&harness, &status, |status| !status["companyIdentity"]["previous"].is_null()).await;
+    assert_eq!(changed["companyIdentity"]["companyName"], "Willow Dental Group Ltd", "{changed}");
+
+    harness.open("/connections").await;
+    let notice = "//p[@class='connection-identity'][contains(., 'now shows the business Willow Dental Group Ltd (55501234)')]";
+    harness.find(notice).await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("01-another-company").await;
+    harness.open("/connections?locale=fr-CA").await;
+    harness.find("//p[@class='connection-identity'][contains(., 'Willow Dental Group Ltd (55501234)')][contains(., 'entreprise')]").await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("02-another-company-in-french").await;
+    harness.finish().await;
+}
+
+/// The lender's view of a merchant at `path` once `done` holds of it (the server compares what
+/// the platform names as the page follows the read), for at most fifteen seconds.
+async fn until(
+    harness: &Harness,
+    path: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let status = lender_api(harness, path).await;
+        if done(&status) {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "never: {status}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -270,14 +270,16 @@ impl Store {
     }
 }
 
-/// What the platform says of the business now: as set, else made from the company (its name,
-/// and a registration number of eight digits from its id).
+/// What the platform says of the business now: as set, else made from the company (its
+/// description, which names the business, else its name; and a registration number of eight
+/// digits from its id).
 fn platform_info(inner: &Inner, company_id: &str) -> CompanyInfo {
     if let Some(info) = inner.platform_info.get(company_id) {
         return info.clone();
     }
-    let name =
-        inner.companies.iter().find(|c| c.id == company_id).map(|c| c.name.clone()).unwrap_or_default();
+    let company = inner.companies.iter().find(|c| c.id == company_id);
+    let described = company.and_then(|c| c.description.clone()).filter(|d| !d.trim().is_empty());
+    let name = described.or_else(|| company.map(|c| c.name.clone())).unwrap_or_default();
     let digits: String = company_id.bytes().map(|b| char::from(b'0' + b % 10)).take(8).collect();
     CompanyInfo { company_name: name, registration_number: digits }
 }
