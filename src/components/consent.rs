@@ -1,8 +1,11 @@
 //! Consent before Link opens: what the platform will share (its data types in words, and how
 //! much history), why and for how long, in the lender's words, with its terms and privacy
-//! notice; "Agree and continue" starts the connection, "Decline" returns to the grid. On a phone,
-//! a desktop-only platform says it connects from its own computer and offers a one-time link to
-//! continue there.
+//! notice; "Agree and continue" starts the connection, "Decline" returns to the grid. A platform
+//! the business has a connection to already is offered as that: one waiting for authorization
+//! is continued, one that lost its access reconnected, and a linked one asks before adding
+//! another account (the server continues the first two rather than making a second). On a
+//! phone, a desktop-only platform says it connects from its own computer and offers a one-time
+//! link to continue there.
 
 use crate::{
     api,
@@ -12,7 +15,7 @@ use crate::{
     loaded::Loaded,
     picker::Chosen,
 };
-use codat_connect_api::{ConsentGiven, FunnelStep, SourceType};
+use codat_connect_api::{Connection, ConnectionStatus, ConsentGiven, FunnelStep, SourceType};
 use leptos::{html, prelude::*};
 
 /// The consent dialog for the platform `chosen` (key and name), of the kind `kind`.
@@ -24,8 +27,29 @@ pub fn ConsentDialog(
     kind: RwSignal<SourceType>,
     /// Called from the click on "Agree and continue", with the platform's key and the consent.
     on_agree: Callback<(String, ConsentGiven)>,
+    /// The business's connections (one to the chosen platform changes what is offered).
+    connections: Loaded<Vec<Connection>>,
 ) -> impl IntoView {
     let m = messages();
+    // The business's connection to the chosen platform, where it has one.
+    let existing = move || {
+        let key = chosen.with(|chosen| chosen.as_ref().map(|c| c.key.clone()))?;
+        let list = connections.get()?.ok()?;
+        list.iter().rev().find(|c| c.platform_key.as_deref() == Some(key.as_str())).map(|c| c.status)
+    };
+    let (offer, agree_label) = (
+        move || match existing() {
+            Some(ConnectionStatus::PendingAuth) => Some(m.consent_continues),
+            Some(ConnectionStatus::Deauthorized) => Some(m.consent_reconnects),
+            Some(ConnectionStatus::Linked) => Some(m.consent_another),
+            _ => None,
+        },
+        move || match existing() {
+            Some(ConnectionStatus::PendingAuth) => m.finish_connecting,
+            Some(ConnectionStatus::Deauthorized) => m.reconnect,
+            _ => m.consent_agree,
+        },
+    );
     let terms = Loaded::new(move || api::consent_terms(kind.get()));
     let dialog = NodeRef::<html::Dialog>::new();
     Effect::new(move |_| {
@@ -85,7 +109,7 @@ pub fn ConsentDialog(
                             api::funnel(FunnelStep::ConsentGiven { platform_key: key.clone() });
                             on_agree.run((key, agreed.clone()));
                         }
-                    }>{m.consent_agree}</button>
+                    }>{agree_label}</button>
                 </div>
             }
             .into_any()
@@ -96,6 +120,7 @@ pub fn ConsentDialog(
             on:close=move |_| decline()>
             <h2 id="consent-title">{move || fill(m.consent_title, &[("platform", &name())])}</h2>
             {move || desktop_only().map(|key| view! { <ContinueElsewhere key name=name()/> })}
+            {move || offer().map(|text| view! { <p class="notice">{fill(text, &[("platform", &name())])}</p> })}
             {body}
         </dialog>
     }

@@ -119,7 +119,7 @@ pub fn ConnectPage() -> impl IntoView {
                 {move || if busy.get() && !embed::is_embedded() { m.opening_sign_in } else { "" }}
             </p>
             {start.link_window.view()}
-            {move || painted.get().then(|| view! { <ConsentDialog chosen kind=tab on_agree/> })}
+            {move || painted.get().then(|| view! { <ConsentDialog chosen kind=tab on_agree connections/> })}
             <PlatformGrid tab search on_connect busy connections found/>
             <div class="actions"><DoneButton session connections/></div>
             {move || takes_documents.get().then(|| view! { <Documents tab sent on_sent=Callback::new(move |()| session.reload())/> })}

@@ -104,6 +104,13 @@ macro_rules! with_message_keys {
             handoff_send,
         /// Above their link, once made.
             handoff_ready,
+        /// In the consent step, for a platform the business started connecting; `{platform}`.
+            consent_continues,
+        /// In the consent step, for a platform that lost its access; `{platform}`.
+            consent_reconnects,
+        /// In the consent step, for a platform linked already (a bank: another account);
+        /// `{platform}`.
+            consent_another,
         /// On a linked accounting platform whose business changed since it was read before;
         /// `{now}`, `{was}`.
             company_changed,

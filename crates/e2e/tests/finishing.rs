@@ -62,8 +62,9 @@ async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_n
     harness.finish().await;
 }
 
-/// An owner who left Link without finishing and chooses the platform again continues the same
-/// connection: one row in their connections, linked.
+/// An owner who left Link without finishing and chooses the platform again is offered to
+/// continue the same connection: one row in their connections, linked; choosing a linked bank
+/// again asks before another account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choosing_a_platform_again_continues_the_connection_started_rather_than_a_second() {
     let harness = Harness::start("continued").await;
@@ -79,9 +80,24 @@ async fn choosing_a_platform_again_continues_the_connection_started_rather_than_
     harness.link("Try again").await.click().await.expect("trying again");
     harness.button("Banking").await.click().await.expect("the banking tab");
     harness.button("Connect Plaid").await.click().await.expect("choosing Plaid again");
-    harness.agree().await;
+    // Offered as what it is: the connection started, continued.
+    harness
+        .find(
+            "//dialog//p[normalize-space()='You started connecting Plaid: this continues that connection.']",
+        )
+        .await;
+    assert_eq!(axe_violations(&harness).await, Vec::<String>::new());
+    harness.screenshot("continue-offered").await;
+    harness.button("Finish connecting").await.click().await.expect("continuing");
     harness.button("Authorize").await.click().await.expect("authorizing");
     assert_eq!(harness.heading("is connected").await, "Plaid is connected");
+    // A linked bank asks before another account.
+    harness.open("/connect").await;
+    harness.button("Banking").await.click().await.expect("the banking tab");
+    harness.button("Connect Plaid").await.click().await.expect("choosing Plaid once more");
+    harness.find("//dialog//p[starts-with(normalize-space(), 'Plaid is connected already.')]").await;
+    harness.screenshot("another-account-asked").await;
+    harness.button("Decline").await.click().await.expect("keeping the one account");
     harness.open("/connections").await;
     harness.find("//li[contains(@class,'connection-row')]").await;
     let rows = harness.browser.find_all(fantoccini::Locator::Css(".connection-row")).await.unwrap();
