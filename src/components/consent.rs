@@ -101,6 +101,14 @@ pub fn ConsentDialog(
                 <h3>{m.consent_how_long}</h3>
                 <p>{terms.retention}</p>
                 <p class="consent-links">{links}</p>
+                // The owner without the logins hands the linking on from here too.
+                <p><button type="button" class="link-button" on:click=move |_| {
+                    decline();
+                    if let Some(handoff) = document().get_element_by_id("handoff") {
+                        let _ = handoff.set_attribute("open", "");
+                        handoff.scroll_into_view();
+                    }
+                }>{m.handoff}</button></p>
                 <div class="actions">
                     <button type="button" class="button" on:click=move |_| decline()>{m.consent_decline}</button>
                     <button type="button" class="button primary" on:click=move |_| {

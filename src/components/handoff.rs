@@ -24,7 +24,7 @@ pub fn Handoff() -> impl IntoView {
         leptos::task::spawn_local(async move { link.set(Some(api::hand_off(person, note).await)) });
     };
     view! {
-        <details class="cant-find">
+        <details class="cant-find" id="handoff">
             <summary>{m.handoff}</summary>
             <p>{m.handoff_text}</p>
             <form class="field cant-find-form" on:submit=send>

@@ -1,8 +1,9 @@
-//! Every owner finishes: one whose accountant holds the logins hands the linking to them (the
-//! owner's browser makes a link, the accountant's follows it and links, and the owner's page and
-//! the lender see it done, with the accountant named on the consent); one who comes back to a
-//! platform continues the connection they started rather than making a second; one whose
-//! software no platform covers sends documents instead, where the lender takes them.
+//! Every owner finishes: one whose accountant holds the logins hands the linking to them from
+//! the consent step (the owner's browser makes a link, the accountant's follows it and links,
+//! and the owner's page and the lender see it done, with the accountant named on the consent);
+//! one who comes back to a platform is offered the connection they started rather than a
+//! second; one whose software no platform covers sends documents instead, where the lender
+//! takes them; one who reconnects to another company is told.
 
 mod support;
 
@@ -20,12 +21,9 @@ async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_n
     harness.fill("Work email", "owner@example.com").await;
     harness.button("Continue").await.click().await.expect("signing up");
     harness.heading("Connect your accounting software").await;
-    harness
-        .find("//summary[normalize-space()='Someone else handles your books?']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    // From the consent step: the owner does not hold the logins.
+    harness.button("Connect Sandbox").await.click().await.expect("choosing Sandbox");
+    harness.button("Someone else handles your books?").await.click().await.expect("handing it on");
     harness.fill("Their name", "Dana Patel").await;
     harness.fill("A note to them (optional)", "Our Sandbox books, please").await;
     harness.button("Make a link for them").await.click().await.expect("making the link");
