@@ -1,9 +1,13 @@
 //! JSON for the app's own types. In the browser, text is parsed and written by the browser's
-//! `JSON.parse` and `JSON.stringify`, with `serde-wasm-bindgen` between JavaScript values and
-//! our types, so no JSON parser or formatter of ours is in the bundle (see ARCHITECTURE.md for
-//! the bytes). Natively (the unit tests) serde_json does the same job.
+//! `JSON.parse` and `JSON.stringify`, so no JSON parser or formatter of ours is in the bundle
+//! (see ARCHITECTURE.md for the bytes): a parsed value is read into our types by
+//! `reader::Reader` (serde's, with failures that carry no words), and our types become values
+//! through `serde-wasm-bindgen`. Natively (the unit tests) serde_json does the same job.
 
 use serde::{de::DeserializeOwned, Serialize};
+
+#[cfg(target_arch = "wasm32")]
+mod reader;
 
 /// Reads `text` as a `T`; `None` when it is not JSON or not a `T`. (Why not is not told:
 /// formatting serde's reasons costs ~1 KB of bundle.)
@@ -11,7 +15,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
     #[cfg(target_arch = "wasm32")]
     {
         let value = js_sys::JSON::parse(text).ok()?;
-        serde_wasm_bindgen::from_value(value).ok()
+        T::deserialize(reader::Reader(value)).ok()
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
