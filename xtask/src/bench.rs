@@ -18,10 +18,10 @@ use anyhow::Context as _;
 /// the forms an owner finishes with (a platform's health, the phone's link to a computer, the
 /// hand-off, the reasons for leaving: 8.2 KB, paid back by 6.9 KB of savings, 220.0 KB before
 /// them; the phone's logos painted at 1,732 to 1,736 ms after them against 1,752 to 1,776 ms
-/// before, turn about), then documents instead of a platform (the upload with its progress bar
-/// and checks before sending: 7.3 KB, 220.8 KB before it, not yet paid back: see the bundle
-/// history); the goal below the budget stays 150 KB.
-const BUNDLE_BUDGET_BROTLI: usize = 229 * 1024;
+/// before, turn about); documents instead of a platform, a change of company said, duplicates
+/// offered and the hand-off from the consent step (9.0 KB) came with the page's own JSON reader
+/// (-9.7 KB), and fit; the goal below the budget stays 150 KB.
+const BUNDLE_BUDGET_BROTLI: usize = 221 * 1024;
 
 /// What each change to the web app did to the bundle, kept by hand beside the code that measures
 /// it and copied into BENCHMARKS.md.
