@@ -62,7 +62,7 @@ async fn an_owner_hands_the_linking_to_their_accountant_who_links_in_their_own_n
 
 /// An owner who left Link without finishing and chooses the platform again is offered to
 /// continue the same connection: one row in their connections, linked; choosing a linked bank
-/// again asks before another account.
+/// again asks before another account, and one that lost its access is offered to reconnect.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choosing_a_platform_again_continues_the_connection_started_rather_than_a_second() {
     let harness = Harness::start("continued").await;
@@ -96,6 +96,21 @@ async fn choosing_a_platform_again_continues_the_connection_started_rather_than_
     harness.find("//dialog//p[starts-with(normalize-space(), 'Plaid is connected already.')]").await;
     harness.screenshot("another-account-asked").await;
     harness.button("Decline").await.click().await.expect("keeping the one account");
+    // Plaid revokes the access: choosing it again offers to reconnect it.
+    let emulator = harness.proxy.as_ref().and_then(|proxy| proxy.state.emulator.clone()).expect("emulator");
+    let company = emulator.store.companies().remove(0).id;
+    let plaid = emulator.store.connections(&company).unwrap().remove(0).id;
+    emulator.store.set_connection_status(&company, &plaid, codat::ConnectionStatus::Deauthorized);
+    harness.open("/connect").await;
+    harness.button("Banking").await.click().await.expect("the banking tab");
+    harness.button("Connect Plaid").await.click().await.expect("choosing Plaid after it lost its access");
+    harness
+        .find("//dialog//p[normalize-space()='Plaid is connected but lost its access: this reconnects it.']")
+        .await;
+    harness.screenshot("reconnect-offered").await;
+    harness.press_in_dialog("Reconnect").await;
+    harness.button("Authorize").await.click().await.expect("authorizing again");
+    assert_eq!(harness.heading("is connected").await, "Plaid is connected");
     harness.open("/connections").await;
     harness.find("//li[contains(@class,'connection-row')]").await;
     let rows = harness.browser.find_all(fantoccini::Locator::Css(".connection-row")).await.unwrap();
@@ -214,7 +229,7 @@ async fn a_reconnect_to_another_company_is_said_on_the_connection() {
     harness.link("View your connections").await.click().await.expect("opening the connections");
     harness.button("Disconnect").await.click().await.expect("disconnecting");
     harness.press_in_dialog("Disconnect").await;
-    harness.button("Reconnect").await.click().await.expect("reconnecting");
+    harness.press_in_dialog("Reconnect").await;
     harness.button("Authorize").await.click().await.expect("authorizing again");
     harness.heading("is connected").await;
     let changed = until(&harness, &status, |status| !status["companyIdentity"]["previous"].is_null()).await;
