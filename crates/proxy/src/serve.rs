@@ -84,11 +84,12 @@ pub async fn serve(
     Ok(())
 }
 
-/// A `POST` of a document with the CSRF header and a session cookie or token; or, with an API
-/// key, its way on to the embedded emulator's Files API (served only when there is no Codat key).
-fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
+/// A `POST` of a document with the CSRF header and a session cookie or token (present: the
+/// handler checks it); or, with an API key, its way on to the embedded emulator's Files API
+/// (only when that emulator is served, without a Codat key).
+fn is_document_upload(parts: &axum::http::request::Parts, emulator: bool) -> bool {
     let path = parts.uri.path();
-    let to_emulator = path.starts_with("/emulator/companies/") && path.ends_with("/files");
+    let to_emulator = emulator && path.starts_with("/emulator/companies/") && path.ends_with("/files");
     parts.method == axum::http::Method::POST
         && ((path == codat_connect_api::paths::DOCUMENTS
             && parts.headers.contains_key(codat_connect_api::CSRF_HEADER)
@@ -105,7 +106,7 @@ fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
 /// limit).
 pub async fn read_body_in_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let (limit, timeout) = if is_document_upload(&parts) {
+    let (limit, timeout) = if is_document_upload(&parts, state.emulator.is_some()) {
         // The document, and the multipart form around it on its way to the embedded emulator.
         (codat_connect_api::MAX_DOCUMENT_BYTES as usize + 64 * 1024, state.settings.document_read_timeout)
     } else {
