@@ -229,7 +229,7 @@ async fn a_reconnect_to_another_company_is_said_on_the_connection() {
     harness.link("View your connections").await.click().await.expect("opening the connections");
     harness.button("Disconnect").await.click().await.expect("disconnecting");
     harness.press_in_dialog("Disconnect").await;
-    harness.press_in_dialog("Reconnect").await;
+    harness.button("Reconnect").await.click().await.expect("reconnecting");
     harness.button("Authorize").await.click().await.expect("authorizing again");
     harness.heading("is connected").await;
     let changed = until(&harness, &status, |status| !status["companyIdentity"]["previous"].is_null()).await;
