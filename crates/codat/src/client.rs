@@ -283,7 +283,7 @@ impl CodatClient {
     }
 
     /// Sends one request, retrying where that is safe, and decodes the JSON answer.
-    async fn send<B: Serialize, T: DeserializeOwned>(
+    pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         path_and_query: String,

@@ -69,11 +69,7 @@ impl CodatClient {
     /// `GET /companies/{companyId}/files`: every file the company uploaded.
     pub async fn list_files(&self, company_id: &str) -> Result<Vec<UploadedFile>, CodatError> {
         let path = format!("/companies/{}/files", segment(company_id));
-        let (status, bytes) = self.exchange(Method::GET, path, None::<&()>).await?;
-        if !status.is_success() {
-            return Err(api_error(status, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| CodatError::Decode(e.to_string()))
+        self.send(Method::GET, path, None::<&()>).await
     }
 }
 

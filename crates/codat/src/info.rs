@@ -4,7 +4,6 @@
 
 use crate::{
     client::{segment, CodatClient},
-    error::api_error,
     CodatError,
 };
 use reqwest::Method;
@@ -30,10 +29,6 @@ impl CodatClient {
     /// been read.
     pub async fn company_info(&self, company_id: &str) -> Result<CompanyInformation, CodatError> {
         let path = format!("/companies/{}/data/info", segment(company_id));
-        let (status, bytes) = self.exchange(Method::GET, path, None::<&()>).await?;
-        if !status.is_success() {
-            return Err(api_error(status, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| CodatError::Decode(e.to_string()))
+        self.send(Method::GET, path, None::<&()>).await
     }
 }

@@ -10,14 +10,9 @@
 use super::{connection_not_found, prelude::*};
 use crate::{state::UploadedFile, zip};
 use axum::extract::{multipart::MultipartRejection, Multipart};
+// Codat's limits, as the client crate states them.
+use codat::{FILE_EXTENSIONS as EXTENSIONS, MAX_FILES_PER_UPLOAD as MAX_FILES, MAX_FILE_BYTES};
 
-/// Files one request may carry.
-pub const MAX_FILES: usize = 20;
-/// The largest file Codat takes.
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
-/// The extensions Codat takes, lower case.
-pub const EXTENSIONS: [&str; 12] =
-    ["pdf", "xls", "xlsx", "xlsb", "csv", "doc", "docx", "ppt", "pptx", "jpeg", "jpg", "png"];
 /// The largest request body: every file at its largest, and the form's own bytes.
 pub const MAX_BODY_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 64 * 1024;
 

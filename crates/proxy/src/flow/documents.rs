@@ -162,3 +162,13 @@ fn refusal(problem: DocumentProblem) -> &'static str {
 fn invalid(code: ErrorCode, message: &str) -> AppError {
     AppError::Invalid { code, message: message.to_owned() }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The page's checks (the api crate builds for wasm, without the Codat client) are Codat's.
+    #[test]
+    fn the_pages_document_limits_are_codats() {
+        assert_eq!(codat_connect_api::DOCUMENT_EXTENSIONS, codat::FILE_EXTENSIONS);
+        assert_eq!(codat_connect_api::MAX_DOCUMENT_BYTES, codat::MAX_FILE_BYTES as u64);
+    }
+}
