@@ -279,7 +279,9 @@ impl Emulator {
         }
     }
 
-    fn accepts(&self, authorization: Option<&str>) -> bool {
+    /// Whether an `Authorization` header's value carries one of the emulator's API keys (Basic,
+    /// as Codat's). A server embedding the emulator asks before it reads a large body for it.
+    pub fn accepts(&self, authorization: Option<&str>) -> bool {
         authorization.and_then(decode_basic).is_some_and(|key| self.config.api_keys.contains(&key))
     }
 }

@@ -28,12 +28,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::FUNNEL, axum::routing::post(crate::funnel::record))
         .route(paths::CONTINUE_ELSEWHERE, axum::routing::post(flow::link_start::continue_elsewhere))
         .route(paths::HANDOFFS, axum::routing::post(flow::handoff::request))
-        .route(
-            paths::DOCUMENTS,
-            get(flow::documents::list)
-                .post(flow::documents::upload)
-                .layer(DefaultBodyLimit::max(codat_connect_api::MAX_DOCUMENT_BYTES as usize)),
-        )
+        .route(paths::DOCUMENTS, get(flow::documents::list).post(flow::documents::upload))
         .route(paths::CALLBACK, axum::routing::post(flow::callback::confirm))
         .route(paths::SYNC, get(flow::sync::progress))
         .route(paths::SYNC_REFRESH, axum::routing::post(flow::sync::refresh))

@@ -84,53 +84,95 @@ pub async fn serve(
     Ok(())
 }
 
-/// A `POST` of a document with the CSRF header and a session cookie or token (present: the
-/// handler checks it); or, with an API key, its way on to the embedded emulator's Files API
-/// (only when that emulator is served, without a Codat key).
-fn is_document_upload(parts: &axum::http::request::Parts, emulator: bool) -> bool {
+/// A `POST` of a document to `POST /api/documents`: its body is read by its handler
+/// (`flow::documents::upload`), once the session and the rate limit have let it through, never
+/// here for whoever sends the headers.
+fn is_document_upload(parts: &axum::http::request::Parts) -> bool {
+    parts.method == axum::http::Method::POST && parts.uri.path() == codat_connect_api::paths::DOCUMENTS
+}
+
+/// A `POST` of files to the embedded emulator's Files API with one of its API keys: the proxy's
+/// own upload of a document goes through this server when the emulator is embedded (no Codat
+/// key), in a multipart form a little larger than the document.
+fn is_upload_to_embedded_emulator(parts: &axum::http::request::Parts, state: &AppState) -> bool {
     let path = parts.uri.path();
-    let to_emulator = emulator && path.starts_with("/emulator/companies/") && path.ends_with("/files");
+    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     parts.method == axum::http::Method::POST
-        && ((path == codat_connect_api::paths::DOCUMENTS
-            && parts.headers.contains_key(codat_connect_api::CSRF_HEADER)
-            && (parts.headers.contains_key(header::COOKIE)
-                || parts.headers.contains_key(header::AUTHORIZATION)))
-            || (to_emulator && parts.headers.contains_key(header::AUTHORIZATION)))
+        && path.starts_with("/emulator/companies/")
+        && path.ends_with("/files")
+        && state.emulator.as_ref().is_some_and(|emulator| emulator.accepts(authorization))
+}
+
+/// Why a request's body was not read.
+#[derive(Debug)]
+pub enum BodyUnread {
+    /// Longer than the limit (413).
+    TooLarge,
+    /// The connection failed while it was read (400).
+    Broken,
+    /// Not all there within the time allowed (408; the connection is closed).
+    Late,
+}
+
+impl IntoResponse for BodyUnread {
+    fn into_response(self) -> Response {
+        match self {
+            Self::TooLarge => AppError::TooLarge.into_response(),
+            Self::Broken => {
+                AppError::BadRequest("The request body could not be read.".into()).into_response()
+            }
+            Self::Late => {
+                let message = "The request body did not arrive in time.".into();
+                let mut response =
+                    (StatusCode::REQUEST_TIMEOUT, Json(ApiError { code: ErrorCode::BadRequest, message }))
+                        .into_response();
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
+        }
+    }
+}
+
+/// A whole body of at most `limit` bytes, read within `timeout`; one whose `Content-Length`
+/// already says it is longer is refused before a byte is read.
+pub async fn read_within(
+    headers: &axum::http::HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<axum::body::Bytes, BodyUnread> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(BodyUnread::TooLarge);
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(error)) if error.to_string().contains("length limit exceeded") => Err(BodyUnread::TooLarge),
+        Ok(Err(_)) => Err(BodyUnread::Broken),
+        Err(_) => Err(BodyUnread::Late),
+    }
 }
 
 /// Middleware: the request's whole body, read within `BODY_READ_TIMEOUT_SECONDS` and at most
-/// `limit` bytes, before any handler runs (408 or 413 otherwise). Bodies here are small JSON and
-/// form posts, so holding one in memory costs little, and no handler waits on a slow sender.
-/// A document's upload (`POST /api/documents`) may be larger and slower, when it carries the
-/// CSRF header and a session (checked by the handler; a stranger's bytes stay under the small
-/// limit).
+/// `MAX_BODY_BYTES`, before any handler runs (408 or 413 otherwise). Bodies here are small JSON
+/// and form posts, so holding one in memory costs little, and no handler waits on a slow sender.
+/// A document's upload is left to its handler, which reads a larger body only for a signed-in
+/// owner; the embedded emulator's Files API gets the larger limit only with its API key.
 pub async fn read_body_in_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let (limit, timeout) = if is_document_upload(&parts, state.emulator.is_some()) {
-        // The document, and the multipart form around it on its way to the embedded emulator.
-        (codat_connect_api::MAX_DOCUMENT_BYTES as usize + 64 * 1024, state.settings.document_read_timeout)
+    if is_document_upload(&parts) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let (limit, timeout) = if is_upload_to_embedded_emulator(&parts, &state) {
+        (DOCUMENT_FORM_BYTES, state.settings.document_read_timeout)
     } else {
         (MAX_BODY_BYTES, state.settings.body_read_timeout)
     };
-    let declared =
-        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return AppError::TooLarge.into_response();
-    }
-    let read = axum::body::to_bytes(body, limit);
-    match tokio::time::timeout(timeout, read).await {
-        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Ok(Err(error)) if error.to_string().contains("length limit exceeded") => {
-            AppError::TooLarge.into_response()
-        }
-        Ok(Err(_)) => AppError::BadRequest("The request body could not be read.".into()).into_response(),
-        Err(_) => {
-            let message = "The request body did not arrive in time.".into();
-            let mut response =
-                (StatusCode::REQUEST_TIMEOUT, Json(ApiError { code: ErrorCode::BadRequest, message }))
-                    .into_response();
-            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
-        }
+    match read_within(&parts.headers, body, limit, timeout).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(unread) => unread.into_response(),
     }
 }
+
+/// The largest multipart form carrying one document on its way to the embedded emulator.
+const DOCUMENT_FORM_BYTES: usize = codat_connect_api::MAX_DOCUMENT_BYTES as usize + 64 * 1024;

@@ -5,8 +5,8 @@
 //! `merchant.document_sent` (Codat sends no webhook for an upload).
 //!
 //! Who may call: the owner's session (cookie or bearer token, with the CSRF header), under the
-//! session's rate limit; the server reads a larger body only for this path and only with those
-//! (`serve::read_body_in_time`). A file is checked by its name's extension and its size before
+//! session's rate limit. The body is read here, after those have let the request through (the
+//! server reads no other body this large), within `DOCUMENT_READ_TIMEOUT_SECONDS`. A file is checked by its name's extension and its size before
 //! Codat sees it; a business sends at most `MAX_DOCUMENTS`.
 
 use crate::{
@@ -17,7 +17,7 @@ use crate::{
     AppState,
 };
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::{Query, State},
     http::{header, HeaderMap},
     Json,
@@ -65,17 +65,30 @@ pub async fn upload(
     signed_in: SignedIn,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
+    body: Body,
+) -> axum::response::Result<Json<SentDocument>> {
+    let limit = codat_connect_api::MAX_DOCUMENT_BYTES as usize;
+    let body = crate::serve::read_within(&headers, body, limit, state.settings.document_read_timeout).await?;
+    Ok(send(&state, &signed_in, &query, &headers, body).await?)
+}
+
+/// Sends the document read by `upload` to Codat and records it.
+async fn send(
+    state: &AppState,
+    signed_in: &SignedIn,
+    query: &UploadQuery,
+    headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Json<SentDocument>, AppError> {
     let merchant_id = &signed_in.merchant.id;
     let kind = SourceType::parse(&query.kind);
-    let requirements = crate::lender::requirements_of(&state, merchant_id).await?;
+    let requirements = crate::lender::requirements_of(state, merchant_id).await?;
     let platform_key =
         state.settings.documents_platform.clone().filter(|_| requirements.takes_documents(kind));
     let Some(platform_key) = platform_key else {
         return Err(invalid(ErrorCode::DocumentsNotAllowed, "Documents are not taken instead of this kind."));
     };
-    let name = document_name(&headers)?;
+    let name = document_name(headers)?;
     if let Some(problem) = document_problem(&name, body.len() as u64) {
         return Err(invalid(ErrorCode::DocumentRefused, refusal(problem)));
     }
@@ -89,7 +102,7 @@ pub async fn upload(
         .unwrap_or("application/octet-stream")
         .to_owned();
     let file = FileToUpload { file_name: name.clone(), content_type, content: body.clone() };
-    let connection_id = upload_to_codat(&state, &signed_in, &platform_key, &file).await?;
+    let connection_id = upload_to_codat(state, signed_in, &platform_key, &file).await?;
     let id = format!("doc_{}", uuid::Uuid::new_v4().simple());
     let sent_at = crate::db::unix_now();
     let size = i64::try_from(body.len()).unwrap_or(i64::MAX);
@@ -100,7 +113,7 @@ pub async fn upload(
         size: body.len() as u64,
         sent_at: crate::db::rfc3339(sent_at),
     };
-    crate::facts::document_sent(&state, merchant_id, document, shown.clone()).await?;
+    crate::facts::document_sent(state, merchant_id, document, shown.clone()).await?;
     Ok(Json(shown))
 }
 

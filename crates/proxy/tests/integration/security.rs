@@ -430,3 +430,36 @@ async fn connections_beyond_the_cap_wait_until_one_ends() {
     drop(held);
     server.stop().await.unwrap();
 }
+
+/// The first line of the server's answer on `stream`, waiting at most `limit`.
+async fn status_line_within(stream: &mut tokio::net::TcpStream, limit: Duration) -> String {
+    use tokio::io::AsyncReadExt as _;
+    let mut first = [0u8; 12];
+    tokio::time::timeout(limit, stream.read_exact(&mut first))
+        .await
+        .expect("the server answered in time, without waiting for the rest of the body")
+        .unwrap();
+    String::from_utf8_lossy(&first).into_owned()
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_make_the_server_wait_for_or_hold_a_documents_size_body() {
+    use tokio::io::AsyncWriteExt as _;
+    let (server, _dir) = server_with(|config| config.documents_platform = Some("fupd".into())).await;
+    // A made-up session with the CSRF header, declaring 5 MB and sending 64 KB of it: refused
+    // before the body is read, rather than held until the document's read timeout.
+    let mut upload = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = "POST /api/documents?kind=Accounting HTTP/1.1\r\nHost: app.test\r\nx-codat-connect: 1\r\n\
+                Authorization: Bearer made-up\r\nx-document-name: a.pdf\r\nContent-Length: 5000000\r\n\r\n";
+    upload.write_all(head.as_bytes()).await.unwrap();
+    upload.write_all(&[b'x'; 64 * 1024]).await.unwrap();
+    assert_eq!(status_line_within(&mut upload, Duration::from_secs(10)).await, "HTTP/1.1 401");
+
+    // The embedded emulator's Files API with a wrong key gets only the small limit.
+    let mut files = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = "POST /emulator/companies/c/connections/d/files HTTP/1.1\r\nHost: app.test\r\n\
+                Authorization: Basic bm90LXRoZS1rZXk=\r\nContent-Length: 5000000\r\n\r\n";
+    files.write_all(head.as_bytes()).await.unwrap();
+    assert_eq!(status_line_within(&mut files, Duration::from_secs(10)).await, "HTTP/1.1 413");
+    server.stop().await.unwrap();
+}
