@@ -43,6 +43,8 @@ pub enum Cause<'a> {
     Lender,
     /// A stored Codat webhook, by id: marked processed in the same transaction.
     Webhook(&'a str),
+    /// The sweep, settling what a stopped server left unfinished.
+    Sweep,
 }
 
 /// Codat said where some of the merchant's connections stand.
@@ -270,17 +272,24 @@ pub async fn handoff_requested(
     change.finish(Cause::Page).await
 }
 
-/// The owner sent a document instead of linking a platform of its kind (it is at Codat): the
-/// document, the readiness it brings and `merchant.document_sent`, in one transaction.
+/// The owner sent a document instead of linking a platform (Codat took it): recorded, with its
+/// upload settled, `merchant.document_sent` and the readiness it brings, in one transaction.
+/// From the sweep (`Cause::Sweep`), only an upload still unsettled is recorded, so a document is
+/// recorded once whoever gets there first.
 pub async fn document_sent(
     state: &AppState,
     merchant_id: &str,
     document: NewDocument<'_>,
     sent: codat_connect_api::SentDocument,
+    cause: Cause<'_>,
 ) -> Result<(), AppError> {
     let Some(mut change) = Change::begin(state, merchant_id).await? else {
         return Err(AppError::NotSignedIn);
     };
+    let settled = change.tx.settle_upload(document.id).await?;
+    if !settled && cause == Cause::Sweep {
+        return change.finish(cause).await;
+    }
     change.tx.insert_document(merchant_id, document).await?;
     let documents = change.tx.documents(merchant_id).await?;
     let documents_of_kind = documents.iter().filter(|d| d.kind() == document.kind).count() as i64;
@@ -292,7 +301,7 @@ pub async fn document_sent(
     };
     change.emit(LenderEventData::DocumentSent(event)).await?;
     change.reassess().await?;
-    change.finish(Cause::Page).await
+    change.finish(cause).await
 }
 
 /// Codat's company information named the business at the merchant's accounting platform after

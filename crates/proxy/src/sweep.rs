@@ -1,7 +1,8 @@
 //! Housekeeping in the background: rate-limit buckets and idle live-event channels every
 //! minute; every ten minutes, the retention sweep of the database (ended sessions, old Link
-//! returns and webhooks) and of merchants who never linked a platform, whose Codat company is
-//! deleted with them (each such company was created with the lender's key and holds nothing).
+//! returns and webhooks) and of merchants who never linked a platform nor sent a document, whose
+//! Codat company is deleted with them (each such company was created with the lender's key and
+//! holds nothing); and documents' uploads a stopped server left unrecorded, settled with Codat.
 
 use crate::{error::AppError, AppState};
 use std::time::Duration;
@@ -12,6 +13,11 @@ const TIDY_EVERY: Duration = Duration::from_secs(60);
 const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Merchants removed per sweep at most (each costs a Codat call).
 const MERCHANTS_PER_SWEEP: i64 = 50;
+/// How long after it began a document's upload left unrecorded is settled: well beyond the
+/// Codat calls it makes (a connection and the upload, 30 s each at most).
+const UPLOADS_SETTLED_AFTER: Duration = Duration::from_secs(5 * 60);
+
+pub use crate::flow::documents::{settle_uploads, UploadsSettled};
 
 /// Starts both loops; they end when the server stops.
 pub fn spawn(state: &AppState) {
@@ -52,6 +58,8 @@ pub struct SweepReport {
     pub records: crate::db::Swept,
     /// Merchants (and their Codat companies) removed.
     pub merchants: u64,
+    /// Documents' uploads left unrecorded, settled.
+    pub uploads: UploadsSettled,
 }
 
 /// One retention sweep. A merchant whose Codat company cannot be deleted now is kept for the
@@ -59,6 +67,7 @@ pub struct SweepReport {
 pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
     let records = state.db.sweep_records(state.settings.session_idle, state.settings.retention).await?;
     state.db.forget_old_link_attempts().await?;
+    let uploads = settle_uploads(state, UPLOADS_SETTLED_AFTER).await?;
     let mut merchants = 0;
     for (merchant_id, company_id) in
         state.db.abandoned_merchants(state.settings.retention, MERCHANTS_PER_SWEEP).await?
@@ -79,8 +88,8 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, AppError> {
         state.stored.forget(&merchant_id);
         merchants += 1;
     }
-    if records != crate::db::Swept::default() || merchants > 0 {
-        tracing::info!(?records, merchants, "retention sweep");
+    if records != crate::db::Swept::default() || merchants > 0 || uploads != UploadsSettled::default() {
+        tracing::info!(?records, merchants, ?uploads, "retention sweep");
     }
-    Ok(SweepReport { records, merchants })
+    Ok(SweepReport { records, merchants, uploads })
 }

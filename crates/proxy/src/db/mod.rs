@@ -69,7 +69,7 @@ mod webhooks;
 pub use connections::{ConnectionFacts, StoredConnection};
 pub use consent_receipts::{NewReceipt, StoredReceipt, Withdrawal};
 pub use data_reads::DataRead;
-pub use documents::{NewDocument, StoredDocument};
+pub use documents::{NewDocument, NewUpload, StoredDocument, UnsettledUpload};
 pub use funnel::FunnelCounts;
 pub use gauges::StoredGauges;
 pub use handoffs::StoredHandoff;

@@ -69,6 +69,8 @@ impl Db {
         sqlx::query_as(
             "SELECT id, company_id FROM merchants m WHERE first_linked_at IS NULL AND created_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.merchant_id = m.id) \
+             AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.merchant_id = m.id) \
+             AND NOT EXISTS (SELECT 1 FROM document_uploads u WHERE u.merchant_id = m.id) \
              ORDER BY created_at LIMIT $2",
         )
         .bind(unix_now() - retention.as_secs() as i64)
@@ -124,6 +126,8 @@ mod tests {
         merchant(&db, "old-linked", 40).await;
         merchant(&db, "old-pending", 40).await;
         merchant(&db, "old-signed-in", 40).await;
+        merchant(&db, "old-documented", 40).await;
+        merchant(&db, "old-uploading", 40).await;
         merchant(&db, "new-never", 1).await;
         let facts = |id, status| super::super::ConnectionFacts {
             id,
@@ -137,6 +141,28 @@ mod tests {
         tx.upsert_connection("old-pending", facts("c2", codat::ConnectionStatus::PendingAuth)).await.unwrap();
         tx.commit().await.unwrap();
         db.insert_session("s", "old-signed-in", DAY).await.unwrap();
+        // Documents sent instead of a platform are at its Codat company: not abandoned.
+        let document = |id| super::super::NewUpload {
+            id,
+            kind: codat_connect_api::SourceType::Accounting,
+            name: "a.pdf",
+            size: 1,
+            started_at: 0,
+        };
+        db.begin_upload("old-documented", document("d1")).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let sent = super::super::NewDocument {
+            id: "d1",
+            kind: codat_connect_api::SourceType::Accounting,
+            name: "a.pdf",
+            size: 1,
+            connection_id: "c3",
+            sent_at: 0,
+        };
+        tx.insert_document("old-documented", sent).await.unwrap();
+        assert!(tx.settle_upload("d1").await.unwrap());
+        tx.commit().await.unwrap();
+        db.begin_upload("old-uploading", document("d2")).await.unwrap();
         let abandoned = db.abandoned_merchants(30 * DAY, 100).await.unwrap();
         let ids: Vec<&str> = abandoned.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids.len(), 2, "{ids:?}");

@@ -10,7 +10,7 @@
 //! Codat sees it; a business sends at most `MAX_DOCUMENTS`.
 
 use crate::{
-    db::{NewDocument, StoredDocument},
+    db::{NewDocument, NewUpload, StoredDocument, UnsettledUpload},
     error::AppError,
     extract::SignedIn,
     facts::Cause,
@@ -28,6 +28,7 @@ use codat_connect_api::{
     MAX_DOCUMENTS,
 };
 use serde::Deserialize;
+use std::{collections::HashMap, time::Duration};
 
 /// Longest document name kept.
 const MAX_NAME: usize = 200;
@@ -102,10 +103,27 @@ async fn send(
         .unwrap_or("application/octet-stream")
         .to_owned();
     let file = FileToUpload { file_name: name.clone(), content_type, content: body.clone() };
-    let connection_id = upload_to_codat(state, signed_in, &platform_key, &file).await?;
     let id = format!("doc_{}", uuid::Uuid::new_v4().simple());
     let sent_at = crate::db::unix_now();
     let size = i64::try_from(body.len()).unwrap_or(i64::MAX);
+    // Noted before Codat sees it: should this server stop, or Codat's answer be lost, before the
+    // document is recorded, the sweep finds it at Codat and records it (`settle_uploads`).
+    state
+        .db
+        .begin_upload(merchant_id, NewUpload { id: &id, kind, name: &name, size, started_at: sent_at })
+        .await?;
+    let connection_id = match upload_to_codat(state, signed_in, &platform_key, &file).await {
+        Ok(connection_id) => connection_id,
+        Err(error) => {
+            if let AppError::Codat(codat) = &error {
+                if codat.status().is_some_and(|status| status.is_client_error()) {
+                    // Codat refused it: nothing of it is there to settle.
+                    state.db.forget_upload(&id).await?;
+                }
+            }
+            return Err(error);
+        }
+    };
     let document = NewDocument { id: &id, kind, name: &name, size, connection_id: &connection_id, sent_at };
     let shown = SentDocument {
         name: name.clone(),
@@ -113,7 +131,7 @@ async fn send(
         size: body.len() as u64,
         sent_at: crate::db::rfc3339(sent_at),
     };
-    crate::facts::document_sent(state, merchant_id, document, shown.clone()).await?;
+    crate::facts::document_sent(state, merchant_id, document, shown.clone(), Cause::Page).await?;
     Ok(Json(shown))
 }
 
@@ -145,6 +163,95 @@ async fn upload_to_codat(
     .await?;
     state.codat.upload_files(company_id, &connection.id, std::slice::from_ref(file)).await?;
     Ok(connection.id)
+}
+
+/// What settling uploads left unrecorded did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UploadsSettled {
+    /// Found at Codat and recorded, with the lender's event.
+    pub recorded: u64,
+    /// Not at Codat, forgotten.
+    pub forgotten: u64,
+}
+
+/// Settles document uploads begun at least `older_than` ago and never recorded (the server
+/// stopped, or Codat's answer was lost, in between). One that reached Codat (its company lists
+/// more files of that name than the merchant has documents of it) is recorded through the one
+/// writer as if Codat's answer had come; the rest are forgotten. A merchant with an upload begun
+/// since is left for a later sweep: its own may be on its way.
+pub async fn settle_uploads(state: &AppState, older_than: Duration) -> Result<UploadsSettled, AppError> {
+    let older_than = i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX);
+    let before = crate::db::unix_now().saturating_sub(older_than) + 1;
+    let unsettled = state.db.unsettled_uploads(before).await?;
+    let mut settled = UploadsSettled::default();
+    for uploads in unsettled.chunk_by(|a, b| a.merchant_id == b.merchant_id) {
+        let merchant_id = &uploads[0].merchant_id;
+        match settle_merchant_uploads(state, merchant_id, uploads, before).await {
+            Ok(merchant) => {
+                settled.recorded += merchant.recorded;
+                settled.forgotten += merchant.forgotten;
+            }
+            Err(error) => {
+                tracing::warn!(merchant = %merchant_id, %error, "document uploads not settled; the next sweep tries again");
+            }
+        }
+    }
+    Ok(settled)
+}
+
+async fn settle_merchant_uploads(
+    state: &AppState,
+    merchant_id: &str,
+    uploads: &[UnsettledUpload],
+    before: i64,
+) -> Result<UploadsSettled, AppError> {
+    let company_id = state.db.merchant(merchant_id).await?.and_then(|merchant| merchant.company_id);
+    let at_codat = match &company_id {
+        Some(company_id) => state.codat.list_files(company_id).await?,
+        None => Vec::new(),
+    };
+    if state.db.uploading_since(merchant_id, before).await? {
+        return Ok(UploadsSettled::default());
+    }
+    // Files of each name at Codat that no recorded document accounts for.
+    let mut unclaimed: HashMap<String, i64> = HashMap::new();
+    for file in &at_codat {
+        *unclaimed.entry(file.file_name.clone().unwrap_or_default()).or_default() += 1;
+    }
+    for document in state.db.documents(merchant_id).await? {
+        *unclaimed.entry(document.name).or_default() -= 1;
+    }
+    let connections = state.db.merchant_connections(merchant_id).await?;
+    let documents_platform = state.settings.documents_platform.as_deref();
+    let connection = connections.iter().rev().find(|c| c.platform_key.as_deref() == documents_platform);
+    let mut settled = UploadsSettled::default();
+    for upload in uploads {
+        let left = unclaimed.entry(upload.name.clone()).or_default();
+        let Some(connection) = connection.filter(|_| *left > 0) else {
+            state.db.forget_upload(&upload.id).await?;
+            settled.forgotten += 1;
+            continue;
+        };
+        *left -= 1;
+        let kind = SourceType::parse(&upload.kind);
+        let document = NewDocument {
+            id: &upload.id,
+            kind,
+            name: &upload.name,
+            size: upload.size,
+            connection_id: &connection.id,
+            sent_at: upload.started_at,
+        };
+        let shown = SentDocument {
+            kind,
+            name: upload.name.clone(),
+            size: u64::try_from(upload.size).unwrap_or_default(),
+            sent_at: crate::db::rfc3339(upload.started_at),
+        };
+        crate::facts::document_sent(state, merchant_id, document, shown, Cause::Sweep).await?;
+        settled.recorded += 1;
+    }
+    Ok(settled)
 }
 
 /// The document's name from its header: percent-decoded, any folder dropped, spaces tidied.

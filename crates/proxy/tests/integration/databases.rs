@@ -219,6 +219,25 @@ async fn exercise(db: &Db) {
     tx.commit().await.unwrap();
     let documents = db.documents("m1").await.unwrap();
     assert_eq!((documents[0].name.as_str(), documents[0].size), ("Statement.pdf", 10_485_760));
+    let upload = |id, started_at| codat_connect_proxy::db::NewUpload {
+        id,
+        kind: codat_connect_api::SourceType::Banking,
+        name: "Bank.csv",
+        size: 4,
+        started_at,
+    };
+    db.begin_upload("m1", upload("doc-2", now - 600)).await.unwrap();
+    let unsettled = db.unsettled_uploads(now).await.unwrap();
+    assert_eq!((unsettled[0].id.as_str(), unsettled[0].size, unsettled.len()), ("doc-2", 4, 1));
+    db.begin_upload("m1", upload("doc-3", now)).await.unwrap();
+    assert!(db.uploading_since("m1", now - 300).await.unwrap());
+    assert!(db.unsettled_uploads(now - 300).await.unwrap().is_empty(), "one is on its way: left");
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx.settle_upload("doc-2").await.unwrap());
+    assert!(!tx.settle_upload("doc-2").await.unwrap(), "settled once");
+    tx.commit().await.unwrap();
+    db.forget_upload("doc-3").await.unwrap();
+    assert!(db.unsettled_uploads(now + 1).await.unwrap().is_empty());
     assert_eq!(db.identity("m1").await.unwrap().unwrap().previous_name.as_deref(), Some("Old Ltd"));
     assert_eq!(db.degraded_platforms().await.unwrap(), ["gbol"]);
     let health = db.platform_health().await.unwrap();

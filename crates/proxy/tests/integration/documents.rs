@@ -9,6 +9,7 @@ use axum::{
     http::{header, Request, StatusCode},
 };
 use serde_json::{json, Value};
+use std::time::Duration;
 
 async fn setup() -> Setup {
     setup_with(|config| {
@@ -117,4 +118,52 @@ async fn documents_the_lender_does_not_take_or_codat_would_refuse_are_refused_an
         .body(Body::from(vec![b'x'; 300 * 1024]))
         .unwrap();
     assert_eq!(send(&setup.app, stranger).await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The emulator's next upload for `company` meets `fault` (once).
+fn next_upload_meets(setup: &Setup, company: &str, fault: Value) {
+    let mut rule =
+        json!({"path": format!("/companies/{company}/connections/"), "method": "POST", "times": 1});
+    rule.as_object_mut().unwrap().extend(fault.as_object().unwrap().clone());
+    setup.emulator.faults.set(serde_json::from_value(json!({"rules": [rule]})).unwrap());
+}
+
+#[tokio::test]
+async fn an_upload_whose_answer_was_lost_is_recorded_by_the_sweep_and_one_codat_never_took_is_forgotten() {
+    let setup = setup().await;
+    let requirements = json!({"Accounting": "required", "documentsInstead": ["Accounting"]});
+    let token = session_requiring(&setup, "m-lost", requirements).await;
+    let first = send(&setup.app, document(&token, "Accounting", "first.pdf", b"%PDF 1".to_vec())).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let status = send(&setup.app, get_with_bearer("/v1/merchants/m-lost", ADMIN)).await;
+    let company = status.body["companyId"].as_str().unwrap().to_owned();
+
+    // Codat takes the next document, and its answer is lost on the way back.
+    next_upload_meets(&setup, &company, json!({"kind": "dropAfter"}));
+    let lost = send(&setup.app, document(&token, "Accounting", "lost.pdf", b"%PDF 2".to_vec())).await;
+    assert!(lost.status.is_server_error(), "{}", lost.text);
+    assert_eq!(files_at_codat(&setup, "m-lost").await.len(), 2, "Codat has it");
+    // Codat fails the next before taking it.
+    next_upload_meets(&setup, &company, json!({"kind": "serverError", "status": 500}));
+    let failed = send(&setup.app, document(&token, "Accounting", "failed.pdf", b"%PDF 3".to_vec())).await;
+    assert!(failed.status.is_server_error(), "{}", failed.text);
+    assert_eq!(files_at_codat(&setup, "m-lost").await.len(), 2);
+    assert_eq!(stored_events(&setup, "merchant.document_sent").await.len(), 1, "told of the first only");
+
+    let settled = codat_connect_proxy::sweep::settle_uploads(&setup.state, Duration::ZERO).await.unwrap();
+    assert_eq!((settled.recorded, settled.forgotten), (1, 1), "{settled:?}");
+    let told = stored_events(&setup, "merchant.document_sent").await;
+    assert_eq!(told.len(), 2);
+    assert_eq!(
+        (told[1]["data"]["document"]["name"].as_str(), told[1]["data"]["documentsOfKind"].as_i64()),
+        (Some("lost.pdf"), Some(2))
+    );
+    let listed = send(&setup.app, get_with_bearer("/api/documents", &token)).await;
+    let mut names: Vec<&str> =
+        listed.body.as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["first.pdf", "lost.pdf"]);
+    // Settled once: a later sweep finds nothing left.
+    let again = codat_connect_proxy::sweep::settle_uploads(&setup.state, Duration::ZERO).await.unwrap();
+    assert_eq!(again, codat_connect_proxy::sweep::UploadsSettled::default());
 }
