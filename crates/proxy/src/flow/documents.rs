@@ -6,8 +6,10 @@
 //!
 //! Who may call: the owner's session (cookie or bearer token, with the CSRF header), under the
 //! session's rate limit. The body is read here, after those have let the request through (the
-//! server reads no other body this large), within `DOCUMENT_READ_TIMEOUT_SECONDS`. A file is checked by its name's extension and its size before
-//! Codat sees it; a business sends at most `MAX_DOCUMENTS`.
+//! server reads no other body this large), within `DOCUMENT_READ_TIMEOUT_SECONDS`. A file is
+//! checked by its name's extension and its size before Codat sees it; a business sends at most
+//! `MAX_DOCUMENTS`. Each upload is noted before Codat sees it, and one left unrecorded is
+//! settled by the sweep (`settle_uploads`).
 
 use crate::{
     db::{NewDocument, NewUpload, StoredDocument, UnsettledUpload},
