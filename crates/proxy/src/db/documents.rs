@@ -75,6 +75,15 @@ pub struct UnsettledUpload {
     pub started_at: i64,
 }
 
+/// Deletes the upload `id`: whether there was one.
+async fn delete_upload<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM document_uploads WHERE id = $1").bind(id).execute(executor).await?;
+    Ok(done.rows_affected() > 0)
+}
+
 async fn documents_of<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     merchant_id: &str,
@@ -113,11 +122,7 @@ impl Tx {
     /// Settles the upload `id` as recorded: whether it was still unsettled (the sweep and the
     /// page, or two servers' sweeps, record it once).
     pub async fn settle_upload(&mut self, id: &str) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM document_uploads WHERE id = $1")
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        delete_upload(&mut *self.inner, id).await
     }
 
     /// The merchant's documents, oldest first, as this transaction sees them.
@@ -146,7 +151,7 @@ impl Db {
 
     /// Forgets an upload that did not reach Codat.
     pub async fn forget_upload(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM document_uploads WHERE id = $1").bind(id).execute(&self.pool).await?;
+        delete_upload(&self.pool, id).await?;
         Ok(())
     }
 

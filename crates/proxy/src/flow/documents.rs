@@ -52,6 +52,16 @@ pub fn sent(document: StoredDocument) -> SentDocument {
     }
 }
 
+/// A document about to be recorded, as the page and the lender see it.
+fn shown(document: &NewDocument<'_>) -> SentDocument {
+    SentDocument {
+        kind: document.kind,
+        name: document.name.to_owned(),
+        size: u64::try_from(document.size).unwrap_or_default(),
+        sent_at: crate::db::rfc3339(document.sent_at),
+    }
+}
+
 /// `GET /api/documents`: what the business sent, oldest first.
 pub async fn list(
     State(state): State<AppState>,
@@ -127,12 +137,7 @@ async fn send(
         }
     };
     let document = NewDocument { id: &id, kind, name: &name, size, connection_id: &connection_id, sent_at };
-    let shown = SentDocument {
-        name: name.clone(),
-        kind,
-        size: body.len() as u64,
-        sent_at: crate::db::rfc3339(sent_at),
-    };
+    let shown = shown(&document);
     crate::facts::document_sent(state, merchant_id, document, shown.clone(), Cause::Page).await?;
     Ok(Json(shown))
 }
@@ -235,22 +240,15 @@ async fn settle_merchant_uploads(
             continue;
         };
         *left -= 1;
-        let kind = SourceType::parse(&upload.kind);
         let document = NewDocument {
             id: &upload.id,
-            kind,
+            kind: SourceType::parse(&upload.kind),
             name: &upload.name,
             size: upload.size,
             connection_id: &connection.id,
             sent_at: upload.started_at,
         };
-        let shown = SentDocument {
-            kind,
-            name: upload.name.clone(),
-            size: u64::try_from(upload.size).unwrap_or_default(),
-            sent_at: crate::db::rfc3339(upload.started_at),
-        };
-        crate::facts::document_sent(state, merchant_id, document, shown, Cause::Sweep).await?;
+        crate::facts::document_sent(state, merchant_id, document, shown(&document), Cause::Sweep).await?;
         settled.recorded += 1;
     }
     Ok(settled)
